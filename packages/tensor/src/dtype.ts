@@ -1,0 +1,48 @@
+/** The element types a tensor can hold. `bool` is stored one byte per element (0 or 1). */
+export type DType = 'float32' | 'float64' | 'int32' | 'bool';
+
+export type TypedArrayFor<D extends DType> = D extends 'float32'
+  ? Float32Array
+  : D extends 'float64'
+    ? Float64Array
+    : D extends 'int32'
+      ? Int32Array
+      : Uint8Array;
+
+export type AnyTypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
+
+export const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+
+export function isFloat(dtype: DType): boolean {
+  return dtype === 'float32' || dtype === 'float64';
+}
+
+export function typedArrayFor(dtype: DType, size: number): AnyTypedArray {
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(size);
+    case 'float64':
+      return new Float64Array(size);
+    case 'int32':
+      return new Int32Array(size);
+    case 'bool':
+      return new Uint8Array(size);
+  }
+}
+
+/** The dtype a typed array naturally holds (Uint8Array is read as bool). */
+export function dtypeOfTypedArray(a: ArrayBufferView): DType | undefined {
+  if (a instanceof Float32Array) return 'float32';
+  if (a instanceof Float64Array) return 'float64';
+  if (a instanceof Int32Array) return 'int32';
+  if (a instanceof Uint8Array) return 'bool';
+  return undefined;
+}
+
+export function assertDType(value: unknown): asserts value is DType {
+  if (!DTYPES.includes(value as DType)) {
+    throw new TypeError(`unknown dtype '${String(value)}' (known: ${DTYPES.join(', ')})`);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The elementwise op table: the one definition of each elementwise op's semantics.
+ *
+ * Every entry yields a JavaScript expression (the CPU backend compiles these with `new Function`) and a WGSL
+ * expression (the WebGPU backend splices these into compute shaders). Both are written side by side, so a
+ * backend cannot miss an op: the table's type requires both strings, and kernels are generated from it.
+ *
+ * `T` below is the WGSL scalar type of the operands (f32 or i32); JS computes in doubles and rounds on store,
+ * which for float32 outputs is exactly float32 rounding of the double result.
+ */
+import type { DType } from '../dtype.js';
+
+export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'reciprocal' | 'sin' | 'cos' | 'tanh' | 'erf' | 'abs';
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'pow' | 'cmplt' | 'cmpeq';
+
+export interface ElementwiseDef<Arity extends 1 | 2> {
+  readonly arity: Arity;
+  /** Input dtypes the op accepts. */
+  readonly dtypes: readonly DType[];
+  /** Output dtype: 'same' as the input, or a fixed one (comparisons give bool). */
+  readonly out: 'same' | DType;
+  /** JS expression over operand expressions; `dtype` is the operands' dtype. */
+  readonly js: (args: string[], dtype: DType) => string;
+  /** WGSL expression over operand expressions; `t` is the WGSL scalar type ('f32', 'i32' or 'u32' for bool). */
+  readonly wgsl: (args: string[], t: string) => string;
+}
+
+const F: readonly DType[] = ['float32', 'float64'];
+const FI: readonly DType[] = ['float32', 'float64', 'int32'];
+const ALL: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
+
+const unary = (js: (x: string) => string, wgsl: (x: string, t: string) => string, dtypes = F) =>
+  ({ arity: 1, dtypes, out: 'same', js: ([x]) => js(x!), wgsl: ([x], t) => wgsl(x!, t) }) as const satisfies ElementwiseDef<1>;
+
+export const UNARY: { readonly [K in UnaryOp]: ElementwiseDef<1> } = {
+  neg: unary((x) => `(-${x})`, (x) => `(-${x})`, FI),
+  exp: unary((x) => `Math.exp(${x})`, (x) => `exp(${x})`),
+  log: unary((x) => `Math.log(${x})`, (x) => `log(${x})`),
+  sqrt: unary((x) => `Math.sqrt(${x})`, (x) => `sqrt(${x})`),
+  reciprocal: unary((x) => `(1 / ${x})`, (x) => `(1.0 / ${x})`),
+  sin: unary((x) => `Math.sin(${x})`, (x) => `sin(${x})`),
+  cos: unary((x) => `Math.cos(${x})`, (x) => `cos(${x})`),
+  // WGSL's tanh overflows to NaN for |x| > ~44 on some drivers; clamp first (tanh(±15) is ±1 in f32).
+  tanh: unary((x) => `Math.tanh(${x})`, (x) => `tanh(clamp(${x}, -15.0, 15.0))`),
+  erf: unary((x) => `erf(${x})`, (x) => `erf_f32(${x})`),
+  abs: unary((x) => `Math.abs(${x})`, (x) => `abs(${x})`, FI),
+};
+
+const binary = (
+  js: (a: string, b: string, dtype: DType) => string,
+  wgsl: (a: string, b: string, t: string) => string,
+  dtypes: readonly DType[] = FI,
+  out: 'same' | DType = 'same',
+) =>
+  ({
+    arity: 2,
+    dtypes,
+    out,
+    js: ([a, b], d) => js(a!, b!, d),
+    wgsl: ([a, b], t) => wgsl(a!, b!, t),
+  }) as const satisfies ElementwiseDef<2>;
+
+export const BINARY: { readonly [K in BinaryOp]: ElementwiseDef<2> } = {
+  add: binary((a, b) => `(${a} + ${b})`, (a, b) => `(${a} + ${b})`),
+  sub: binary((a, b) => `(${a} - ${b})`, (a, b) => `(${a} - ${b})`),
+  // int32 products must wrap like the hardware's, not round through a double.
+  mul: binary((a, b, d) => (d === 'int32' ? `Math.imul(${a}, ${b})` : `(${a} * ${b})`), (a, b) => `(${a} * ${b})`),
+  div: binary((a, b) => `(${a} / ${b})`, (a, b) => `(${a} / ${b})`, F),
+  // NaN propagates, as in torch.maximum / torch.minimum.
+  max: binary(
+    (a, b) => `Math.max(${a}, ${b})`,
+    (a, b, t) => (t === 'f32' ? `select(max(${a}, ${b}), ${a} + ${b}, ${a} != ${a} || ${b} != ${b})` : `max(${a}, ${b})`),
+    ALL,
+  ),
+  min: binary(
+    (a, b) => `Math.min(${a}, ${b})`,
+    (a, b, t) => (t === 'f32' ? `select(min(${a}, ${b}), ${a} + ${b}, ${a} != ${a} || ${b} != ${b})` : `min(${a}, ${b})`),
+    ALL,
+  ),
+  pow: binary((a, b) => `Math.pow(${a}, ${b})`, (a, b) => `pow_f32(${a}, ${b})`, F),
+  cmplt: binary((a, b) => `(${a} < ${b} ? 1 : 0)`, (a, b) => `select(0u, 1u, ${a} < ${b})`, ALL, 'bool'),
+  cmpeq: binary((a, b) => `(${a} === ${b} ? 1 : 0)`, (a, b) => `select(0u, 1u, ${a} == ${b})`, ALL, 'bool'),
+};
+
+/** Casting between dtypes, one definition for every backend. Float -> int truncates toward zero (as PyTorch). */
+export const CAST = {
+  js(x: string, from: DType, to: DType): string {
+    if (from === to) return x;
+    if (to === 'bool') return `(${x} !== 0 ? 1 : 0)`;
+    if (to === 'int32') return from === 'bool' ? x : `(${x} | 0)`;
+    return x; // to float: doubles hold every int32 and bool exactly; the store rounds to float32.
+  },
+  wgsl(x: string, from: DType, to: DType, toT: string): string {
+    if (from === to) return x;
+    if (to === 'bool') return `select(0u, 1u, ${x} != ${wgslZero(from)})`;
+    return `${toT}(${x})`;
+  },
+};
+
+function wgslZero(d: DType): string {
+  return d === 'bool' ? '0u' : d === 'int32' ? '0i' : '0.0';
+}
+
+/** Output dtype of an elementwise op applied to operands of `dtype`. */
+export function outDType(def: ElementwiseDef<1 | 2>, dtype: DType): DType {
+  return def.out === 'same' ? dtype : def.out;
+}
