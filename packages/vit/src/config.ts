@@ -1,0 +1,57 @@
+/** ViT hyper-parameters and the presets used in this project (timm's names for the standard sizes). */
+export interface ViTConfig {
+  readonly imageSize: number;
+  readonly patchSize: number;
+  readonly inChannels: number;
+  readonly dim: number;
+  readonly depth: number;
+  readonly heads: number;
+  readonly mlpDim: number;
+  /** 0 for a backbone without a classification head. */
+  readonly numClasses: number;
+  /** timm uses 1e-6; Hugging Face ViT checkpoints use 1e-12. */
+  readonly layerNormEps: number;
+}
+
+const base = { inChannels: 3, imageSize: 224, patchSize: 16, numClasses: 1000, layerNormEps: 1e-6 } as const;
+
+export const VIT_CONFIGS = {
+  /** For 28×28 single-channel images (MNIST, Fashion-MNIST): 49 patches + the class token. */
+  tiny: {
+    imageSize: 28,
+    patchSize: 4,
+    inChannels: 1,
+    dim: 64,
+    depth: 4,
+    heads: 4,
+    mlpDim: 256,
+    numClasses: 10,
+    layerNormEps: 1e-6,
+  },
+  'vit_tiny_patch16_224': { ...base, dim: 192, depth: 12, heads: 3, mlpDim: 768 },
+  'vit_small_patch16_224': { ...base, dim: 384, depth: 12, heads: 6, mlpDim: 1536 },
+  'vit_base_patch16_224': { ...base, dim: 768, depth: 12, heads: 12, mlpDim: 3072 },
+} as const satisfies Record<string, ViTConfig>;
+
+export type ViTConfigName = keyof typeof VIT_CONFIGS;
+
+export function vitConfig(name: ViTConfigName, overrides: Partial<ViTConfig> = {}): ViTConfig {
+  const c = { ...VIT_CONFIGS[name], ...overrides };
+  validateConfig(c);
+  return c;
+}
+
+export function validateConfig(c: ViTConfig): void {
+  const problems: string[] = [];
+  if (c.imageSize % c.patchSize !== 0) problems.push(`imageSize ${c.imageSize} is not a multiple of patchSize ${c.patchSize}`);
+  if (c.dim % c.heads !== 0) problems.push(`dim ${c.dim} is not divisible by heads ${c.heads}`);
+  for (const k of ['imageSize', 'patchSize', 'inChannels', 'dim', 'depth', 'heads', 'mlpDim'] as const) {
+    if (!Number.isInteger(c[k]) || c[k] <= 0) problems.push(`${k} must be a positive integer, got ${c[k]}`);
+  }
+  if (!Number.isInteger(c.numClasses) || c.numClasses < 0) problems.push(`numClasses must be >= 0, got ${c.numClasses}`);
+  if (problems.length > 0) throw new Error(`invalid ViT config: ${problems.join('; ')}`);
+}
+
+export function numPatches(c: ViTConfig, imageSize = c.imageSize): number {
+  return (imageSize / c.patchSize) ** 2;
+}

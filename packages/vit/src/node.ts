@@ -1,0 +1,68 @@
+/**
+ * File-system helpers (Node only, kept out of the main entry so browsers can import `@norga/vit`):
+ * safetensors files read with the header checked before the data is read, and atomic writes.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, basename, join } from 'node:path';
+import { type ReadOptions, readSafetensors, readHeaderLength, type SafetensorsFile } from './safetensors/read.js';
+import { serializeSafetensors, type TensorToWrite } from './safetensors/write.js';
+
+/**
+ * Reads a safetensors file. The header length is checked against the file size and the cap before anything
+ * else is read, so a corrupt length never leads to a large read or allocation.
+ */
+export async function readSafetensorsFile(path: string, options: ReadOptions = {}): Promise<SafetensorsFile> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    const prefix = new Uint8Array(8);
+    await fh.read(prefix, 0, Math.min(8, size), 0);
+    readHeaderLength(prefix, size, options);
+    const bytes = new Uint8Array(size);
+    let done = 0;
+    while (done < size) {
+      const { bytesRead } = await fh.read(bytes, done, size - done, done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return readSafetensors(bytes.subarray(0, done), options);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Writes bytes so that readers see either the old file or the whole new one: temp file, fsync, rename. */
+export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(tmp, data);
+    const fh = await open(tmp, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+export async function writeSafetensorsFile(
+  path: string,
+  tensors: Readonly<Record<string, TensorToWrite>> | ReadonlyMap<string, TensorToWrite>,
+  metadata?: Readonly<Record<string, string>>,
+): Promise<void> {
+  await writeFileAtomic(path, serializeSafetensors(tensors, metadata));
+}
+
+export async function fileExists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
