@@ -1,0 +1,177 @@
+/**
+ * Command-line flags from a declarative table: `--name value` or `--name=value`, typed, range-checked, with a
+ * help text generated from the same table. Unknown flags and bad values throw a UsageError that names the flag,
+ * what it accepts and, for a misspelling, the closest known flag.
+ */
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export type FlagSpec =
+  | { kind: 'int'; default: number; min?: number; max?: number; help: string }
+  | { kind: 'float'; default: number; min?: number; max?: number; help: string }
+  | { kind: 'string'; default: string; help: string }
+  | { kind: 'enum'; default: string; choices: readonly string[]; help: string }
+  | { kind: 'list'; default: readonly string[]; choices?: readonly string[]; help: string }
+  | { kind: 'intList'; default: readonly number[]; min?: number; help: string }
+  | { kind: 'bool'; default: boolean; help: string };
+
+export type FlagTable = Record<string, FlagSpec>;
+
+type ValueOf<S extends FlagSpec> = S extends { kind: 'int' | 'float' }
+  ? number
+  : S extends { kind: 'string' | 'enum' }
+    ? string
+    : S extends { kind: 'list' }
+      ? string[]
+      : S extends { kind: 'intList' }
+        ? number[]
+        : boolean;
+
+export type Parsed<T extends FlagTable> = { [K in keyof T]: ValueOf<T[K]> };
+
+export interface ParseResult<T extends FlagTable> {
+  values: Parsed<T>;
+  /** Flags the user gave explicitly (so defaults can be told from choices). */
+  given: Set<string>;
+  positionals: string[];
+}
+
+export function parseFlags<T extends FlagTable>(argv: string[], table: T): ParseResult<T> {
+  const values: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(table)) values[name] = Array.isArray(spec.default) ? [...spec.default] : spec.default;
+  const given = new Set<string>();
+  const positionals: string[] = [];
+  for (let k = 0; k < argv.length; k++) {
+    const arg = argv[k] as string;
+    if (!arg.startsWith('--')) {
+      if (arg.startsWith('-') && arg.length > 1 && arg !== '-') throw new UsageError(`unknown flag '${arg}': flags are spelled --name`);
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    let name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
+    let inline = eq >= 0 ? arg.slice(eq + 1) : undefined;
+    let spec = table[name];
+    if (!spec && name.startsWith('no-') && table[name.slice(3)]?.kind === 'bool' && inline === undefined) {
+      name = name.slice(3);
+      spec = table[name];
+      inline = 'false';
+    }
+    if (!spec) {
+      const near = closest(name, Object.keys(table));
+      throw new UsageError(`unknown flag '--${name}'${near ? ` (did you mean --${near}?)` : ''}; see --help`);
+    }
+    if (given.has(name)) throw new UsageError(`flag --${name} given twice`);
+    given.add(name);
+    if (spec.kind === 'bool') {
+      if (inline === undefined) values[name] = true;
+      else if (inline === 'true' || inline === 'false') values[name] = inline === 'true';
+      else throw new UsageError(`--${name} takes no value or =true/=false, got '${inline}'`);
+      continue;
+    }
+    let raw = inline;
+    if (raw === undefined) {
+      const next = argv[k + 1];
+      if (next === undefined || next.startsWith('--')) throw new UsageError(`--${name} needs a value (${describe(spec)})`);
+      raw = next;
+      k++;
+    }
+    values[name] = convert(name, spec, raw);
+  }
+  return { values: values as Parsed<T>, given, positionals };
+}
+
+function convert(name: string, spec: Exclude<FlagSpec, { kind: 'bool' }>, raw: string): unknown {
+  const bad = (why: string) => new UsageError(`--${name} ${why}, got '${raw}'`);
+  switch (spec.kind) {
+    case 'int':
+    case 'float': {
+      const v = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(v)) throw bad(`must be a number`);
+      if (spec.kind === 'int' && !Number.isInteger(v)) throw bad('must be an integer');
+      if (spec.min !== undefined && v < spec.min) throw bad(`must be ≥ ${spec.min}`);
+      if (spec.max !== undefined && v > spec.max) throw bad(`must be ≤ ${spec.max}`);
+      return v;
+    }
+    case 'string':
+      if (raw === '') throw bad('must not be empty');
+      return raw;
+    case 'enum':
+      if (!spec.choices.includes(raw)) throw bad(`must be one of ${spec.choices.join(', ')}`);
+      return raw;
+    case 'list': {
+      const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      if (items.length === 0) throw bad('needs at least one item');
+      if (spec.choices) {
+        for (const it of items) {
+          if (!spec.choices.includes(it)) throw new UsageError(`--${name}: unknown value '${it}' (choose from ${spec.choices.join(', ')})`);
+        }
+      }
+      if (new Set(items).size !== items.length) throw bad('lists an item twice');
+      return items;
+    }
+    case 'intList': {
+      const items = raw.split(',').map((s) => s.trim());
+      const nums = items.map(Number);
+      if (items.some((s) => s === '') || nums.some((v) => !Number.isInteger(v))) throw bad('must be comma-separated integers');
+      if (spec.min !== undefined && nums.some((v) => v < (spec.min as number))) throw bad(`needs every item ≥ ${spec.min}`);
+      return nums;
+    }
+  }
+}
+
+function describe(spec: FlagSpec): string {
+  switch (spec.kind) {
+    case 'int':
+      return 'an integer';
+    case 'float':
+      return 'a number';
+    case 'enum':
+      return spec.choices.join(' | ');
+    case 'list':
+      return spec.choices ? `comma-separated: ${spec.choices.join(',')}` : 'comma-separated';
+    case 'intList':
+      return 'comma-separated integers';
+    default:
+      return 'a value';
+  }
+}
+
+/** Help text: one line per flag with its default. */
+export function flagHelp(table: FlagTable): string {
+  const rows = Object.entries(table).map(([name, spec]) => {
+    const left = spec.kind === 'bool' ? `--${name}` : `--${name} <${describe(spec)}>`;
+    const def = Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default);
+    return `  ${left.padEnd(44)} ${spec.help}${spec.kind === 'bool' && !spec.default ? '' : ` (default: ${def === '' ? '""' : def})`}`;
+  });
+  return rows.join('\n');
+}
+
+function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Number.POSITIVE_INFINITY;
+  for (const c of candidates) {
+    const d = editDistance(word, c);
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0] as number;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j] as number;
+      prev[j] = Math.min(up + 1, (prev[j - 1] as number) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return prev[b.length] as number;
+}

@@ -1,0 +1,114 @@
+/**
+ * Plots a person opens: SVG files rendered headless by Vega-Lite (no canvas, no browser). Each function builds a
+ * Vega-Lite spec from plain numbers; `renderSvg` compiles and renders it.
+ */
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { AccuracyMatrix } from './metrics.js';
+
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+export interface MethodMatrix {
+  method: string;
+  /** Accuracy matrix (fractions); when several seeds ran, their element-wise mean. */
+  acc: AccuracyMatrix;
+}
+
+/** One heat map per method: rows are tasks, columns the task after which they were tested, cells in percent. */
+export function accuracyHeatmapSpec(items: MethodMatrix[]): TopLevelSpec {
+  const values = items.flatMap(({ method, acc }) =>
+    acc.flatMap((row, i) =>
+      row.flatMap((a, t) => (Number.isFinite(a) ? [{ method, task: `task ${i + 1}`, after: `after ${t + 1}`, acc: a * 100 }] : [])),
+    ),
+  );
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'Test accuracy (%) of each task after training each task',
+    data: { values },
+    facet: { column: { field: 'method', type: 'nominal', title: null } },
+    spec: {
+      width: 200,
+      height: 200,
+      encoding: {
+        x: { field: 'after', type: 'ordinal', title: 'after training', sort: null },
+        y: { field: 'task', type: 'ordinal', title: 'tested on', sort: null },
+      },
+      layer: [
+        {
+          mark: 'rect',
+          encoding: {
+            color: { field: 'acc', type: 'quantitative', title: 'accuracy %', scale: { domain: [0, 100], scheme: 'viridis' } },
+          },
+        },
+        {
+          mark: { type: 'text', fontSize: 11 },
+          encoding: {
+            text: { field: 'acc', type: 'quantitative', format: '.1f' },
+            color: { condition: { test: 'datum.acc > 60', value: 'black' }, value: 'white' },
+          },
+        },
+      ],
+    },
+  } as TopLevelSpec;
+}
+
+/** Accuracy of each task over time (one line per task), one panel per method: forgetting shows as a falling line. */
+export function accuracyOverTimeSpec(items: MethodMatrix[]): TopLevelSpec {
+  const values = items.flatMap(({ method, acc }) =>
+    acc.flatMap((row, i) =>
+      row.flatMap((a, t) => (Number.isFinite(a) ? [{ method, task: `task ${i + 1}`, after: t + 1, acc: a * 100 }] : [])),
+    ),
+  );
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'Per-task test accuracy over the task sequence',
+    data: { values },
+    facet: { column: { field: 'method', type: 'nominal', title: null } },
+    spec: {
+      width: 220,
+      height: 180,
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'after', type: 'quantitative', title: 'after training task', axis: { tickMinStep: 1, format: 'd' } },
+        y: { field: 'acc', type: 'quantitative', title: 'accuracy %', scale: { domain: [0, 100] } },
+        color: { field: 'task', type: 'nominal', title: 'task' },
+      },
+    },
+  } as TopLevelSpec;
+}
+
+export interface PrefixMass {
+  method: string;
+  /** mass[task][layer]: mean softmax weight the task's prefix columns receive, over heads, queries and test images. */
+  mass: number[][];
+}
+
+/** How much attention the prefix experts draw in each prompted layer, per task and method. */
+export function prefixMassSpec(items: PrefixMass[]): TopLevelSpec {
+  const values = items.flatMap(({ method, mass }) =>
+    mass.flatMap((perLayer, task) => perLayer.map((m, layer) => ({ method, task: `task ${task + 1}`, layer, mass: m }))),
+  );
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'Attention mass on the prefix experts per prompted layer',
+    data: { values },
+    facet: { column: { field: 'method', type: 'nominal', title: null } },
+    spec: {
+      width: 200,
+      height: 180,
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'layer', type: 'ordinal', title: 'layer' },
+        y: { field: 'mass', type: 'quantitative', title: 'softmax mass on prefix columns', scale: { domain: [0, 1] } },
+        color: { field: 'task', type: 'nominal', title: 'prefix of' },
+      },
+    },
+  } as TopLevelSpec;
+}

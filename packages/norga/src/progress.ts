@@ -1,0 +1,114 @@
+/**
+ * A progress line for long runs: what is being trained (method, seed, task, epoch, step), the smoothed loss and
+ * an ETA for the whole run from the average time per step so far. On a terminal it redraws one line; in a log
+ * (not a TTY) it prints a line at most every `logEverySeconds`, so CI logs stay short.
+ */
+
+export interface ProgressFields {
+  label: string;
+  task: number;
+  tasks: number;
+  epoch: number;
+  epochs: number;
+  step: number;
+  steps: number;
+  loss: number;
+}
+
+export interface ProgressSink {
+  isTTY?: boolean;
+  columns?: number;
+  write(s: string): unknown;
+}
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '--:--';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}:${String(sec).padStart(2, '0')}`;
+}
+
+export function bar(fraction: number, width: number): string {
+  const f = Math.min(1, Math.max(0, fraction));
+  const full = Math.round(f * width);
+  return `${'█'.repeat(full)}${'░'.repeat(width - full)}`;
+}
+
+export class Progress {
+  private done = 0;
+  private readonly start: number;
+  private lastLog = Number.NEGATIVE_INFINITY;
+  private smoothLoss = Number.NaN;
+  private drawn = false;
+
+  constructor(
+    /** Total optimisation steps the whole run will take (for the ETA); grows if a caller adds work. */
+    private total: number,
+    private readonly sink: ProgressSink | undefined = process.stderr,
+    private readonly logEverySeconds = 10,
+    private readonly now: () => number = () => performance.now() / 1000,
+  ) {
+    this.start = now();
+  }
+
+  addWork(steps: number): void {
+    this.total += steps;
+  }
+
+  /** Counts steps that were already done before a resume, so the ETA covers only what is left. */
+  skip(steps: number): void {
+    this.total -= steps;
+  }
+
+  /** The ETA in seconds: average seconds per step so far times the steps left. */
+  eta(): number {
+    if (this.done === 0) return Number.NaN;
+    return ((this.now() - this.start) / this.done) * Math.max(0, this.total - this.done);
+  }
+
+  line(f: ProgressFields): string {
+    const frac = this.total > 0 ? this.done / this.total : 0;
+    const loss = Number.isFinite(this.smoothLoss) ? this.smoothLoss.toFixed(4) : '-';
+    return (
+      `${f.label} task ${f.task}/${f.tasks} epoch ${f.epoch}/${f.epochs} step ${f.step}/${f.steps} ` +
+      `loss ${loss} ${bar(frac, 20)} ${(frac * 100).toFixed(0).padStart(3)}% ` +
+      `elapsed ${formatDuration(this.now() - this.start)} ETA ${formatDuration(this.eta())}`
+    );
+  }
+
+  /** One optimisation step finished. */
+  step(f: ProgressFields): void {
+    this.done++;
+    // An exponential moving average: single-batch losses are too noisy to read.
+    this.smoothLoss = Number.isFinite(this.smoothLoss) ? 0.9 * this.smoothLoss + 0.1 * f.loss : f.loss;
+    const sink = this.sink;
+    if (!sink) return;
+    if (sink.isTTY) {
+      const text = this.line(f).slice(0, (sink.columns ?? 120) - 1);
+      sink.write(`\r\x1b[2K${text}`);
+      this.drawn = true;
+    } else {
+      const t = this.now();
+      if (t - this.lastLog >= this.logEverySeconds || f.step === f.steps) {
+        this.lastLog = t;
+        sink.write(`${this.line(f)}\n`);
+      }
+    }
+  }
+
+  /** Prints a message on its own line without garbling the bar. */
+  log(message: string): void {
+    const sink = this.sink;
+    if (!sink) return;
+    if (sink.isTTY && this.drawn) sink.write('\r\x1b[2K');
+    sink.write(`${message}\n`);
+    this.drawn = false;
+  }
+
+  finish(): void {
+    if (this.sink?.isTTY && this.drawn) this.sink.write('\n');
+    this.drawn = false;
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The results of a benchmark run: one JSON file with everything (config, seed, every a[i][t], metrics, wall time,
+ * backend, machine) and one Markdown table a person reads, both written atomically, plus the SVG plots.
+ */
+import { cpus, platform, arch } from 'node:os';
+import { join } from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
+import { type AccuracyMatrix, meanStd, type Metrics, type MeanStd } from './metrics.js';
+import { accuracyHeatmapSpec, accuracyOverTimeSpec, prefixMassSpec, renderSvg, type MethodMatrix } from './plots.js';
+
+/** One method trained with one seed over the whole task sequence. */
+export interface MethodRun {
+  method: string;
+  seed: number;
+  /** a[i][t] as fractions; NaN where i > t. */
+  acc: AccuracyMatrix;
+  metrics: Metrics;
+  /** Task-identity inference accuracy over all seen tasks' test sets after each task (NaN where not used). */
+  tii: number[];
+  /** mass[task][layer] after the last task, or empty when the method has no prefixes. */
+  prefixMass: number[][];
+  wallSeconds: number;
+}
+
+export interface MachineInfo {
+  cpus: number;
+  cpuModel: string;
+  platform: string;
+  node: string;
+}
+
+export function machineInfo(): MachineInfo {
+  const c = cpus();
+  return { cpus: c.length, cpuModel: c[0]?.model ?? 'unknown', platform: `${platform()}-${arch()}`, node: process.version };
+}
+
+export interface RunSummary {
+  command: string;
+  config: Record<string, unknown>;
+  backend: string;
+  machine: MachineInfo;
+  startedAt: string;
+  finishedAt: string;
+  wallSeconds: number;
+  runs: MethodRun[];
+}
+
+export interface MethodRow {
+  method: string;
+  seeds: number;
+  faa: MeanStd;
+  caa: MeanStd;
+  ffm: MeanStd;
+  tii: MeanStd;
+  wallSeconds: MeanStd;
+}
+
+/** One row per method, in first-seen order, with mean ± std over seeds. */
+export function summariseByMethod(runs: MethodRun[]): MethodRow[] {
+  const methods = [...new Set(runs.map((r) => r.method))];
+  return methods.map((method) => {
+    const rs = runs.filter((r) => r.method === method);
+    return {
+      method,
+      seeds: rs.length,
+      faa: meanStd(rs.map((r) => r.metrics.faa * 100)),
+      caa: meanStd(rs.map((r) => r.metrics.caa * 100)),
+      ffm: meanStd(rs.map((r) => r.metrics.ffm * 100)),
+      tii: meanStd(rs.map((r) => (r.tii.at(-1) ?? Number.NaN) * 100)),
+      wallSeconds: meanStd(rs.map((r) => r.wallSeconds)),
+    };
+  });
+}
+
+/** "12.34 ± 0.56" (the ± part only with more than one seed); "—" for NaN. */
+export function formatMeanStd(m: MeanStd, digits = 2): string {
+  if (!Number.isFinite(m.mean)) return '—';
+  return m.n > 1 ? `${m.mean.toFixed(digits)} ± ${m.std.toFixed(digits)}` : m.mean.toFixed(digits);
+}
+
+/** The element-wise mean of a method's accuracy matrices over seeds. */
+export function meanMatrix(mats: AccuracyMatrix[]): AccuracyMatrix {
+  const first = mats[0];
+  if (!first) return [];
+  return first.map((row, i) => row.map((_, t) => mats.reduce((s, m) => s + (m[i]?.[t] ?? Number.NaN), 0) / mats.length));
+}
+
+export function methodMatrices(runs: MethodRun[]): MethodMatrix[] {
+  const methods = [...new Set(runs.map((r) => r.method))];
+  return methods.map((method) => ({ method, acc: meanMatrix(runs.filter((r) => r.method === method).map((r) => r.acc)) }));
+}
+
+export function summaryTableMarkdown(rows: MethodRow[]): string {
+  const head = '| method | seeds | FAA % ↑ | CAA % ↑ | FFM % ↓ | TII % | wall s / seed |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |';
+  const body = rows.map(
+    (r) =>
+      `| ${r.method} | ${r.seeds} | ${formatMeanStd(r.faa)} | ${formatMeanStd(r.caa)} | ${formatMeanStd(r.ffm)} | ${formatMeanStd(r.tii)} | ${formatMeanStd(r.wallSeconds, 0)} |`,
+  );
+  return [head, ...body].join('\n');
+}
+
+export function matrixMarkdown(acc: AccuracyMatrix): string {
+  const T = acc.length;
+  const head = `| task \\ after | ${Array.from({ length: T }, (_, t) => `${t + 1}`).join(' | ')} |`;
+  const rule = `| --- | ${Array.from({ length: T }, () => '---:').join(' | ')} |`;
+  const body = acc.map((row, i) => `| ${i + 1} | ${row.map((a) => (Number.isFinite(a) ? (a * 100).toFixed(1) : '')).join(' | ')} |`);
+  return [head, rule, ...body].join('\n');
+}
+
+export function resultsMarkdown(s: RunSummary): string {
+  const rows = summariseByMethod(s.runs);
+  const parts = [
+    `# Results: ${String(s.config.benchmark ?? 'benchmark')}`,
+    '',
+    `Command: \`${s.command}\`  `,
+    `Backend: ${s.backend}; machine: ${s.machine.cpus} × ${s.machine.cpuModel}, ${s.machine.platform}, Node ${s.machine.node}  `,
+    `Started ${s.startedAt}, finished ${s.finishedAt}, wall time ${s.wallSeconds.toFixed(0)} s`,
+    '',
+    'FAA: final average accuracy; CAA: cumulative average accuracy; FFM: final forgetting; TII: task-identity',
+    'inference accuracy after the last task. Mean ± sample std over seeds.',
+    '',
+    summaryTableMarkdown(rows),
+    '',
+  ];
+  for (const { method, acc } of methodMatrices(s.runs)) {
+    parts.push(`## ${method}: accuracy matrix (%, mean over seeds)`, '', matrixMarkdown(acc), '');
+  }
+  parts.push('Plots: `plots/accuracy-matrix.svg`, `plots/accuracy-over-time.svg`, `plots/prefix-attention-mass.svg`.', '');
+  return parts.join('\n');
+}
+
+/** Writes results.json, results.md and plots/*.svg under `dir`; returns the paths written. */
+export async function writeResults(dir: string, s: RunSummary): Promise<string[]> {
+  const written: string[] = [];
+  const put = (name: string, data: string) => {
+    const p = join(dir, name);
+    writeFileAtomic(p, data);
+    written.push(p);
+  };
+  const json = join(dir, 'results.json');
+  writeJsonAtomic(json, { ...s, summary: summariseByMethod(s.runs) });
+  written.push(json);
+  put('results.md', resultsMarkdown(s));
+  const mats = methodMatrices(s.runs);
+  put('plots/accuracy-matrix.svg', await renderSvg(accuracyHeatmapSpec(mats)));
+  put('plots/accuracy-over-time.svg', await renderSvg(accuracyOverTimeSpec(mats)));
+  const masses = [...new Set(s.runs.map((r) => r.method))].flatMap((method) => {
+    const run = s.runs.find((r) => r.method === method && r.prefixMass.length > 0);
+    return run ? [{ method, mass: run.prefixMass }] : [];
+  });
+  if (masses.length > 0) put('plots/prefix-attention-mass.svg', await renderSvg(prefixMassSpec(masses)));
+  return written;
+}
+
