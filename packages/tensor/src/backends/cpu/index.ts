@@ -1,0 +1,59 @@
+/**
+ * The pure-TypeScript CPU backend: storage is a typed array per buffer; kernels run synchronously on the
+ * calling thread. It is the readable reference every other backend is tested against.
+ */
+import type { Backend, RandomKind, ReduceOp, View } from '../../backend.js';
+import { type AnyTypedArray, type DType, typedArrayFor } from '../../dtype.js';
+import type { Expr } from '../../ops/expr.js';
+import { fillRandom } from '../../random/philox.js';
+import { elementwise } from './elementwise.js';
+import { gather, scatterAdd } from './indexing.js';
+import { matmul } from './matmul.js';
+import { reduce } from './reduce.js';
+
+export class CpuBackend implements Backend {
+  readonly name = 'cpu';
+  readonly dtypes: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
+
+  alloc(dtype: DType, size: number): AnyTypedArray {
+    return typedArrayFor(dtype, size);
+  }
+  free(): void {
+    // Typed arrays are garbage collected once no tensor holds them.
+  }
+  write(handle: unknown, data: AnyTypedArray): void {
+    (handle as AnyTypedArray).set(data);
+  }
+  async read(handle: unknown): Promise<AnyTypedArray> {
+    return (handle as AnyTypedArray).slice();
+  }
+  readSync(handle: unknown): AnyTypedArray {
+    return handle as AnyTypedArray;
+  }
+
+  elementwise(expr: Expr, inputs: readonly View[], out: View): void {
+    elementwise(expr, inputs, out);
+  }
+  reduce(op: ReduceOp, x: View, axes: readonly number[], out: View): void {
+    reduce(op, x, axes, out);
+  }
+  matmul(a: View, b: View, out: View): void {
+    matmul(a, b, out);
+  }
+  gather(x: View, axis: number, index: View, out: View): void {
+    gather(x, axis, index, out);
+  }
+  scatterAdd(out: View, axis: number, index: View, src: View): void {
+    scatterAdd(out, axis, index, src);
+  }
+  random(kind: RandomKind, key: readonly [number, number], counter: number, out: View): void {
+    const dst = out.storage.handle as Float32Array | Float64Array;
+    fillRandom(kind, key, counter, dst.subarray(out.offset, out.offset + out.shape.reduce((p, d) => p * d, 1)));
+  }
+
+  memory(): { bytesPooled: number } {
+    return { bytesPooled: 0 };
+  }
+  async flush(): Promise<void> {}
+  dispose(): void {}
+}

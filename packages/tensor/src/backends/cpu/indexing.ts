@@ -1,0 +1,39 @@
+/** CPU gather and scatterAdd along one axis, with bounds checks that name the offending index. */
+import type { View } from '../../backend.js';
+import type { AnyTypedArray } from '../../dtype.js';
+import { IndexError } from '../../errors.js';
+import { forEachOffset } from './layout.js';
+
+/** Strides of `v` with the given axis zeroed: the axis is addressed through the index instead. */
+function withoutAxis(v: View, axis: number): number[] {
+  return v.strides.map((s, i) => (i === axis ? 0 : s));
+}
+
+export function gather(x: View, axis: number, index: View, out: View): void {
+  const X = x.storage.handle as AnyTypedArray;
+  const I = index.storage.handle as Int32Array;
+  const O = out.storage.handle as AnyTypedArray;
+  const n = x.shape[axis]!;
+  const step = x.strides[axis]!;
+  const outStrides = out.strides;
+  forEachOffset(index.shape, [withoutAxis(x, axis), index.strides, outStrides], [x.offset, index.offset, out.offset], ([xo, io, oo]) => {
+    let i = I[io!]!;
+    if (i < -n || i >= n) throw new IndexError('gather', `index ${i} is out of range for axis ${axis} of size ${n}`);
+    if (i < 0) i += n;
+    O[oo!] = X[xo! + i * step]!;
+  });
+}
+
+export function scatterAdd(out: View, axis: number, index: View, src: View): void {
+  const O = out.storage.handle as AnyTypedArray;
+  const I = index.storage.handle as Int32Array;
+  const S = src.storage.handle as AnyTypedArray;
+  const n = out.shape[axis]!;
+  const step = out.strides[axis]!;
+  forEachOffset(index.shape, [withoutAxis(out, axis), index.strides, src.strides], [out.offset, index.offset, src.offset], ([oo, io, so]) => {
+    let i = I[io!]!;
+    if (i < -n || i >= n) throw new IndexError('scatterAdd', `index ${i} is out of range for axis ${axis} of size ${n}`);
+    if (i < 0) i += n;
+    O[oo! + i * step]! += S[so!]!;
+  });
+}

@@ -1,0 +1,24 @@
+/**
+ * @norga/tensor — the public API. See README.md for the op list and ../DESIGN for the architecture.
+ */
+import { CpuBackend } from './backends/cpu/index.js';
+import { registerBackend } from './registry.js';
+
+registerBackend('cpu', () => new CpuBackend());
+// WebGPU registration (lazy import of ./backends/webgpu) is added with that backend.
+
+export type { Backend, RandomKind, ReduceOp, Storage, View } from './backend.js';
+export { CpuBackend } from './backends/cpu/index.js';
+export { type OpRecord, type OpRecorder, record, setOpRecorder, untracked } from './dispatch.js';
+export { type AnyTypedArray, BYTES_PER_ELEMENT, type DType, DTYPES, isFloat, typedArrayFor } from './dtype.js';
+export { BackendError, DisposedError, DTypeError, IndexError, ShapeError, TensorError, fmtShape } from './errors.js';
+export { type MemoryInfo, Scope, keep, memory, setPooledBytesSource, tidy } from './memory.js';
+export * as expr from './ops/expr.js';
+export type { Expr } from './ops/expr.js';
+export * from './ops/index.js';
+export type { GeluOptions } from './ops/math.js';
+export { BINARY, CAST, UNARY, type BinaryOp, type ElementwiseDef, type UnaryOp } from './ops/table.js';
+export { blocksFor, boxMuller, fillRandom, manualSeed, philox4x32, uniformFromBits } from './random/philox.js';
+export { currentBackendName, disposeBackend, getBackend, initBackend, registerBackend, setBackend } from './registry.js';
+export { broadcastShapes, contiguousStrides, isContiguousLayout, sizeOf, type Shape } from './shape.js';
+export { type NestedArray, Tensor, type TensorLike } from './tensor.js';

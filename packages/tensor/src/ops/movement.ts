@@ -1,0 +1,193 @@
+/** Joining, padding and indexing: pad, concat, stack, split, gather, indexSelect, take, scatterAdd, oneHot. */
+import type { DType } from '../dtype.js';
+import { record, untracked } from '../dispatch.js';
+import { DTypeError, IndexError, ShapeError, fmtShape } from '../errors.js';
+import { normalizeAxis } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { cast } from './elementwise.js';
+import { eq } from './math.js';
+import { filled } from './scalar.js';
+import { arange } from './creation.js';
+import { commonBackend, empty, rawView } from './util.js';
+import { contiguousCopy, expand, reshape, slice, unsqueeze } from './views.js';
+
+/** Constant padding: one [before, after] pair per axis, axis 0 first (NumPy's convention). */
+export function pad(x: Tensor, pads: readonly (readonly [number, number])[], value = 0): Tensor {
+  x.assertLive('pad');
+  if (pads.length !== x.rank) {
+    throw new ShapeError('pad', `needs one [before, after] pair per axis: got ${pads.length} pairs for ${fmtShape(x.shape)}`);
+  }
+  for (const [b, a] of pads) {
+    if (!Number.isInteger(b) || !Number.isInteger(a) || b < 0 || a < 0) {
+      throw new ShapeError('pad', `pad widths must be integers >= 0, got [${b}, ${a}] for ${fmtShape(x.shape)}`);
+    }
+  }
+  const shape = x.shape.map((d, i) => d + pads[i]![0] + pads[i]![1]);
+  const out = filled(x.backend, x.dtype, shape, value);
+  const offset = pads.reduce((o, [b], i) => o + b * out.strides[i]!, 0);
+  if (x.size > 0) x.backend.elementwise({ kind: 'input', index: 0 }, [x], rawView(out, x.shape, out.strides, offset));
+  record('pad', [x], { pads: pads.map(([b, a]) => [b, a]), value }, out);
+  return out;
+}
+
+export function concat(parts: readonly Tensor[], axis = 0): Tensor {
+  if (parts.length === 0) throw new ShapeError('concat', 'needs at least one tensor');
+  const backend = commonBackend('concat', ...parts);
+  const first = parts[0]!;
+  const ax = normalizeAxis('concat', axis, first.rank);
+  for (const p of parts) {
+    if (p.dtype !== first.dtype) throw new DTypeError('concat', `dtype mismatch: ${first.dtype} and ${p.dtype}`);
+    if (p.rank !== first.rank || p.shape.some((d, i) => i !== ax && d !== first.shape[i])) {
+      throw new ShapeError('concat', `shapes ${parts.map((t) => fmtShape(t.shape)).join(', ')} differ outside axis ${ax}`);
+    }
+  }
+  const shape = [...first.shape];
+  shape[ax] = parts.reduce((s, p) => s + p.shape[ax]!, 0);
+  const out = empty(backend, first.dtype, shape);
+  let at = 0;
+  for (const p of parts) {
+    if (p.size > 0) backend.elementwise({ kind: 'input', index: 0 }, [p], rawView(out, p.shape, out.strides, at * out.strides[ax]!));
+    at += p.shape[ax]!;
+  }
+  record('concat', parts, { axis: ax }, out);
+  return out;
+}
+
+export function stack(parts: readonly Tensor[], axis = 0): Tensor {
+  if (parts.length === 0) throw new ShapeError('stack', 'needs at least one tensor');
+  const ax = normalizeAxis('stack', axis, parts[0]!.rank + 1);
+  for (const p of parts) {
+    p.assertLive('stack');
+    if (p.rank !== parts[0]!.rank || p.shape.some((d, i) => d !== parts[0]!.shape[i])) {
+      throw new ShapeError('stack', `all shapes must be equal, got ${parts.map((t) => fmtShape(t.shape)).join(', ')}`);
+    }
+  }
+  const lifted = parts.map((p) => unsqueeze(p, ax));
+  try {
+    return concat(lifted, ax);
+  } finally {
+    for (const t of lifted) t.dispose();
+  }
+}
+
+/** torch.split: a number is the size of each chunk (the last may be smaller); an array lists the sizes. */
+export function split(x: Tensor, sizeOrSections: number | readonly number[], axis = 0): Tensor[] {
+  x.assertLive('split');
+  const ax = normalizeAxis('split', axis, x.rank);
+  const n = x.shape[ax]!;
+  let sizes: number[];
+  if (typeof sizeOrSections === 'number') {
+    if (!Number.isInteger(sizeOrSections) || sizeOrSections <= 0) {
+      throw new ShapeError('split', `chunk size must be a positive integer, got ${sizeOrSections}`);
+    }
+    sizes = [];
+    for (let at = 0; at < n; at += sizeOrSections) sizes.push(Math.min(sizeOrSections, n - at));
+    if (n === 0) sizes.push(0);
+  } else {
+    sizes = [...sizeOrSections];
+    const total = sizes.reduce((s, v) => s + v, 0);
+    if (total !== n || sizes.some((s) => !Number.isInteger(s) || s < 0)) {
+      throw new ShapeError('split', `sizes [${sizes.join(',')}] must be integers >= 0 summing to ${n} (axis ${ax} of ${fmtShape(x.shape)})`);
+    }
+  }
+  let at = 0;
+  return sizes.map((s) => {
+    const part = slice(x, ax, at, at + s);
+    at += s;
+    return part;
+  });
+}
+
+function assertIndex(op: string, index: Tensor): void {
+  if (index.dtype !== 'int32') throw new DTypeError(op, `index must be int32, got ${index.dtype} ${fmtShape(index.shape)}`);
+}
+
+/** torch.gather: out[i][j][k] = x[i][index[i][j][k]][k] for axis 1; index has x's rank. */
+export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
+  const backend = commonBackend('gather', x, index);
+  assertIndex('gather', index);
+  const ax = normalizeAxis('gather', axis, x.rank);
+  if (index.rank !== x.rank || index.shape.some((d, i) => i !== ax && d > x.shape[i]!)) {
+    throw new ShapeError('gather', `index ${fmtShape(index.shape)} must have x's rank and fit inside x ${fmtShape(x.shape)} outside axis ${ax}`);
+  }
+  const out = empty(backend, x.dtype, index.shape);
+  if (out.size > 0) {
+    if (x.shape[ax] === 0) throw new IndexError('gather', `axis ${ax} of ${fmtShape(x.shape)} is empty; no index is valid`);
+    backend.gather(x, ax, index, out);
+  }
+  record('gather', [x, index], { axis: ax }, out);
+  return out;
+}
+export const takeAlongAxis = gather;
+
+/** x's entries at positions `index` (1-D int32) along axis. */
+export function indexSelect(x: Tensor, axis: number, index: Tensor): Tensor {
+  x.assertLive('indexSelect');
+  assertIndex('indexSelect', index);
+  if (index.rank !== 1) throw new ShapeError('indexSelect', `index must be 1-D, got ${fmtShape(index.shape)}`);
+  const ax = normalizeAxis('indexSelect', axis, x.rank);
+  const lifted = reshape(index, x.shape.map((_, i) => (i === ax ? index.size : 1)));
+  const full = expand(lifted, x.shape.map((d, i) => (i === ax ? index.size : d)));
+  try {
+    return gather(x, ax, full);
+  } finally {
+    lifted.dispose();
+    full.dispose();
+  }
+}
+
+/** numpy.take without an axis: indexes the flattened tensor; the result has the indices' shape. */
+export function take(x: Tensor, indices: Tensor): Tensor {
+  x.assertLive('take');
+  const flat = reshape(x, [-1]);
+  const idx = reshape(indices, [-1]);
+  const picked = indexSelect(flat, 0, idx);
+  try {
+    return reshape(picked, indices.shape);
+  } finally {
+    for (const t of [flat, idx, picked]) t.dispose();
+  }
+}
+
+/** torch.scatter_add: a copy of x with src[i][j] added at x[index[i][j]][j] (axis 0); duplicates accumulate. */
+export function scatterAdd(x: Tensor, axis: number, index: Tensor, src: Tensor): Tensor {
+  const backend = commonBackend('scatterAdd', x, index, src);
+  assertIndex('scatterAdd', index);
+  if (src.dtype !== x.dtype) throw new DTypeError('scatterAdd', `dtype mismatch: x ${x.dtype}, src ${src.dtype}`);
+  const ax = normalizeAxis('scatterAdd', axis, x.rank);
+  if (
+    index.rank !== x.rank ||
+    src.rank !== x.rank ||
+    index.shape.some((d, i) => d > src.shape[i]! || (i !== ax && d > x.shape[i]!))
+  ) {
+    throw new ShapeError(
+      'scatterAdd',
+      `index ${fmtShape(index.shape)} must fit inside src ${fmtShape(src.shape)} and, outside axis ${ax}, inside x ${fmtShape(x.shape)}`,
+    );
+  }
+  const out = contiguousCopy(x);
+  if (index.size > 0) backend.scatterAdd(out, ax, index, rawView(src, index.shape, src.strides));
+  record('scatterAdd', [x, index, src], { axis: ax }, out);
+  return out;
+}
+
+/** One-hot encoding along a new last axis. Indices must lie in [0, numClasses). */
+export function oneHot(indices: Tensor, numClasses: number, dtype: DType = 'int32'): Tensor {
+  indices.assertLive('oneHot');
+  assertIndex('oneHot', indices);
+  if (!Number.isInteger(numClasses) || numClasses <= 0) throw new ShapeError('oneHot', `numClasses must be a positive integer, got ${numClasses}`);
+  const readSync = indices.backend.readSync;
+  if (readSync) {
+    const values = indices.dataSyncCpu();
+    const bad = values.findIndex((v) => v < 0 || v >= numClasses);
+    if (bad >= 0) throw new IndexError('oneHot', `index ${values[bad]} (at flat position ${bad}) is out of range [0, ${numClasses})`);
+  }
+  return untracked(() => {
+    const classes = arange(0, numClasses, 1, { dtype: 'int32', backend: indices.backend.name });
+    const col = unsqueeze(indices, -1);
+    const hit = eq(col, classes);
+    const out = cast(hit, dtype);
+    for (const t of [classes, col, hit]) t.dispose();
+    return out;
+  });
+}

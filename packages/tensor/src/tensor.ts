@@ -1,0 +1,201 @@
+/**
+ * Tensor: a view {shape, strides, offset, dtype} over reference-counted storage. Views (reshape, permute,
+ * expand, slice, ...) share storage; `contiguous()` materialises. Methods are thin wrappers over the functions
+ * in ./ops, which are the one place each op is defined.
+ */
+import type { Backend, Storage, View } from './backend.js';
+import type { AnyTypedArray, DType } from './dtype.js';
+import { BackendError, DisposedError, fmtShape } from './errors.js';
+import { onTensorCreated, onTensorDisposed } from './memory.js';
+import * as ops from './ops/index.js';
+import { type Shape, isContiguousLayout, sizeOf } from './shape.js';
+import { release, retain } from './storage.js';
+
+export type NestedArray = number | boolean | NestedArray[];
+export type TensorLike = Tensor | number;
+
+let nextId = 0;
+
+export class Tensor implements View {
+  /** Lets helpers recognise tensors without importing this module (avoids cycles). */
+  readonly __isTensor = true;
+  readonly id = nextId++;
+  readonly size: number;
+  #disposed = false;
+
+  /** @internal Use the creation functions (`tensor`, `zeros`, ...) instead. */
+  constructor(
+    readonly storage: Storage,
+    readonly shape: Shape,
+    readonly strides: readonly number[],
+    readonly offset: number,
+  ) {
+    this.size = sizeOf(shape);
+    retain(storage);
+    onTensorCreated(this);
+  }
+
+  get dtype(): DType {
+    return this.storage.dtype;
+  }
+  get rank(): number {
+    return this.shape.length;
+  }
+  get backend(): Backend {
+    return this.storage.backend;
+  }
+  get isContiguous(): boolean {
+    return isContiguousLayout(this.shape, this.strides);
+  }
+  get isDisposed(): boolean {
+    return this.#disposed;
+  }
+
+  /** Throws a DisposedError naming `op` if this tensor was disposed. */
+  assertLive(op: string): void {
+    if (this.#disposed) throw new DisposedError(op, `tensor #${this.id} ${fmtShape(this.shape)} ${this.dtype} was disposed`);
+  }
+
+  /** Frees this handle; the storage goes when its last view is disposed. Idempotent. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    release(this.storage);
+    onTensorDisposed();
+  }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** A second handle on the same view (for code that must keep a tensor alive independently). */
+  share(): Tensor {
+    this.assertLive('share');
+    return new Tensor(this.storage, this.shape, this.strides, this.offset);
+  }
+
+  toString(): string {
+    return `Tensor(${fmtShape(this.shape)}, ${this.dtype}, ${this.backend.name}${this.#disposed ? ', disposed' : ''})`;
+  }
+
+  // ---- reads -------------------------------------------------------------------------------------------
+
+  /** The elements in row-major order, as a new typed array. */
+  async data(): Promise<AnyTypedArray> {
+    this.assertLive('data');
+    const c = this.isContiguous && this.offset === 0 && this.size === this.storage.size ? this : ops.contiguousCopy(this);
+    try {
+      return await c.backend.read(c.storage.handle, c.dtype, c.storage.size).then((a) =>
+        c.offset === 0 && a.length === c.size ? a : (a.subarray(c.offset, c.offset + c.size) as AnyTypedArray),
+      );
+    } finally {
+      if (c !== this) c.dispose();
+    }
+  }
+  async item(): Promise<number> {
+    this.assertLive('item');
+    if (this.size !== 1) throw new BackendError('item', `needs exactly one element, got ${fmtShape(this.shape)}`);
+    return (await this.data())[0]!;
+  }
+  async toArray(): Promise<NestedArray> {
+    return nest(await this.data(), this.shape, this.dtype);
+  }
+  /** Synchronous read; the CPU backend only. */
+  dataSyncCpu(): AnyTypedArray {
+    this.assertLive('dataSyncCpu');
+    const readSync = this.backend.readSync;
+    if (!readSync) throw new BackendError('dataSyncCpu', `synchronous reads need the cpu backend; this tensor is on ${this.backend.name}: use await t.data()`);
+    const c = this.isContiguous ? this : ops.contiguousCopy(this);
+    try {
+      const all = readSync.call(c.backend, c.storage.handle, c.dtype, c.storage.size);
+      return all.slice(c.offset, c.offset + c.size) as AnyTypedArray;
+    } finally {
+      if (c !== this) c.dispose();
+    }
+  }
+  itemSyncCpu(): number {
+    if (this.size !== 1) throw new BackendError('itemSyncCpu', `needs exactly one element, got ${fmtShape(this.shape)}`);
+    return this.dataSyncCpu()[0]!;
+  }
+  toArraySyncCpu(): NestedArray {
+    return nest(this.dataSyncCpu(), this.shape, this.dtype);
+  }
+
+  /** A copy on another backend (async: leaving a GPU means a read). */
+  to(backend: string): Promise<Tensor> {
+    return ops.toBackend(this, backend);
+  }
+
+  // ---- ops as methods (definitions live in ./ops) ------------------------------------------------------
+  add(b: TensorLike): Tensor { return ops.add(this, b); }
+  sub(b: TensorLike): Tensor { return ops.sub(this, b); }
+  mul(b: TensorLike): Tensor { return ops.mul(this, b); }
+  div(b: TensorLike): Tensor { return ops.div(this, b); }
+  pow(b: TensorLike): Tensor { return ops.pow(this, b); }
+  maximum(b: TensorLike): Tensor { return ops.maximum(this, b); }
+  minimum(b: TensorLike): Tensor { return ops.minimum(this, b); }
+  neg(): Tensor { return ops.neg(this); }
+  exp(): Tensor { return ops.exp(this); }
+  log(): Tensor { return ops.log(this); }
+  sqrt(): Tensor { return ops.sqrt(this); }
+  reciprocal(): Tensor { return ops.reciprocal(this); }
+  sin(): Tensor { return ops.sin(this); }
+  cos(): Tensor { return ops.cos(this); }
+  tanh(): Tensor { return ops.tanh(this); }
+  erf(): Tensor { return ops.erf(this); }
+  abs(): Tensor { return ops.abs(this); }
+  square(): Tensor { return ops.square(this); }
+  relu(): Tensor { return ops.relu(this); }
+  sigmoid(): Tensor { return ops.sigmoid(this); }
+  gelu(options?: ops.GeluOptions): Tensor { return ops.gelu(this, options); }
+  clamp(min?: number, max?: number): Tensor { return ops.clamp(this, min, max); }
+  lt(b: TensorLike): Tensor { return ops.lt(this, b); }
+  le(b: TensorLike): Tensor { return ops.le(this, b); }
+  gt(b: TensorLike): Tensor { return ops.gt(this, b); }
+  ge(b: TensorLike): Tensor { return ops.ge(this, b); }
+  eq(b: TensorLike): Tensor { return ops.eq(this, b); }
+  ne(b: TensorLike): Tensor { return ops.ne(this, b); }
+  logicalNot(): Tensor { return ops.logicalNot(this); }
+  cast(dtype: DType): Tensor { return ops.cast(this, dtype); }
+
+  sum(axis?: ops.Axes, keepdim?: boolean): Tensor { return ops.sum(this, axis, keepdim); }
+  max(axis?: ops.Axes, keepdim?: boolean): Tensor { return ops.max(this, axis, keepdim); }
+  min(axis?: ops.Axes, keepdim?: boolean): Tensor { return ops.min(this, axis, keepdim); }
+  mean(axis?: ops.Axes, keepdim?: boolean): Tensor { return ops.mean(this, axis, keepdim); }
+  var(axis?: ops.Axes, options?: ops.VarianceOptions): Tensor { return ops.variance(this, axis, options); }
+  argmax(axis?: number, keepdim?: boolean): Tensor { return ops.argmax(this, axis, keepdim); }
+  argmin(axis?: number, keepdim?: boolean): Tensor { return ops.argmin(this, axis, keepdim); }
+  logsumexp(axis: ops.Axes, keepdim?: boolean): Tensor { return ops.logsumexp(this, axis, keepdim); }
+  softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
+  logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
+  matmul(b: Tensor): Tensor { return ops.matmul(this, b); }
+
+  reshape(shape: readonly number[]): Tensor { return ops.reshape(this, shape); }
+  permute(dims: readonly number[]): Tensor { return ops.permute(this, dims); }
+  transpose(d0 = -2, d1 = -1): Tensor { return ops.transpose(this, d0, d1); }
+  get T(): Tensor { return ops.permute(this, this.shape.map((_, i) => this.rank - 1 - i)); }
+  expand(shape: readonly number[]): Tensor { return ops.expand(this, shape); }
+  broadcastTo(shape: readonly number[]): Tensor { return ops.expand(this, shape); }
+  slice(axis: number, start: number, end?: number, step?: number): Tensor { return ops.slice(this, axis, start, end, step); }
+  squeeze(axis?: ops.Axes): Tensor { return ops.squeeze(this, axis); }
+  unsqueeze(axis: number): Tensor { return ops.unsqueeze(this, axis); }
+  flatten(start = 0, end = -1): Tensor { return ops.flatten(this, start, end); }
+  contiguous(): Tensor { return ops.contiguous(this); }
+  pad(pads: readonly (readonly [number, number])[], value = 0): Tensor { return ops.pad(this, pads, value); }
+  split(sizeOrSections: number | readonly number[], axis = 0): Tensor[] { return ops.split(this, sizeOrSections, axis); }
+  gather(axis: number, index: Tensor): Tensor { return ops.gather(this, axis, index); }
+  indexSelect(axis: number, index: Tensor): Tensor { return ops.indexSelect(this, axis, index); }
+  scatterAdd(axis: number, index: Tensor, src: Tensor): Tensor { return ops.scatterAdd(this, axis, index, src); }
+}
+
+function nest(flat: AnyTypedArray, shape: Shape, dtype: DType): NestedArray {
+  const conv = dtype === 'bool' ? (v: number) => v !== 0 : (v: number) => v;
+  if (shape.length === 0) return conv(flat[0]!);
+  let i = 0;
+  const build = (d: number): NestedArray[] => {
+    const n = shape[d]!;
+    const out: NestedArray[] = new Array(n);
+    for (let k = 0; k < n; k++) out[k] = d === shape.length - 1 ? conv(flat[i++]!) : build(d + 1);
+    return out;
+  };
+  return build(0);
+}
