@@ -1,0 +1,71 @@
+/**
+ * The control block: Int32 slots at the start of the shared memory through which the calling thread hands a
+ * job to the workers. Workers and the calling thread both pull tasks from NEXT with Atomics.add, so who runs a
+ * task varies; what a task computes does not.
+ */
+export const CTL = {
+  /** Next unclaimed task index. */
+  NEXT: 0,
+  /** Workers that have finished the current job. */
+  FINISHED: 1,
+  /** Set to 1 to make workers exit. */
+  QUIT: 2,
+  /** Job kind: 1 = gemm. */
+  KIND: 3,
+  // gemm parameters
+  TASKS: 8,
+  TASKS_PER_BATCH: 9,
+  PANELS_PER_TASK: 10,
+  M_PANELS: 11,
+  N_PANELS: 12,
+  K: 13,
+  KC: 14,
+  MR: 15,
+  LDC_BYTES: 16,
+  AP: 17,
+  AP_BATCH_BYTES: 18,
+  BP: 19,
+  BP_BATCH_BYTES: 20,
+  CP: 21,
+  CP_BATCH_BYTES: 22,
+  /** Per worker w: READY + w is 1 once the worker listens. */
+  READY: 64,
+  /** Per worker w: GO + w is set to 1 to start it on the current job. */
+  GO: 128,
+  /** Slots used (ints); the block fits in the first 1 KiB. */
+  SIZE: 256,
+} as const;
+
+export const MAX_WORKERS = 63;
+
+/** Bytes reserved at the start of memory before scratch space (one 64 KiB page keeps scratch page-aligned). */
+export const SCRATCH_BASE = 65536;
+
+type GemmFn = (ap: number, bp: number, cp: number, ldc: number, mp: number, np: number, k: number, kc: number) => void;
+
+/**
+ * Claims and runs gemm tasks until none are left. Runs on the calling thread and, as source text, in every
+ * worker, so it must not refer to anything outside itself (the slot numbers are CTL's, written out).
+ */
+export function runGemmTasks(ctl: Int32Array, gemm: GemmFn): void {
+  const tasks = ctl[8] as number;
+  const perBatch = ctl[9] as number;
+  const panelsPerTask = ctl[10] as number;
+  const mPanels = ctl[11] as number;
+  const nPanels = ctl[12] as number;
+  const K = ctl[13] as number;
+  const KC = ctl[14] as number;
+  const mr = ctl[15] as number;
+  const ldcBytes = ctl[16] as number;
+  for (;;) {
+    const t = Atomics.add(ctl, 0, 1);
+    if (t >= tasks) return;
+    const b = Math.floor(t / perBatch);
+    const p0 = (t - b * perBatch) * panelsPerTask;
+    const mp = Math.min(panelsPerTask, mPanels - p0);
+    const ap = (ctl[17] as number) + b * (ctl[18] as number) + p0 * mr * K * 4;
+    const bp = (ctl[19] as number) + b * (ctl[20] as number);
+    const cp = (ctl[21] as number) + b * (ctl[22] as number) + p0 * mr * ldcBytes;
+    gemm(ap, bp, cp, ldcBytes, mp, nPanels, K, KC);
+  }
+}

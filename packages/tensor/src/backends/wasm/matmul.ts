@@ -1,0 +1,167 @@
+/**
+ * The matmul driver: packs strided operands into scratch memory, runs the gemm tasks (on the calling thread or
+ * the pool) and copies C out. Copies are bounded by the operands: packed A and B in, M*N floats out, per batch
+ * entry, and each operand shared by every batch entry (a broadcast weight) is packed once.
+ */
+import { CTL, SCRATCH_BASE, runGemmTasks } from './control.js';
+import { packA, packB, unpackC } from './pack.js';
+import type { WorkerPool } from './pool.js';
+import type { WasmRuntime } from './runtime.js';
+
+/** A batch of matrices in one array: entry i starts at offsets[i]; element (r, c) is at + r*rowStride + c*colStride. */
+export interface MatOperand {
+  readonly data: Float32Array;
+  readonly offsets: ArrayLike<number>;
+  readonly rowStride: number;
+  readonly colStride: number;
+}
+
+export interface MatmulArgs {
+  /** [batch][M, K] */
+  readonly a: MatOperand;
+  /** [batch][K, N] */
+  readonly b: MatOperand;
+  /** [batch][M, N], written. */
+  readonly out: MatOperand;
+  readonly M: number;
+  readonly N: number;
+  readonly K: number;
+}
+
+export interface MatmulStats {
+  calls: number;
+  parallelCalls: number;
+  flops: number;
+  bytesIn: number;
+  bytesOut: number;
+  packMs: number;
+  computeMs: number;
+  unpackMs: number;
+}
+
+/** K block: a KC x NR panel of B (12 KiB) stays in L1 while A panels stream past. */
+const KC = 256;
+/** At most this many MR-row panels per task (128 rows: a 128 KiB block of A stays in L2). */
+const MAX_PANELS_PER_TASK = 32;
+/** Below this many flops the pool's wake-up costs more than it saves. */
+export const PARALLEL_MIN_FLOPS = 1 << 22;
+
+function allEqual(xs: ArrayLike<number>): boolean {
+  for (let i = 1; i < xs.length; i++) if (xs[i] !== xs[0]) return false;
+  return true;
+}
+
+function uniformStep(xs: ArrayLike<number>, step: number): boolean {
+  for (let i = 1; i < xs.length; i++) if ((xs[i] as number) - (xs[i - 1] as number) !== step) return false;
+  return true;
+}
+
+const align16 = (floats: number): number => Math.ceil(floats / 4) * 4;
+
+/**
+ * Computes out = a @ b for every batch entry. Returns false (having written nothing) when the scratch memory
+ * would exceed the 2 GiB ceiling, so the caller can fall back to the JS tier.
+ */
+export function matmulF32(
+  rt: WasmRuntime,
+  pool: WorkerPool | undefined,
+  maxWorkers: number,
+  args: MatmulArgs,
+  stats: MatmulStats,
+): boolean {
+  const { a, b, out, N, K } = args;
+  let M = args.M;
+  let batch = out.offsets.length;
+  if (a.offsets.length !== batch || b.offsets.length !== batch) {
+    throw new Error(`wasm matmul: batch sizes differ (a ${a.offsets.length}, b ${b.offsets.length}, out ${batch})`);
+  }
+  if (M === 0 || N === 0 || batch === 0) return true;
+  if (K === 0) {
+    for (let i = 0; i < batch; i++) {
+      for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) out.data[(out.offsets[i] as number) + m * out.rowStride + n * out.colStride] = 0;
+    }
+    return true;
+  }
+  let aOffsets = a.offsets;
+  let outOffsets = out.offsets;
+  let shareA = allEqual(a.offsets);
+  const shareB = allEqual(b.offsets);
+  // x[batch, M, K] @ w[K, N] with rows of consecutive entries adjacent: one matmul with batch*M rows
+  if (batch > 1 && shareB && uniformStep(a.offsets, M * a.rowStride) && uniformStep(out.offsets, M * out.rowStride)) {
+    M *= batch;
+    batch = 1;
+    aOffsets = [a.offsets[0] as number];
+    outOffsets = [out.offsets[0] as number];
+    shareA = true;
+  }
+
+  const { mr, nr } = rt.gemmShape;
+  const mPanels = Math.ceil(M / mr);
+  const nPanels = Math.ceil(N / nr);
+  const ldc = nPanels * nr;
+  const apBatch = align16(mPanels * mr * K);
+  const bpBatch = align16(nPanels * nr * K);
+  const cpBatch = align16(mPanels * mr * ldc);
+  const apFloats = (shareA ? 1 : batch) * apBatch;
+  const bpFloats = (shareB ? 1 : batch) * bpBatch;
+  const total = (apFloats + bpFloats + batch * cpBatch) * 4;
+  if (!rt.reserve(total)) return false;
+
+  const t0 = performance.now();
+  const ap = SCRATCH_BASE;
+  const bp = ap + apFloats * 4;
+  const cp = bp + bpFloats * 4;
+  const mem = rt.f32;
+  for (let i = 0; i < (shareA ? 1 : batch); i++) {
+    packA(a.data, aOffsets[i] as number, a.rowStride, a.colStride, M, K, mr, mem, ap / 4 + i * apBatch);
+  }
+  for (let i = 0; i < (shareB ? 1 : batch); i++) {
+    packB(b.data, b.offsets[i] as number, b.rowStride, b.colStride, K, N, nr, mem, bp / 4 + i * bpBatch);
+  }
+  const t1 = performance.now();
+
+  // fixed task shapes (a function of the sizes only), so the split never depends on the thread count
+  const panelsPerTask = Math.min(MAX_PANELS_PER_TASK, Math.max(1, Math.ceil(mPanels / 8)));
+  const perBatch = Math.ceil(mPanels / panelsPerTask);
+  const ctl = rt.ctl;
+  ctl[CTL.TASKS] = perBatch * batch;
+  ctl[CTL.TASKS_PER_BATCH] = perBatch;
+  ctl[CTL.PANELS_PER_TASK] = panelsPerTask;
+  ctl[CTL.M_PANELS] = mPanels;
+  ctl[CTL.N_PANELS] = nPanels;
+  ctl[CTL.K] = K;
+  ctl[CTL.KC] = KC;
+  ctl[CTL.MR] = mr;
+  ctl[CTL.LDC_BYTES] = ldc * 4;
+  ctl[CTL.AP] = ap;
+  ctl[CTL.AP_BATCH_BYTES] = shareA ? 0 : apBatch * 4;
+  ctl[CTL.BP] = bp;
+  ctl[CTL.BP_BATCH_BYTES] = shareB ? 0 : bpBatch * 4;
+  ctl[CTL.CP] = cp;
+  ctl[CTL.CP_BATCH_BYTES] = cpBatch * 4;
+  const flops = 2 * M * N * K * batch;
+  const parallel = pool !== undefined && maxWorkers > 0 && flops >= PARALLEL_MIN_FLOPS && perBatch * batch > 1;
+  if (parallel) {
+    pool.runGemm(maxWorkers);
+  } else {
+    Atomics.store(ctl, CTL.NEXT, 0);
+    runGemmTasks(ctl, rt.exports.gemm);
+  }
+  const t2 = performance.now();
+
+  const c = rt.f32;
+  for (let i = 0; i < batch; i++) {
+    unpackC(c, cp / 4 + i * cpBatch, ldc, M, N, out.data, outOffsets[i] as number, out.rowStride, out.colStride);
+  }
+  const t3 = performance.now();
+
+  stats.calls++;
+  if (parallel) stats.parallelCalls++;
+  stats.flops += flops;
+  stats.bytesIn += (apFloats + bpFloats) * 4;
+  stats.bytesOut += M * N * batch * 4;
+  stats.packMs += t1 - t0;
+  stats.computeMs += t2 - t1;
+  stats.unpackMs += t3 - t2;
+  return true;
+}

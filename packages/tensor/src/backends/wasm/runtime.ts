@@ -1,0 +1,68 @@
+/**
+ * One WebAssembly memory (shared when the engine allows, so workers see it) and one instance of the kernel
+ * module on the calling thread. Scratch space above SCRATCH_BASE is reused by every call: kernels are
+ * synchronous, so one region is enough, and it only grows.
+ */
+import { buildModule, type FuncDef } from './builder.js';
+import { SCRATCH_BASE } from './control.js';
+import { DEFAULT_GEMM, emitGemm, type GemmShape } from './gemm.js';
+import type { WasmFeatures } from './features.js';
+
+const PAGE = 65536;
+/** 2 GiB: pointers stay below 2^31, so i32 arithmetic in kernels and control slots never overflows. */
+export const MAX_PAGES = 32768;
+
+export interface KernelExports {
+  gemm(ap: number, bp: number, cp: number, ldcBytes: number, mPanels: number, nPanels: number, k: number, kc: number): void;
+}
+
+export class WasmRuntime {
+  readonly memory: WebAssembly.Memory;
+  readonly module: WebAssembly.Module;
+  readonly exports: KernelExports;
+  readonly gemmShape: GemmShape;
+  readonly shared: boolean;
+  private f32View: Float32Array;
+  private i32View: Int32Array;
+
+  constructor(features: WasmFeatures, extraFuncs: readonly FuncDef[] = []) {
+    this.shared = features.sharedMemory;
+    const initialPages = 64;
+    this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES, shared: this.shared });
+    this.gemmShape = { ...DEFAULT_GEMM, fma: features.relaxedSimd };
+    const bytes = buildModule(
+      { module: 'env', field: 'memory', initialPages, maximumPages: MAX_PAGES, shared: this.shared },
+      [emitGemm(this.gemmShape), ...extraFuncs],
+    );
+    this.module = new WebAssembly.Module(bytes);
+    const instance = new WebAssembly.Instance(this.module, { env: { memory: this.memory } });
+    this.exports = instance.exports as unknown as KernelExports;
+    this.f32View = new Float32Array(this.memory.buffer);
+    this.i32View = new Int32Array(this.memory.buffer);
+  }
+
+  /** Makes [SCRATCH_BASE, SCRATCH_BASE + bytes) addressable; false if that exceeds the 2 GiB ceiling. */
+  reserve(bytes: number): boolean {
+    const needPages = Math.ceil((SCRATCH_BASE + bytes) / PAGE);
+    if (needPages > MAX_PAGES) return false;
+    const have = this.memory.buffer.byteLength / PAGE;
+    if (needPages > have) this.memory.grow(needPages - have);
+    return true;
+  }
+
+  /** A Float32Array over the whole memory, renewed after growth (a grown buffer detaches or outgrows views). */
+  get f32(): Float32Array {
+    if (this.f32View.buffer !== this.memory.buffer || this.f32View.byteLength !== this.memory.buffer.byteLength) {
+      this.f32View = new Float32Array(this.memory.buffer);
+    }
+    return this.f32View;
+  }
+
+  /** The control block (see control.ts). */
+  get ctl(): Int32Array {
+    if (this.i32View.buffer !== this.memory.buffer || this.i32View.byteLength !== this.memory.buffer.byteLength) {
+      this.i32View = new Int32Array(this.memory.buffer);
+    }
+    return this.i32View;
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The WebAssembly tier of the CPU backend: one runtime (module + memory), a lazily started worker pool, and
+ * the kernels. `getWasmTier()` returns undefined where WebAssembly SIMD is missing or NORGA_CPU_TIER=js, and
+ * the CPU backend then stays on its JS kernels (the reference).
+ */
+import { detectFeatures, envFlag, nodeProcess, type WasmFeatures } from './features.js';
+import { type MatmulArgs, type MatmulStats, matmulF32, PARALLEL_MIN_FLOPS } from './matmul.js';
+import { WorkerPool } from './pool.js';
+import { WasmRuntime } from './runtime.js';
+
+export interface WasmTierOptions {
+  /** Threads including the calling one (default: NORGA_THREADS, else the core count, at most 8). */
+  readonly threads?: number;
+}
+
+function defaultThreads(): number {
+  const env = Number(envFlag('NORGA_THREADS'));
+  if (Number.isInteger(env) && env >= 1) return env;
+  const os = nodeProcess()?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
+  const cores = os?.availableParallelism?.() ?? (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  return Math.max(1, Math.min(8, cores));
+}
+
+export class WasmTier {
+  readonly features: WasmFeatures;
+  readonly runtime: WasmRuntime;
+  private pool: WorkerPool | undefined;
+  private threadCount: number;
+  readonly matmulStats: MatmulStats = {
+    calls: 0,
+    parallelCalls: 0,
+    flops: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    packMs: 0,
+    computeMs: 0,
+    unpackMs: 0,
+  };
+
+  constructor(features: WasmFeatures, options: WasmTierOptions = {}) {
+    this.features = features;
+    this.runtime = new WasmRuntime(features);
+    this.threadCount = Math.max(1, Math.floor(options.threads ?? defaultThreads()));
+  }
+
+  get threads(): number {
+    return this.threadCount;
+  }
+
+  /** Sets the threads used from now on (including the calling thread). Results do not depend on it. */
+  setThreads(n: number): void {
+    this.threadCount = Math.max(1, Math.floor(n));
+  }
+
+  /** Starts the workers now and waits until they listen (otherwise they start on the first large kernel). */
+  async warmUp(): Promise<boolean> {
+    return this.ensurePool()?.ready() ?? false;
+  }
+
+  private ensurePool(): WorkerPool | undefined {
+    if (this.threadCount <= 1 || !this.runtime.shared) return undefined;
+    if (!this.pool || this.pool.size < this.threadCount - 1) {
+      this.pool?.dispose();
+      this.pool = new WorkerPool(this.runtime, this.threadCount - 1);
+    }
+    return this.pool;
+  }
+
+  /**
+   * out = a @ b over a batch of strided f32 matrices. False when it could not run (scratch beyond 2 GiB);
+   * then nothing was written.
+   */
+  matmulF32(args: MatmulArgs): boolean {
+    const flops = 2 * args.M * args.N * args.K * args.out.offsets.length;
+    const pool = flops >= PARALLEL_MIN_FLOPS ? this.ensurePool() : this.pool;
+    return matmulF32(this.runtime, pool, this.threadCount - 1, args, this.matmulStats);
+  }
+
+  dispose(): void {
+    this.pool?.dispose();
+    this.pool = undefined;
+  }
+}
+
+let tier: WasmTier | undefined | null = null;
+
+/** The process-wide tier, or undefined where it is unavailable or disabled (NORGA_CPU_TIER=js). */
+export function getWasmTier(): WasmTier | undefined {
+  if (tier !== null) return tier;
+  const features = detectFeatures();
+  tier = envFlag('NORGA_CPU_TIER') === 'js' || !features.simd ? undefined : new WasmTier(features);
+  return tier;
+}
+
+/**
+ * Convenience form over one batch of strided matrices: strides are [batch, row, col] in elements.
+ */
+export function wasmMatmulF32(
+  a: Float32Array,
+  aOffset: number,
+  aStrides: readonly [number, number, number],
+  b: Float32Array,
+  bOffset: number,
+  bStrides: readonly [number, number, number],
+  out: Float32Array,
+  outOffset: number,
+  outStrides: readonly [number, number, number],
+  M: number,
+  N: number,
+  K: number,
+  batch = 1,
+  target: WasmTier | undefined = getWasmTier(),
+): boolean {
+  if (!target) return false;
+  const offs = (o: number, s: number): number[] => Array.from({ length: batch }, (_, i) => o + i * s);
+  return target.matmulF32({
+    a: { data: a, offsets: offs(aOffset, aStrides[0]), rowStride: aStrides[1], colStride: aStrides[2] },
+    b: { data: b, offsets: offs(bOffset, bStrides[0]), rowStride: bStrides[1], colStride: bStrides[2] },
+    out: { data: out, offsets: offs(outOffset, outStrides[0]), rowStride: outStrides[1], colStride: outStrides[2] },
+    M,
+    N,
+    K,
+  });
+}

@@ -1,0 +1,238 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { detectFeatures } from '../../src/backends/wasm/features.js';
+import { WasmTier } from '../../src/backends/wasm/tier.js';
+
+/** Deterministic pseudo-random floats in [-1, 1). */
+function randomArray(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    out[i] = ((s >>> 0) / 2 ** 32) * 2 - 1;
+  }
+  return out;
+}
+
+interface Strided {
+  data: Float32Array;
+  off: number;
+  rs: number;
+  cs: number;
+}
+
+/** The naive reference, accumulating in f64; also returns sum |a||b| per element for the error bound. */
+function reference(a: Strided, b: Strided, M: number, N: number, K: number): { c: Float64Array; mag: Float64Array } {
+  const c = new Float64Array(M * N);
+  const mag = new Float64Array(M * N);
+  for (let m = 0; m < M; m++) {
+    for (let n = 0; n < N; n++) {
+      let s = 0;
+      let g = 0;
+      for (let k = 0; k < K; k++) {
+        const x = (a.data[a.off + m * a.rs + k * a.cs] as number) * (b.data[b.off + k * b.rs + n * b.cs] as number);
+        s += x;
+        g += Math.abs(x);
+      }
+      c[m * N + n] = s;
+      mag[m * N + n] = g;
+    }
+  }
+  return { c, mag };
+}
+
+function expectClose(got: Float32Array, gotOff: number, ld: number, ref: { c: Float64Array; mag: Float64Array }, M: number, N: number, K: number): void {
+  let worst = 0;
+  for (let m = 0; m < M; m++) {
+    for (let n = 0; n < N; n++) {
+      const err = Math.abs((got[gotOff + m * ld + n] as number) - (ref.c[m * N + n] as number));
+      // f32 accumulation error bound: ~K * eps * sum|a*b| (loose, but far below any real bug)
+      const bound = 2 * (K + 2) * 2 ** -24 * (ref.mag[m * N + n] as number) + 1e-30;
+      worst = Math.max(worst, err / bound);
+    }
+  }
+  expect(worst).toBeLessThanOrEqual(1);
+}
+
+const features = detectFeatures();
+const single = new WasmTier(features, { threads: 1 });
+const multi = new WasmTier(features, { threads: 3 });
+afterAll(() => {
+  single.dispose();
+  multi.dispose();
+});
+
+const SIZES = [1, 3, 17, 129];
+
+describe('wasm tier: features', () => {
+  it('has SIMD on Node 20', () => {
+    expect(features.simd).toBe(true);
+    expect(features.sharedMemory).toBe(true);
+  });
+});
+
+describe('wasm matmulF32 against the naive reference', () => {
+  for (const M of SIZES) {
+    for (const N of SIZES) {
+      for (const K of SIZES) {
+        it(`contiguous ${M}x${K} @ ${K}x${N}`, () => {
+          const a = randomArray(M * K, M * 131 + K);
+          const b = randomArray(K * N, N * 7 + K * 3);
+          const out = new Float32Array(M * N).fill(Number.NaN);
+          const ok = single.matmulF32({
+            a: { data: a, offsets: [0], rowStride: K, colStride: 1 },
+            b: { data: b, offsets: [0], rowStride: N, colStride: 1 },
+            out: { data: out, offsets: [0], rowStride: N, colStride: 1 },
+            M,
+            N,
+            K,
+          });
+          expect(ok).toBe(true);
+          expectClose(out, 0, N, reference({ data: a, off: 0, rs: K, cs: 1 }, { data: b, off: 0, rs: N, cs: 1 }, M, N, K), M, N, K);
+        });
+      }
+    }
+  }
+
+  it('transposed operands, offsets and a strided output (aᵀ @ bᵀ into a wider buffer)', () => {
+    const M = 37;
+    const N = 29;
+    const K = 300; // more than one K block
+    // a stored as [K, M] (so a[m, k] = at[k, m]) after 5 junk floats; b stored as [N, K]
+    const at = randomArray(5 + K * M, 1);
+    const bt = randomArray(N * K, 2);
+    const ld = N + 3;
+    const out = new Float32Array(2 + M * ld).fill(-7);
+    single.matmulF32({
+      a: { data: at, offsets: [5], rowStride: 1, colStride: M },
+      b: { data: bt, offsets: [0], rowStride: 1, colStride: K },
+      out: { data: out, offsets: [2], rowStride: ld, colStride: 1 },
+      M,
+      N,
+      K,
+    });
+    expectClose(out, 2, ld, reference({ data: at, off: 5, rs: 1, cs: M }, { data: bt, off: 0, rs: 1, cs: K }, M, N, K), M, N, K);
+    // padding columns and the leading floats are untouched
+    expect(out[0]).toBe(-7);
+    expect(out[2 + N]).toBe(-7);
+    expect(out[2 + ld - 1]).toBe(-7);
+  });
+
+  it('column-major output (out colStride != 1)', () => {
+    const [M, N, K] = [17, 3, 129];
+    const a = randomArray(M * K, 3);
+    const b = randomArray(K * N, 4);
+    const out = new Float32Array(M * N);
+    single.matmulF32({
+      a: { data: a, offsets: [0], rowStride: K, colStride: 1 },
+      b: { data: b, offsets: [0], rowStride: N, colStride: 1 },
+      out: { data: out, offsets: [0], rowStride: 1, colStride: M },
+      M,
+      N,
+      K,
+    });
+    const ref = reference({ data: a, off: 0, rs: K, cs: 1 }, { data: b, off: 0, rs: N, cs: 1 }, M, N, K);
+    const rowMajor = new Float32Array(M * N);
+    for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) rowMajor[m * N + n] = out[n * M + m] as number;
+    expectClose(rowMajor, 0, N, ref, M, N, K);
+  });
+
+  it('batches, a broadcast weight (folded into rows) and a broadcast left operand', () => {
+    const [B, M, N, K] = [3, 17, 33, 65];
+    const x = randomArray(B * M * K, 5);
+    const w = randomArray(K * N, 6);
+    const out = new Float32Array(B * M * N);
+    single.matmulF32({
+      a: { data: x, offsets: [0, M * K, 2 * M * K], rowStride: K, colStride: 1 },
+      b: { data: w, offsets: [0, 0, 0], rowStride: N, colStride: 1 },
+      out: { data: out, offsets: [0, M * N, 2 * M * N], rowStride: N, colStride: 1 },
+      M,
+      N,
+      K,
+    });
+    for (let i = 0; i < B; i++) {
+      const ref = reference({ data: x, off: i * M * K, rs: K, cs: 1 }, { data: w, off: 0, rs: N, cs: 1 }, M, N, K);
+      expectClose(out, i * M * N, N, ref, M, N, K);
+    }
+    // a shared, b per batch (transposed per entry)
+    const bs = randomArray(B * N * K, 7);
+    const a1 = randomArray(M * K, 8);
+    const out2 = new Float32Array(B * M * N);
+    single.matmulF32({
+      a: { data: a1, offsets: [0, 0, 0], rowStride: K, colStride: 1 },
+      b: { data: bs, offsets: [0, N * K, 2 * N * K], rowStride: 1, colStride: K },
+      out: { data: out2, offsets: [0, M * N, 2 * M * N], rowStride: N, colStride: 1 },
+      M,
+      N,
+      K,
+    });
+    for (let i = 0; i < B; i++) {
+      const ref = reference({ data: a1, off: 0, rs: K, cs: 1 }, { data: bs, off: i * N * K, rs: 1, cs: K }, M, N, K);
+      expectClose(out2, i * M * N, N, ref, M, N, K);
+    }
+  });
+
+  it('K = 0 gives zeros; M = 0 writes nothing', () => {
+    const out = new Float32Array(6).fill(3);
+    const empty = new Float32Array(0);
+    single.matmulF32({
+      a: { data: empty, offsets: [0], rowStride: 0, colStride: 1 },
+      b: { data: empty, offsets: [0], rowStride: 3, colStride: 1 },
+      out: { data: out, offsets: [0], rowStride: 3, colStride: 1 },
+      M: 2,
+      N: 3,
+      K: 0,
+    });
+    expect(Array.from(out)).toEqual([0, 0, 0, 0, 0, 0]);
+    const out2 = new Float32Array(2).fill(3);
+    single.matmulF32({
+      a: { data: empty, offsets: [0], rowStride: 4, colStride: 1 },
+      b: { data: new Float32Array(8), offsets: [0], rowStride: 2, colStride: 1 },
+      out: { data: out2, offsets: [0], rowStride: 2, colStride: 1 },
+      M: 0,
+      N: 2,
+      K: 4,
+    });
+    expect(Array.from(out2)).toEqual([3, 3]);
+  });
+});
+
+describe('wasm matmulF32 with workers', () => {
+  it('is bit-identical for 1, 2 and 3 threads, and actually runs in parallel', async () => {
+    expect(await multi.warmUp()).toBe(true);
+    const [B, M, N, K] = [2, 301, 257, 515];
+    const a = randomArray(B * M * K, 9);
+    const b = randomArray(B * K * N, 10);
+    const run = (tier: WasmTier): Float32Array => {
+      const out = new Float32Array(B * M * N);
+      tier.matmulF32({
+        a: { data: a, offsets: [0, M * K], rowStride: K, colStride: 1 },
+        b: { data: b, offsets: [0, K * N], rowStride: N, colStride: 1 },
+        out: { data: out, offsets: [0, M * N], rowStride: N, colStride: 1 },
+        M,
+        N,
+        K,
+      });
+      return out;
+    };
+    const one = run(single);
+    const before = multi.matmulStats.parallelCalls;
+    multi.setThreads(3);
+    const three = run(multi);
+    multi.setThreads(2);
+    const two = run(multi);
+    expect(multi.matmulStats.parallelCalls - before).toBe(2);
+    expect(Buffer.from(three.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+    expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+    const ref = reference({ data: a, off: M * K, rs: K, cs: 1 }, { data: b, off: K * N, rs: N, cs: 1 }, M, N, K);
+    expectClose(three, M * N, N, ref, M, N, K);
+  });
+
+  it('counts the bytes it copies in and out', () => {
+    const s = single.matmulStats;
+    expect(s.calls).toBeGreaterThan(60);
+    expect(s.bytesOut).toBeGreaterThan(0);
+    expect(s.bytesIn).toBeGreaterThan(0);
+  });
+});
