@@ -1,0 +1,42 @@
+// Everything that needs no file system: parsers for bytes you fetched, transforms, splits, batching.
+export { DataFormatError, DataNotFoundError, DatasetError } from './errors.js';
+export type { Dataset, FloatImage, ImageSet, Subset } from './types.js';
+export { allOf, classCounts, sampleSize } from './types.js';
+export { createRng, mixSeed, randInt, type Rng, shuffleInPlace } from './rng.js';
+export { encodeIdx, type IdxArray, type IdxType, parseIdx } from './formats/idx.js';
+export { idxToImageSet } from './formats/idx-images.js';
+export { gunzipWeb, isGzip } from './formats/gzip.js';
+export {
+  CIFAR10_CLASSES,
+  type CifarClassNames,
+  type CifarFile,
+  type CifarVariant,
+  cifarRecordSize,
+  encodeCifar,
+  parseCifar,
+  parseNameList,
+} from './formats/cifar.js';
+export { MNIST_SIDE, mnistFromDigitArrays } from './formats/mnist-package.js';
+export { selectSamples, stratifiedSplit } from './select.js';
+export {
+  compose,
+  crop,
+  flipHorizontal,
+  normalize,
+  pad,
+  randomCrop,
+  randomHorizontalFlip,
+  repeatChannels,
+  resize,
+  T,
+  type Transform,
+  toFloatImage,
+} from './transforms.js';
+export {
+  type ClassIncrementalSplit,
+  classIncrementalSplit,
+  type SplitOptions,
+  type Task,
+  tasksUpTo,
+} from './split.js';
+export { type BatchOptions, BatchSource, type RawBatch } from './batches.js';

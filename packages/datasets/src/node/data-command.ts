@@ -1,0 +1,56 @@
+import { formatReport } from '../report.js';
+import { DATA_ENV, DATASET_NAMES, listDatasets } from './registry.js';
+
+export const DATA_USAGE = `usage: norga-data [list] [NAME...] [--data-dir DIR] [--size N] [--json]
+
+Reports which data sets are available, their train/test sizes, class counts and samples per class.
+  NAME          only these (known: ${DATASET_NAMES.join(', ')}); exit status 1 if any is not ok
+  --data-dir    the data directory (default: $${DATA_ENV}); Fashion-MNIST also looks in Debian's location
+  --size N      stored image size reported for image folders (default 224)
+  --json        print JSON instead of a table`;
+
+export interface CommandIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** The `norga-data` command (also meant to back `norga data`). Returns the exit status. */
+export function runDataCommand(argv: readonly string[], io: CommandIo): number {
+  const names: string[] = [];
+  let dataDir: string | undefined;
+  let size: number | undefined;
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--help' || a === '-h') {
+      io.out(DATA_USAGE);
+      return 0;
+    } else if (a === '--json') json = true;
+    else if (a === '--data-dir' || a.startsWith('--data-dir=')) {
+      dataDir = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      if (!dataDir) return usageError(io, '--data-dir needs a directory');
+    } else if (a === '--size' || a.startsWith('--size=')) {
+      const v = Number(a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]);
+      if (!Number.isInteger(v) || v < 1) return usageError(io, '--size needs a positive integer');
+      size = v;
+    } else if (a === 'list' && names.length === 0 && i === 0) {
+      // `norga-data list` and `norga-data` mean the same.
+    } else if (a.startsWith('-')) return usageError(io, `unknown option '${a}'`);
+    else if (!DATASET_NAMES.includes(a)) return usageError(io, `unknown data set '${a}'`);
+    else names.push(a);
+  }
+  const reports = listDatasets({
+    ...(dataDir ? { dataDir } : {}),
+    ...(size ? { size } : {}),
+    ...(io.env ? { env: io.env } : {}),
+    ...(names.length ? { only: names } : {}),
+  });
+  io.out(json ? JSON.stringify(reports, null, 2) : formatReport(reports));
+  return names.length > 0 && reports.some((r) => r.status !== 'ok') ? 1 : 0;
+}
+
+function usageError(io: CommandIo, message: string): number {
+  io.err(`norga-data: ${message}\n\n${DATA_USAGE}`);
+  return 2;
+}
