@@ -77,25 +77,36 @@ function packPanels(src: AnyTypedArray, off: number, rowStride: number, depthStr
   }
 }
 
-/** C[i0:i0+4, j0:j0+4] += Ap-panel · Bp-panel over kc, with all 16 sums held in locals. */
+/**
+ * C[i0:i0+4, j0:j0+4] += Ap-panel · Bp-panel over kc, with all 16 sums held in locals. Loads first, then
+ * the 16 multiply-adds grouped by B column (measured fastest of 2×4, 3×4, 4×2 and 4×4 orders in V8).
+ */
 function tile(Ap: Float64Array, pa: number, Bp: Float64Array, pb: number, kc: number, C: Float64Array, i0: number, j0: number, m: number, n: number): void {
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
   let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
   let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
   let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-  for (let d = 0; d < kc; d++, pa += 4, pb += 4) {
-    const a0 = Ap[pa]!, a1 = Ap[pa + 1]!, a2 = Ap[pa + 2]!, a3 = Ap[pa + 3]!;
+  const end = pa + kc * 4;
+  for (; pa < end; pa += 4, pb += 4) {
     const b0 = Bp[pb]!, b1 = Bp[pb + 1]!, b2 = Bp[pb + 2]!, b3 = Bp[pb + 3]!;
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    const a0 = Ap[pa]!, a1 = Ap[pa + 1]!, a2 = Ap[pa + 2]!, a3 = Ap[pa + 3]!;
+    c00 += a0 * b0; c10 += a1 * b0; c20 += a2 * b0; c30 += a3 * b0;
+    c01 += a0 * b1; c11 += a1 * b1; c21 += a2 * b1; c31 += a3 * b1;
+    c02 += a0 * b2; c12 += a1 * b2; c22 += a2 * b2; c32 += a3 * b2;
+    c03 += a0 * b3; c13 += a1 * b3; c23 += a2 * b3; c33 += a3 * b3;
   }
-  const rows = Math.min(4, m - i0);
-  const cols = Math.min(4, n - j0);
+  if (i0 + 4 <= m && j0 + 4 <= n) {
+    let r = i0 * n + j0;
+    C[r]! += c00; C[r + 1]! += c01; C[r + 2]! += c02; C[r + 3]! += c03; r += n;
+    C[r]! += c10; C[r + 1]! += c11; C[r + 2]! += c12; C[r + 3]! += c13; r += n;
+    C[r]! += c20; C[r + 1]! += c21; C[r + 2]! += c22; C[r + 3]! += c23; r += n;
+    C[r]! += c30; C[r + 1]! += c31; C[r + 2]! += c32; C[r + 3]! += c33;
+    return;
+  }
+  // Edge tile: store only the rows and columns inside C.
   const sums = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
-  for (let i = 0; i < rows; i++) {
+  for (let i = 0; i < Math.min(4, m - i0); i++) {
     const row = (i0 + i) * n + j0;
-    for (let j = 0; j < cols; j++) C[row + j]! += sums[i * 4 + j]!;
+    for (let j = 0; j < Math.min(4, n - j0); j++) C[row + j]! += sums[i * 4 + j]!;
   }
 }
