@@ -49,19 +49,29 @@ export function ne(a: TensorLike, b: TensorLike): Tensor {
 }
 
 export const logicalNot = (x: Tensor): Tensor => binary('cmpeq', x.dtype === 'bool' ? x : ne(x, 0), 0);
-/** Logical and/or on bool tensors are min/max over {0, 1}. */
-export const logicalAnd = (a: Tensor, b: Tensor): Tensor => binary('min', a, b);
-export const logicalOr = (a: Tensor, b: Tensor): Tensor => binary('max', a, b);
+/** Logical and/or are min/max over {0, 1}; other dtypes count non-zero as true and give bool, as PyTorch. */
+export const logicalAnd = (a: Tensor, b: Tensor): Tensor => onBools('min', a, b);
+export const logicalOr = (a: Tensor, b: Tensor): Tensor => onBools('max', a, b);
+function onBools(op: 'min' | 'max', a: Tensor, b: Tensor): Tensor {
+  const ta = a.dtype === 'bool' ? a : ne(a, 0);
+  const tb = b.dtype === 'bool' ? b : ne(b, 0);
+  try {
+    return binary(op, ta, tb);
+  } finally {
+    if (ta !== a) ta.dispose();
+    if (tb !== b) tb.dispose();
+  }
+}
 
 export const square = (x: Tensor): Tensor => mul(x, x);
 
-/** relu(x) = x where x > 0 else 0; the gradient at 0 is 0, as in PyTorch. */
+/** relu(x) = 0 where x <= 0 else x; the gradient at 0 is 0 and NaN stays NaN, as in PyTorch. */
 export function relu(x: Tensor): Tensor {
-  const pos = gt(x, 0);
+  const nonPos = le(x, 0);
   try {
-    return where(pos, x, 0);
+    return where(nonPos, 0, x);
   } finally {
-    pos.dispose();
+    nonPos.dispose();
   }
 }
 
