@@ -119,6 +119,22 @@ describe('wasm matmulF32 against the naive reference', () => {
     expect(out[2 + ld - 1]).toBe(-7);
   });
 
+  it('sparse views (columns of a wide matrix) take the JS packing path', () => {
+    const [M, N, K] = [17, 13, 5];
+    const wide = randomArray(M * 1000, 11);
+    const b = randomArray(K * N * 3, 12);
+    const out = new Float32Array(M * N);
+    single.matmulF32({
+      a: { data: wide, offsets: [7], rowStride: 1000, colStride: 1 },
+      b: { data: b, offsets: [1], rowStride: 3 * N, colStride: 3 },
+      out: { data: out, offsets: [0], rowStride: N, colStride: 1 },
+      M,
+      N,
+      K,
+    });
+    expectClose(out, 0, N, reference({ data: wide, off: 7, rs: 1000, cs: 1 }, { data: b, off: 1, rs: 3 * N, cs: 3 }, M, N, K), M, N, K);
+  });
+
   it('column-major output (out colStride != 1)', () => {
     const [M, N, K] = [17, 3, 129];
     const a = randomArray(M * K, 3);

@@ -59,6 +59,22 @@ function uniformStep(xs: ArrayLike<number>, step: number): boolean {
 const align16 = (floats: number): number => Math.ceil(floats / 4) * 4;
 
 /**
+ * The span [lo, hi) of source floats the operand's used entries touch, when it is dense enough to stage with
+ * one memcpy (at most twice the elements plus a little); undefined otherwise (negative strides, sparse views).
+ */
+function stageSpan(op: MatOperand, entries: number, rows: number, cols: number): { lo: number; hi: number } | undefined {
+  if (op.rowStride < 0 || op.colStride < 0) return undefined;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < entries; i++) {
+    const o = op.offsets[i] as number;
+    lo = Math.min(lo, o);
+    hi = Math.max(hi, o + (rows - 1) * op.rowStride + (cols - 1) * op.colStride + 1);
+  }
+  return hi - lo <= 2 * entries * rows * cols + 4096 ? { lo, hi } : undefined;
+}
+
+/**
  * Computes out = a @ b for every batch entry. Returns false (having written nothing) when the scratch memory
  * would exceed the 2 GiB ceiling, so the caller can fall back to the JS tier.
  */
@@ -104,19 +120,46 @@ export function matmulF32(
   const cpBatch = align16(mPanels * mr * ldc);
   const apFloats = (shareA ? 1 : batch) * apBatch;
   const bpFloats = (shareB ? 1 : batch) * bpBatch;
-  const total = (apFloats + bpFloats + batch * cpBatch) * 4;
-  if (!rt.reserve(total)) return false;
 
   const t0 = performance.now();
-  const ap = SCRATCH_BASE;
+  const aEntries = shareA ? 1 : batch;
+  const bEntries = shareB ? 1 : batch;
+  const spanA = stageSpan({ ...a, offsets: aOffsets }, aEntries, M, K);
+  const spanB = stageSpan(b, bEntries, K, N);
+  const stageAFloats = spanA ? align16(spanA.hi - spanA.lo) : 0;
+  const stageBFloats = spanB ? align16(spanB.hi - spanB.lo) : 0;
+  const total = (stageAFloats + stageBFloats + apFloats + bpFloats + batch * cpBatch) * 4;
+  if (!rt.reserve(total)) return false;
+  const sa = SCRATCH_BASE;
+  const sb = sa + stageAFloats * 4;
+  const ap = sb + stageBFloats * 4;
   const bp = ap + apFloats * 4;
   const cp = bp + bpFloats * 4;
   const mem = rt.f32;
-  for (let i = 0; i < (shareA ? 1 : batch); i++) {
-    packA(a.data, aOffsets[i] as number, a.rowStride, a.colStride, M, K, mr, mem, ap / 4 + i * apBatch);
+  const kx = rt.exports;
+  if (spanA) mem.set(a.data.subarray(spanA.lo, spanA.hi), sa / 4);
+  if (spanB) mem.set(b.data.subarray(spanB.lo, spanB.hi), sb / 4);
+  const fullA = Math.floor(M / mr);
+  const fullB = Math.floor(N / nr);
+  for (let i = 0; i < aEntries; i++) {
+    const dst = ap / 4 + i * apBatch;
+    if (!spanA) {
+      packA(a.data, aOffsets[i] as number, a.rowStride, a.colStride, M, K, mr, mem, dst);
+      continue;
+    }
+    const src = sa / 4 + (aOffsets[i] as number) - spanA.lo;
+    kx.packA(src * 4, a.rowStride * 4, a.colStride * 4, fullA, K, dst * 4);
+    if (M > fullA * mr) packA(mem, src + fullA * mr * a.rowStride, a.rowStride, a.colStride, M - fullA * mr, K, mr, mem, dst + fullA * mr * K);
   }
-  for (let i = 0; i < (shareB ? 1 : batch); i++) {
-    packB(b.data, b.offsets[i] as number, b.rowStride, b.colStride, K, N, nr, mem, bp / 4 + i * bpBatch);
+  for (let i = 0; i < bEntries; i++) {
+    const dst = bp / 4 + i * bpBatch;
+    if (!spanB) {
+      packB(b.data, b.offsets[i] as number, b.rowStride, b.colStride, K, N, nr, mem, dst);
+      continue;
+    }
+    const src = sb / 4 + (b.offsets[i] as number) - spanB.lo;
+    kx.packB(src * 4, b.rowStride * 4, b.colStride * 4, fullB, K, dst * 4);
+    if (N > fullB * nr) packB(mem, src + fullB * nr * b.colStride, b.rowStride, b.colStride, K, N - fullB * nr, nr, mem, dst + fullB * nr * K);
   }
   const t1 = performance.now();
 
@@ -158,7 +201,7 @@ export function matmulF32(
   stats.calls++;
   if (parallel) stats.parallelCalls++;
   stats.flops += flops;
-  stats.bytesIn += (apFloats + bpFloats) * 4;
+  stats.bytesIn += (stageAFloats + stageBFloats + apFloats + bpFloats) * 4;
   stats.bytesOut += M * N * batch * 4;
   stats.packMs += t1 - t0;
   stats.computeMs += t2 - t1;

@@ -6,6 +6,7 @@
 import { buildModule, type FuncDef } from './builder.js';
 import { SCRATCH_BASE } from './control.js';
 import { DEFAULT_GEMM, emitGemm, type GemmShape } from './gemm.js';
+import { emitPackA, emitPackB } from './pack-kernels.js';
 import type { WasmFeatures } from './features.js';
 
 const PAGE = 65536;
@@ -13,6 +14,8 @@ const PAGE = 65536;
 export const MAX_PAGES = 32768;
 
 export interface KernelExports {
+  packA(src: number, sMBytes: number, sKBytes: number, panels: number, k: number, dst: number): void;
+  packB(src: number, sKBytes: number, sNBytes: number, panels: number, k: number, dst: number): void;
   gemm(ap: number, bp: number, cp: number, ldcBytes: number, mPanels: number, nPanels: number, k: number, kc: number): void;
 }
 
@@ -32,7 +35,7 @@ export class WasmRuntime {
     this.gemmShape = { ...DEFAULT_GEMM, fma: features.relaxedSimd };
     const bytes = buildModule(
       { module: 'env', field: 'memory', initialPages, maximumPages: MAX_PAGES, shared: this.shared },
-      [emitGemm(this.gemmShape), ...extraFuncs],
+      [emitGemm(this.gemmShape), emitPackA(this.gemmShape.mr), emitPackB(this.gemmShape.nr), ...extraFuncs],
     );
     this.module = new WebAssembly.Module(bytes);
     const instance = new WebAssembly.Instance(this.module, { env: { memory: this.memory } });
