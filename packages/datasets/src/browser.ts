@@ -40,3 +40,4 @@ export {
   tasksUpTo,
 } from './split.js';
 export { type BatchOptions, BatchSource, type RawBatch } from './batches.js';
+export { type Batch, DataLoader, type LoaderOptions } from './loader.js';
