@@ -1,0 +1,99 @@
+/** The ViT's building blocks as functions of tensors (parameters are looked up by timm name). */
+import { type Tensor, concat, gelu, layerNorm, matmul, softmax, transpose } from '@norga/tensor';
+import type { LayerPrefix, PrefixScoreFn } from './prefix.js';
+
+export type ParamLookup = (name: string) => Tensor;
+
+/** y = x Wᵀ + b (PyTorch's Linear; the transpose is a view, so no copy). */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
+  const y = matmul(x, transpose(weight));
+  return bias === undefined ? y : y.add(bias);
+}
+
+/**
+ * A stride-P, P×P convolution without a conv primitive: [B, C, H, W] → [B, gh, P, gw, P] blocks → permute so
+ * each patch's (C, P, P) values are contiguous in the conv weight's order → one matmul with the weight
+ * flattened to [D, C·P·P]. Returns [B, gh·gw, D] in row-major patch order, as timm's flatten(2).transpose(1, 2).
+ */
+export function patchEmbed(x: Tensor, weight: Tensor, bias: Tensor, patch: number): Tensor {
+  const [b, c, h, w] = x.shape as [number, number, number, number];
+  const gh = h / patch;
+  const gw = w / patch;
+  const patches = x
+    .reshape([b, c, gh, patch, gw, patch])
+    .permute([0, 2, 4, 1, 3, 5])
+    .reshape([b, gh * gw, c * patch * patch]);
+  return linear(patches, weight.reshape([weight.shape[0]!, c * patch * patch]), bias);
+}
+
+export interface AttentionOptions {
+  readonly heads: number;
+  readonly prefix?: LayerPrefix;
+  readonly score?: PrefixScoreFn;
+  readonly layer?: number;
+  /** Receives the attention probabilities [B, H, N, Lp + N] (prefix columns first). */
+  readonly onProbs?: (probs: Tensor, layer: number) => void;
+}
+
+/** [B, L, D] → [B, H, L, D/H]. */
+function splitHeads(t: Tensor, heads: number): Tensor {
+  const [b, l, d] = t.shape as [number, number, number];
+  return t.reshape([b, l, heads, d / heads]).permute([0, 2, 1, 3]);
+}
+
+/**
+ * Multi-head self-attention with timm's fused qkv, optionally with prefix keys/values:
+ * MSA(q, [p_k; k], [p_v; v]), where the prefix columns of the logits pass through `score` and then one softmax
+ * runs over prefix and token columns together.
+ */
+export function attention(x: Tensor, p: ParamLookup, prefixName: string, opts: AttentionOptions): Tensor {
+  const [b, n, d] = x.shape as [number, number, number];
+  const heads = opts.heads;
+  const hd = d / heads;
+  const qkv = linear(x, p(`${prefixName}.qkv.weight`), p(`${prefixName}.qkv.bias`))
+    .reshape([b, n, 3, heads, hd])
+    .permute([2, 0, 3, 1, 4]);
+  const q = qkv.slice(0, 0, 1).squeeze(0).mul(hd ** -0.5);
+  let k = qkv.slice(0, 1, 2).squeeze(0);
+  let v = qkv.slice(0, 2, 3).squeeze(0);
+  let logits = matmul(q, transpose(k));
+  if (opts.prefix !== undefined) {
+    const { key, value } = opts.prefix;
+    const lp = key.shape[1]!;
+    if (key.rank !== 3 || key.shape[2] !== d || !(key.shape[0] === 1 || key.shape[0] === b)) {
+      throw new Error(`prefix key must be [${b} or 1, Lp, ${d}], got [${key.shape.join(', ')}]`);
+    }
+    if (value.rank !== 3 || value.shape[1] !== lp || value.shape[2] !== d || value.shape[0] !== key.shape[0]) {
+      throw new Error(`prefix value must match the key's shape [${key.shape.join(', ')}], got [${value.shape.join(', ')}]`);
+    }
+    const pk = splitHeads(key.expand([b, lp, d]), heads);
+    const pv = splitHeads(value.expand([b, lp, d]), heads);
+    const raw = matmul(q, transpose(pk));
+    const scored = opts.score === undefined ? raw : opts.score(raw, opts.layer ?? 0);
+    logits = concat([scored, logits], -1);
+    k = concat([pk, k], 2);
+    v = concat([pv, v], 2);
+  }
+  const probs = softmax(logits, -1);
+  // A second handle: the receiver owns (and disposes) it, while the forward keeps using its own.
+  if (opts.onProbs !== undefined) opts.onProbs(probs.share(), opts.layer ?? 0);
+  const out = matmul(probs, v).permute([0, 2, 1, 3]).reshape([b, n, d]);
+  return linear(out, p(`${prefixName}.proj.weight`), p(`${prefixName}.proj.bias`));
+}
+
+export function mlp(x: Tensor, p: ParamLookup, name: string): Tensor {
+  const h = gelu(linear(x, p(`${name}.fc1.weight`), p(`${name}.fc1.bias`)));
+  return linear(h, p(`${name}.fc2.weight`), p(`${name}.fc2.bias`));
+}
+
+export function norm(x: Tensor, p: ParamLookup, name: string, eps: number): Tensor {
+  return layerNorm(x, [x.shape[x.rank - 1]!], p(`${name}.weight`), p(`${name}.bias`), eps);
+}
+
+/** A pre-norm transformer block: x + attn(norm1(x)), then + mlp(norm2(x)). */
+export function block(x: Tensor, p: ParamLookup, index: number, eps: number, attn: Omit<AttentionOptions, 'layer'>): Tensor {
+  const name = `blocks.${index}`;
+  const a = attention(norm(x, p, `${name}.norm1`, eps), p, `${name}.attn`, { ...attn, layer: index });
+  const y = x.add(a);
+  return y.add(mlp(norm(y, p, `${name}.norm2`, eps), p, `${name}.mlp`));
+}

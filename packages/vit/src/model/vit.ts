@@ -1,0 +1,212 @@
+/**
+ * The Vision Transformer: timm's architecture and parameter names, with prefix-ready attention.
+ * Parameters live in a Map keyed by timm name (the state dict), so checkpoints map 1:1.
+ */
+import { type Tensor, concat, keep, manualSeed, rand, randn, tensor, tidy, untracked, zeros, ones } from '@norga/tensor';
+import { type ViTConfig, numPatches, validateConfig } from '../config.js';
+import { fromHuggingFace, isHuggingFaceNaming } from '../weights/huggingface.js';
+import { type NamedArray, type NamedArrays, sameShape } from '../weights/named.js';
+import { resamplePosEmbed } from '../weights/posembed.js';
+import { timmParameterShapes } from '../weights/timm.js';
+import { block, linear, norm, patchEmbed } from './layers.js';
+import { type Prefixes, type PrefixScoreFn, prefixFor } from './prefix.js';
+
+export interface ForwardOptions {
+  /** Prefix keys/values by layer; omit (or pass none) for the uninstructed, prefix-free forward. */
+  readonly prefixes?: Prefixes;
+  /** Applied to the prefix columns of the attention logits; identity when omitted. */
+  readonly score?: PrefixScoreFn;
+  /**
+   * Receives each layer's attention probabilities [B, H, N, Lp + N]. The tensor is exempt from tidy scopes
+   * (`keep`): the callee owns it and must dispose it.
+   */
+  readonly onAttentionProbs?: (probs: Tensor, layer: number) => void;
+}
+
+export interface CreateOptions {
+  readonly seed?: number;
+  readonly backend?: string;
+}
+
+export interface LoadOptions {
+  readonly backend?: string;
+  /** Skip the classification head when the file has none or another class count (it is then initialised). */
+  readonly ignoreHead?: boolean;
+  readonly seed?: number;
+}
+
+export class ViT {
+  readonly config: ViTConfig;
+  /** Parameters by timm name. */
+  readonly params: Map<string, Tensor>;
+
+  constructor(config: ViTConfig, params: Map<string, Tensor>) {
+    validateConfig(config);
+    const expected = timmParameterShapes(config);
+    const missing = [...expected.keys()].filter((k) => !params.has(k));
+    const unexpected = [...params.keys()].filter((k) => !expected.has(k));
+    if (missing.length > 0 || unexpected.length > 0) {
+      throw new Error(`ViT parameters: missing [${missing.join(', ')}], unexpected [${unexpected.join(', ')}]`);
+    }
+    for (const [name, shape] of expected) {
+      const t = params.get(name)!;
+      if (!sameShape(t.shape, shape)) {
+        throw new Error(`ViT parameter '${name}' has shape [${t.shape.join(', ')}], config needs [${shape.join(', ')}]`);
+      }
+    }
+    this.config = config;
+    this.params = params;
+  }
+
+  /** timm's initialisation: Linear weights N(0, 0.02), zero biases, LayerNorm (1, 0), pos_embed N(0, 0.02). */
+  static create(config: ViTConfig, options: CreateOptions = {}): ViT {
+    validateConfig(config);
+    if (options.seed !== undefined) manualSeed(options.seed);
+    const opts = options.backend === undefined ? {} : { backend: options.backend };
+    const params = new Map<string, Tensor>();
+    for (const [name, shape] of timmParameterShapes(config)) {
+      params.set(name, untracked(() => tidy(() => initParam(name, shape, opts))));
+    }
+    return new ViT(config, params);
+  }
+
+  /**
+   * Builds a model from named arrays in timm or Hugging Face naming. The position embedding is resampled
+   * (bicubic, as timm) when the checkpoint's grid differs from the config's image size.
+   */
+  static fromNamedArrays(config: ViTConfig, arrays: ReadonlyMap<string, NamedArray>, options: LoadOptions = {}): ViT {
+    validateConfig(config);
+    const named = isHuggingFaceNaming(arrays.keys()) ? fromHuggingFace(arrays).tensors : new Map(arrays);
+    const pe = named.get('pos_embed');
+    const grid = config.imageSize / config.patchSize;
+    if (pe !== undefined && pe.shape.length === 3 && pe.shape[1] !== numPatches(config) + 1) {
+      named.set('pos_embed', resamplePosEmbed(pe, [grid, grid]));
+    }
+    const opts = options.backend === undefined ? {} : { backend: options.backend };
+    if (options.seed !== undefined) manualSeed(options.seed);
+    const params = new Map<string, Tensor>();
+    for (const [name, shape] of timmParameterShapes(config)) {
+      const a = named.get(name);
+      if (name.startsWith('head.') && options.ignoreHead === true) {
+        params.set(name, untracked(() => tidy(() => initParam(name, shape, opts))));
+        continue;
+      }
+      if (a === undefined) {
+        for (const t of params.values()) t.dispose();
+        throw new Error(`checkpoint has no '${name}' (shape [${shape.join(', ')}])`);
+      }
+      if (!sameShape(a.shape, shape)) {
+        for (const t of params.values()) t.dispose();
+        throw new Error(`checkpoint '${name}' has shape [${a.shape.join(', ')}], config needs [${shape.join(', ')}]`);
+      }
+      params.set(name, tensor(a.data, { ...opts, shape }));
+    }
+    const known = timmParameterShapes(config);
+    const extra = [...named.keys()].filter((k) => !known.has(k) && !(options.ignoreHead && k.startsWith('head.')));
+    if (extra.length > 0) {
+      for (const t of params.values()) t.dispose();
+      throw new Error(`checkpoint has parameters this config does not: ${extra.join(', ')}`);
+    }
+    return new ViT(config, params);
+  }
+
+  /** The state dict as host arrays (timm names), e.g. for `serializeSafetensors`. */
+  async toNamedArrays(): Promise<NamedArrays> {
+    const out: NamedArrays = new Map();
+    for (const [name, t] of this.params) out.set(name, { shape: [...t.shape], data: (await t.data()) as Float32Array });
+    return out;
+  }
+
+  /** A parameter by timm name (throws with the name when absent). */
+  param(name: string): Tensor {
+    const t = this.params.get(name);
+    if (t === undefined) throw new Error(`ViT has no parameter '${name}'`);
+    return t;
+  }
+
+  /** Patch tokens with the class token prepended and the position embedding added: [B, 1 + N, D]. */
+  embed(x: Tensor): Tensor {
+    const c = this.config;
+    if (x.rank !== 4 || x.shape[1] !== c.inChannels || x.shape[2] !== c.imageSize || x.shape[3] !== c.imageSize) {
+      throw new Error(
+        `ViT input must be [B, ${c.inChannels}, ${c.imageSize}, ${c.imageSize}], got [${x.shape.join(', ')}] ` +
+          '(load the checkpoint with another imageSize to resample the position embedding)',
+      );
+    }
+    return tidy(() => {
+      const p = (n: string) => this.param(n);
+      const tokens = patchEmbed(x, p('patch_embed.proj.weight'), p('patch_embed.proj.bias'), c.patchSize);
+      const b = x.shape[0]!;
+      const cls = p('cls_token').expand([b, 1, c.dim]);
+      return concat([cls, tokens], 1).add(p('pos_embed'));
+    });
+  }
+
+  /** All tokens after the final norm: [B, 1 + N, D]. */
+  tokens(x: Tensor, options: ForwardOptions = {}): Tensor {
+    const c = this.config;
+    const p = (n: string) => this.param(n);
+    const onProbs = options.onAttentionProbs;
+    let h = this.embed(x);
+    for (let i = 0; i < c.depth; i++) {
+      const prev = h;
+      h = tidy(() =>
+        block(prev, p, i, c.layerNormEps, {
+          heads: c.heads,
+          ...(options.score === undefined ? {} : { score: options.score }),
+          ...(prefixFor(options.prefixes, i) === undefined ? {} : { prefix: prefixFor(options.prefixes, i)! }),
+          ...(onProbs === undefined ? {} : { onProbs: (t: Tensor, layer: number) => onProbs(keep(t), layer) }),
+        }),
+      );
+      prev.dispose();
+    }
+    const out = norm(h, p, 'norm', c.layerNormEps);
+    h.dispose();
+    return out;
+  }
+
+  /** The class-token feature after the final norm (timm's pre-logits): [B, D]. */
+  features(x: Tensor, options: ForwardOptions = {}): Tensor {
+    return tidy(() => this.tokens(x, options).slice(1, 0, 1).squeeze(1));
+  }
+
+  /** Class scores from features: [B, numClasses]. */
+  head(features: Tensor): Tensor {
+    if (this.config.numClasses === 0) throw new Error('this ViT has no classification head (numClasses = 0)');
+    return linear(features, this.param('head.weight'), this.param('head.bias'));
+  }
+
+  /** Logits: [B, numClasses]. */
+  forward(x: Tensor, options: ForwardOptions = {}): Tensor {
+    return tidy(() => this.head(this.features(x, options)));
+  }
+
+  /** Parameters whose names pass the filter (all by default), in state-dict order. */
+  namedParameters(filter: (name: string) => boolean = () => true): [string, Tensor][] {
+    return [...this.params].filter(([n]) => filter(n));
+  }
+
+  /** Number of scalar parameters. */
+  parameterCount(): number {
+    let n = 0;
+    for (const t of this.params.values()) n += t.size;
+    return n;
+  }
+
+  dispose(): void {
+    for (const t of this.params.values()) t.dispose();
+  }
+}
+
+function initParam(name: string, shape: readonly number[], opts: { backend?: string }): Tensor {
+  if (/norm\d?\.weight$/.test(name) || name === 'norm.weight') return ones(shape, opts);
+  if (name === 'cls_token') return randn(shape, opts).mul(1e-6);
+  if (name === 'patch_embed.proj.weight') {
+    // PyTorch's Conv2d default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+    const bound = 1 / Math.sqrt(shape.slice(1).reduce((a, b) => a * b, 1));
+    return rand(shape, opts).mul(2 * bound).sub(bound);
+  }
+  if (name === 'patch_embed.proj.bias') return zeros(shape, opts);
+  if (name.endsWith('.bias')) return zeros(shape, opts);
+  return randn(shape, opts).mul(0.02);
+}
