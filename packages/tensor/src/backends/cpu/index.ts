@@ -10,6 +10,7 @@ import { elementwise } from './elementwise.js';
 import { gather, scatterAdd } from './indexing.js';
 import { matmul } from './matmul.js';
 import { reduce } from './reduce.js';
+import { wasmMatmul } from '../wasm/cpu-hook.js';
 
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
@@ -38,7 +39,8 @@ export class CpuBackend implements Backend {
     reduce(op, x, axes, out);
   }
   matmul(a: View, b: View, out: View): void {
-    matmul(a, b, out);
+    // The WebAssembly tier takes large float32 products; this JS kernel stays the reference and the fallback.
+    if (!wasmMatmul(a, b, out)) matmul(a, b, out);
   }
   gather(x: View, axis: number, index: View, out: View): void {
     gather(x, axis, index, out);
