@@ -29,8 +29,8 @@ const F: readonly DType[] = ['float32', 'float64'];
 const FI: readonly DType[] = ['float32', 'float64', 'int32'];
 const ALL: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
 
-const unary = (js: (x: string) => string, wgsl: (x: string, t: string) => string, dtypes = F) =>
-  ({ arity: 1, dtypes, out: 'same', js: ([x]) => js(x!), wgsl: ([x], t) => wgsl(x!, t) }) as const satisfies ElementwiseDef<1>;
+const unary = (js: (x: string, dtype: DType) => string, wgsl: (x: string, t: string) => string, dtypes = F) =>
+  ({ arity: 1, dtypes, out: 'same', js: ([x], d) => js(x!, d), wgsl: ([x], t) => wgsl(x!, t) }) as const satisfies ElementwiseDef<1>;
 
 export const UNARY: { readonly [K in UnaryOp]: ElementwiseDef<1> } = {
   neg: unary((x) => `(-${x})`, (x) => `(-${x})`, FI),
@@ -42,7 +42,8 @@ export const UNARY: { readonly [K in UnaryOp]: ElementwiseDef<1> } = {
   cos: unary((x) => `Math.cos(${x})`, (x) => `cos(${x})`),
   // WGSL's tanh overflows to NaN for |x| > ~44 on some drivers; clamp first (tanh(±15) is ±1 in f32).
   tanh: unary((x) => `Math.tanh(${x})`, (x) => `tanh(clamp(${x}, -15.0, 15.0))`),
-  erf: unary((x) => `erf(${x})`, (x) => `erf_f32(${x})`),
+  // float64 gets a ~1e-15 erf (gradient checks need it); float32 a 2e-7 one, well inside float32's precision.
+  erf: unary((x, d) => (d === 'float64' ? `erf(${x})` : `erf32(${x})`), (x) => `erf_f32(${x})`),
   abs: unary((x) => `Math.abs(${x})`, (x) => `abs(${x})`, FI),
 };
 

@@ -7,7 +7,7 @@ import type { View } from '../../backend.js';
 import type { DType } from '../../dtype.js';
 import { type ExprDialect, type Expr, exprKey, renderExpr } from '../../ops/expr.js';
 import { BINARY, CAST, UNARY } from '../../ops/table.js';
-import { erf } from './erf.js';
+import { erf, erf32 } from './erf.js';
 import { coalesce } from './layout.js';
 
 type Kernel = (out: unknown, outOffset: number, shape: number[], strides: number[][], ins: unknown[], offsets: number[]) => void;
@@ -63,7 +63,7 @@ function generate(expr: Expr, dtypes: readonly DType[], rank: number, nIn: numbe
   }
   if (rank === 0) lines.push(`out[${ptr(0, 0)}] = ${body};`);
   const src = `return function elementwise(out, outOffset, shape, strides, ins, offsets) {\n${lines.join('\n')}\n};`;
-  return new Function('erf', src)(erf) as Kernel;
+  return new Function('erf', 'erf32', src)(erf, erf32) as Kernel;
 }
 
 export function elementwise(expr: Expr, inputs: readonly View[], out: View): void {
