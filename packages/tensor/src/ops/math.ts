@@ -48,7 +48,14 @@ export function ne(a: TensorLike, b: TensorLike): Tensor {
   }
 }
 
-export const logicalNot = (x: Tensor): Tensor => binary('cmpeq', x.dtype === 'bool' ? x : ne(x, 0), 0);
+export function logicalNot(x: Tensor): Tensor {
+  const mask = x.dtype === 'bool' ? x : ne(x, 0);
+  try {
+    return binary('cmpeq', mask, 0);
+  } finally {
+    if (mask !== x) mask.dispose();
+  }
+}
 /** Logical and/or are min/max over {0, 1}; other dtypes count non-zero as true and give bool, as PyTorch. */
 export const logicalAnd = (a: Tensor, b: Tensor): Tensor => onBools('min', a, b);
 export const logicalOr = (a: Tensor, b: Tensor): Tensor => onBools('max', a, b);
