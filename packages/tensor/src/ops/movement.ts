@@ -22,6 +22,9 @@ export function pad(x: Tensor, pads: readonly (readonly [number, number])[], val
       throw new ShapeError('pad', `pad widths must be integers >= 0, got [${b}, ${a}] for ${fmtShape(x.shape)}`);
     }
   }
+  if ((x.dtype === 'int32' && !Number.isInteger(value)) || (x.dtype === 'bool' && value !== 0 && value !== 1)) {
+    throw new DTypeError('pad', `value ${value} does not fit dtype ${x.dtype} of ${fmtShape(x.shape)}`);
+  }
   const shape = x.shape.map((d, i) => d + pads[i]![0] + pads[i]![1]);
   const out = filled(x.backend, x.dtype, shape, value);
   const offset = pads.reduce((o, [b], i) => o + b * out.strides[i]!, 0);
@@ -98,6 +101,26 @@ export function split(x: Tensor, sizeOrSections: number | readonly number[], axi
   });
 }
 
+/** Runs a kernel that may reject an index; the output it was writing is freed before the error propagates. */
+function disposeOnThrow(out: Tensor, run: () => void): void {
+  try {
+    run();
+  } catch (e) {
+    out.dispose();
+    throw e;
+  }
+}
+
+/** Composites report index errors under the op the user called (indexSelect, take), not the inner gather. */
+function relabel<T>(op: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof IndexError && e.op !== op) throw new IndexError(op, e.message.slice(e.op.length + 2));
+    throw e;
+  }
+}
+
 function assertIndex(op: string, index: Tensor): void {
   if (index.dtype !== 'int32') throw new DTypeError(op, `index must be int32, got ${index.dtype} ${fmtShape(index.shape)}`);
 }
@@ -112,8 +135,11 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   }
   const out = empty(backend, x.dtype, index.shape);
   if (out.size > 0) {
-    if (x.shape[ax] === 0) throw new IndexError('gather', `axis ${ax} of ${fmtShape(x.shape)} is empty; no index is valid`);
-    backend.gather(x, ax, index, out);
+    if (x.shape[ax] === 0) {
+      out.dispose();
+      throw new IndexError('gather', `axis ${ax} of ${fmtShape(x.shape)} is empty; no index is valid`);
+    }
+    disposeOnThrow(out, () => backend.gather(x, ax, index, out));
   }
   record('gather', [x, index], { axis: ax }, out);
   return out;
@@ -129,7 +155,7 @@ export function indexSelect(x: Tensor, axis: number, index: Tensor): Tensor {
   const lifted = reshape(index, x.shape.map((_, i) => (i === ax ? index.size : 1)));
   const full = expand(lifted, x.shape.map((d, i) => (i === ax ? index.size : d)));
   try {
-    return gather(x, ax, full);
+    return relabel('indexSelect', () => gather(x, ax, full));
   } finally {
     lifted.dispose();
     full.dispose();
@@ -141,11 +167,12 @@ export function take(x: Tensor, indices: Tensor): Tensor {
   x.assertLive('take');
   const flat = reshape(x, [-1]);
   const idx = reshape(indices, [-1]);
-  const picked = indexSelect(flat, 0, idx);
+  let picked: Tensor | undefined;
   try {
+    picked = relabel('take', () => indexSelect(flat, 0, idx));
     return reshape(picked, indices.shape);
   } finally {
-    for (const t of [flat, idx, picked]) t.dispose();
+    for (const t of [flat, idx, picked]) t?.dispose();
   }
 }
 
@@ -166,7 +193,7 @@ export function scatterAdd(x: Tensor, axis: number, index: Tensor, src: Tensor):
     );
   }
   const out = contiguousCopy(x);
-  if (index.size > 0) backend.scatterAdd(out, ax, index, rawView(src, index.shape, src.strides));
+  if (index.size > 0) disposeOnThrow(out, () => backend.scatterAdd(out, ax, index, rawView(src, index.shape, src.strides)));
   record('scatterAdd', [x, index, src], { axis: ax }, out);
   return out;
 }
