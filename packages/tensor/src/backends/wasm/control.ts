@@ -28,13 +28,24 @@ export const CTL = {
   BP_BATCH_BYTES: 20,
   CP: 21,
   CP_BATCH_BYTES: 22,
+  /** 1 when tasks pack their own rows of A (from staged sources), 0 when A is already packed. */
+  A_PACK: 23,
+  /** Byte strides of the staged A (row, k) and the number of full MR-row panels. */
+  A_SM: 24,
+  A_SK: 25,
+  A_FULL: 26,
   /** Per worker w: READY + w is 1 once the worker listens. */
   READY: 64,
   /** Per worker w: GO + w is set to 1 to start it on the current job. */
   GO: 128,
-  /** Slots used (ints); the block fits in the first 1 KiB. */
-  SIZE: 256,
+  /** Per batch entry b: A_TABLE + b is the byte address of its staged A. */
+  A_TABLE: 1024,
+  /** Slots in the block: it fills the first 64 KiB page. */
+  SIZE: 16384,
 } as const;
+
+/** Batch entries whose A sources fit in the table; beyond that the calling thread packs A first. */
+export const A_TABLE_CAPACITY = CTL.SIZE - CTL.A_TABLE;
 
 export const MAX_WORKERS = 63;
 
@@ -42,12 +53,13 @@ export const MAX_WORKERS = 63;
 export const SCRATCH_BASE = 65536;
 
 type GemmFn = (ap: number, bp: number, cp: number, ldc: number, mp: number, np: number, k: number, kc: number) => void;
+type PackFn = (src: number, sM: number, sK: number, panels: number, k: number, dst: number) => void;
 
 /**
  * Claims and runs gemm tasks until none are left. Runs on the calling thread and, as source text, in every
  * worker, so it must not refer to anything outside itself (the slot numbers are CTL's, written out).
  */
-export function runGemmTasks(ctl: Int32Array, gemm: GemmFn): void {
+export function runGemmTasks(ctl: Int32Array, gemm: GemmFn, packA: PackFn): void {
   const tasks = ctl[8] as number;
   const perBatch = ctl[9] as number;
   const panelsPerTask = ctl[10] as number;
@@ -57,6 +69,10 @@ export function runGemmTasks(ctl: Int32Array, gemm: GemmFn): void {
   const KC = ctl[14] as number;
   const mr = ctl[15] as number;
   const ldcBytes = ctl[16] as number;
+  const packOwnA = ctl[23] === 1;
+  const sM = ctl[24] as number;
+  const sK = ctl[25] as number;
+  const fullA = ctl[26] as number;
   for (;;) {
     const t = Atomics.add(ctl, 0, 1);
     if (t >= tasks) return;
@@ -66,6 +82,9 @@ export function runGemmTasks(ctl: Int32Array, gemm: GemmFn): void {
     const ap = (ctl[17] as number) + b * (ctl[18] as number) + p0 * mr * K * 4;
     const bp = (ctl[19] as number) + b * (ctl[20] as number);
     const cp = (ctl[21] as number) + b * (ctl[22] as number) + p0 * mr * ldcBytes;
+    // each task packs the panels of A it alone reads (the ragged last panel was packed by the caller)
+    const fullEnd = Math.min(p0 + mp, fullA);
+    if (packOwnA && fullEnd > p0) packA((ctl[1024 + b] as number) + p0 * mr * sM, sM, sK, fullEnd - p0, K, ap);
     gemm(ap, bp, cp, ldcBytes, mp, nPanels, K, KC);
   }
 }

@@ -3,7 +3,7 @@
  * the pool) and copies C out. Copies are bounded by the operands: packed A and B in, M*N floats out, per batch
  * entry, and each operand shared by every batch entry (a broadcast weight) is packed once.
  */
-import { CTL, SCRATCH_BASE, runGemmTasks } from './control.js';
+import { A_TABLE_CAPACITY, CTL, SCRATCH_BASE, runGemmTasks } from './control.js';
 import { packA, packB, unpackC } from './pack.js';
 import type { WorkerPool } from './pool.js';
 import type { WasmRuntime } from './runtime.js';
@@ -141,6 +141,10 @@ export function matmulF32(
   if (spanB) mem.set(b.data.subarray(spanB.lo, spanB.hi), sb / 4);
   const fullA = Math.floor(M / mr);
   const fullB = Math.floor(N / nr);
+  // A: tasks pack their own full panels in parallel when each batch entry has its own A (and sources fit the
+  // table); otherwise, and for every ragged last panel, the calling thread packs here.
+  const ctl = rt.ctl;
+  const tasksPackA = spanA !== undefined && (!shareA || batch === 1) && aEntries <= A_TABLE_CAPACITY;
   for (let i = 0; i < aEntries; i++) {
     const dst = ap / 4 + i * apBatch;
     if (!spanA) {
@@ -148,9 +152,14 @@ export function matmulF32(
       continue;
     }
     const src = sa / 4 + (aOffsets[i] as number) - spanA.lo;
-    kx.packA(src * 4, a.rowStride * 4, a.colStride * 4, fullA, K, dst * 4);
+    if (tasksPackA) ctl[CTL.A_TABLE + i] = src * 4;
+    else kx.packA(src * 4, a.rowStride * 4, a.colStride * 4, fullA, K, dst * 4);
     if (M > fullA * mr) packA(mem, src + fullA * mr * a.rowStride, a.rowStride, a.colStride, M - fullA * mr, K, mr, mem, dst + fullA * mr * K);
   }
+  ctl[CTL.A_PACK] = tasksPackA ? 1 : 0;
+  ctl[CTL.A_SM] = a.rowStride * 4;
+  ctl[CTL.A_SK] = a.colStride * 4;
+  ctl[CTL.A_FULL] = fullA;
   for (let i = 0; i < bEntries; i++) {
     const dst = bp / 4 + i * bpBatch;
     if (!spanB) {
@@ -166,7 +175,6 @@ export function matmulF32(
   // fixed task shapes (a function of the sizes only), so the split never depends on the thread count
   const panelsPerTask = Math.min(MAX_PANELS_PER_TASK, Math.max(1, Math.ceil(mPanels / 8)));
   const perBatch = Math.ceil(mPanels / panelsPerTask);
-  const ctl = rt.ctl;
   ctl[CTL.TASKS] = perBatch * batch;
   ctl[CTL.TASKS_PER_BATCH] = perBatch;
   ctl[CTL.PANELS_PER_TASK] = panelsPerTask;
@@ -188,7 +196,7 @@ export function matmulF32(
     pool.runGemm(maxWorkers);
   } else {
     Atomics.store(ctl, CTL.NEXT, 0);
-    runGemmTasks(ctl, rt.exports.gemm);
+    runGemmTasks(ctl, rt.exports.gemm, rt.exports.packA);
   }
   const t2 = performance.now();
 

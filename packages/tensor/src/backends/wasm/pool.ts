@@ -15,7 +15,7 @@ function workerBody(): string {
 const runGemmTasks = (${runGemmTasks.toString()});
 function start(data) {
   const { module, memory, id } = data;
-  const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
+  const { gemm, packA } = new WebAssembly.Instance(module, { env: { memory } }).exports;
   // the control block sits at offset 0 and never moves; shared buffers do not detach on growth
   const c = new Int32Array(memory.buffer, 0, ${CTL.SIZE});
   Atomics.store(c, ${CTL.READY} + id, 1);
@@ -25,7 +25,7 @@ function start(data) {
     }
     Atomics.store(c, ${CTL.GO} + id, 0);
     if (Atomics.load(c, ${CTL.QUIT}) !== 0) return;
-    if (c[${CTL.KIND}] === 1) runGemmTasks(c, gemm);
+    if (c[${CTL.KIND}] === 1) runGemmTasks(c, gemm, packA);
     Atomics.add(c, ${CTL.FINISHED}, 1);
     Atomics.notify(c, ${CTL.FINISHED});
   }
@@ -133,7 +133,7 @@ export class WorkerPool {
       Atomics.notify(ctl, CTL.GO + i);
       woken++;
     }
-    runGemmTasks(ctl, this.runtime.exports.gemm);
+    runGemmTasks(ctl, this.runtime.exports.gemm, this.runtime.exports.packA);
     // every woken worker must check out before the control block is reused
     for (;;) {
       const done = Atomics.load(ctl, CTL.FINISHED);
