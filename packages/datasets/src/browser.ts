@@ -1,11 +1,7 @@
 // Everything that needs no file system: parsers for bytes you fetched, transforms, splits, batching.
+
+export { type BatchOptions, BatchSource, type RawBatch } from './batches.js';
 export { DataFormatError, DataNotFoundError, DatasetError } from './errors.js';
-export type { Dataset, FloatImage, ImageSet, Subset } from './types.js';
-export { allOf, classCounts, sampleSize } from './types.js';
-export { createRng, mixSeed, randInt, type Rng, shuffleInPlace } from './rng.js';
-export { encodeIdx, type IdxArray, type IdxType, parseIdx } from './formats/idx.js';
-export { idxToImageSet } from './formats/idx-images.js';
-export { gunzipWeb, isGzip } from './formats/gzip.js';
 export {
   CIFAR10_CLASSES,
   type CifarClassNames,
@@ -16,8 +12,20 @@ export {
   parseCifar,
   parseNameList,
 } from './formats/cifar.js';
+export { gunzipWeb, isGzip } from './formats/gzip.js';
+export { encodeIdx, type IdxArray, type IdxType, parseIdx } from './formats/idx.js';
+export { idxToImageSet } from './formats/idx-images.js';
 export { MNIST_SIDE, mnistFromDigitArrays } from './formats/mnist-package.js';
+export { type Batch, DataLoader, type LoaderOptions } from './loader.js';
+export { createRng, mixSeed, type Rng, randInt, shuffleInPlace } from './rng.js';
 export { selectSamples, stratifiedSplit } from './select.js';
+export {
+  type ClassIncrementalSplit,
+  classIncrementalSplit,
+  type SplitOptions,
+  type Task,
+  tasksUpTo,
+} from './split.js';
 export {
   compose,
   crop,
@@ -32,12 +40,5 @@ export {
   type Transform,
   toFloatImage,
 } from './transforms.js';
-export {
-  type ClassIncrementalSplit,
-  classIncrementalSplit,
-  type SplitOptions,
-  type Task,
-  tasksUpTo,
-} from './split.js';
-export { type BatchOptions, BatchSource, type RawBatch } from './batches.js';
-export { type Batch, DataLoader, type LoaderOptions } from './loader.js';
+export type { Dataset, FloatImage, ImageSet, Subset } from './types.js';
+export { allOf, classCounts, sampleSize } from './types.js';

@@ -26,7 +26,8 @@ export class DataFormatError extends DatasetError {
     readonly where: number | string | undefined,
     readonly detail: string,
   ) {
-    const at = where === undefined ? '' : typeof where === 'number' ? ` at byte offset ${where}` : ` at ${where}`;
+    const at =
+      where === undefined ? '' : typeof where === 'number' ? ` at byte offset ${where}` : ` at ${where}`;
     super(`${file}${at}: ${detail}`);
   }
 }

@@ -1,11 +1,11 @@
 // The full package for Node: everything in browser.ts plus the file-system readers, the registry of named
 // data sets and the `norga-data` command.
 export * from './browser.js';
+export { CIFAR_DIR, loadCifarDir } from './node/cifar-files.js';
+export { type CommandIo, DATA_USAGE, runDataCommand } from './node/data-command.js';
+export { decodeImage, type RgbImage } from './node/decode-image.js';
 export { readBytes, readMaybeGzip } from './node/files.js';
 export { type IdxDatasetOptions, loadIdxDataset, loadIdxSplit, readIdxFile } from './node/idx-files.js';
-export { CIFAR_DIR, loadCifarDir } from './node/cifar-files.js';
-export { loadMnistPackage, loadMnistPool, type MnistOptions, mnistPackageDir } from './node/mnist-files.js';
-export { decodeImage, type RgbImage } from './node/decode-image.js';
 export {
   type FolderEntry,
   type FolderScan,
@@ -13,6 +13,7 @@ export {
   loadImageFolder,
   scanImageFolder,
 } from './node/image-folder.js';
+export { loadMnistPackage, loadMnistPool, type MnistOptions, mnistPackageDir } from './node/mnist-files.js';
 export {
   DATA_ENV,
   DATASET_NAMES,
@@ -26,4 +27,3 @@ export {
   resolveDataDir,
 } from './node/registry.js';
 export { formatReport } from './report.js';
-export { type CommandIo, DATA_USAGE, runDataCommand } from './node/data-command.js';

@@ -14,7 +14,11 @@ export function formatReport(reports: readonly DatasetReport[]): string {
   ]);
   const header = ['name', 'status', 'train', 'test', 'classes', 'CxHxW', 'train/class', 'path'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const notes = reports.filter((r) => r.message).map((r) => `${r.name}: ${r.message}`);
   return [line(header), ...rows.map(line), ...(notes.length ? ['', ...notes] : [])].join('\n');
 }

@@ -14,7 +14,8 @@ export function selectSamples(set: ImageSet, indices: ArrayLike<number>): ImageS
   const coarse = set.coarseLabels ? new Int32Array(indices.length) : undefined;
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k]!;
-    if (!(i >= 0 && i < set.count)) throw new DatasetError(`selectSamples: index ${i} out of range [0, ${set.count})`);
+    if (!(i >= 0 && i < set.count))
+      throw new DatasetError(`selectSamples: index ${i} out of range [0, ${set.count})`);
     images.set(set.images.subarray(i * size, (i + 1) * size), k * size);
     labels[k] = set.labels[i]!;
     if (coarse) coarse[k] = set.coarseLabels![i]!;
@@ -33,7 +34,8 @@ export function stratifiedSplit(
   fraction: number,
   seed: number,
 ): { kept: Int32Array; held: Int32Array } {
-  if (!(fraction >= 0 && fraction < 1)) throw new DatasetError(`split fraction must be in [0, 1), got ${fraction}`);
+  if (!(fraction >= 0 && fraction < 1))
+    throw new DatasetError(`split fraction must be in [0, 1), got ${fraction}`);
   const byClass = new Map<number, number[]>();
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k]!;

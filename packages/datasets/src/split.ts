@@ -59,7 +59,9 @@ export function classIncrementalSplit(
   const order = resolveClassOrder(numClasses, options.classOrder ?? 'seeded', seed);
   const perTask = numClasses / T;
   const taskOfClass = new Int32Array(numClasses);
-  order.forEach((c, pos) => (taskOfClass[c] = Math.floor(pos / perTask)));
+  order.forEach((c, pos) => {
+    taskOfClass[c] = Math.floor(pos / perTask);
+  });
 
   const trainByTask = indicesByTask(data.train, taskOfClass, T);
   const testByTask = indicesByTask(data.test, taskOfClass, T);
@@ -109,7 +111,11 @@ function indicesByTask(set: ImageSet, taskOfClass: Int32Array, T: number): Int32
 }
 
 /** The union of tasks 0..t (inclusive) of one split kind, e.g. the test data seen so far. */
-export function tasksUpTo(split: ClassIncrementalSplit, t: number, kind: 'train' | 'test' | 'validation'): Subset {
+export function tasksUpTo(
+  split: ClassIncrementalSplit,
+  t: number,
+  kind: 'train' | 'test' | 'validation',
+): Subset {
   const parts = split.tasks.slice(0, t + 1).map((task) => task[kind]);
   const first = parts[0];
   if (!first || parts.some((p) => p === undefined)) {

@@ -11,7 +11,8 @@ export type Transform = (img: FloatImage, rng: Rng) => FloatImage;
 
 /** Sample `index` of an ImageSet as float32 CHW, pixel bytes times `scale` (default 1/255 -> [0, 1]). */
 export function toFloatImage(set: ImageSet, index: number, scale = 1 / 255): FloatImage {
-  if (!(index >= 0 && index < set.count)) throw new DatasetError(`sample ${index} out of range [0, ${set.count})`);
+  if (!(index >= 0 && index < set.count))
+    throw new DatasetError(`sample ${index} out of range [0, ${set.count})`);
   const size = sampleSize(set);
   const src = set.images.subarray(index * size, (index + 1) * size);
   const data = new Float32Array(size);
@@ -91,7 +92,9 @@ function axisWeights(inSize: number, outSize: number) {
 export function crop(img: FloatImage, top: number, left: number, height: number, width: number): FloatImage {
   const { channels: c, height: ih, width: iw } = img;
   if (top < 0 || left < 0 || top + height > ih || left + width > iw || height <= 0 || width <= 0) {
-    throw new DatasetError(`crop: window ${height}x${width} at (${top}, ${left}) is outside a ${ih}x${iw} image`);
+    throw new DatasetError(
+      `crop: window ${height}x${width} at (${top}, ${left}) is outside a ${ih}x${iw} image`,
+    );
   }
   const data = new Float32Array(c * height * width);
   for (let k = 0; k < c; k++) {
@@ -129,7 +132,9 @@ export function randomCrop(
 ): FloatImage {
   const p = pad(img, padding);
   if (height > p.height || width > p.width) {
-    throw new DatasetError(`randomCrop: ${height}x${width} is larger than the ${p.height}x${p.width} (padded) image`);
+    throw new DatasetError(
+      `randomCrop: ${height}x${width} is larger than the ${p.height}x${p.width} (padded) image`,
+    );
   }
   const top = randInt(rng, p.height - height + 1);
   const left = randInt(rng, p.width - width + 1);
@@ -171,10 +176,24 @@ export function compose(...transforms: Transform[]): Transform {
 
 /** Ready-made Transform values for the common pieces, to pass to compose(). */
 export const T = {
-  normalize: (mean: readonly number[], std: readonly number[]): Transform => (img) => normalize(img, mean, std),
-  resize: (height: number, width = height): Transform => (img) => resize(img, height, width),
-  randomCrop: (height: number, width = height, padding = 0): Transform => (img, rng) =>
-    randomCrop(img, rng, height, width, padding),
-  randomHorizontalFlip: (p = 0.5): Transform => (img, rng) => randomHorizontalFlip(img, rng, p),
-  repeatChannels: (channels = 3): Transform => (img) => repeatChannels(img, channels),
+  normalize:
+    (mean: readonly number[], std: readonly number[]): Transform =>
+    (img) =>
+      normalize(img, mean, std),
+  resize:
+    (height: number, width = height): Transform =>
+    (img) =>
+      resize(img, height, width),
+  randomCrop:
+    (height: number, width = height, padding = 0): Transform =>
+    (img, rng) =>
+      randomCrop(img, rng, height, width, padding),
+  randomHorizontalFlip:
+    (p = 0.5): Transform =>
+    (img, rng) =>
+      randomHorizontalFlip(img, rng, p),
+  repeatChannels:
+    (channels = 3): Transform =>
+    (img) =>
+      repeatChannels(img, channels),
 };

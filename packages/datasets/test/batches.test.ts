@@ -51,7 +51,9 @@ describe('BatchSource', () => {
     const bySample = (batchSize: number) => {
       const out = new Map<number, string>();
       for (const b of new BatchSource(set, { batchSize, seed: 4, transform }).rawBatches(3)) {
-        b.indices.forEach((i, k) => out.set(i, b.images.subarray(k * 4, (k + 1) * 4).join(',')));
+        b.indices.forEach((i, k) => {
+          out.set(i, b.images.subarray(k * 4, (k + 1) * 4).join(','));
+        });
       }
       return out;
     };
@@ -61,7 +63,10 @@ describe('BatchSource', () => {
   });
 
   test('transform output shape is the batch shape; mismatched shapes are an error', () => {
-    const src = new BatchSource(set, { batchSize: 5, transform: compose(T.repeatChannels(3), T.resize(4, 6)) });
+    const src = new BatchSource(set, {
+      batchSize: 5,
+      transform: compose(T.repeatChannels(3), T.resize(4, 6)),
+    });
     const b = [...src.rawBatches()][0]!;
     expect(b.shape).toEqual([5, 3, 4, 6]);
     expect(b.images.length).toBe(5 * 3 * 4 * 6);

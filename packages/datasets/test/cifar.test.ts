@@ -64,7 +64,11 @@ describe('CIFAR-10 binary', () => {
 
   test('truncated file names the file and the offset of the cut record', () => {
     const bytes = encodeCifar('cifar10', samples(3, 1));
-    const e = caught(() => parseCifar([{ bytes: bytes.subarray(0, 3073 * 2 + 100), file: 't.bin' }], 'cifar10', { fine: CIFAR10_CLASSES }));
+    const e = caught(() =>
+      parseCifar([{ bytes: bytes.subarray(0, 3073 * 2 + 100), file: 't.bin' }], 'cifar10', {
+        fine: CIFAR10_CLASSES,
+      }),
+    );
     expect(e.file).toBe('t.bin');
     expect(e.where).toBe(3073 * 2);
     expect(e.message).toMatch(/truncated.*record 2 is cut short/);
@@ -79,14 +83,18 @@ describe('CIFAR-10 binary', () => {
   });
 
   test('empty file', () => {
-    const e = caught(() => parseCifar([{ bytes: new Uint8Array(0), file: 'e.bin' }], 'cifar10', { fine: CIFAR10_CLASSES }));
+    const e = caught(() =>
+      parseCifar([{ bytes: new Uint8Array(0), file: 'e.bin' }], 'cifar10', { fine: CIFAR10_CLASSES }),
+    );
     expect(e.message).toMatch(/e\.bin at byte offset 0: empty file/);
   });
 
   test('directory: five training batches, test batch, class names from batches.meta.txt', () => {
     const dir = join(tempDir(), 'cifar-10-batches-bin');
     const batches = [1, 2, 3, 4, 5].map((i) => samples(2, i));
-    batches.forEach((s, i) => put(join(dir, `data_batch_${i + 1}.bin`), encodeCifar('cifar10', s)));
+    batches.forEach((s, i) => {
+      put(join(dir, `data_batch_${i + 1}.bin`), encodeCifar('cifar10', s));
+    });
     const testS = samples(4, 9);
     put(join(dir, 'test_batch.bin'), encodeCifar('cifar10', testS));
     put(join(dir, 'batches.meta.txt'), `${CIFAR10_CLASSES.map((c) => c.toUpperCase()).join('\n')}\n\n`);
@@ -172,6 +180,8 @@ describe('CIFAR-100 binary', () => {
 
   test('missing directory', () => {
     const dir = join(tempDir(), 'cifar-100-binary');
-    expect(() => loadCifarDir(dir, 'cifar100')).toThrow(`not found: ${dir}. Get the CIFAR-100 binary version`);
+    expect(() => loadCifarDir(dir, 'cifar100')).toThrow(
+      `not found: ${dir}. Get the CIFAR-100 binary version`,
+    );
   });
 });

@@ -28,7 +28,12 @@ function tinyPair(n: number, h: number, w: number) {
   };
 }
 
-function expectFormatError(fn: () => unknown, file: string, where: number | string | undefined, pattern: RegExp) {
+function expectFormatError(
+  fn: () => unknown,
+  file: string,
+  where: number | string | undefined,
+  pattern: RegExp,
+) {
   let err: unknown;
   try {
     fn();
@@ -110,7 +115,10 @@ describe('parseIdx', () => {
 describe('idxToImageSet', () => {
   test('pairs images and labels', () => {
     const t = tinyPair(5, 3, 4);
-    const set = idxToImageSet(parseIdx(t.images, 'i'), parseIdx(t.labelBytes, 'l'), CLASSES, { images: 'i', labels: 'l' });
+    const set = idxToImageSet(parseIdx(t.images, 'i'), parseIdx(t.labelBytes, 'l'), CLASSES, {
+      images: 'i',
+      labels: 'l',
+    });
     expect(set.count).toBe(5);
     expect([set.channels, set.height, set.width]).toEqual([1, 3, 4]);
     expect([...set.labels]).toEqual([0, 1, 2, 0, 1]);
@@ -121,7 +129,11 @@ describe('idxToImageSet', () => {
     const t = tinyPair(5, 3, 4);
     t.labelBytes[8 + 3] = 3; // sample 3
     expectFormatError(
-      () => idxToImageSet(parseIdx(t.images, 'i'), parseIdx(t.labelBytes, 'l'), CLASSES, { images: 'i', labels: 'l' }),
+      () =>
+        idxToImageSet(parseIdx(t.images, 'i'), parseIdx(t.labelBytes, 'l'), CLASSES, {
+          images: 'i',
+          labels: 'l',
+        }),
       'l',
       11,
       /label 3 of sample 3 is out of range \[0, 3\)/,
@@ -132,7 +144,8 @@ describe('idxToImageSet', () => {
     const t = tinyPair(5, 3, 4);
     const labels = encodeIdx({ type: 'uint8', shape: [4], data: Uint8Array.of(0, 1, 2, 0) });
     expectFormatError(
-      () => idxToImageSet(parseIdx(t.images, 'i'), parseIdx(labels, 'l'), CLASSES, { images: 'i', labels: 'l' }),
+      () =>
+        idxToImageSet(parseIdx(t.images, 'i'), parseIdx(labels, 'l'), CLASSES, { images: 'i', labels: 'l' }),
       'l',
       4,
       /has 4 labels but i has 5 images/,
@@ -143,7 +156,10 @@ describe('idxToImageSet', () => {
     // One 1x2 image with 3 channels: pixels (r,g,b) = (1,2,3), (4,5,6).
     const images = encodeIdx({ type: 'uint8', shape: [1, 1, 2, 3], data: Uint8Array.of(1, 2, 3, 4, 5, 6) });
     const labels = encodeIdx({ type: 'uint8', shape: [1], data: Uint8Array.of(2) });
-    const set = idxToImageSet(parseIdx(images, 'i'), parseIdx(labels, 'l'), CLASSES, { images: 'i', labels: 'l' });
+    const set = idxToImageSet(parseIdx(images, 'i'), parseIdx(labels, 'l'), CLASSES, {
+      images: 'i',
+      labels: 'l',
+    });
     expect(set.channels).toBe(3);
     expect([...set.images]).toEqual([1, 4, 2, 5, 3, 6]);
   });
@@ -174,9 +190,9 @@ describe('IDX files on disk', () => {
 
   test('a missing directory names the path and the hint', () => {
     const dir = join(tempDir(), 'nope');
-    expect(() => loadIdxDataset(dir, { name: 'x', classNames: CLASSES, hint: 'apt-get install foo' })).toThrow(
-      new DataNotFoundError(dir, 'apt-get install foo'),
-    );
+    expect(() =>
+      loadIdxDataset(dir, { name: 'x', classNames: CLASSES, hint: 'apt-get install foo' }),
+    ).toThrow(new DataNotFoundError(dir, 'apt-get install foo'));
   });
 
   test('a missing file names the file looked for', () => {

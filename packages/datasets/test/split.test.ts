@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { classCounts, classIncrementalSplit, DatasetError, stratifiedSplit, tasksUpTo } from '../src/index.js';
+import {
+  classCounts,
+  classIncrementalSplit,
+  DatasetError,
+  stratifiedSplit,
+  tasksUpTo,
+} from '../src/index.js';
 import { syntheticSet } from './helpers/synthetic.js';
 
 const K = 12;
@@ -8,50 +14,61 @@ const test_ = syntheticSet(Array.from({ length: K }, () => 5));
 const data = { train, test: test_ };
 
 describe('classIncrementalSplit', () => {
-  test.each([1, 2, 3, 4, 6, 12])('T=%i: disjoint classes, every class exactly once, samples match classes', (T) => {
-    const split = classIncrementalSplit(data, { tasks: T, seed: 3 });
-    expect(split.tasks).toHaveLength(T);
-    const all = split.tasks.flatMap((t) => t.classes);
-    expect([...all].sort((a, b) => a - b)).toEqual(Array.from({ length: K }, (_, i) => i));
-    expect(all).toEqual(split.classOrder);
-    for (const task of split.tasks) {
-      expect(task.classes).toHaveLength(K / T);
-      for (const c of task.classes) expect(split.taskOfClass[c]).toBe(task.index);
-      const own = new Set(task.classes);
-      for (const i of task.train.indices) expect(own.has(train.labels[i]!)).toBe(true);
-      for (const i of task.test.indices) expect(own.has(test_.labels[i]!)).toBe(true);
-      // Every sample of the task's classes is there, exactly once.
-      const expectTrain = task.classes.reduce((n, c) => n + 20 + c, 0);
-      expect(task.train.indices.length).toBe(expectTrain);
-      expect(new Set(task.train.indices).size).toBe(expectTrain);
-      expect(task.test.indices.length).toBe(5 * (K / T));
-      expect(task.validation).toBeUndefined();
-    }
-    const total = split.tasks.reduce((n, t) => n + t.train.indices.length, 0);
-    expect(total).toBe(train.count);
-  });
+  test.each([1, 2, 3, 4, 6, 12])(
+    'T=%i: disjoint classes, every class exactly once, samples match classes',
+    (T) => {
+      const split = classIncrementalSplit(data, { tasks: T, seed: 3 });
+      expect(split.tasks).toHaveLength(T);
+      const all = split.tasks.flatMap((t) => t.classes);
+      expect([...all].sort((a, b) => a - b)).toEqual(Array.from({ length: K }, (_, i) => i));
+      expect(all).toEqual(split.classOrder);
+      for (const task of split.tasks) {
+        expect(task.classes).toHaveLength(K / T);
+        for (const c of task.classes) expect(split.taskOfClass[c]).toBe(task.index);
+        const own = new Set(task.classes);
+        for (const i of task.train.indices) expect(own.has(train.labels[i]!)).toBe(true);
+        for (const i of task.test.indices) expect(own.has(test_.labels[i]!)).toBe(true);
+        // Every sample of the task's classes is there, exactly once.
+        const expectTrain = task.classes.reduce((n, c) => n + 20 + c, 0);
+        expect(task.train.indices.length).toBe(expectTrain);
+        expect(new Set(task.train.indices).size).toBe(expectTrain);
+        expect(task.test.indices.length).toBe(5 * (K / T));
+        expect(task.validation).toBeUndefined();
+      }
+      const total = split.tasks.reduce((n, t) => n + t.train.indices.length, 0);
+      expect(total).toBe(train.count);
+    },
+  );
 
   test('same seed, same split; another seed, another order', () => {
     const a = classIncrementalSplit(data, { tasks: 4, seed: 11 });
     const b = classIncrementalSplit(data, { tasks: 4, seed: 11 });
     expect(a.classOrder).toEqual(b.classOrder);
     expect(a.tasks.map((t) => [...t.train.indices])).toEqual(b.tasks.map((t) => [...t.train.indices]));
-    const orders = new Set(Array.from({ length: 10 }, (_, s) => classIncrementalSplit(data, { tasks: 4, seed: s }).classOrder.join(',')));
+    const orders = new Set(
+      Array.from({ length: 10 }, (_, s) =>
+        classIncrementalSplit(data, { tasks: 4, seed: s }).classOrder.join(','),
+      ),
+    );
     expect(orders.size).toBe(10);
   });
 
   test('natural and explicit class orders', () => {
-    expect(classIncrementalSplit(data, { tasks: 3, classOrder: 'natural' }).tasks[1]!.classes).toEqual([4, 5, 6, 7]);
+    expect(classIncrementalSplit(data, { tasks: 3, classOrder: 'natural' }).tasks[1]!.classes).toEqual([
+      4, 5, 6, 7,
+    ]);
     const order = [11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0];
     const split = classIncrementalSplit(data, { tasks: 2, classOrder: order });
     expect(split.tasks[0]!.classes).toEqual([11, 10, 9, 8, 7, 6]);
-    expect(() => classIncrementalSplit(data, { tasks: 2, classOrder: [0, 1, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11] })).toThrow(
-      /permutation of 0\.\.11/,
-    );
+    expect(() =>
+      classIncrementalSplit(data, { tasks: 2, classOrder: [0, 1, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11] }),
+    ).toThrow(/permutation of 0\.\.11/);
   });
 
   test('tasks must divide the classes', () => {
-    expect(() => classIncrementalSplit(data, { tasks: 5 })).toThrow(new DatasetError('cannot split 12 classes into 5 tasks of equal class count'));
+    expect(() => classIncrementalSplit(data, { tasks: 5 })).toThrow(
+      new DatasetError('cannot split 12 classes into 5 tasks of equal class count'),
+    );
     expect(() => classIncrementalSplit(data, { tasks: 0 })).toThrow(DatasetError);
   });
 

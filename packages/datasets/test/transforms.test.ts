@@ -136,7 +136,9 @@ describe('flips and channel repeat', () => {
     expect(flips).toBeGreaterThan(430);
     expect(flips).toBeLessThan(570);
     const again = (s: number) => randomHorizontalFlip(input, createRng(s)).data[0];
-    expect(Array.from({ length: 20 }, (_, s) => again(s))).toEqual(Array.from({ length: 20 }, (_, s) => again(s)));
+    expect(Array.from({ length: 20 }, (_, s) => again(s))).toEqual(
+      Array.from({ length: 20 }, (_, s) => again(s)),
+    );
   });
   test('repeatChannels: gray to RGB', () => {
     const out = repeatChannels(img(1, 1, 2, [3, 4]));

@@ -43,7 +43,11 @@ export interface CifarClassNames {
  * Parses one or more batch files into one ImageSet (the five CIFAR-10 training batches become one set).
  * All sizes are checked before anything is allocated, so a truncated last file fails fast.
  */
-export function parseCifar(files: readonly CifarFile[], variant: CifarVariant, names: CifarClassNames): ImageSet {
+export function parseCifar(
+  files: readonly CifarFile[],
+  variant: CifarVariant,
+  names: CifarClassNames,
+): ImageSet {
   const record = cifarRecordSize(variant);
   let count = 0;
   for (const { bytes, file } of files) {
@@ -73,14 +77,22 @@ export function parseCifar(files: readonly CifarFile[], variant: CifarVariant, n
       if (coarse) {
         const c = bytes[at]!;
         if (c >= numCoarse) {
-          throw new DataFormatError(file, at, `coarse label ${c} of record ${at / record} is out of range [0, ${numCoarse})`);
+          throw new DataFormatError(
+            file,
+            at,
+            `coarse label ${c} of record ${at / record} is out of range [0, ${numCoarse})`,
+          );
         }
         coarse[n] = c;
       }
       const labelAt = coarse ? at + 1 : at;
       const l = bytes[labelAt]!;
       if (l >= numFine) {
-        throw new DataFormatError(file, labelAt, `label ${l} of record ${at / record} is out of range [0, ${numFine})`);
+        throw new DataFormatError(
+          file,
+          labelAt,
+          `label ${l} of record ${at / record} is out of range [0, ${numFine})`,
+        );
       }
       labels[n] = l;
       images.set(bytes.subarray(labelAt + 1, at + record), n * PIXELS);

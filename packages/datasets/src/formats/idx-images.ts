@@ -24,7 +24,11 @@ export function idxToImageSet(
     );
   }
   if (labels.shape.length !== 1) {
-    throw new DataFormatError(files.labels, 3, `expected labels of shape [N], found [${labels.shape.join(', ')}]`);
+    throw new DataFormatError(
+      files.labels,
+      3,
+      `expected labels of shape [N], found [${labels.shape.join(', ')}]`,
+    );
   }
   const [n, h, w, c = 1] = images.shape as [number, number, number, number?];
   if (labels.shape[0] !== n) {
@@ -54,7 +58,8 @@ function hwcToChw(src: Uint8Array, n: number, h: number, w: number, c: number): 
   const plane = h * w;
   for (let s = 0; s < n; s++) {
     const base = s * plane * c;
-    for (let p = 0; p < plane; p++) for (let k = 0; k < c; k++) out[base + k * plane + p] = src[base + p * c + k]!;
+    for (let p = 0; p < plane; p++)
+      for (let k = 0; k < c; k++) out[base + k * plane + p] = src[base + p * c + k]!;
   }
   return out;
 }

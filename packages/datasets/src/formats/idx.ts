@@ -13,22 +13,30 @@ export interface IdxArray {
 }
 
 const TYPES: Record<number, { type: IdxType; bytes: number }> = {
-  0x08: { type: 'uint8', bytes: 1 },
-  0x09: { type: 'int8', bytes: 1 },
-  0x0b: { type: 'int16', bytes: 2 },
-  0x0c: { type: 'int32', bytes: 4 },
-  0x0d: { type: 'float32', bytes: 4 },
-  0x0e: { type: 'float64', bytes: 8 },
+  8: { type: 'uint8', bytes: 1 },
+  9: { type: 'int8', bytes: 1 },
+  11: { type: 'int16', bytes: 2 },
+  12: { type: 'int32', bytes: 4 },
+  13: { type: 'float32', bytes: 4 },
+  14: { type: 'float64', bytes: 8 },
 };
 
 /** Parses decompressed IDX bytes. `file` only names the input in errors. Never returns partial data. */
 export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
   if (bytes.length < 4) {
-    throw new DataFormatError(file, bytes.length, `truncated IDX header: ${bytes.length} bytes, need at least 4`);
+    throw new DataFormatError(
+      file,
+      bytes.length,
+      `truncated IDX header: ${bytes.length} bytes, need at least 4`,
+    );
   }
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     const magic = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join('');
-    throw new DataFormatError(file, 0, `wrong magic number 0x${magic}: an IDX file starts with two zero bytes`);
+    throw new DataFormatError(
+      file,
+      0,
+      `wrong magic number 0x${magic}: an IDX file starts with two zero bytes`,
+    );
   }
   const code = bytes[2]!;
   const kind = TYPES[code];
@@ -109,7 +117,9 @@ export function encodeIdx(arr: IdxArray): Uint8Array {
   const view = new DataView(out.buffer);
   out[2] = code;
   out[3] = arr.shape.length;
-  arr.shape.forEach((n, d) => view.setUint32(4 + 4 * d, n, false));
+  arr.shape.forEach((n, d) => {
+    view.setUint32(4 + 4 * d, n, false);
+  });
   for (let i = 0; i < arr.data.length; i++) {
     const v = arr.data[i]!;
     const at = headerEnd + i * bytesPer;

@@ -14,7 +14,11 @@ export function checkLabels(
   for (let i = 0; i < labels.length; i++) {
     const l = labels[i]!;
     if (!Number.isInteger(l) || l < 0 || l >= numClasses) {
-      throw new DataFormatError(file, offsetOf(i), `label ${l} of sample ${i} is out of range [0, ${numClasses})`);
+      throw new DataFormatError(
+        file,
+        offsetOf(i),
+        `label ${l} of sample ${i} is out of range [0, ${numClasses})`,
+      );
     }
     out[i] = l;
   }

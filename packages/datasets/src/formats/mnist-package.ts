@@ -14,9 +14,16 @@ export const MNIST_SIDE = 28;
 const PIXELS = MNIST_SIDE * MNIST_SIDE;
 
 /** One flat float array per digit 0..9, as the package's JSON holds them. `files` names them in errors. */
-export function mnistFromDigitArrays(perDigit: readonly ArrayLike<number>[], files: readonly string[]): ImageSet {
+export function mnistFromDigitArrays(
+  perDigit: readonly ArrayLike<number>[],
+  files: readonly string[],
+): ImageSet {
   if (perDigit.length !== 10) {
-    throw new DataFormatError(files[0] ?? 'mnist', undefined, `expected 10 digit arrays, got ${perDigit.length}`);
+    throw new DataFormatError(
+      files[0] ?? 'mnist',
+      undefined,
+      `expected 10 digit arrays, got ${perDigit.length}`,
+    );
   }
   let count = 0;
   perDigit.forEach((raw, d) => {
@@ -41,7 +48,11 @@ export function mnistFromDigitArrays(perDigit: readonly ArrayLike<number>[], fil
       for (let p = 0; p < PIXELS; p++) {
         const v = raw[s * PIXELS + p]!;
         if (!(v >= 0 && v <= 1)) {
-          throw new DataFormatError(file, `entry ${s * PIXELS + p} (image ${s}, pixel ${p})`, `value ${v} is not in [0, 1]`);
+          throw new DataFormatError(
+            file,
+            `entry ${s * PIXELS + p} (image ${s}, pixel ${p})`,
+            `value ${v} is not in [0, 1]`,
+          );
         }
         images[base + p] = Math.round(v * 255);
       }

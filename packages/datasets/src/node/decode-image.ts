@@ -45,7 +45,11 @@ function decodeJpeg(bytes: Uint8Array, file: string): RgbImage {
 
 function fromRgba(rgba: Uint8Array, width: number, height: number, file: string): RgbImage {
   if (!(width > 0 && height > 0) || rgba.length < width * height * 4) {
-    throw new DataFormatError(file, undefined, `decoder returned ${rgba.length} bytes for a ${width}x${height} image`);
+    throw new DataFormatError(
+      file,
+      undefined,
+      `decoder returned ${rgba.length} bytes for a ${width}x${height} image`,
+    );
   }
   const data = new Uint8Array(width * height * 3);
   for (let p = 0, q = 0; p < width * height; p++, q += 4) {

@@ -28,10 +28,15 @@ export function loadIdxSplit(dir: string, prefix: string, options: IdxDatasetOpt
   };
   const imagesPath = find('images', 3);
   const labelsPath = find('labels', 1);
-  return idxToImageSet(readIdxFile(imagesPath, options.hint), readIdxFile(labelsPath, options.hint), options.classNames, {
-    images: imagesPath,
-    labels: labelsPath,
-  });
+  return idxToImageSet(
+    readIdxFile(imagesPath, options.hint),
+    readIdxFile(labelsPath, options.hint),
+    options.classNames,
+    {
+      images: imagesPath,
+      labels: labelsPath,
+    },
+  );
 }
 
 export function loadIdxDataset(dir: string, options: IdxDatasetOptions): Dataset {

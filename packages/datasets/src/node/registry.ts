@@ -62,7 +62,11 @@ const SPECS: readonly DatasetSpec[] = [
       `or put the four *-idx?-ubyte[.gz] files in <data dir>/fashion-mnist.`,
     candidates: (d) => [...(d ? [join(d, 'fashion-mnist')] : []), DEBIAN_FASHION_MNIST_DIR],
     load: (path) =>
-      loadIdxDataset(path, { name: 'fashion-mnist', classNames: FASHION_MNIST_CLASSES, hint: SPECS[0]!.hint }),
+      loadIdxDataset(path, {
+        name: 'fashion-mnist',
+        classNames: FASHION_MNIST_CLASSES,
+        hint: SPECS[0]!.hint,
+      }),
   },
   {
     name: 'mnist',
@@ -75,7 +79,8 @@ const SPECS: readonly DatasetSpec[] = [
         return [];
       }
     },
-    load: (path, o) => loadMnistPackage({ packageDir: path, testFraction: o.testFraction ?? 0.2, seed: o.seed ?? 0 }),
+    load: (path, o) =>
+      loadMnistPackage({ packageDir: path, testFraction: o.testFraction ?? 0.2, seed: o.seed ?? 0 }),
   },
   {
     name: 'cifar10',
@@ -138,7 +143,8 @@ export function locateDataset(name: string, options: Pick<LoadOptions, 'dataDir'
   const tried = spec.candidates(dataDir);
   const found = tried.find(isDir);
   if (found) return found;
-  const where = tried.length > 0 ? tried.join(' or ') : `${name} (no data directory: pass --data-dir or set ${DATA_ENV})`;
+  const where =
+    tried.length > 0 ? tried.join(' or ') : `${name} (no data directory: pass --data-dir or set ${DATA_ENV})`;
   throw new DataNotFoundError(where, spec.hint);
 }
 
@@ -184,7 +190,8 @@ function reportOne(spec: DatasetSpec, options: LoadOptions): DatasetReport {
   try {
     if (spec.folder) {
       const scan: FolderScan = scanImageFolder(path, options);
-      const [h, w] = typeof options.size === 'number' ? [options.size, options.size] : (options.size ?? [224, 224]);
+      const [h, w] =
+        typeof options.size === 'number' ? [options.size, options.size] : (options.size ?? [224, 224]);
       const perClass = (entries: FolderScan['train']) => {
         const counts = new Array<number>(scan.classNames.length).fill(0);
         for (const e of entries) counts[e.label]!++;

@@ -4,7 +4,10 @@ import type { ImageSet } from '../../src/index.js';
  * An ImageSet of `perClass[c]` samples for each class c, interleaved by class (sample i has label i % K while
  * classes last). Pixel bytes encode the sample: first byte = index % 251, the rest (index + p) % 256.
  */
-export function syntheticSet(perClass: readonly number[], shape: [number, number, number] = [1, 2, 2]): ImageSet {
+export function syntheticSet(
+  perClass: readonly number[],
+  shape: [number, number, number] = [1, 2, 2],
+): ImageSet {
   const labels: number[] = [];
   const left = [...perClass];
   while (left.some((n) => n > 0)) {
