@@ -69,6 +69,7 @@ function flattenNested(op: string, data: NestedArray, shape: readonly number[], 
  * The dtype defaults to the data's: float32 for numbers, bool for booleans, the typed array's own type.
  */
 export function tensor(data: NestedArray | AnyTypedArray, opts: CreateOptions & { shape?: readonly number[] } = {}): Tensor {
+  if (opts.dtype !== undefined) assertDType(opts.dtype);
   if (ArrayBuffer.isView(data)) {
     const natural = dtypeOfTypedArray(data);
     if (!natural) throw new DTypeError('tensor', `unsupported typed array ${(data as object).constructor.name}`);
