@@ -1,0 +1,66 @@
+/**
+ * The recorder installed into `@norga/tensor`'s dispatch: every primitive op reports itself after it has run,
+ * and an op whose output is a float and which has at least one input requiring a gradient becomes a Node.
+ * Ops with integer or boolean outputs (argmax, comparisons, casts to int) are never recorded: nothing can
+ * flow back through them, which is what makes them non-differentiable.
+ */
+import { type DType, type OpRecord, type Tensor, keep, setOpRecorder } from '@norga/tensor';
+import { RULES } from '../rules/index.js';
+import { type Node, producers, requiresGradOf, takeNodeId, trackNode } from './graph.js';
+import { isGradEnabled } from './mode.js';
+
+export const isFloatDType = (d: DType): boolean => d === 'float32' || d === 'float64';
+
+function onOp(rec: OpRecord): void {
+  if (!isGradEnabled() || !isFloatDType(rec.output.dtype)) return;
+  const { op, inputs, attrs, output } = rec;
+  let any = false;
+  const needs = inputs.map((t) => {
+    const r = isFloatDType(t.dtype) && requiresGradOf(t);
+    any ||= r;
+    return r;
+  });
+  if (!any || inputs.includes(output)) return;
+  const rule = RULES[op];
+  // The engine's own handles (share) keep saved tensors alive after the forward disposes its temporaries;
+  // keep() exempts them from the caller's tidy scopes. They are disposed by backward or when the node dies.
+  const saved = (rule?.save?.({ inputs, output, attrs, needs }) ?? []).map((t) => (t === null ? null : keep(t.share())));
+  const parents = inputs.map((t, i) => (needs[i] ? (producers.get(t) ?? null) : null));
+  for (const p of parents) if (p !== null) p.refs++;
+  const node: Node = {
+    id: takeNodeId(),
+    op,
+    attrs,
+    rule,
+    parents,
+    inputs: inputs.map((t, i) => (needs[i] ? t : null)),
+    needs,
+    inputShapes: inputs.map((t) => [...t.shape]),
+    inputDTypes: inputs.map((t) => t.dtype),
+    outShape: [...output.shape],
+    outDType: output.dtype,
+    saved,
+    refs: 1,
+    consumed: false,
+  };
+  producers.set(output, node);
+  trackNode(node);
+}
+
+let installed = false;
+/** Installs the recorder (done once when the package is imported). */
+export function installRecorder(): void {
+  if (installed) return;
+  const previous = setOpRecorder(onOp);
+  if (previous !== null && previous !== onOp) {
+    // Two copies of this package would each record every op: refuse rather than double the gradients.
+    setOpRecorder(previous);
+    throw new Error('@norga/autograd: another op recorder is already installed (is the package loaded twice?)');
+  }
+  installed = true;
+}
+
+/** For tests: the handle's node, if an op produced it. */
+export function nodeOf(t: Tensor): Node | undefined {
+  return producers.get(t);
+}

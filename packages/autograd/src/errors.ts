@@ -1,0 +1,15 @@
+/**
+ * Misuse of autograd throws a GradError (a TensorError, so one `catch (e instanceof TensorError)` covers both
+ * packages). Messages name the op, the shapes and the dtypes involved.
+ */
+import { TensorError, fmtShape } from '@norga/tensor';
+
+export class GradError extends TensorError {}
+
+/** `[2,3] float32` — how a tensor appears in messages. */
+export function describe(t: { readonly shape: readonly number[]; readonly dtype: string }): string {
+  return `${fmtShape(t.shape)} ${t.dtype}`;
+}
+
+/** A state dict that does not fit a module: missing or unexpected keys, or a shape that differs. */
+export class StateDictError extends TensorError {}

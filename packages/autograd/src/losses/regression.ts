@@ -1,0 +1,42 @@
+/** Mean squared error and binary cross-entropy with logits, as their torch.nn.functional namesakes. */
+import { type Tensor, add, exp, log, maximum, mul, neg, sub, tidy } from '@norga/tensor';
+import { GradError, describe } from '../errors.js';
+import { type Reduction, reduce } from './reduction.js';
+
+function sameShapes(op: string, input: Tensor, target: Tensor): void {
+  if (input.rank !== target.rank || input.shape.some((d, i) => d !== target.shape[i]) || input.dtype !== target.dtype) {
+    throw new GradError(op, `input ${describe(input)} and target ${describe(target)} must have the same shape and dtype`);
+  }
+}
+
+export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  sameShapes('mseLoss', input, target);
+  return tidy(() => {
+    const d = sub(input, target);
+    return reduce('mseLoss', mul(d, d), options.reduction ?? 'mean');
+  });
+}
+
+export interface BceOptions {
+  reduction?: Reduction;
+  /** Weight of the positive term per class (broadcast over the last axis), as pos_weight. */
+  posWeight?: Tensor;
+  /** Rescales each element's loss (broadcast), as weight. */
+  weight?: Tensor;
+}
+
+/**
+ * -[y·log σ(x) + (1-y)·log(1-σ(x))], computed stably as PyTorch does:
+ * (1-y)·x + L·(log(e^{-m} + e^{-x-m}) + m) with m = max(-x, 0) and L = 1 + (posWeight-1)·y.
+ */
+export function bceWithLogits(input: Tensor, target: Tensor, options: BceOptions = {}): Tensor {
+  sameShapes('bceWithLogits', input, target);
+  return tidy(() => {
+    const m = maximum(neg(input), 0);
+    const softplusNeg = add(log(add(exp(neg(m)), exp(sub(neg(input), m)))), m);
+    const weighted = options.posWeight ? mul(add(mul(sub(options.posWeight, 1), target), 1), softplusNeg) : softplusNeg;
+    let loss = add(mul(sub(1, target), input), weighted);
+    if (options.weight) loss = mul(loss, options.weight);
+    return reduce('bceWithLogits', loss, options.reduction ?? 'mean');
+  });
+}

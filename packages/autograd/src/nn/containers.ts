@@ -1,0 +1,55 @@
+/** Containers: Sequential chains layers; ModuleList holds modules under the names 0, 1, 2, ... */
+import { alias } from '../engine/alias.js';
+import type { Tensor } from '@norga/tensor';
+import { type Layer, Module } from './module.js';
+
+/** Calls its layers in order; children are named '0', '1', ... as torch.nn.Sequential. */
+export class Sequential extends Module implements Layer {
+  readonly layers: readonly (Module & Layer)[];
+
+  constructor(...layers: (Module & Layer)[]) {
+    super();
+    this.layers = layers;
+    layers.forEach((l, i) => this.registerModule(String(i), l));
+  }
+
+  /** Intermediate outputs are disposed as soon as the next layer has consumed them. */
+  forward(x: Tensor): Tensor {
+    let cur = x;
+    for (const layer of this.layers) {
+      const next = layer.forward(cur);
+      if (cur !== x) cur.dispose();
+      cur = next;
+    }
+    return cur === x ? alias(x) : cur;
+  }
+}
+
+export class ModuleList<M extends Module = Module> extends Module {
+  readonly #items: M[] = [];
+
+  constructor(items: readonly M[] = []) {
+    super();
+    for (const m of items) this.push(m);
+  }
+
+  push(m: M): this {
+    this.registerModule(String(this.#items.length), m);
+    this.#items.push(m);
+    return this;
+  }
+
+  get length(): number {
+    return this.#items.length;
+  }
+
+  at(i: number): M {
+    const m = this.#items[i < 0 ? i + this.#items.length : i];
+    if (!m) throw new RangeError(`ModuleList.at: index ${i} out of range for ${this.#items.length} modules`);
+    return m;
+  }
+
+  [Symbol.iterator](): Iterator<M> {
+    return this.#items[Symbol.iterator]();
+  }
+}

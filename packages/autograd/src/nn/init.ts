@@ -1,0 +1,161 @@
+/**
+ * Initialisers, as torch.nn.init (in place, trailing underscore) and timm's trunc_normal_. Random numbers come
+ * from `@norga/tensor`'s global seeded generator (manualSeed), on the tensor's own backend.
+ */
+import { type Tensor, add, log, lt, mul, neg, rand, randn, sqrt, sub, tidy, where, maximum, minimum } from '@norga/tensor';
+import { assign_ } from '../engine/assign.js';
+import { noGrad } from '../engine/mode.js';
+import { GradError, describe } from '../errors.js';
+
+function fill(t: Tensor, make: () => Tensor): Tensor {
+  noGrad(() =>
+    tidy(() => {
+      assign_(t, make());
+    }),
+  );
+  return t;
+}
+
+const opts = (t: Tensor) => ({ dtype: t.dtype, backend: t.backend.name });
+
+export const zeros_ = (t: Tensor): Tensor => (noGrad(() => assign_(t, 0)), t);
+export const ones_ = (t: Tensor): Tensor => (noGrad(() => assign_(t, 1)), t);
+export const constant_ = (t: Tensor, value: number): Tensor => (noGrad(() => assign_(t, value)), t);
+
+/** Uniform on [low, high). */
+export function uniform_(t: Tensor, low = 0, high = 1): Tensor {
+  return fill(t, () => add(mul(rand(t.shape, opts(t)), high - low), low));
+}
+
+export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
+  return fill(t, () => add(mul(randn(t.shape, opts(t)), std), mean));
+}
+
+/**
+ * The inverse error function, elementwise, by Giles' single-precision approximation ("Approximating the
+ * erfinv function", 2010): two polynomials in w = -log(1 - x²), relative error about 1e-7 on (-1, 1).
+ */
+export function erfinv(x: Tensor): Tensor {
+  return tidy(() => {
+    const w = neg(log(mul(sub(1, x), add(x, 1))));
+    const poly = (z: Tensor, cs: readonly number[]) => cs.slice(1).reduce((p, c) => add(mul(p, z), c), add(mul(z, 0), cs[0]!));
+    const central = poly(sub(w, 2.5), [
+      2.81022636e-8, 3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941,
+    ]);
+    const tail = poly(sub(sqrt(w), 3), [
+      -0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682,
+    ]);
+    return mul(where(lt(w, 5), central, tail), x);
+  });
+}
+
+const normCdf = (x: number) => (1 + erfScalar(x / Math.SQRT2)) / 2;
+
+/**
+ * erf for a JS number, to double precision: the Taylor series near 0, and 1 - erfc from its continued
+ * fraction (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))) beyond |x| = 2, where the series would cancel badly.
+ */
+export function erfScalar(x: number): number {
+  const ax = Math.abs(x);
+  if (ax < 2) {
+    let sum = ax;
+    let term = ax;
+    for (let n = 1; n < 100; n++) {
+      term *= (-ax * ax) / n;
+      const next = term / (2 * n + 1);
+      sum += next;
+      if (Math.abs(next) < 1e-17 * Math.abs(sum)) break;
+    }
+    return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  let k = ax;
+  for (let n = 80; n >= 1; n--) k = ax + n / 2 / k;
+  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / k;
+  return Math.sign(x) * (1 - erfc);
+}
+
+export interface TruncNormalOptions {
+  mean?: number;
+  std?: number;
+  /** Lower cut-off, in absolute units (timm's convention: a = -2 means -2, not -2 std). */
+  a?: number;
+  b?: number;
+}
+
+/**
+ * Normal(mean, std) truncated to [a, b], by inverting the CDF as timm's trunc_normal_ does: uniform between
+ * the CDF values of a and b, mapped back through erfinv, then clamped against rounding.
+ */
+export function truncNormal_(t: Tensor, options: TruncNormalOptions = {}): Tensor {
+  const { mean = 0, std = 1, a = -2, b = 2 } = options;
+  if (!(a < b)) throw new GradError('truncNormal_', `needs a < b, got [${a}, ${b}]`);
+  const l = normCdf((a - mean) / std);
+  const u = normCdf((b - mean) / std);
+  return fill(t, () => {
+    const v = add(mul(rand(t.shape, opts(t)), 2 * u - 2 * l), 2 * l - 1);
+    const z = add(mul(erfinv(v), std * Math.SQRT2), mean);
+    return minimum(maximum(z, a), b);
+  });
+}
+
+/** fan_in and fan_out as PyTorch computes them: dims 1 and 0, times the receptive field (dims 2...). */
+export function fans(t: Tensor): { fanIn: number; fanOut: number } {
+  if (t.rank < 2) throw new GradError('fans', `fan in and fan out need at least 2 dims, got ${describe(t)}`);
+  const receptive = t.shape.slice(2).reduce((p, d) => p * d, 1);
+  return { fanIn: t.shape[1]! * receptive, fanOut: t.shape[0]! * receptive };
+}
+
+export type Nonlinearity = 'linear' | 'identity' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
+
+/** torch.nn.init.calculate_gain. */
+export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
+  switch (nonlinearity) {
+    case 'linear':
+    case 'identity':
+    case 'sigmoid':
+      return 1;
+    case 'tanh':
+      return 5 / 3;
+    case 'relu':
+      return Math.SQRT2;
+    case 'leaky_relu': {
+      const slope = param ?? 0.01;
+      return Math.sqrt(2 / (1 + slope * slope));
+    }
+    case 'selu':
+      return 3 / 4;
+  }
+}
+
+export function xavierUniform_(t: Tensor, gain = 1): Tensor {
+  const { fanIn, fanOut } = fans(t);
+  const bound = gain * Math.sqrt(6 / (fanIn + fanOut));
+  return uniform_(t, -bound, bound);
+}
+
+export function xavierNormal_(t: Tensor, gain = 1): Tensor {
+  const { fanIn, fanOut } = fans(t);
+  return normal_(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)));
+}
+
+export interface KaimingOptions {
+  /** Negative slope of leaky_relu (default 0). */
+  a?: number;
+  mode?: 'fan_in' | 'fan_out';
+  nonlinearity?: Nonlinearity;
+}
+
+function kaimingStd(t: Tensor, o: KaimingOptions): number {
+  const { fanIn, fanOut } = fans(t);
+  const fan = (o.mode ?? 'fan_in') === 'fan_in' ? fanIn : fanOut;
+  return calculateGain(o.nonlinearity ?? 'leaky_relu', o.a ?? 0) / Math.sqrt(fan);
+}
+
+export function kaimingUniform_(t: Tensor, options: KaimingOptions = {}): Tensor {
+  const bound = Math.sqrt(3) * kaimingStd(t, options);
+  return uniform_(t, -bound, bound);
+}
+
+export function kaimingNormal_(t: Tensor, options: KaimingOptions = {}): Tensor {
+  return normal_(t, 0, kaimingStd(t, options));
+}

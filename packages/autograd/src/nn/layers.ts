@@ -1,0 +1,114 @@
+/** The standard layers: Linear, LayerNorm, Dropout, GELU, Identity. Each initialises as PyTorch does. */
+import { alias } from '../engine/alias.js';
+import { type DType, type Tensor, ge, gelu, layerNorm, matmul, mul, ones, rand, reshape, transpose, add, where, zeros } from '@norga/tensor';
+import { noGrad } from '../engine/mode.js';
+import { GradError, describe } from '../errors.js';
+import { uniform_ } from './init.js';
+import { type Layer, Module } from './module.js';
+
+export interface FactoryOptions {
+  dtype?: DType;
+  backend?: string;
+}
+
+/**
+ * y = x Wᵀ + b, with W of shape [out, in] (PyTorch's layout, so checkpoints load unchanged). Initialised as
+ * torch.nn.Linear: W and b uniform on ±1/√in (kaiming_uniform with a = √5 reduces to that bound).
+ */
+export class Linear extends Module implements Layer {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    options: FactoryOptions & { bias?: boolean } = {},
+  ) {
+    super();
+    const o = { dtype: options.dtype ?? 'float32', backend: options.backend };
+    const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;
+    this.weight = this.registerParameter('weight', uniform_(zeros([outFeatures, inFeatures], o), -bound, bound));
+    this.bias = options.bias === false ? null : this.registerParameter('bias', uniform_(zeros([outFeatures], o), -bound, bound));
+  }
+
+  forward(x: Tensor): Tensor {
+    const last = x.shape[x.rank - 1];
+    if (x.rank === 0 || last !== this.inFeatures) {
+      throw new GradError('Linear', `expects [..., ${this.inFeatures}], got ${describe(x)}`);
+    }
+    // Flatten the batch dims so the product (and its gradient for W) is one 2-D matmul.
+    const flat = x.rank === 2 ? x : reshape(x, [-1, this.inFeatures]);
+    const wt = transpose(this.weight, 0, 1);
+    const y = matmul(flat, wt);
+    const yb = this.bias ? add(y, this.bias) : y;
+    const out = x.rank === 2 ? yb : reshape(yb, [...x.shape.slice(0, -1), this.outFeatures]);
+    for (const t of [flat, wt, y, yb]) if (t !== x && t !== out) t.dispose();
+    return out;
+  }
+}
+
+/** Layer normalisation over the trailing `normalizedShape` dims; weight 1 and bias 0 at start (as PyTorch). */
+export class LayerNorm extends Module implements Layer {
+  readonly normalizedShape: readonly number[];
+  readonly weight: Tensor | null;
+  readonly bias: Tensor | null;
+
+  constructor(
+    normalizedShape: number | readonly number[],
+    readonly options: FactoryOptions & { eps?: number; elementwiseAffine?: boolean; bias?: boolean } = {},
+  ) {
+    super();
+    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    const o = { dtype: options.dtype ?? 'float32', backend: options.backend };
+    const affine = options.elementwiseAffine ?? true;
+    this.weight = affine ? this.registerParameter('weight', ones(this.normalizedShape, o)) : null;
+    this.bias = affine && options.bias !== false ? this.registerParameter('bias', zeros(this.normalizedShape, o)) : null;
+  }
+
+  get eps(): number {
+    return this.options.eps ?? 1e-5;
+  }
+
+  forward(x: Tensor): Tensor {
+    return layerNorm(x, this.normalizedShape, this.weight ?? undefined, this.bias ?? undefined, this.eps);
+  }
+}
+
+/**
+ * Dropout: in training, zeroes each element with probability p and scales the rest by 1/(1-p); in eval, the
+ * identity. The mask comes from `@norga/tensor`'s global seeded generator, so `manualSeed` makes runs repeat.
+ */
+export class Dropout extends Module implements Layer {
+  constructor(readonly p = 0.5) {
+    super();
+    if (!(p >= 0 && p <= 1)) throw new GradError('Dropout', `p must lie in [0, 1], got ${p}`);
+  }
+
+  forward(x: Tensor): Tensor {
+    if (!this.training || this.p === 0) return alias(x);
+    const r = noGrad(() => rand(x.shape, { dtype: x.dtype, backend: x.backend.name }));
+    const keep = ge(r, this.p);
+    const scaled = mul(x, this.p === 1 ? 0 : 1 / (1 - this.p));
+    const out = where(keep, scaled, 0);
+    for (const t of [r, keep, scaled]) t.dispose();
+    return out;
+  }
+}
+
+/** GELU, exact (erf) by default or the tanh approximation. */
+export class GELU extends Module implements Layer {
+  constructor(readonly approximate: 'none' | 'tanh' = 'none') {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return gelu(x, { approximate: this.approximate });
+  }
+}
+
+/** Returns its input (a new handle on it, still in the graph, so the caller may dispose input and output independently). */
+export class Identity extends Module implements Layer {
+  forward(x: Tensor): Tensor {
+    return alias(x);
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * Module: a tree of named parameters, buffers and child modules, as torch.nn.Module. Names join with dots
+ * (`blocks.0.attn.qkv.weight`), so a PyTorch or timm state dict maps onto a module key for key.
+ *
+ * Parameters are leaf tensors that require gradients; buffers are tensors that are saved but not trained
+ * (e.g. running statistics). Both keep their identity for the module's life: optimisers and loadStateDict
+ * write into them in place.
+ */
+import { type Tensor, cast, fmtShape } from '@norga/tensor';
+import { assign_ } from '../engine/assign.js';
+import { gradOf, isLeaf, requiresGrad_, setGrad } from '../engine/leaf.js';
+import { noGrad } from '../engine/mode.js';
+import { StateDictError } from '../errors.js';
+
+export interface LoadResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+const NAME = /^[A-Za-z0-9_]+$/;
+
+export class Module {
+  /** Training mode (dropout active); switch with train() / eval(). */
+  training = true;
+  readonly #params = new Map<string, Tensor>();
+  readonly #buffers = new Map<string, Tensor>();
+  readonly #children = new Map<string, Module>();
+
+  /** Adds (or replaces) a parameter: a leaf that requires gradients unless `frozen`. Returns it. */
+  registerParameter(name: string, t: Tensor, options: { frozen?: boolean } = {}): Tensor {
+    this.#checkName(name, 'registerParameter');
+    if (!isLeaf(t)) throw new StateDictError('registerParameter', `'${name}' ${fmtShape(t.shape)} is an op's output; parameters must be leaves (detach() it)`);
+    requiresGrad_(t, !options.frozen);
+    this.#params.set(name, t);
+    return t;
+  }
+
+  /** Adds (or replaces) a buffer: state that stateDict saves but optimisers never see. Returns it. */
+  registerBuffer(name: string, t: Tensor): Tensor {
+    this.#checkName(name, 'registerBuffer');
+    this.#buffers.set(name, t);
+    return t;
+  }
+
+  /** Adds (or replaces) a child module; its names are prefixed with `name.`. Returns it. */
+  registerModule<M extends Module>(name: string, m: M): M {
+    this.#checkName(name, 'registerModule');
+    this.#children.set(name, m);
+    return m;
+  }
+
+  #checkName(name: string, op: string): void {
+    if (!NAME.test(name)) throw new StateDictError(op, `name '${name}' must be letters, digits and underscores (dots join levels)`);
+  }
+
+  *namedChildren(): Generator<[string, Module]> {
+    yield* this.#children;
+  }
+
+  /** This module and every descendant, depth first, with dotted names ('' for this one). */
+  *namedModules(prefix = ''): Generator<[string, Module]> {
+    yield [prefix, this];
+    for (const [name, child] of this.#children) yield* child.namedModules(prefix ? `${prefix}.${name}` : name);
+  }
+
+  /** Every parameter with its dotted name (each tensor once, under its first name, as PyTorch). */
+  namedParameters(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    const seen = new Set<Tensor>();
+    for (const [path, m] of this.namedModules()) {
+      for (const [name, p] of m.#params) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        out.push([path ? `${path}.${name}` : name, p]);
+      }
+    }
+    return out;
+  }
+
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+
+  /** The parameters that currently require gradients (not frozen). */
+  trainableParameters(): Tensor[] {
+    return this.parameters().filter((p) => p.requiresGrad);
+  }
+
+  namedBuffers(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [path, m] of this.namedModules()) {
+      for (const [name, b] of m.#buffers) out.push([path ? `${path}.${name}` : name, b]);
+    }
+    return out;
+  }
+
+  buffers(): Tensor[] {
+    return this.namedBuffers().map(([, b]) => b);
+  }
+
+  /** Total number of parameter elements. */
+  numParameters(): number {
+    return this.parameters().reduce((n, p) => n + p.size, 0);
+  }
+
+  /**
+   * Parameters and buffers by dotted name. The tensors are the module's own (not copies): read them, save
+   * them, but do not dispose them.
+   */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const [path, m] of this.namedModules()) {
+      for (const [name, t] of [...m.#params, ...m.#buffers]) out[path ? `${path}.${name}` : name] = t;
+    }
+    return out;
+  }
+
+  /**
+   * Copies values into the module's parameters and buffers, in place. Strict (the default): a missing or an
+   * unexpected key is an error naming it. A shape mismatch is always an error. Values of another float dtype
+   * are converted; the source tensors stay the caller's.
+   */
+  loadStateDict(state: Readonly<Record<string, Tensor>> | ReadonlyMap<string, Tensor>, options: { strict?: boolean } = {}): LoadResult {
+    const strict = options.strict ?? true;
+    const entries = new Map<string, Tensor>(state instanceof Map ? state : Object.entries(state));
+    const own = this.stateDict();
+    const missingKeys = Object.keys(own).filter((k) => !entries.has(k));
+    const unexpectedKeys = [...entries.keys()].filter((k) => !(k in own));
+    if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
+      const parts = [];
+      if (missingKeys.length > 0) parts.push(`missing keys: ${missingKeys.join(', ')}`);
+      if (unexpectedKeys.length > 0) parts.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
+      throw new StateDictError('loadStateDict', `${parts.join('; ')} (pass {strict: false} to load the rest)`);
+    }
+    for (const [key, target] of Object.entries(own)) {
+      const value = entries.get(key);
+      if (value === undefined) continue;
+      if (value.rank !== target.rank || value.shape.some((d, i) => d !== target.shape[i])) {
+        throw new StateDictError('loadStateDict', `'${key}': checkpoint shape ${fmtShape(value.shape)} does not match the module's ${fmtShape(target.shape)}`);
+      }
+      if (value.backend !== target.backend) {
+        throw new StateDictError('loadStateDict', `'${key}': value is on ${value.backend.name}, the module on ${target.backend.name}; move it with .to()`);
+      }
+      noGrad(() => {
+        if (value.dtype === target.dtype) assign_(target, value);
+        else {
+          const converted = cast(value, target.dtype);
+          assign_(target, converted);
+          converted.dispose();
+        }
+      });
+    }
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /** Sets training mode here and in every descendant. */
+  train(mode = true): this {
+    for (const [, m] of this.namedModules()) m.training = mode;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Freezes (false) or unfreezes (true) every parameter: frozen ones get no gradient and no update. */
+  requiresGrad_(flag = true): this {
+    for (const p of this.parameters()) requiresGrad_(p, flag);
+    return this;
+  }
+
+  /** Clears (disposes) every parameter's gradient. */
+  zeroGrad(): void {
+    for (const p of this.parameters()) if (gradOf(p) !== null) setGrad(p, null);
+  }
+
+  /** Disposes every parameter and buffer (and their gradients). The module is unusable afterwards. */
+  dispose(): void {
+    for (const [, m] of this.namedModules()) {
+      for (const t of [...m.#params.values(), ...m.#buffers.values()]) t.dispose();
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+/** A module that maps one tensor to one tensor (what Sequential chains). */
+export interface Layer {
+  forward(x: Tensor): Tensor;
+}

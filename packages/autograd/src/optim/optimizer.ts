@@ -1,0 +1,144 @@
+/**
+ * The optimiser base: parameter groups with their own hyper-parameters, per-parameter state, zeroGrad, and a
+ * state dict in PyTorch's layout ({state: {index: {...}}, paramGroups: [{...hyper, params: [index...]}]}).
+ *
+ * step() runs under noGrad, one tidy per parameter, and writes the new values into the parameter tensors in
+ * place (assign_), so modules keep their parameter handles. State tensors are replaced, never written into.
+ */
+import { type Tensor, keep, tidy } from '@norga/tensor';
+import { assign_ } from '../engine/assign.js';
+import { gradOf, setGrad } from '../engine/leaf.js';
+import { noGrad } from '../engine/mode.js';
+import { GradError } from '../errors.js';
+
+export type ParamState = Record<string, Tensor | number>;
+export type Group<H> = H & { params: Tensor[] };
+export type ParamsArg<H> = readonly Tensor[] | readonly (Partial<H> & { params: readonly Tensor[] })[];
+
+export interface OptimizerStateDict<H> {
+  state: Record<number, ParamState>;
+  paramGroups: (H & { params: number[] })[];
+}
+
+export abstract class Optimizer<H extends { lr: number }> {
+  readonly paramGroups: Group<H>[];
+  protected readonly state = new Map<Tensor, ParamState>();
+
+  constructor(params: ParamsArg<H>, defaults: H) {
+    const groups = params.length > 0 && 'params' in (params[0] as object) ? (params as (Partial<H> & { params: readonly Tensor[] })[]) : [{ params: params as readonly Tensor[] }];
+    const seen = new Set<Tensor>();
+    this.paramGroups = groups.map((g) => {
+      for (const p of g.params) {
+        if (seen.has(p)) throw new GradError(this.constructor.name, 'a parameter appears in more than one group');
+        seen.add(p);
+      }
+      return { ...defaults, ...g, params: [...g.params] } as Group<H>;
+    });
+  }
+
+  /** Adds a group (e.g. the parameters of a new task's expert), with its own hyper-parameters. */
+  addParamGroup(group: Partial<H> & { params: readonly Tensor[] }, defaults?: H): void {
+    const base = defaults ?? (this.paramGroups[0] as H | undefined);
+    if (!base) throw new GradError(this.constructor.name, 'addParamGroup: no defaults to complete the group from');
+    const { params: _ignored, ...hyper } = base as H & { params?: unknown };
+    this.paramGroups.push({ ...(hyper as H), ...group, params: [...group.params] } as Group<H>);
+  }
+
+  /** The update of one parameter: returns its new value (the base class writes it in place). */
+  protected abstract update(p: Tensor, g: Tensor, group: Group<H>, state: ParamState): Tensor;
+
+  /** One optimisation step over every parameter that has a gradient. */
+  step(): void {
+    noGrad(() => {
+      for (const group of this.paramGroups) {
+        for (const p of group.params) {
+          const g = gradOf(p);
+          if (g === null) continue;
+          let state = this.state.get(p);
+          if (!state) {
+            state = {};
+            this.state.set(p, state);
+          }
+          const s = state;
+          tidy(() => {
+            assign_(p, this.update(p, g, group, s));
+          });
+        }
+      }
+    });
+  }
+
+  /** Replaces a state entry, disposing the tensor it held and keeping the new one past the step's tidy. */
+  protected setState(state: ParamState, key: string, value: Tensor): Tensor {
+    const old = state[key];
+    if (typeof old === 'object' && old !== value) old.dispose();
+    state[key] = keep(value);
+    return value;
+  }
+
+  /** Clears the gradient of every parameter in every group. */
+  zeroGrad(): void {
+    for (const group of this.paramGroups) for (const p of group.params) setGrad(p, null);
+  }
+
+  /**
+   * The optimiser's state, in PyTorch's layout: parameters are numbered across groups in order. The tensors
+   * are new handles (dispose them when done); numbers are copied.
+   */
+  stateDict(): OptimizerStateDict<H> {
+    const index = new Map<Tensor, number>();
+    const paramGroups = this.paramGroups.map((g) => {
+      const { params, ...hyper } = g;
+      return { ...(hyper as unknown as H), params: params.map((p) => (index.has(p) ? index.get(p)! : (index.set(p, index.size), index.size - 1))) };
+    });
+    const state: Record<number, ParamState> = {};
+    for (const [p, s] of this.state) {
+      const i = index.get(p);
+      if (i === undefined) continue;
+      state[i] = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, typeof v === 'number' ? v : v.share()]));
+    }
+    return { state, paramGroups };
+  }
+
+  /** Restores a stateDict() (from this optimiser over the same parameters, in the same order). */
+  loadStateDict(sd: OptimizerStateDict<H>): void {
+    if (sd.paramGroups.length !== this.paramGroups.length) {
+      throw new GradError('loadStateDict', `state has ${sd.paramGroups.length} parameter groups, the optimiser ${this.paramGroups.length}`);
+    }
+    const byIndex: Tensor[] = [];
+    sd.paramGroups.forEach((saved, gi) => {
+      const group = this.paramGroups[gi]!;
+      if (saved.params.length !== group.params.length) {
+        throw new GradError('loadStateDict', `group ${gi} has ${saved.params.length} parameters in the state, ${group.params.length} in the optimiser`);
+      }
+      saved.params.forEach((idx, k) => {
+        byIndex[idx] = group.params[k]!;
+      });
+      const { params: _p, ...hyper } = saved;
+      Object.assign(group, hyper);
+    });
+    for (const s of this.state.values()) for (const v of Object.values(s)) if (typeof v === 'object') v.dispose();
+    this.state.clear();
+    for (const [key, s] of Object.entries(sd.state)) {
+      const p = byIndex[Number(key)];
+      if (!p) throw new GradError('loadStateDict', `state for parameter ${key}, which no group lists`);
+      const copy: ParamState = {};
+      for (const [k, v] of Object.entries(s)) {
+        if (typeof v === 'number') copy[k] = v;
+        else {
+          if (v.rank !== p.rank || v.shape.some((d, i) => d !== p.shape[i])) {
+            throw new GradError('loadStateDict', `state '${k}' of parameter ${key} has shape [${v.shape}], the parameter [${p.shape}]`);
+          }
+          copy[k] = keep(v.share());
+        }
+      }
+      this.state.set(p, copy);
+    }
+  }
+
+  /** Disposes the state tensors. */
+  dispose(): void {
+    for (const s of this.state.values()) for (const v of Object.values(s)) if (typeof v === 'object') v.dispose();
+    this.state.clear();
+  }
+}

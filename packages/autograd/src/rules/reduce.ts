@@ -1,0 +1,43 @@
+/**
+ * Reductions. sum spreads g back over the reduced axes; max/min send it to the elements equal to the
+ * extreme, split evenly between ties (PyTorch's amax/amin and full max()/min() behave so).
+ */
+import { type Tensor, cast, div, eq, expand, mul, reshape, sum } from '@norga/tensor';
+import { type BackwardContext, type VjpRule, at } from './rule.js';
+
+/** The reduced axes, as the forward reported them (all axes when none are given). */
+function axesOf(ctx: BackwardContext): number[] {
+  const axes = ctx.attrs.axes as readonly number[] | undefined;
+  const rank = ctx.inputShapes[0]!.length;
+  if (axes === undefined || axes === null) return [...Array(rank).keys()];
+  return axes.map((a) => (a < 0 ? a + rank : a));
+}
+
+/** g reshaped to the input's rank, with size 1 on the reduced axes (undoing keepdim = false). */
+function keptDims(t: Tensor, ctx: BackwardContext): Tensor {
+  const axes = axesOf(ctx);
+  const kept = ctx.inputShapes[0]!.map((d, i) => (axes.includes(i) ? 1 : d));
+  return t.rank === kept.length && t.shape.every((d, i) => d === kept[i]) ? t : reshape(t, kept);
+}
+
+const SUM: VjpRule = {
+  backward: (g, _s, ctx) => [expand(keptDims(g, ctx), ctx.inputShapes[0]!)],
+};
+
+function extremum(op: string): VjpRule {
+  return {
+    save: ({ inputs, output }) => [inputs[0]!, output],
+    backward: (g, s, ctx) => {
+      const x = at(s, 0, op);
+      const mask = cast(eq(x, keptDims(at(s, 1, op), ctx)), g.dtype);
+      const count = sum(mask, axesOf(ctx), true);
+      return [mul(mask, div(keptDims(g, ctx), count))];
+    },
+  };
+}
+
+export const REDUCE_RULES: Record<string, VjpRule> = {
+  'reduce.sum': SUM,
+  'reduce.max': extremum('reduce.max'),
+  'reduce.min': extremum('reduce.min'),
+};

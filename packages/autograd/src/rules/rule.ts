@@ -1,0 +1,44 @@
+/**
+ * The shape of a vector-Jacobian product rule. One rule per primitive op of `@norga/tensor` (the list is in
+ * its src/dispatch.ts); composites (softmax, layerNorm, gelu, ...) need none, since they are recorded as the
+ * primitives they are made of.
+ *
+ * A rule is written with ordinary tensor ops, so gradients run on whatever backend the forward ran on. The
+ * engine calls `backward` with recording paused and inside a `tidy`, so a rule may create temporaries freely:
+ * whatever it does not return is disposed.
+ */
+import type { DType, Tensor } from '@norga/tensor';
+
+export interface SaveContext {
+  readonly inputs: readonly Tensor[];
+  readonly output: Tensor;
+  readonly attrs: Readonly<Record<string, unknown>>;
+  /** Whether each input wants a gradient: save only what those gradients need. */
+  readonly needs: readonly boolean[];
+}
+
+export interface BackwardContext {
+  readonly attrs: Readonly<Record<string, unknown>>;
+  readonly needs: readonly boolean[];
+  readonly inputShapes: readonly (readonly number[])[];
+  readonly inputDTypes: readonly DType[];
+  readonly outShape: readonly number[];
+  readonly outDType: DType;
+}
+
+export interface VjpRule {
+  /** The tensors backward will need, taken at record time (the engine keeps its own handles on them). */
+  save?(ctx: SaveContext): (Tensor | null)[];
+  /**
+   * Given g = dL/d(output), returns dL/d(input) for each input, shaped like that input (null where the input
+   * needs no gradient or has none, such as an index). May return g itself.
+   */
+  backward(g: Tensor, saved: readonly (Tensor | null)[], ctx: BackwardContext): (Tensor | null)[];
+}
+
+/** The saved tensor at position i, which the rule's own `save` put there. */
+export function at(saved: readonly (Tensor | null)[], i: number, op: string): Tensor {
+  const t = saved[i];
+  if (!t) throw new Error(`internal: ${op} backward needs saved tensor #${i}, which was not saved`);
+  return t;
+}
