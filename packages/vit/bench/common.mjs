@@ -1,0 +1,49 @@
+// Bench plumbing: median time per call after a warm-up, and atomic Markdown + JSON results.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
+
+/** Median seconds per call of fn (sync or async) after `warmup` calls, repeated for about `budgetMs`. */
+export async function timeIt(fn, { budgetMs = 3000, minReps = 3, warmup = 1 } = {}) {
+  for (let i = 0; i < warmup; i++) await fn();
+  const samples = [];
+  const start = performance.now();
+  while (samples.length < minReps || performance.now() - start < budgetMs) {
+    const t0 = performance.now();
+    await fn();
+    samples.push((performance.now() - t0) / 1000);
+    if (samples.length >= 100) break;
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)];
+}
+
+export function machine() {
+  return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, date: new Date().toISOString() };
+}
+
+export function writeResults(name, title, columns, rows, notes = []) {
+  mkdirSync(resultsDir, { recursive: true });
+  const json = { title, machine: machine(), columns, rows, notes };
+  const md = [
+    `# ${title}`,
+    '',
+    `Machine: ${json.machine.cpu}, ${json.machine.cores} cores, Node ${json.machine.node}, ${json.machine.date}.`,
+    '',
+    `| ${columns.join(' | ')} |`,
+    `| ${columns.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${columns.map((c) => r[c] ?? '').join(' | ')} |`),
+    '',
+    ...notes.map((n) => `- ${n}`),
+    '',
+  ].join('\n');
+  for (const [ext, text] of [['json', JSON.stringify(json, null, 2)], ['md', md]]) {
+    const file = join(resultsDir, `${name}.${ext}`);
+    writeFileSync(`${file}.tmp`, text);
+    renameSync(`${file}.tmp`, file);
+  }
+  console.log(md);
+}

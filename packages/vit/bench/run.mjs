@@ -1,0 +1,147 @@
+// W2 (tiny-ViT training step and inference, batch 64) and W3 (ViT-Ti/16 inference, batch 1 and 8):
+// @norga/vit vs TensorFlow.js (cpu, wasm, webgpu on the same Dawn adapter), side by side in one process.
+// Run: pnpm --filter @norga/vit bench   (builds first; BENCH_IMPLS=norga-cpu,tfjs-wasm to pick)
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { timeIt, writeResults } from './common.mjs';
+import { createTfTrainer, createTfViT } from './tfjs-vit.mjs';
+
+const require = createRequire(import.meta.url);
+const IMPLS = (process.env.BENCH_IMPLS ?? 'norga-cpu,norga-webgpu,tfjs-cpu,tfjs-wasm,tfjs-webgpu').split(',');
+const BUDGET = Number(process.env.BENCH_BUDGET_MS ?? 4000);
+
+const TINY = { imageSize: 28, patchSize: 4, inChannels: 1, dim: 64, depth: 4, heads: 4, mlpDim: 256, numClasses: 10, layerNormEps: 1e-6 };
+const TI16 = { imageSize: 224, patchSize: 16, inChannels: 3, dim: 192, depth: 12, heads: 3, mlpDim: 768, numClasses: 1000, layerNormEps: 1e-6 };
+const W = [
+  { id: 'W2 train', cfg: TINY, batch: 64, train: true },
+  { id: 'W2 infer', cfg: TINY, batch: 64, train: false },
+  { id: 'W3 infer b1', cfg: TI16, batch: 1, train: false },
+  { id: 'W3 infer b8', cfg: TI16, batch: 8, train: false },
+];
+
+let dawn = null;
+/** One Dawn instance for everybody (the `webgpu` package); null + reason when there is no adapter. */
+async function dawnGpu() {
+  if (dawn !== null) return dawn;
+  try {
+    const { create, globals } = await import('webgpu');
+    Object.assign(globalThis, globals);
+    const gpu = create([]);
+    const adapter = await gpu.requestAdapter();
+    dawn = adapter ? { gpu } : { reason: 'no WebGPU adapter found' };
+  } catch (e) {
+    dawn = { reason: `webgpu package unavailable: ${e.message}` };
+  }
+  return dawn;
+}
+
+async function benchNorga(backend) {
+  const T = await import('@norga/tensor');
+  const vit = await import('../dist/index.js');
+  if (backend === 'webgpu') {
+    const d = await dawnGpu();
+    if (!d.gpu) return { skip: d.reason };
+  }
+  try {
+    await T.setBackend(backend);
+  } catch (e) {
+    return { skip: e.message };
+  }
+  let train = null;
+  try {
+    train = await import('../dist/train.js');
+  } catch (e) {
+    train = { missing: e.message };
+  }
+  const out = {};
+  for (const w of W) {
+    const model = vit.ViT.create(w.cfg, { seed: 0 });
+    const x = T.randn([w.batch, w.cfg.inChannels, w.cfg.imageSize, w.cfg.imageSize]);
+    const y = T.randint(0, w.cfg.numClasses, [w.batch]);
+    if (w.train) {
+      if (train.createTrainStep === undefined) {
+        out[w.id] = `n/a (${train.missing ?? 'no trainer'})`;
+      } else {
+        const step = train.createTrainStep(model, { lr: 1e-3, weightDecay: 0.05 });
+        const s = await timeIt(async () => (await step(x, y)).loss, { budgetMs: BUDGET });
+        out[w.id] = w.batch / s;
+        step.dispose?.();
+      }
+    } else {
+      const s = await timeIt(async () => {
+        const logits = train.inference ? train.inference(() => model.forward(x)) : model.forward(x);
+        await logits.data();
+        logits.dispose();
+      }, { budgetMs: BUDGET, minReps: 2 });
+      out[w.id] = w.batch / s;
+    }
+    for (const t of [x, y]) t.dispose();
+    model.dispose();
+  }
+  return out;
+}
+
+async function benchTf(backend) {
+  const tf = require('@tensorflow/tfjs');
+  if (backend === 'wasm') {
+    const wasm = require('@tensorflow/tfjs-backend-wasm');
+    wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
+  }
+  if (backend === 'webgpu') {
+    const d = await dawnGpu();
+    if (!d.gpu) return { skip: d.reason };
+    globalThis.navigator ??= {};
+    globalThis.navigator.gpu = d.gpu;
+    require('@tensorflow/tfjs-backend-webgpu');
+  }
+  if (!(await tf.setBackend(backend))) return { skip: `tfjs could not initialise ${backend}` };
+  await tf.ready();
+  const out = {};
+  for (const w of W) {
+    const model = createTfViT(tf, w.cfg, 0);
+    const x = tf.randomNormal([w.batch, w.cfg.inChannels, w.cfg.imageSize, w.cfg.imageSize]);
+    const labels = tf.randomUniform([w.batch], 0, w.cfg.numClasses, 'int32');
+    const y = tf.oneHot(labels, w.cfg.numClasses);
+    if (w.train) {
+      const step = createTfTrainer(tf, model, { lr: 1e-3, weightDecay: 0.05 });
+      const s = await timeIt(async () => {
+        const loss = step(x, y);
+        await loss.data();
+        loss.dispose();
+      }, { budgetMs: BUDGET });
+      out[w.id] = w.batch / s;
+    } else {
+      const s = await timeIt(async () => {
+        const logits = tf.tidy(() => model.forward(x));
+        await logits.data();
+        logits.dispose();
+      }, { budgetMs: BUDGET, minReps: 2 });
+      out[w.id] = w.batch / s;
+    }
+    tf.dispose([x, labels, y, ...model.variables]);
+  }
+  return out;
+}
+
+const rows = [];
+const notes = [];
+for (const impl of IMPLS) {
+  const [lib, backend] = impl.split('-');
+  console.error(`[bench] ${impl} ...`);
+  let r;
+  try {
+    r = lib === 'norga' ? await benchNorga(backend) : await benchTf(backend);
+  } catch (e) {
+    r = { skip: `failed: ${e.message}` };
+  }
+  if (r.skip) {
+    notes.push(`${impl}: skipped (${r.skip})`);
+    continue;
+  }
+  const row = { impl };
+  for (const w of W) row[w.id] = typeof r[w.id] === 'number' ? r[w.id].toFixed(1) : r[w.id];
+  rows.push(row);
+  console.error(`[bench] ${impl}: ${JSON.stringify(row)}`);
+}
+notes.push('Figures are images/s (median step time); W2 = tiny ViT 28×28×1, patch 4, dim 64, depth 4, heads 4, MLP 256, batch 64, AdamW lr 1e-3; W3 = ViT-Ti/16 224×224×3.');
+writeResults('vit', 'ViT workloads: @norga/vit vs TensorFlow.js (images/s)', ['impl', ...W.map((w) => w.id)], rows, notes);
