@@ -15,6 +15,7 @@ export {
 export { gunzipWeb, isGzip } from './formats/gzip.js';
 export { encodeIdx, type IdxArray, type IdxType, parseIdx } from './formats/idx.js';
 export { idxToImageSet } from './formats/idx-images.js';
+export { decodeIdx } from './formats/idx-web.js';
 export { MNIST_SIDE, mnistFromDigitArrays } from './formats/mnist-package.js';
 export { type Batch, DataLoader, type LoaderOptions } from './loader.js';
 export { createRng, mixSeed, type Rng, randInt, shuffleInPlace } from './rng.js';
