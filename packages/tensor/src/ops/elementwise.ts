@@ -85,6 +85,7 @@ export function fused(expr: Expr, inputs: readonly Tensor[]): Tensor {
 }
 
 export function requireFloat(op: string, x: Tensor): void {
+  x.assertLive(op);
   if (!isFloat(x.dtype)) throw new DTypeError(op, `needs a float tensor, got ${x.dtype} ${fmtShape(x.shape)}`);
 }
 
