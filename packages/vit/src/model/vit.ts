@@ -2,6 +2,7 @@
  * The Vision Transformer: timm's architecture and parameter names, with prefix-ready attention.
  * Parameters live in a Map keyed by timm name (the state dict), so checkpoints map 1:1.
  */
+import { Module, requiresGrad_ } from '@norga/autograd';
 import { type Tensor, concat, keep, manualSeed, rand, randn, tensor, tidy, untracked, zeros, ones } from '@norga/tensor';
 import { type ViTConfig, numPatches, validateConfig } from '../config.js';
 import { fromHuggingFace, isHuggingFaceNaming } from '../weights/huggingface.js';
@@ -35,12 +36,18 @@ export interface LoadOptions {
   readonly seed?: number;
 }
 
-export class ViT {
+/**
+ * An autograd Module whose parameter tree mirrors timm's (`blocks.0.attn.qkv.weight`, ...), so stateDict,
+ * loadStateDict, requiresGrad_ (freezing) and optimisers work as for any module. The forward itself is written
+ * as functions over the parameters (layers.ts), looked up by name.
+ */
+export class ViT extends Module {
   readonly config: ViTConfig;
-  /** Parameters by timm name. */
+  /** Parameters by timm name (the same tensors the module tree holds). */
   readonly params: Map<string, Tensor>;
 
   constructor(config: ViTConfig, params: Map<string, Tensor>) {
+    super();
     validateConfig(config);
     const expected = timmParameterShapes(config);
     const missing = [...expected.keys()].filter((k) => !params.has(k));
@@ -55,7 +62,24 @@ export class ViT {
       }
     }
     this.config = config;
-    this.params = params;
+    this.params = new Map();
+    const containers = new Map<string, Module>([['', this]]);
+    for (const [name] of expected) {
+      const parts = name.split('.');
+      let path = '';
+      let owner: Module = this;
+      for (const part of parts.slice(0, -1)) {
+        const next = path === '' ? part : `${path}.${part}`;
+        let child = containers.get(next);
+        if (child === undefined) {
+          child = owner.registerModule(part, new Module());
+          containers.set(next, child);
+        }
+        owner = child;
+        path = next;
+      }
+      this.params.set(name, owner.registerParameter(parts[parts.length - 1]!, params.get(name)!));
+    }
   }
 
   /** timm's initialisation: Linear weights N(0, 0.02), zero biases, LayerNorm (1, 0), pos_embed N(0, 0.02). */
@@ -181,20 +205,13 @@ export class ViT {
     return tidy(() => this.head(this.features(x, options)));
   }
 
-  /** Parameters whose names pass the filter (all by default), in state-dict order. */
-  namedParameters(filter: (name: string) => boolean = () => true): [string, Tensor][] {
-    return [...this.params].filter(([n]) => filter(n));
-  }
-
-  /** Number of scalar parameters. */
-  parameterCount(): number {
-    let n = 0;
-    for (const t of this.params.values()) n += t.size;
-    return n;
-  }
-
-  dispose(): void {
-    for (const t of this.params.values()) t.dispose();
+  /**
+   * Freezes the backbone: only parameters whose names pass `trainable` keep requiring gradients (by default
+   * the head), so prefixes and the head train while the backbone stays as loaded. Returns this.
+   */
+  freezeBackbone(trainable: (name: string) => boolean = (n) => n.startsWith('head.')): this {
+    for (const [name, t] of this.params) requiresGrad_(t, trainable(name));
+    return this;
   }
 }
 
