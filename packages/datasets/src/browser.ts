@@ -41,5 +41,13 @@ export {
   type Transform,
   toFloatImage,
 } from './transforms.js';
+export {
+  centerCrop,
+  NORMALIZATION,
+  type ResizedCropOptions,
+  randomResizedCrop,
+  resizeShorter,
+  TC,
+} from './transforms-crop.js';
 export type { Dataset, FloatImage, ImageSet, Subset } from './types.js';
 export { allOf, classCounts, sampleSize } from './types.js';
