@@ -57,7 +57,7 @@ function expectClose(got: Float32Array, gotOff: number, ld: number, ref: { c: Fl
 
 const features = detectFeatures();
 const single = new WasmTier(features, { threads: 1 });
-const multi = new WasmTier(features, { threads: 3 });
+const multi = new WasmTier(features, { threads: 3, parallelMinFlops: 0 });
 afterAll(() => {
   single.dispose();
   multi.dispose();
@@ -241,8 +241,39 @@ describe('wasm matmulF32 with workers', () => {
     expect(multi.matmulStats.parallelCalls - before).toBe(2);
     expect(Buffer.from(three.buffer).equals(Buffer.from(one.buffer))).toBe(true);
     expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+    // workers really take tasks (on a loaded machine the caller may win a few rounds alone)
+    for (let i = 0; i < 20 && multi.matmulStats.workerTasks === 0; i++) run(multi);
+    expect(multi.matmulStats.workerTasks).toBeGreaterThan(0);
     const ref = reference({ data: a, off: M * K, rs: K, cs: 1 }, { data: b, off: K * N, rs: N, cs: 1 }, M, N, K);
     expectClose(three, M * N, N, ref, M, N, K);
+  });
+
+  it('survives many back-to-back small parallel jobs of changing shapes, each bit-identical to 1 thread', () => {
+    multi.setThreads(3);
+    const before = multi.matmulStats.workerTasks;
+    for (let j = 0; j < 300; j++) {
+      const M = 1 + ((j * 37) % 70);
+      const N = 1 + ((j * 53) % 41);
+      const K = 1 + ((j * 29) % 90);
+      const B = 1 + (j % 3);
+      const a = randomArray(B * (M * K + 5), j + 100);
+      const b = randomArray(K * N, j + 200);
+      const args = (out: Float32Array) => ({
+        a: { data: a, offsets: Array.from({ length: B }, (_, i) => i * (M * K + 5)), rowStride: K, colStride: 1 },
+        // b broadcast to every batch entry but given per entry (not folded: a has a gap between entries)
+        b: { data: b, offsets: Array.from({ length: B }, () => 0), rowStride: N, colStride: 1 },
+        out: { data: out, offsets: Array.from({ length: B }, (_, i) => i * M * N), rowStride: N, colStride: 1 },
+        M,
+        N,
+        K,
+      });
+      const o1 = new Float32Array(B * M * N);
+      const o3 = new Float32Array(B * M * N);
+      single.matmulF32(args(o1));
+      multi.matmulF32(args(o3));
+      if (!Buffer.from(o1.buffer).equals(Buffer.from(o3.buffer))) throw new Error(`job ${j} (${B}x${M}x${K}x${N}) differs`);
+    }
+    expect(multi.matmulStats.workerTasks).toBeGreaterThan(before);
   });
 
   it('counts the bytes it copies in and out', () => {

@@ -1,19 +1,24 @@
 /**
  * The control block: Int32 slots at the start of the shared memory through which the calling thread hands a
- * job to the workers. Workers and the calling thread both pull tasks from NEXT with Atomics.add, so who runs a
- * task varies; what a task computes does not.
+ * job to the workers. A job is published as a generation: the caller writes its parameters, then LIMIT
+ * (generation and task count), then NEXT (generation and task index 0). Any thread claims a task by a
+ * compare-and-swap on NEXT that only succeeds while the generation it read the parameters under is current
+ * and the task is unclaimed, so a worker that wakes late can never run a task with another job's parameters,
+ * and the caller only waits for tasks actually claimed, never for a sleeping worker. Who runs a task varies;
+ * what a task computes does not.
  */
 export const CTL = {
-  /** Next unclaimed task index. */
+  /** generation << 16 | next unclaimed task index. */
   NEXT: 0,
-  /** Workers that have finished the current job. */
-  FINISHED: 1,
+  /** Tasks of the current generation completed. */
+  DONE: 1,
   /** Set to 1 to make workers exit. */
   QUIT: 2,
   /** Job kind: 1 = gemm. */
   KIND: 3,
+  /** generation << 16 | number of tasks. */
+  LIMIT: 4,
   // gemm parameters
-  TASKS: 8,
   TASKS_PER_BATCH: 9,
   PANELS_PER_TASK: 10,
   M_PANELS: 11,
@@ -36,8 +41,6 @@ export const CTL = {
   A_FULL: 26,
   /** Per worker w: READY + w is 1 once the worker listens. */
   READY: 64,
-  /** Per worker w: GO + w is set to 1 to start it on the current job. */
-  GO: 128,
   /** Per batch entry b: A_TABLE + b is the byte address of its staged A. */
   A_TABLE: 1024,
   /** Slots in the block: it fills the first 64 KiB page. */
@@ -48,6 +51,12 @@ export const CTL = {
 export const A_TABLE_CAPACITY = CTL.SIZE - CTL.A_TABLE;
 
 export const MAX_WORKERS = 63;
+/**
+ * Task indices and counts use the low 16 bits of NEXT and LIMIT, the generation the high 16 (so a worker
+ * stalled between reading and claiming would need 65536 jobs to pass before it could be fooled).
+ */
+export const TASK_BITS = 16;
+export const MAX_TASKS = (1 << TASK_BITS) - 1;
 
 /** Bytes reserved at the start of memory before scratch space (one 64 KiB page keeps scratch page-aligned). */
 export const SCRATCH_BASE = 65536;
@@ -56,27 +65,36 @@ type GemmFn = (ap: number, bp: number, cp: number, ldc: number, mp: number, np: 
 type PackFn = (src: number, sM: number, sK: number, panels: number, k: number, dst: number) => void;
 
 /**
- * Claims and runs gemm tasks until none are left. Runs on the calling thread and, as source text, in every
- * worker, so it must not refer to anything outside itself (the slot numbers are CTL's, written out).
+ * Claims and runs tasks of the current generation until none are left; returns the NEXT word it found
+ * exhausted (a worker sleeps until NEXT changes from it). Runs on the calling thread and, as source text, in
+ * every worker, so it must not refer to anything outside itself (the slot numbers are CTL's, written out).
  */
-export function runGemmTasks(ctl: Int32Array, gemm: GemmFn, packA: PackFn): void {
-  const tasks = ctl[8] as number;
-  const perBatch = ctl[9] as number;
-  const panelsPerTask = ctl[10] as number;
-  const mPanels = ctl[11] as number;
-  const nPanels = ctl[12] as number;
-  const K = ctl[13] as number;
-  const KC = ctl[14] as number;
-  const mr = ctl[15] as number;
-  const ldcBytes = ctl[16] as number;
-  const packOwnA = ctl[23] === 1;
-  const sM = ctl[24] as number;
-  const sK = ctl[25] as number;
-  const fullA = ctl[26] as number;
+export function runGemmTasks(ctl: Int32Array, gemm: GemmFn, packA: PackFn): number {
   for (;;) {
-    const t = Atomics.add(ctl, 0, 1);
-    if (t >= tasks) return;
+    const word = Atomics.load(ctl, 0);
+    const limit = Atomics.load(ctl, 4);
+    const gen = word >>> 16;
+    const t = word & 0xffff;
+    // a limit from another generation means a job is being published: look again
+    if (limit >>> 16 !== gen) continue;
+    const tasks = limit & 0xffff;
+    if (t >= tasks) return word;
+    const perBatch = ctl[9] as number;
+    const panelsPerTask = ctl[10] as number;
+    const mPanels = ctl[11] as number;
+    const nPanels = ctl[12] as number;
+    const K = ctl[13] as number;
+    const KC = ctl[14] as number;
+    const mr = ctl[15] as number;
+    const ldcBytes = ctl[16] as number;
+    const packOwnA = ctl[23] === 1;
+    const sM = ctl[24] as number;
+    const sK = ctl[25] as number;
+    const fullA = ctl[26] as number;
     const b = Math.floor(t / perBatch);
+    const aSrc = ctl[1024 + b] as number;
+    // the parameters just read belong to this generation only if task t is still ours to take
+    if (Atomics.compareExchange(ctl, 0, word, word + 1) !== word) continue;
     const p0 = (t - b * perBatch) * panelsPerTask;
     const mp = Math.min(panelsPerTask, mPanels - p0);
     const ap = (ctl[17] as number) + b * (ctl[18] as number) + p0 * mr * K * 4;
@@ -84,7 +102,8 @@ export function runGemmTasks(ctl: Int32Array, gemm: GemmFn, packA: PackFn): void
     const cp = (ctl[21] as number) + b * (ctl[22] as number) + p0 * mr * ldcBytes;
     // each task packs the panels of A it alone reads (the ragged last panel was packed by the caller)
     const fullEnd = Math.min(p0 + mp, fullA);
-    if (packOwnA && fullEnd > p0) packA((ctl[1024 + b] as number) + p0 * mr * sM, sM, sK, fullEnd - p0, K, ap);
+    if (packOwnA && fullEnd > p0) packA(aSrc + p0 * mr * sM, sM, sK, fullEnd - p0, K, ap);
     gemm(ap, bp, cp, ldcBytes, mp, nPanels, K, KC);
+    if (Atomics.add(ctl, 1, 1) + 1 === tasks) Atomics.notify(ctl, 1);
   }
 }

@@ -3,9 +3,9 @@
  * the pool) and copies C out. Copies are bounded by the operands: packed A and B in, M*N floats out, per batch
  * entry, and each operand shared by every batch entry (a broadcast weight) is packed once.
  */
-import { A_TABLE_CAPACITY, CTL, SCRATCH_BASE, runGemmTasks } from './control.js';
+import { A_TABLE_CAPACITY, CTL, MAX_TASKS, SCRATCH_BASE } from './control.js';
 import { packA, packB, unpackC } from './pack.js';
-import type { WorkerPool } from './pool.js';
+import { runJob, type WorkerPool } from './pool.js';
 import type { WasmRuntime } from './runtime.js';
 
 /** A batch of matrices in one array: entry i starts at offsets[i]; element (r, c) is at + r*rowStride + c*colStride. */
@@ -31,6 +31,9 @@ export interface MatmulArgs {
 export interface MatmulStats {
   calls: number;
   parallelCalls: number;
+  /** Gemm tasks run, and how many of them ran on workers. */
+  tasks: number;
+  workerTasks: number;
   flops: number;
   bytesIn: number;
   bytesOut: number;
@@ -43,6 +46,8 @@ export interface MatmulStats {
 const KC = 256;
 /** At most this many MR-row panels per task (128 rows: a 128 KiB block of A stays in L2). */
 const MAX_PANELS_PER_TASK = 32;
+/** Batch entries per job (8 tasks each at most): task counts stay below MAX_TASKS. */
+const BATCH_CHUNK = 4096;
 /** Below this many flops the pool's wake-up costs more than it saves. */
 export const PARALLEL_MIN_FLOPS = 1 << 22;
 
@@ -84,6 +89,7 @@ export function matmulF32(
   maxWorkers: number,
   args: MatmulArgs,
   stats: MatmulStats,
+  parallelMinFlops = PARALLEL_MIN_FLOPS,
 ): boolean {
   const { a, b, out, N, K } = args;
   let M = args.M;
@@ -92,6 +98,14 @@ export function matmulF32(
     throw new Error(`wasm matmul: batch sizes differ (a ${a.offsets.length}, b ${b.offsets.length}, out ${batch})`);
   }
   if (M === 0 || N === 0 || batch === 0) return true;
+  if (batch > BATCH_CHUNK) {
+    // keeps task counts and the A source table within the control block
+    for (let i0 = 0; i0 < batch; i0 += BATCH_CHUNK) {
+      const part = (op: MatOperand): MatOperand => ({ ...op, offsets: Array.from(op.offsets).slice(i0, i0 + BATCH_CHUNK) });
+      if (!matmulF32(rt, pool, maxWorkers, { ...args, a: part(a), b: part(b), out: part(out) }, stats, parallelMinFlops)) return false;
+    }
+    return true;
+  }
   if (K === 0) {
     for (let i = 0; i < batch; i++) {
       for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) out.data[(out.offsets[i] as number) + m * out.rowStride + n * out.colStride] = 0;
@@ -173,9 +187,8 @@ export function matmulF32(
   const t1 = performance.now();
 
   // fixed task shapes (a function of the sizes only), so the split never depends on the thread count
-  const panelsPerTask = Math.min(MAX_PANELS_PER_TASK, Math.max(1, Math.ceil(mPanels / 8)));
+  const panelsPerTask = Math.max(Math.min(MAX_PANELS_PER_TASK, Math.ceil(mPanels / 8)), Math.ceil((mPanels * batch) / MAX_TASKS), 1);
   const perBatch = Math.ceil(mPanels / panelsPerTask);
-  ctl[CTL.TASKS] = perBatch * batch;
   ctl[CTL.TASKS_PER_BATCH] = perBatch;
   ctl[CTL.PANELS_PER_TASK] = panelsPerTask;
   ctl[CTL.M_PANELS] = mPanels;
@@ -191,13 +204,9 @@ export function matmulF32(
   ctl[CTL.CP] = cp;
   ctl[CTL.CP_BATCH_BYTES] = cpBatch * 4;
   const flops = 2 * M * N * K * batch;
-  const parallel = pool !== undefined && maxWorkers > 0 && flops >= PARALLEL_MIN_FLOPS && perBatch * batch > 1;
-  if (parallel) {
-    pool.runGemm(maxWorkers);
-  } else {
-    Atomics.store(ctl, CTL.NEXT, 0);
-    runGemmTasks(ctl, rt.exports.gemm, rt.exports.packA);
-  }
+  const parallel = pool !== undefined && maxWorkers > 0 && flops >= parallelMinFlops && perBatch * batch > 1;
+  const tasks = perBatch * batch;
+  const mine = parallel ? pool.run(tasks, maxWorkers) : runJob(ctl, rt.exports, tasks, 0);
   const t2 = performance.now();
 
   const c = rt.f32;
@@ -208,6 +217,8 @@ export function matmulF32(
 
   stats.calls++;
   if (parallel) stats.parallelCalls++;
+  stats.tasks += tasks;
+  stats.workerTasks += tasks - mine;
   stats.flops += flops;
   stats.bytesIn += (stageAFloats + stageBFloats + apFloats + bpFloats) * 4;
   stats.bytesOut += M * N * batch * 4;

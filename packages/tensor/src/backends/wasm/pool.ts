@@ -1,13 +1,13 @@
 /**
  * A pool of workers sharing the runtime's memory: Node worker_threads, or Web Workers where the page is
  * cross-origin isolated (SharedArrayBuffer allowed). Each worker instantiates the same compiled module on the
- * same memory, then sleeps in Atomics.wait on its GO slot. A job costs no messages and no copies: the calling
- * thread writes the job into the control block, wakes the ready workers, claims tasks itself too, and waits until
- * each woken worker has reported FINISHED.
+ * same memory, then sleeps in Atomics.wait on the NEXT slot. A job costs no messages and no copies: the calling
+ * thread writes the job into the control block, publishes it (control.ts), wakes up to N workers, claims tasks
+ * itself too, and waits only for the tasks others claimed.
  */
 import { CTL, MAX_WORKERS, runGemmTasks } from './control.js';
 import { nodeProcess } from './features.js';
-import type { WasmRuntime } from './runtime.js';
+import type { KernelExports, WasmRuntime } from './runtime.js';
 
 /** The worker's program; runGemmTasks is inlined from its source so both sides run the same code. */
 function workerBody(): string {
@@ -20,17 +20,48 @@ function start(data) {
   const c = new Int32Array(memory.buffer, 0, ${CTL.SIZE});
   Atomics.store(c, ${CTL.READY} + id, 1);
   for (;;) {
-    while (Atomics.wait(c, ${CTL.GO} + id, 0, 500) === 'timed-out') {
-      if (Atomics.load(c, ${CTL.QUIT}) !== 0) return;
-    }
-    Atomics.store(c, ${CTL.GO} + id, 0);
     if (Atomics.load(c, ${CTL.QUIT}) !== 0) return;
-    if (c[${CTL.KIND}] === 1) runGemmTasks(c, gemm, packA);
-    Atomics.add(c, ${CTL.FINISHED}, 1);
-    Atomics.notify(c, ${CTL.FINISHED});
+    const seen = runGemmTasks(c, gemm, packA);
+    Atomics.wait(c, ${CTL.NEXT}, seen, 500);
   }
 }
 `;
+}
+
+/** Can this thread block in Atomics.wait? (Not a browser's main thread.) */
+function canBlock(ctl: Int32Array): boolean {
+  try {
+    Atomics.wait(ctl, CTL.QUIT, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Publishes the gemm job whose parameters are already in the control block, wakes up to `wake` workers,
+ * runs tasks on the calling thread, and returns once all `tasks` are done, with how many the calling thread ran.
+ */
+export function runJob(ctl: Int32Array, kx: KernelExports, tasks: number, wake: number): number {
+  const gen = ((Atomics.load(ctl, CTL.LIMIT) >>> 16) + 1) & 0xffff;
+  Atomics.store(ctl, CTL.KIND, 1);
+  Atomics.store(ctl, CTL.DONE, 0);
+  Atomics.store(ctl, CTL.LIMIT, (gen << 16) | tasks);
+  Atomics.store(ctl, CTL.NEXT, gen << 16);
+  if (wake > 0) Atomics.notify(ctl, CTL.NEXT, wake);
+  let mine = 0;
+  const gemm: KernelExports['gemm'] = (...args) => {
+    mine++;
+    kx.gemm(...args);
+  };
+  runGemmTasks(ctl, gemm, kx.packA);
+  let blocking: boolean | undefined;
+  for (;;) {
+    const done = Atomics.load(ctl, CTL.DONE);
+    if (done >= tasks) return mine;
+    blocking ??= canBlock(ctl);
+    if (blocking) Atomics.wait(ctl, CTL.DONE, done, 50);
+  }
 }
 
 interface AnyWorker {
@@ -62,21 +93,8 @@ function spawn(index: number): AnyWorker | undefined {
   return new g.Worker(url);
 }
 
-/** Can this thread block in Atomics.wait? (Not a browser's main thread.) */
-function canBlock(ctl: Int32Array): boolean {
-  try {
-    Atomics.wait(ctl, CTL.QUIT, 1, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export class WorkerPool {
   private readonly workers: AnyWorker[] = [];
-  private readonly blocking: boolean;
-  /** Jobs run, and how many ran with at least one worker. */
-  readonly stats = { jobs: 0, parallelJobs: 0 };
 
   /** Spawns `count` workers; they become ready asynchronously, and until then the calling thread works alone. */
   constructor(
@@ -85,7 +103,6 @@ export class WorkerPool {
   ) {
     const ctl = runtime.ctl;
     Atomics.store(ctl, CTL.QUIT, 0);
-    this.blocking = canBlock(ctl);
     if (!runtime.shared) return;
     for (let i = 0; i < Math.min(count, MAX_WORKERS); i++) {
       const w = spawn(i);
@@ -117,41 +134,16 @@ export class WorkerPool {
     return true;
   }
 
-  /**
-   * Runs the job already written into the control block on the calling thread and up to `maxWorkers` ready
-   * workers, returning when all tasks are done.
-   */
-  runGemm(maxWorkers: number): void {
-    const ctl = this.runtime.ctl;
-    Atomics.store(ctl, CTL.KIND, 1);
-    Atomics.store(ctl, CTL.NEXT, 0);
-    Atomics.store(ctl, CTL.FINISHED, 0);
-    let woken = 0;
-    for (let i = 0; i < this.workers.length && woken < maxWorkers; i++) {
-      if (Atomics.load(ctl, CTL.READY + i) !== 1) continue;
-      Atomics.store(ctl, CTL.GO + i, 1);
-      Atomics.notify(ctl, CTL.GO + i);
-      woken++;
-    }
-    runGemmTasks(ctl, this.runtime.exports.gemm, this.runtime.exports.packA);
-    // every woken worker must check out before the control block is reused
-    for (;;) {
-      const done = Atomics.load(ctl, CTL.FINISHED);
-      if (done >= woken) break;
-      if (this.blocking) Atomics.wait(ctl, CTL.FINISHED, done, 50);
-    }
-    this.stats.jobs++;
-    if (woken > 0) this.stats.parallelJobs++;
+  /** Runs the job in the control block on the calling thread and up to `maxWorkers` workers (see runJob). */
+  run(tasks: number, maxWorkers: number): number {
+    return runJob(this.runtime.ctl, this.runtime.exports, tasks, Math.min(maxWorkers, this.readyCount()));
   }
 
   dispose(): void {
     const ctl = this.runtime.ctl;
     Atomics.store(ctl, CTL.QUIT, 1);
-    for (let i = 0; i < this.workers.length; i++) {
-      Atomics.store(ctl, CTL.GO + i, 1);
-      Atomics.notify(ctl, CTL.GO + i);
-      Atomics.store(ctl, CTL.READY + i, 0);
-    }
+    Atomics.notify(ctl, CTL.NEXT);
+    for (let i = 0; i < this.workers.length; i++) Atomics.store(ctl, CTL.READY + i, 0);
     for (const w of this.workers) w.terminate();
     this.workers.length = 0;
   }

@@ -11,6 +11,8 @@ import { WasmRuntime } from './runtime.js';
 export interface WasmTierOptions {
   /** Threads including the calling one (default: NORGA_THREADS, else the core count, at most 8). */
   readonly threads?: number;
+  /** Products below this many flops stay on the calling thread (default 4 Mflop; lower it in tests). */
+  readonly parallelMinFlops?: number;
 }
 
 function defaultThreads(): number {
@@ -26,9 +28,12 @@ export class WasmTier {
   readonly runtime: WasmRuntime;
   private pool: WorkerPool | undefined;
   private threadCount: number;
+  private readonly parallelMinFlops: number;
   readonly matmulStats: MatmulStats = {
     calls: 0,
     parallelCalls: 0,
+    tasks: 0,
+    workerTasks: 0,
     flops: 0,
     bytesIn: 0,
     bytesOut: 0,
@@ -41,6 +46,7 @@ export class WasmTier {
     this.features = features;
     this.runtime = new WasmRuntime(features);
     this.threadCount = Math.max(1, Math.floor(options.threads ?? defaultThreads()));
+    this.parallelMinFlops = options.parallelMinFlops ?? PARALLEL_MIN_FLOPS;
   }
 
   get threads(): number {
@@ -72,8 +78,8 @@ export class WasmTier {
    */
   matmulF32(args: MatmulArgs): boolean {
     const flops = 2 * args.M * args.N * args.K * args.out.offsets.length;
-    const pool = flops >= PARALLEL_MIN_FLOPS ? this.ensurePool() : this.pool;
-    return matmulF32(this.runtime, pool, this.threadCount - 1, args, this.matmulStats);
+    const pool = flops >= this.parallelMinFlops ? this.ensurePool() : this.pool;
+    return matmulF32(this.runtime, pool, this.threadCount - 1, args, this.matmulStats, this.parallelMinFlops);
   }
 
   dispose(): void {

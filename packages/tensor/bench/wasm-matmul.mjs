@@ -1,0 +1,104 @@
+// CPU matmul tiers side by side: our JS tier, our WebAssembly tier on 1 and 2 threads, and TensorFlow.js
+// (cpu and wasm backends), n×n @ n×n for n in 128..1024, in GFLOP/s. Each of our tiers runs in a child process
+// configured only by the documented environment variables (NORGA_CPU_TIER=js, NORGA_THREADS=n), so one tier's
+// JIT state, worker pool and heap never colour another's; tfjs runs in this process.
+// Run: pnpm --filter @norga/tensor build && node packages/tensor/bench/wasm-matmul.mjs
+// Writes bench/results/wasm.{md,json}. BENCH_SIZES=128,512 limits the sizes.
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeResults } from './common.mjs';
+
+const sizes = (process.env.BENCH_SIZES ?? '128,256,512,1024').split(',').map(Number);
+const budgetMs = Number(process.env.BENCH_BUDGET_MS ?? 1200);
+
+/** Median and best seconds per call, after a warm-up, for about budgetMs (at least 3 calls). */
+async function time(fn, budget) {
+  await fn();
+  const samples = [];
+  const start = performance.now();
+  while (samples.length < 3 || (performance.now() - start < budget && samples.length < 200)) {
+    const t0 = performance.now();
+    await fn();
+    samples.push((performance.now() - t0) / 1000);
+  }
+  samples.sort((a, b) => a - b);
+  return { median: samples[Math.floor(samples.length / 2)], best: samples[0], reps: samples.length };
+}
+
+const gflops = (n, s) => (2 * n ** 3) / s / 1e9;
+
+async function child() {
+  const T = await import('../dist/index.js');
+  const out = [];
+  for (const n of sizes) {
+    const a = T.rand([n, n]);
+    const b = T.rand([n, n]);
+    const t = await time(() => T.matmul(a, b).dispose(), n >= 1024 ? budgetMs * 2 : budgetMs);
+    out.push({ n, median: gflops(n, t.median), best: gflops(n, t.best), reps: t.reps });
+    a.dispose();
+    b.dispose();
+  }
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+async function tfjsRows(rows) {
+  const tf = await import('@tensorflow/tfjs-core');
+  await import('@tensorflow/tfjs-backend-cpu');
+  const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
+  const require = createRequire(import.meta.url);
+  setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
+  for (const backend of ['cpu', 'wasm']) {
+    await tf.setBackend(backend);
+    await tf.ready();
+    for (const n of sizes) {
+      // tfjs-cpu at 1024² takes seconds per call; one timed call is enough to place it
+      if (backend === 'cpu' && n > 512) continue;
+      const a = tf.randomUniform([n, n]);
+      const b = tf.randomUniform([n, n]);
+      const t = await time(async () => {
+        const c = tf.matMul(a, b);
+        await c.data();
+        c.dispose();
+      }, n >= 1024 ? budgetMs * 2 : budgetMs);
+      rows.push({ impl: `tfjs-${backend}`, n, median: gflops(n, t.median), best: gflops(n, t.best), reps: t.reps });
+      a.dispose();
+      b.dispose();
+    }
+  }
+}
+
+async function main() {
+  const self = fileURLToPath(import.meta.url);
+  const tiers = [
+    ['norga js tier', { NORGA_CPU_TIER: 'js' }],
+    ['norga wasm 1 thread', { NORGA_CPU_TIER: 'wasm', NORGA_THREADS: '1' }],
+    ['norga wasm 2 threads', { NORGA_CPU_TIER: 'wasm', NORGA_THREADS: '2' }],
+  ];
+  const rows = [];
+  for (const [impl, env] of tiers) {
+    const r = spawnSync(process.execPath, [self, '--child'], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${impl} failed: ${r.stderr}`);
+    const lines = r.stdout.trim().split('\n');
+    for (const x of JSON.parse(lines[lines.length - 1])) rows.push({ impl, ...x });
+  }
+  await tfjsRows(rows);
+  const tfw = new Map(rows.filter((r) => r.impl === 'tfjs-wasm').map((r) => [r.n, r.median]));
+  const table = rows.map((r) => ({
+    impl: r.impl,
+    size: `${r.n}²`,
+    'GFLOP/s (median)': r.median.toFixed(1),
+    'GFLOP/s (best)': r.best.toFixed(1),
+    'vs tfjs-wasm': tfw.has(r.n) ? `${(r.median / tfw.get(r.n)).toFixed(2)}×` : '',
+    calls: r.reps,
+  }));
+  const load = (await import('node:os')).loadavg()[0].toFixed(2);
+  writeResults('wasm', 'CPU matmul tiers vs TensorFlow.js', Object.keys(table[0]), table, {
+    notes: `n×n @ n×n float32; median and best of repeated calls. 1-minute load average at the end: ${load} (a shared 2-core machine: other jobs depress the 2-thread figures most).`,
+  });
+  console.log(`load average ${load}`);
+}
+
+if (process.argv.includes('--child')) await child();
+else await main();
