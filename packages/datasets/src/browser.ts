@@ -41,6 +41,7 @@ export {
   type Transform,
   toFloatImage,
 } from './transforms.js';
+export { randomBrightness, TJ } from './transforms-color.js';
 export {
   centerCrop,
   NORMALIZATION,

@@ -100,6 +100,8 @@ export const TC = {
 export const NORMALIZATION = {
   /** torchvision's ImageNet statistics. */
   imagenet: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
+  /** CIFAR-100 statistics, as HiDe-Prompt's CIFAR transform uses them. */
+  cifar100: { mean: [0.5071, 0.4867, 0.4408], std: [0.2675, 0.2565, 0.2761] },
   /** timm's "inception" setting, used by the augreg ViT-B/16 checkpoints: maps [0, 1] to [-1, 1]. */
   inception: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
 } as const;

@@ -6,6 +6,7 @@ import {
   crop,
   type FloatImage,
   NORMALIZATION,
+  randomBrightness,
   randomResizedCrop,
   resize,
   resizeShorter,
@@ -101,5 +102,30 @@ describe('ViT pipelines', () => {
       for (const v of out.data) expect(v >= -1 - 1e-6 && v <= 1 + 1e-6).toBe(true);
     }
     expect(NORMALIZATION.imagenet.mean).toEqual([0.485, 0.456, 0.406]);
+  });
+});
+
+describe('randomBrightness (ColorJitter brightness)', () => {
+  test('one factor per image in [1 - b, 1 + b], clamped to [0, 1], seeded', () => {
+    const input: FloatImage = { data: Float32Array.of(0, 0.25, 0.5, 0.9), channels: 1, height: 2, width: 2 };
+    const factors: number[] = [];
+    for (let s = 0; s < 200; s++) {
+      const out = randomBrightness(input, createRng(s), 0.25);
+      const f = out.data[1]! / 0.25;
+      factors.push(f);
+      expect(f).toBeGreaterThanOrEqual(0.75 - 1e-6);
+      expect(f).toBeLessThanOrEqual(1.25 + 1e-6);
+      expect(out.data[0]).toBe(0);
+      expect(out.data[2]).toBeCloseTo(0.5 * f, 6);
+      expect(out.data[3]).toBeCloseTo(Math.min(1, 0.9 * f), 6);
+      expect([...randomBrightness(input, createRng(s), 0.25).data]).toEqual([...out.data]);
+    }
+    expect(Math.min(...factors)).toBeLessThan(0.8);
+    expect(Math.max(...factors)).toBeGreaterThan(1.2);
+    expect(() => randomBrightness(input, createRng(0), -1)).toThrow(/b must be >= 0/);
+  });
+
+  test('HiDe-Prompt CIFAR statistics are available', () => {
+    expect(NORMALIZATION.cifar100.std).toEqual([0.2675, 0.2565, 0.2761]);
   });
 });
