@@ -69,9 +69,17 @@ export function tidy<T extends TensorContainer>(fn: () => T): T {
   let result: T;
   try {
     result = fn();
-  } finally {
+  } catch (e) {
+    // Nothing is returned on a throw: free what fn created (kept tensors go to the enclosing scope).
     tidyStack.pop();
+    const parentFrame = tidyStack[tidyStack.length - 1];
+    for (const t of frame) {
+      if (kept.has(t)) parentFrame?.push(t);
+      else if (!t.isDisposed) t.dispose();
+    }
+    throw e;
   }
+  tidyStack.pop();
   if (result instanceof Promise) {
     throw new TypeError('tidy: fn returned a Promise; tidy scopes cannot span await. Use `new Scope()` instead.');
   }
