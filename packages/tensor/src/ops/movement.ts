@@ -148,7 +148,7 @@ export const takeAlongAxis = gather;
 
 /** x's entries at positions `index` (1-D int32) along axis. */
 export function indexSelect(x: Tensor, axis: number, index: Tensor): Tensor {
-  x.assertLive('indexSelect');
+  commonBackend('indexSelect', x, index);
   assertIndex('indexSelect', index);
   if (index.rank !== 1) throw new ShapeError('indexSelect', `index must be 1-D, got ${fmtShape(index.shape)}`);
   const ax = normalizeAxis('indexSelect', axis, x.rank);
@@ -164,7 +164,7 @@ export function indexSelect(x: Tensor, axis: number, index: Tensor): Tensor {
 
 /** numpy.take without an axis: indexes the flattened tensor; the result has the indices' shape. */
 export function take(x: Tensor, indices: Tensor): Tensor {
-  x.assertLive('take');
+  commonBackend('take', x, indices);
   const flat = reshape(x, [-1]);
   const idx = reshape(indices, [-1]);
   let picked: Tensor | undefined;
