@@ -26,7 +26,7 @@ export interface RawBatch {
   /** batch * channels * height * width floats, NCHW. */
   readonly images: Float32Array;
   readonly shape: readonly [number, number, number, number];
-  /** Global class ids. */
+  /** Global class ids (the set's labels plus the subset's labelOffset). */
   readonly labels: Int32Array;
   /** Which samples of the ImageSet these are (for debugging and for per-sample bookkeeping). */
   readonly indices: Int32Array;
@@ -74,6 +74,7 @@ export class BatchSource {
     const order = this.order(epoch);
     const { batchSize, seed, scale, transform } = this.options;
     const set = this.subset.set;
+    const offset = this.subset.labelOffset ?? 0;
     for (let b = 0; b < this.numBatches; b++) {
       const indices = order.subarray(b * batchSize, Math.min((b + 1) * batchSize, order.length));
       const labels = new Int32Array(indices.length);
@@ -81,7 +82,7 @@ export class BatchSource {
       let shape: [number, number, number, number] = [indices.length, 0, 0, 0];
       for (let k = 0; k < indices.length; k++) {
         const i = indices[k]!;
-        labels[k] = set.labels[i]!;
+        labels[k] = set.labels[i]! + offset;
         let img = toFloatImage(set, i, scale);
         if (transform) img = transform(img, createRng(mixSeed(seed, epoch, i, 0x5eed)));
         const size = img.channels * img.height * img.width;

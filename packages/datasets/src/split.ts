@@ -121,6 +121,12 @@ export function tasksUpTo(
   if (!first || parts.some((p) => p === undefined)) {
     throw new DatasetError(`tasksUpTo: no '${kind}' subsets for tasks 0..${t}`);
   }
+  if (parts.some((p) => p!.set !== first.set || (p!.labelOffset ?? 0) !== (first.labelOffset ?? 0))) {
+    // A data-set sequence: tasks live in different ImageSets, so there is no single index view of their union.
+    throw new DatasetError(
+      `tasksUpTo: tasks 0..${t} come from different data sets; iterate over the tasks instead`,
+    );
+  }
   const total = parts.reduce((n, p) => n + p!.indices.length, 0);
   const indices = new Int32Array(total);
   let at = 0;
@@ -128,5 +134,5 @@ export function tasksUpTo(
     indices.set(p!.indices, at);
     at += p!.indices.length;
   }
-  return { set: first.set, indices: indices.sort() };
+  return { ...first, indices: indices.sort() };
 }

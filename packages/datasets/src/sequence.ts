@@ -1,0 +1,70 @@
+import { DatasetError } from './errors.js';
+import { stratifiedSplit } from './select.js';
+import type { ClassIncrementalSplit, Task } from './split.js';
+import type { Dataset } from './types.js';
+import { allOf } from './types.js';
+
+/**
+ * Data-set-incremental sequences (the paper's 5-Datasets protocol: SVHN, MNIST, CIFAR-10, notMNIST,
+ * Fashion-MNIST): task t is the whole of data set t, and its classes get the next block of global ids
+ * (labelOffset). Images of different data sets differ in shape; give the loader a transform that brings
+ * them to one (e.g. repeatChannels(3) then resize(32)).
+ */
+export interface SequenceOptions {
+  /** Fraction of each class's training samples held out as the task's validation subset (default 0). */
+  readonly validationFraction?: number;
+  readonly seed?: number;
+}
+
+export interface DatasetSequence extends ClassIncrementalSplit {
+  /** Global class names, prefixed by their data set: 'mnist/7', 'fashion-mnist/Bag', ... */
+  readonly classNames: readonly string[];
+}
+
+export function datasetIncrementalSplit(
+  datasets: readonly Dataset[],
+  options: SequenceOptions = {},
+): DatasetSequence {
+  if (datasets.length === 0) throw new DatasetError('datasetIncrementalSplit: no data sets given');
+  const vf = options.validationFraction ?? 0;
+  const seed = options.seed ?? 0;
+  const tasks: Task[] = [];
+  const classNames: string[] = [];
+  const taskOf: number[] = [];
+  datasets.forEach((ds, t) => {
+    const k = ds.train.classNames.length;
+    if (ds.test.classNames.length !== k) {
+      throw new DatasetError(`${ds.name}: train has ${k} classes but test has ${ds.test.classNames.length}`);
+    }
+    const labelOffset = classNames.length;
+    const classes = Array.from({ length: k }, (_, c) => labelOffset + c);
+    for (const name of ds.train.classNames) {
+      classNames.push(`${ds.name}/${name}`);
+      taskOf.push(t);
+    }
+    const test = { ...allOf(ds.test), labelOffset };
+    if (vf > 0) {
+      const { kept, held } = stratifiedSplit(
+        ds.train.labels,
+        allOf(ds.train).indices,
+        vf,
+        seed + 7919 * (t + 1),
+      );
+      tasks.push({
+        index: t,
+        classes,
+        train: { set: ds.train, indices: kept, labelOffset },
+        test,
+        validation: { set: ds.train, indices: held, labelOffset },
+      });
+    } else {
+      tasks.push({ index: t, classes, train: { ...allOf(ds.train), labelOffset }, test });
+    }
+  });
+  return {
+    classOrder: classNames.map((_, c) => c),
+    tasks,
+    taskOfClass: Int32Array.from(taskOf),
+    classNames,
+  };
+}
