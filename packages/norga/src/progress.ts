@@ -42,9 +42,10 @@ export class Progress {
   private lastLog = Number.NEGATIVE_INFINITY;
   private smoothLoss = Number.NaN;
   private drawn = false;
+  private lastLabel = '';
 
   constructor(
-    /** Total optimisation steps the whole run will take (for the ETA); grows if a caller adds work. */
+    /** Total work units of the whole run (for the ETA and the bar). */
     private total: number,
     private readonly sink: ProgressSink | undefined = process.stderr,
     private readonly logEverySeconds = 10,
@@ -55,6 +56,11 @@ export class Progress {
 
   addWork(steps: number): void {
     this.total += steps;
+  }
+
+  /** Work done without a line of its own (evaluation, feature passes): moves the bar and the ETA. */
+  addDone(units: number): void {
+    this.done += units;
   }
 
   /** Counts steps that were already done before a resume, so the ETA covers only what is left. */
@@ -78,10 +84,15 @@ export class Progress {
     );
   }
 
-  /** One optimisation step finished. */
-  step(f: ProgressFields): void {
-    this.done++;
-    // An exponential moving average: single-batch losses are too noisy to read.
+  /**
+   * One step finished, worth `units` of the run's total work (the ETA counts work, not steps: a training step
+   * over a batch costs about three forward passes of it, a step on cached features almost nothing).
+   */
+  step(f: ProgressFields, units = 1): void {
+    this.done += units;
+    // An exponential moving average (single-batch losses are too noisy to read), restarted per phase.
+    if (f.label !== this.lastLabel) this.smoothLoss = Number.NaN;
+    this.lastLabel = f.label;
     this.smoothLoss = Number.isFinite(this.smoothLoss) ? 0.9 * this.smoothLoss + 0.1 * f.loss : f.loss;
     const sink = this.sink;
     if (!sink) return;

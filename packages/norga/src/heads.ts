@@ -1,0 +1,42 @@
+/**
+ * The small networks on top of the frozen backbone's class feature.
+ *
+ * - ClassifierHead: one linear layer over all classes (the within-task / task-adaptive head).
+ * - TiiNetwork: HiDe-Prompt's task-identity network: a residual MLP (D → 2D → D, GELU, + input, LayerNorm) and a
+ *   linear layer over all classes, on the prefix-free ("uninstructed") feature.
+ */
+import { LayerNorm, Linear, Module } from '@norga/autograd';
+import { type DType, type Tensor, gelu } from '@norga/tensor';
+
+export class ClassifierHead extends Module {
+  readonly head: Linear;
+
+  constructor(dim: number, numClasses: number, dtype: DType = 'float32') {
+    super();
+    this.head = this.registerModule('head', new Linear(dim, numClasses, { dtype }));
+  }
+
+  forward(features: Tensor): Tensor {
+    return this.head.forward(features);
+  }
+}
+
+export class TiiNetwork extends Module {
+  readonly fc1: Linear;
+  readonly fc2: Linear;
+  readonly norm: LayerNorm;
+  readonly head: Linear;
+
+  constructor(dim: number, numClasses: number, dtype: DType = 'float32') {
+    super();
+    this.fc1 = this.registerModule('fc1', new Linear(dim, 2 * dim, { dtype }));
+    this.fc2 = this.registerModule('fc2', new Linear(2 * dim, dim, { dtype }));
+    this.norm = this.registerModule('norm', new LayerNorm(dim, { dtype, eps: 1e-6 }));
+    this.head = this.registerModule('head', new Linear(dim, numClasses, { dtype }));
+  }
+
+  forward(features: Tensor): Tensor {
+    const h = this.fc2.forward(gelu(this.fc1.forward(features)));
+    return this.head.forward(this.norm.forward(h.add(features)));
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The task-identity stage of one seed, shared by every HiDe-pipeline method of that seed: it depends only on
+ * the backbone, the data and the seed, so prefix tuning and each NoRGa variant use literally the same task
+ * predictions, and it is computed (and checkpointed) once.
+ */
+import type { Backbone } from './backbone.js';
+import type { RunConfig } from './config.js';
+import type { BenchmarkData } from './data.js';
+import { extractFeatures } from './features.js';
+import { Rng, mixSeeds } from './rng.js';
+import { decodeArray, encodeArray } from './state.js';
+import { type StepReport, TaskIdentity, featureSteps } from './tii.js';
+import { taskIdentityAccuracy } from './metrics.js';
+import { alignSteps } from './align.js';
+import { EVAL_BATCH } from './learner.js';
+
+export interface TiiStage {
+  /** preds[t]: the predicted class of every test sample of tasks 0..t, in testUpTo(data, t) order. */
+  preds: Int32Array[];
+  /** TII accuracy over the test samples of tasks 0..t, after task t. */
+  accuracy: number[];
+}
+
+export interface TiiStageJson {
+  preds: { kind: 'f32' | 'i32'; base64: string }[];
+  accuracy: number[];
+}
+
+export function tiiToJson(s: TiiStage): TiiStageJson {
+  return { preds: s.preds.map(encodeArray), accuracy: s.accuracy };
+}
+
+export function tiiFromJson(j: TiiStageJson): TiiStage {
+  return { preds: j.preds.map((p) => decodeArray(p) as Int32Array), accuracy: j.accuracy };
+}
+
+/** The test samples of tasks 0..t, task by task. */
+export function testUpTo(data: BenchmarkData, t: number): Int32Array {
+  const parts = data.tasks.slice(0, t + 1).map((task) => task.test);
+  const out = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Work units of the stage: one per image through the backbone (for the ETA). */
+export function tiiStageUnits(data: BenchmarkData): number {
+  return data.tasks.reduce((n, t) => n + t.train.length + t.test.length, 0);
+}
+
+export type TiiConfig = Pick<RunConfig, 'tiiEpochs' | 'tiiLr' | 'batchSize' | 'caEpochs' | 'caLr' | 'caSamplesPerClass'>;
+
+export async function runTiiStage(
+  backbone: Backbone,
+  data: BenchmarkData,
+  cfg: TiiConfig,
+  seed: number,
+  onUnits: (units: number, phase: string, task: number) => void,
+  report: (task: number) => StepReport,
+): Promise<TiiStage> {
+  const D = backbone.dim;
+  const tii = new TaskIdentity(D, data.numClasses, seed);
+  const allTest = testUpTo(data, data.tasks.length - 1);
+  let last = 0;
+  const testFeats = await extractFeatures(backbone, data.test, allTest, EVAL_BATCH, undefined, (done) => {
+    onUnits(done - last, 'tii-features', 0);
+    last = done;
+  });
+  const preds: Int32Array[] = [];
+  const accuracy: number[] = [];
+  const seen: number[] = [];
+  const o = { epochs: cfg.tiiEpochs, lr: cfg.tiiLr, batchSize: cfg.batchSize, caEpochs: cfg.caEpochs, caLr: cfg.caLr, caSamplesPerClass: cfg.caSamplesPerClass };
+  let nTest = 0;
+  try {
+    for (const task of data.tasks) {
+      last = 0;
+      const feats = await extractFeatures(backbone, data.train, task.train, EVAL_BATCH, undefined, (done) => {
+        onUnits(done - last, 'tii-features', task.index);
+        last = done;
+      });
+      const labels = Int32Array.from(task.train, (i) => data.train.labels[i] as number);
+      seen.push(...task.classes);
+      await tii.learnTask(task.index, feats, labels, task.classes, seen, o, new Rng(mixSeeds(seed, task.index, 0x7e11)), report(task.index));
+      nTest += task.test.length;
+      const p = await tii.predictClasses(testFeats.subarray(0, nTest * D), seen);
+      preds.push(p);
+      const truth = Int32Array.from(allTest.subarray(0, nTest), (i) => data.test.labels[i] as number);
+      accuracy.push(taskIdentityAccuracy(p, truth, data.taskOfClass));
+    }
+  } finally {
+    tii.net.dispose();
+  }
+  return { preds, accuracy };
+}
+
+/** Steps of the stage's training (cached features), for progress lines. */
+export function tiiStageSteps(data: BenchmarkData, cfg: TiiConfig): number {
+  return data.tasks.reduce(
+    (n, t, k) =>
+      n +
+      featureSteps(t.train.length, cfg.tiiEpochs, cfg.batchSize) +
+      (k > 0 ? alignSteps({ epochs: cfg.caEpochs, samplesPerClass: cfg.caSamplesPerClass, batchSize: cfg.batchSize }, (k + 1) * t.classes.length) : 0),
+    0,
+  );
+}
