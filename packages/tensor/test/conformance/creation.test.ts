@@ -13,22 +13,57 @@ describe.each(BACKENDS)('creation and reads on $name', ({ name }) => {
   const B = on(name);
 
   it('tensor() infers shape and dtype from nested arrays, numbers and booleans', async () => {
-    expect(await take(B.t([[1, 2, 3], [4, 5, 6]]))).toEqual({ shape: [2, 3], dtype: 'float32', data: [1, 2, 3, 4, 5, 6] });
+    expect(
+      await take(
+        B.t([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]),
+      ),
+    ).toEqual({ shape: [2, 3], dtype: 'float32', data: [1, 2, 3, 4, 5, 6] });
     expect(await take(B.t([[[true], [false]]]))).toEqual({ shape: [1, 2, 1], dtype: 'bool', data: [1, 0] });
     expect(await take(B.t(2.5))).toEqual({ shape: [], dtype: 'float32', data: [2.5] });
     expect(await take(B.t(true))).toEqual({ shape: [], dtype: 'bool', data: [1] });
     expect(await take(B.t([]))).toEqual({ shape: [0], dtype: 'float32', data: [] });
     expect(await take(B.t([[], []]))).toEqual({ shape: [2, 0], dtype: 'float32', data: [] });
-    expect(await take(B.t([1.7, -2.2], { dtype: 'int32' }))).toEqual({ shape: [2], dtype: 'int32', data: [1, -2] });
-    expect(await take(B.t([0, 2, -1], { dtype: 'bool' }))).toEqual({ shape: [3], dtype: 'bool', data: [0, 1, 1] });
-    expect(await take(T.fromArray([1, 2], { backend: name }))).toEqual({ shape: [2], dtype: 'float32', data: [1, 2] });
-    expect(await take(T.scalar(3, { backend: name, dtype: 'int32' }))).toEqual({ shape: [], dtype: 'int32', data: [3] });
+    expect(await take(B.t([1.7, -2.2], { dtype: 'int32' }))).toEqual({
+      shape: [2],
+      dtype: 'int32',
+      data: [1, -2],
+    });
+    expect(await take(B.t([0, 2, -1], { dtype: 'bool' }))).toEqual({
+      shape: [3],
+      dtype: 'bool',
+      data: [0, 1, 1],
+    });
+    expect(await take(T.fromArray([1, 2], { backend: name }))).toEqual({
+      shape: [2],
+      dtype: 'float32',
+      data: [1, 2],
+    });
+    expect(await take(T.scalar(3, { backend: name, dtype: 'int32' }))).toEqual({
+      shape: [],
+      dtype: 'int32',
+      data: [3],
+    });
   });
 
   it('tensor() from typed arrays keeps their dtype; shape option reshapes', async () => {
-    expect(await take(B.t(new Int32Array([1, 2, 3, 4]), { shape: [2, 2] }))).toEqual({ shape: [2, 2], dtype: 'int32', data: [1, 2, 3, 4] });
-    expect(await take(B.t(new Uint8Array([1, 0, 1])))).toEqual({ shape: [3], dtype: 'bool', data: [1, 0, 1] });
-    expect(await take(B.t(new Float32Array([0.5, 1.5])))).toEqual({ shape: [2], dtype: 'float32', data: [0.5, 1.5] });
+    expect(await take(B.t(new Int32Array([1, 2, 3, 4]), { shape: [2, 2] }))).toEqual({
+      shape: [2, 2],
+      dtype: 'int32',
+      data: [1, 2, 3, 4],
+    });
+    expect(await take(B.t(new Uint8Array([1, 0, 1])))).toEqual({
+      shape: [3],
+      dtype: 'bool',
+      data: [1, 0, 1],
+    });
+    expect(await take(B.t(new Float32Array([0.5, 1.5])))).toEqual({
+      shape: [2],
+      dtype: 'float32',
+      data: [0.5, 1.5],
+    });
     if (B.has('float64')) {
       const f = await take(B.t(new Float64Array([0.1, 1 / 3])));
       expect(f).toEqual({ shape: [2], dtype: 'float64', data: [0.1, 1 / 3] });
@@ -37,7 +72,11 @@ describe.each(BACKENDS)('creation and reads on $name', ({ name }) => {
     const t = B.t(src);
     src[0] = 99; // the tensor holds its own copy
     expect((await take(t)).data).toEqual([1, 2, 3]);
-    expect(await take(B.t(new Float32Array([1.5, 2.5]), { dtype: 'int32' }))).toEqual({ shape: [2], dtype: 'int32', data: [1, 2] });
+    expect(await take(B.t(new Float32Array([1.5, 2.5]), { dtype: 'int32' }))).toEqual({
+      shape: [2],
+      dtype: 'int32',
+      data: [1, 2],
+    });
   });
 
   it('tensor() errors: ragged arrays, shape/size mismatch, bad shapes, unknown dtype', () => {
@@ -51,19 +90,47 @@ describe.each(BACKENDS)('creation and reads on $name', ({ name }) => {
   });
 
   it('zeros, ones, full and the *Like forms', async () => {
-    expect(await take(T.zeros([2, 3], { backend: name }))).toEqual({ shape: [2, 3], dtype: 'float32', data: [0, 0, 0, 0, 0, 0] });
-    expect(await take(T.ones([3], { backend: name, dtype: 'int32' }))).toEqual({ shape: [3], dtype: 'int32', data: [1, 1, 1] });
-    expect(await take(T.full([2, 2], -1.25, { backend: name }))).toEqual({ shape: [2, 2], dtype: 'float32', data: [-1.25, -1.25, -1.25, -1.25] });
-    expect(await take(T.full([1023], 7, { backend: name, dtype: 'int32' }))).toEqual({ shape: [1023], dtype: 'int32', data: Array(1023).fill(7) });
-    expect(await take(T.full([0, 4], 1, { backend: name }))).toEqual({ shape: [0, 4], dtype: 'float32', data: [] });
+    expect(await take(T.zeros([2, 3], { backend: name }))).toEqual({
+      shape: [2, 3],
+      dtype: 'float32',
+      data: [0, 0, 0, 0, 0, 0],
+    });
+    expect(await take(T.ones([3], { backend: name, dtype: 'int32' }))).toEqual({
+      shape: [3],
+      dtype: 'int32',
+      data: [1, 1, 1],
+    });
+    expect(await take(T.full([2, 2], -1.25, { backend: name }))).toEqual({
+      shape: [2, 2],
+      dtype: 'float32',
+      data: [-1.25, -1.25, -1.25, -1.25],
+    });
+    expect(await take(T.full([1023], 7, { backend: name, dtype: 'int32' }))).toEqual({
+      shape: [1023],
+      dtype: 'int32',
+      data: Array(1023).fill(7),
+    });
+    expect(await take(T.full([0, 4], 1, { backend: name }))).toEqual({
+      shape: [0, 4],
+      dtype: 'float32',
+      data: [],
+    });
     expect(await take(T.full([], 3, { backend: name }))).toEqual({ shape: [], dtype: 'float32', data: [3] });
-    expect(await take(T.full([2], 1, { backend: name, dtype: 'bool' }))).toEqual({ shape: [2], dtype: 'bool', data: [1, 1] });
+    expect(await take(T.full([2], 1, { backend: name, dtype: 'bool' }))).toEqual({
+      shape: [2],
+      dtype: 'bool',
+      data: [1, 1],
+    });
     const like = B.t([[1, 2, 3]], { dtype: 'int32' });
     try {
       expect(await take(T.zerosLike(like))).toEqual({ shape: [1, 3], dtype: 'int32', data: [0, 0, 0] });
       expect(await take(T.onesLike(like))).toEqual({ shape: [1, 3], dtype: 'int32', data: [1, 1, 1] });
       expect(await take(T.fullLike(like, 4))).toEqual({ shape: [1, 3], dtype: 'int32', data: [4, 4, 4] });
-      expect(await take(T.fullLike(like, 0.5, { dtype: 'float32' }))).toEqual({ shape: [1, 3], dtype: 'float32', data: [0.5, 0.5, 0.5] });
+      expect(await take(T.fullLike(like, 0.5, { dtype: 'float32' }))).toEqual({
+        shape: [1, 3],
+        dtype: 'float32',
+        data: [0.5, 0.5, 0.5],
+      });
       const z = T.zerosLike(like);
       expect(z.backend.name).toBe(name);
       z.dispose();
@@ -73,28 +140,76 @@ describe.each(BACKENDS)('creation and reads on $name', ({ name }) => {
   });
 
   it('arange: int32 for integral arguments, float32 otherwise, negative steps, empty ranges', async () => {
-    expect(await take(T.arange(5, undefined, undefined, { backend: name }))).toEqual({ shape: [5], dtype: 'int32', data: [0, 1, 2, 3, 4] });
-    expect(await take(T.arange(2, 9, 3, { backend: name }))).toEqual({ shape: [3], dtype: 'int32', data: [2, 5, 8] });
-    expect(await take(T.arange(5, -4, -3, { backend: name }))).toEqual({ shape: [3], dtype: 'int32', data: [5, 2, -1] });
-    expect(await take(T.arange(0, 1, 0.25, { backend: name }))).toEqual({ shape: [4], dtype: 'float32', data: [0, 0.25, 0.5, 0.75] });
-    expect(await take(T.arange(0, 3, 1, { backend: name, dtype: 'float32' }))).toEqual({ shape: [3], dtype: 'float32', data: [0, 1, 2] });
-    expect(await take(T.arange(4, 2, 1, { backend: name }))).toEqual({ shape: [0], dtype: 'int32', data: [] });
+    expect(await take(T.arange(5, undefined, undefined, { backend: name }))).toEqual({
+      shape: [5],
+      dtype: 'int32',
+      data: [0, 1, 2, 3, 4],
+    });
+    expect(await take(T.arange(2, 9, 3, { backend: name }))).toEqual({
+      shape: [3],
+      dtype: 'int32',
+      data: [2, 5, 8],
+    });
+    expect(await take(T.arange(5, -4, -3, { backend: name }))).toEqual({
+      shape: [3],
+      dtype: 'int32',
+      data: [5, 2, -1],
+    });
+    expect(await take(T.arange(0, 1, 0.25, { backend: name }))).toEqual({
+      shape: [4],
+      dtype: 'float32',
+      data: [0, 0.25, 0.5, 0.75],
+    });
+    expect(await take(T.arange(0, 3, 1, { backend: name, dtype: 'float32' }))).toEqual({
+      shape: [3],
+      dtype: 'float32',
+      data: [0, 1, 2],
+    });
+    expect(await take(T.arange(4, 2, 1, { backend: name }))).toEqual({
+      shape: [0],
+      dtype: 'int32',
+      data: [],
+    });
     expect((await take(T.arange(0, 1023, 1, { backend: name }))).data[1022]).toBe(1022);
     expectError(() => T.arange(0, 5, 0, { backend: name }), T.ShapeError, 'arange', 'step');
   });
 
   it('linspace and eye', async () => {
-    expect(await take(T.linspace(0, 1, 5, { backend: name }))).toEqual({ shape: [5], dtype: 'float32', data: [0, 0.25, 0.5, 0.75, 1] });
-    expect(await take(T.linspace(2, 7, 1, { backend: name }))).toEqual({ shape: [1], dtype: 'float32', data: [2] });
-    expect(await take(T.linspace(2, 7, 0, { backend: name }))).toEqual({ shape: [0], dtype: 'float32', data: [] });
+    expect(await take(T.linspace(0, 1, 5, { backend: name }))).toEqual({
+      shape: [5],
+      dtype: 'float32',
+      data: [0, 0.25, 0.5, 0.75, 1],
+    });
+    expect(await take(T.linspace(2, 7, 1, { backend: name }))).toEqual({
+      shape: [1],
+      dtype: 'float32',
+      data: [2],
+    });
+    expect(await take(T.linspace(2, 7, 0, { backend: name }))).toEqual({
+      shape: [0],
+      dtype: 'float32',
+      data: [],
+    });
     const l = await take(T.linspace(-1, 1, 17, { backend: name }));
     expect(l.data[0]).toBe(-1);
     expect(l.data[16]).toBe(1);
     expect(l.data[8]).toBe(0);
     expectError(() => T.linspace(0, 1, -1, { backend: name }), T.ShapeError, 'linspace');
-    expect(await take(T.eye(3, undefined, { backend: name }))).toEqual({ shape: [3, 3], dtype: 'float32', data: [1, 0, 0, 0, 1, 0, 0, 0, 1] });
-    expect(await take(T.eye(2, 3, { backend: name, dtype: 'int32' }))).toEqual({ shape: [2, 3], dtype: 'int32', data: [1, 0, 0, 0, 1, 0] });
-    expect(await take(T.eye(0, undefined, { backend: name }))).toEqual({ shape: [0, 0], dtype: 'float32', data: [] });
+    expect(await take(T.eye(3, undefined, { backend: name }))).toEqual({
+      shape: [3, 3],
+      dtype: 'float32',
+      data: [1, 0, 0, 0, 1, 0, 0, 0, 1],
+    });
+    expect(await take(T.eye(2, 3, { backend: name, dtype: 'int32' }))).toEqual({
+      shape: [2, 3],
+      dtype: 'int32',
+      data: [1, 0, 0, 0, 1, 0],
+    });
+    expect(await take(T.eye(0, undefined, { backend: name }))).toEqual({
+      shape: [0, 0],
+      dtype: 'float32',
+      data: [],
+    });
   });
 
   it('rand/randn/randint: same seed gives the same numbers, another seed different ones', async () => {
@@ -150,11 +265,18 @@ describe.each(BACKENDS)('creation and reads on $name', ({ name }) => {
   });
 
   it('reads: data (contiguous copy of any view), item, toArray (nested, booleans for bool)', async () => {
-    const x = B.t([[1, 2, 3], [4, 5, 6]]);
+    const x = B.t([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     try {
       const tr = T.transpose(x);
       expect(Array.from(await tr.data())).toEqual([1, 4, 2, 5, 3, 6]);
-      expect(await tr.toArray()).toEqual([[1, 4], [2, 5], [3, 6]]);
+      expect(await tr.toArray()).toEqual([
+        [1, 4],
+        [2, 5],
+        [3, 6],
+      ]);
       tr.dispose();
       const d = await x.data();
       expect(d).toBeInstanceOf(Float32Array);
@@ -163,7 +285,10 @@ describe.each(BACKENDS)('creation and reads on $name', ({ name }) => {
       const one = T.tidy(() => T.slice(T.slice(x, 0, 1, 2), 1, 2, 3));
       expect(await one.item()).toBe(6);
       one.dispose();
-      expect(await x.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+      expect(await x.toArray()).toEqual([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]);
       await expect(x.item()).rejects.toThrow(/item.*\[2,3\]/);
       const b = B.t([[true, false]]);
       expect(await b.toArray()).toEqual([[true, false]]);
@@ -183,12 +308,18 @@ describe.each(BACKENDS)('creation and reads on $name', ({ name }) => {
   });
 
   it('synchronous reads exist on the CPU backend only, and say so', async () => {
-    const x = B.t([[1, 2], [3, 4]]);
+    const x = B.t([
+      [1, 2],
+      [3, 4],
+    ]);
     try {
       const tr = T.transpose(x);
       if (name === 'cpu') {
         expect(Array.from(tr.dataSyncCpu())).toEqual([1, 3, 2, 4]);
-        expect(tr.toArraySyncCpu()).toEqual([[1, 3], [2, 4]]);
+        expect(tr.toArraySyncCpu()).toEqual([
+          [1, 3],
+          [2, 4],
+        ]);
         const s = T.slice(tr, 0, 1, 2, 1);
         expect(Array.from(s.dataSyncCpu())).toEqual([2, 4]);
         s.dispose();

@@ -8,7 +8,15 @@ import * as T from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { checkLeaks, ev, expectClose, expectError, indices, on, pseudo } from './helpers.js';
 import { layouts, rowPeriodic } from './layouts.js';
-import { BINARY_FLOAT, COMPARE, UNARY_FLOAT, broadcastIndex, broadcastRef, geluRef, geluTanhRef } from './reference.js';
+import {
+  BINARY_FLOAT,
+  broadcastIndex,
+  broadcastRef,
+  COMPARE,
+  geluRef,
+  geluTanhRef,
+  UNARY_FLOAT,
+} from './reference.js';
 
 const OPS = T as unknown as Record<string, (...args: unknown[]) => T.Tensor>;
 
@@ -40,7 +48,9 @@ describe.each(BACKENDS)('elementwise on $name', ({ name }) => {
           expect(r.dtype, where).toBe(dtype);
           const [atol, rtol] = tol(dtype);
           expect(
-            r.data.map((v, i) => [v, ref(round(dtype)(lay.values[i]!))]).filter(([g, w]) => !(Math.abs(g! - w!) <= atol + rtol * Math.abs(w!))),
+            r.data
+              .map((v, i) => [v, ref(round(dtype)(lay.values[i]!))])
+              .filter(([g, w]) => !(Math.abs(g! - w!) <= atol + rtol * Math.abs(w!))),
             where,
           ).toEqual([]);
         }
@@ -77,21 +87,44 @@ describe.each(BACKENDS)('elementwise on $name', ({ name }) => {
     const both = await ev(() => T.clamp(B.t(x), -1, 1));
     expect(both.data).toEqual([-1, -1, -0.5, 0, 0.5, 1, 1, Number.NaN]);
     expect((await ev(() => T.clamp(B.t(x), 0))).data).toEqual([0, 0, 0, 0, 0.5, 1, 3, Number.NaN]);
-    expect((await ev(() => T.clamp(B.t(x), undefined, 0))).data).toEqual([-3, -1, -0.5, 0, 0, 0, 0, Number.NaN]);
+    expect((await ev(() => T.clamp(B.t(x), undefined, 0))).data).toEqual([
+      -3,
+      -1,
+      -0.5,
+      0,
+      0,
+      0,
+      0,
+      Number.NaN,
+    ]);
     const i = await ev(() => T.clamp(B.t([-5, 0, 5, 9], { dtype: 'int32' }), -2, 6));
     expect(i).toEqual({ shape: [4], dtype: 'int32', data: [-2, 0, 5, 6] });
   });
 
   it('relu keeps NaN (as torch.relu) and maps negatives to 0', async () => {
-    const r = await ev(() => T.relu(B.t([-2, -0, 0, 3, Number.NaN, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY])));
-    expect(r.data.map((v) => (Object.is(v, -0) ? 0 : v))).toEqual([0, 0, 0, 3, Number.NaN, 0, Number.POSITIVE_INFINITY]);
+    const r = await ev(() =>
+      T.relu(B.t([-2, -0, 0, 3, Number.NaN, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY])),
+    );
+    expect(r.data.map((v) => (Object.is(v, -0) ? 0 : v))).toEqual([
+      0,
+      0,
+      0,
+      3,
+      Number.NaN,
+      0,
+      Number.POSITIVE_INFINITY,
+    ]);
   });
 
   it('int32 unary ops: neg, abs, square, relu; float-only ops reject int32 and bool', async () => {
     const x = [-7, -1, 0, 2, 2147483647];
     expect((await ev(() => T.neg(B.t(x, { dtype: 'int32' })))).data).toEqual([7, 1, 0, -2, -2147483647]);
     expect((await ev(() => T.abs(B.t(x, { dtype: 'int32' })))).data).toEqual([7, 1, 0, 2, 2147483647]);
-    expect((await ev(() => T.square(B.t([-7, 3, 46341], { dtype: 'int32' })))).data).toEqual([49, 9, (46341 * 46341) | 0]);
+    expect((await ev(() => T.square(B.t([-7, 3, 46341], { dtype: 'int32' })))).data).toEqual([
+      49,
+      9,
+      (46341 * 46341) | 0,
+    ]);
     const rel = await ev(() => T.relu(B.t(x, { dtype: 'int32' })));
     expect(rel).toEqual({ shape: [5], dtype: 'int32', data: [0, 0, 0, 2, 2147483647] });
     for (const op of ['exp', 'log', 'sqrt', 'reciprocal', 'sin', 'cos', 'tanh', 'erf', 'sigmoid', 'gelu']) {
@@ -114,7 +147,9 @@ describe.each(BACKENDS)('elementwise on $name', ({ name }) => {
             const want = la.values.map((x, i) => ref(round(dtype)(x), round(dtype)(lb.values[i]!)));
             expect(r.shape).toEqual(shape);
             expect(r.dtype).toBe(dtype);
-            const bad = r.data.map((g, i) => [i, g, want[i]!]).filter(([, g, w]) => !(Math.abs(g! - w!) <= atol + rtol * Math.abs(w!)));
+            const bad = r.data
+              .map((g, i) => [i, g, want[i]!])
+              .filter(([, g, w]) => !(Math.abs(g! - w!) <= atol + rtol * Math.abs(w!)));
             expect(bad, `${op} ${dtype} ${la.layout} x ${lb.layout} [${shape}]`).toEqual([]);
           }
         }
@@ -132,12 +167,20 @@ describe.each(BACKENDS)('elementwise on $name', ({ name }) => {
         const va = pseudo(na, 5, -2, 2);
         const vb = pseudo(nb, 6, -2, 2);
         if (!out) {
-          expectError(() => T.add(B.t(va, { shape: sa }), B.t(vb, { shape: sb })), T.ShapeError, 'add', `[${sa.join(',')}]`, `[${sb.join(',')}]`);
+          expectError(
+            () => T.add(B.t(va, { shape: sa }), B.t(vb, { shape: sb })),
+            T.ShapeError,
+            'add',
+            `[${sa.join(',')}]`,
+            `[${sb.join(',')}]`,
+          );
           continue;
         }
         const r = await ev(() => T.sub(B.t(va, { shape: sa }), B.t(vb, { shape: sb })));
         expect(r.shape, `[${sa}] - [${sb}]`).toEqual(out);
-        const want = [...indices(out)].map((idx) => Math.fround(va[broadcastIndex(idx, sa)]! - vb[broadcastIndex(idx, sb)]!));
+        const want = [...indices(out)].map((idx) =>
+          Math.fround(va[broadcastIndex(idx, sa)]! - vb[broadcastIndex(idx, sb)]!),
+        );
         expect(r.data, `[${sa}] - [${sb}]`).toEqual(want);
       }
     }
@@ -215,29 +258,77 @@ describe.each(BACKENDS)('elementwise on $name', ({ name }) => {
   it('logical ops: bool in, bool out; non-bool inputs count non-zero as true (as torch)', async () => {
     const a = [true, true, false, false];
     const b = [true, false, true, false];
-    expect(await ev(() => T.logicalAnd(B.t(a), B.t(b)))).toEqual({ shape: [4], dtype: 'bool', data: [1, 0, 0, 0] });
-    expect(await ev(() => T.logicalOr(B.t(a), B.t(b)))).toEqual({ shape: [4], dtype: 'bool', data: [1, 1, 1, 0] });
+    expect(await ev(() => T.logicalAnd(B.t(a), B.t(b)))).toEqual({
+      shape: [4],
+      dtype: 'bool',
+      data: [1, 0, 0, 0],
+    });
+    expect(await ev(() => T.logicalOr(B.t(a), B.t(b)))).toEqual({
+      shape: [4],
+      dtype: 'bool',
+      data: [1, 1, 1, 0],
+    });
     expect(await ev(() => T.logicalNot(B.t(a)))).toEqual({ shape: [4], dtype: 'bool', data: [0, 0, 1, 1] });
-    expect(await ev(() => T.logicalNot(B.t([0, 2.5, -1, Number.NaN])))).toEqual({ shape: [4], dtype: 'bool', data: [1, 0, 0, 0] });
+    expect(await ev(() => T.logicalNot(B.t([0, 2.5, -1, Number.NaN])))).toEqual({
+      shape: [4],
+      dtype: 'bool',
+      data: [1, 0, 0, 0],
+    });
     const ints = (x: number[]) => B.t(x, { dtype: 'int32' });
-    expect(await ev(() => T.logicalAnd(ints([2, 3, 0, 0]), ints([5, 0, 7, 0])))).toEqual({ shape: [4], dtype: 'bool', data: [1, 0, 0, 0] });
-    expect(await ev(() => T.logicalOr(ints([2, 3, 0, 0]), ints([5, 0, 7, 0])))).toEqual({ shape: [4], dtype: 'bool', data: [1, 1, 1, 0] });
+    expect(await ev(() => T.logicalAnd(ints([2, 3, 0, 0]), ints([5, 0, 7, 0])))).toEqual({
+      shape: [4],
+      dtype: 'bool',
+      data: [1, 0, 0, 0],
+    });
+    expect(await ev(() => T.logicalOr(ints([2, 3, 0, 0]), ints([5, 0, 7, 0])))).toEqual({
+      shape: [4],
+      dtype: 'bool',
+      data: [1, 1, 1, 0],
+    });
   });
 
   it('where: all dtypes, broadcasting, number branches, strided condition', async () => {
     for (const dtype of [...B.floatDTypes, 'int32', 'bool'] as const) {
       const r = await ev(() =>
-        T.where(B.t([true, false, true], { shape: [3, 1] }), B.t([1, 0], { dtype }), B.t([0, 1, 0, 1, 0, 1], { dtype, shape: [3, 2] })),
+        T.where(
+          B.t([true, false, true], { shape: [3, 1] }),
+          B.t([1, 0], { dtype }),
+          B.t([0, 1, 0, 1, 0, 1], { dtype, shape: [3, 2] }),
+        ),
       );
       expect(r).toEqual({ shape: [3, 2], dtype, data: [1, 0, 0, 1, 1, 0] });
     }
     const n = await ev(() => T.where(B.t([true, false, true]), B.t([5, 6, 7]), -1));
     expect(n.data).toEqual([5, -1, 7]);
-    const stepped = await ev(() => T.where(T.slice(B.t([true, false, false, true, true, false]), 0, 0, 6, 2), B.t([1, 2, 3]), B.t([-1, -2, -3])));
+    const stepped = await ev(() =>
+      T.where(
+        T.slice(B.t([true, false, false, true, true, false]), 0, 0, 6, 2),
+        B.t([1, 2, 3]),
+        B.t([-1, -2, -3]),
+      ),
+    );
     expect(stepped.data).toEqual([1, -2, 3]);
-    expectError(() => T.where(B.t([1, 0]), B.t([1, 2]), B.t([3, 4])), T.DTypeError, 'where', 'bool', 'float32');
-    expectError(() => T.where(B.t([true, false]), B.t([1, 2]), B.t([3, 4], { dtype: 'int32' })), T.DTypeError, 'where', 'float32', 'int32');
-    expectError(() => T.where(B.t([true, false, true]), B.t([1, 2]), B.t([3, 4])), T.ShapeError, 'where', '[3]', '[2]');
+    expectError(
+      () => T.where(B.t([1, 0]), B.t([1, 2]), B.t([3, 4])),
+      T.DTypeError,
+      'where',
+      'bool',
+      'float32',
+    );
+    expectError(
+      () => T.where(B.t([true, false]), B.t([1, 2]), B.t([3, 4], { dtype: 'int32' })),
+      T.DTypeError,
+      'where',
+      'float32',
+      'int32',
+    );
+    expectError(
+      () => T.where(B.t([true, false, true]), B.t([1, 2]), B.t([3, 4])),
+      T.ShapeError,
+      'where',
+      '[3]',
+      '[2]',
+    );
   });
 
   it('cast between every pair of dtypes the backend has', async () => {
@@ -251,11 +342,15 @@ describe.each(BACKENDS)('elementwise on $name', ({ name }) => {
     for (const from of dtypes) {
       for (const to of dtypes) {
         const r = await ev(() => T.cast(B.t(src[from]!, { dtype: from }), to));
-        const want = src[from]!.map((v) => (to === 'bool' ? Number(v !== 0) : to === 'int32' ? Math.trunc(v) | 0 : v));
+        const want = src[from]!.map((v) =>
+          to === 'bool' ? Number(v !== 0) : to === 'int32' ? Math.trunc(v) | 0 : v,
+        );
         expect(r, `${from} -> ${to}`).toEqual({ shape: [8], dtype: to, data: want });
       }
     }
-    const strided = await ev(() => T.cast(T.transpose(B.t([1.5, 2.5, 3.5, 4.5], { shape: [2, 2] })), 'int32'));
+    const strided = await ev(() =>
+      T.cast(T.transpose(B.t([1.5, 2.5, 3.5, 4.5], { shape: [2, 2] })), 'int32'),
+    );
     expect(strided.data).toEqual([1, 3, 2, 4]);
   });
 
@@ -272,7 +367,13 @@ describe.each(BACKENDS)('elementwise on $name', ({ name }) => {
 
   it('errors: dtype mismatch, shape mismatch, disposed operand, no tensor operand', () => {
     for (const op of ['add', 'sub', 'mul', 'maximum', 'lt', 'eq']) {
-      expectError(() => OPS[op]!(B.t([1, 2]), B.t([1, 2], { dtype: 'int32' })), T.DTypeError, 'float32', 'int32', '[2]');
+      expectError(
+        () => OPS[op]!(B.t([1, 2]), B.t([1, 2], { dtype: 'int32' })),
+        T.DTypeError,
+        'float32',
+        'int32',
+        '[2]',
+      );
       expectError(() => OPS[op]!(B.t([1, 2, 3]), B.t([1, 2])), T.ShapeError, '[3]', '[2]');
     }
     const d = B.t([1, 2]);

@@ -5,11 +5,11 @@
 import { afterEach, beforeEach, expect } from 'vitest';
 import {
   type DType,
+  getBackend,
+  memory,
   Scope,
   type Tensor,
   type TensorError,
-  getBackend,
-  memory,
   tensor,
   tidy,
 } from '../../src/index.js';
@@ -52,17 +52,29 @@ export function closeEnough(actual: number, expected: number, atol: number, rtol
 }
 
 /** Up to `limit` human-readable mismatches between actual and expected values (empty when they agree). */
-export function mismatches(actual: readonly number[], expected: readonly number[], atol = 1e-6, rtol = 1e-3, limit = 5): string[] {
+export function mismatches(
+  actual: readonly number[],
+  expected: readonly number[],
+  atol = 1e-6,
+  rtol = 1e-3,
+  limit = 5,
+): string[] {
   if (actual.length !== expected.length) return [`length ${actual.length}, expected ${expected.length}`];
   const out: string[] = [];
   for (let i = 0; i < expected.length && out.length < limit; i++) {
-    if (!closeEnough(actual[i]!, expected[i]!, atol, rtol)) out.push(`[${i}] got ${actual[i]}, expected ${expected[i]}`);
+    if (!closeEnough(actual[i]!, expected[i]!, atol, rtol))
+      out.push(`[${i}] got ${actual[i]}, expected ${expected[i]}`);
   }
   return out;
 }
 
 /** Asserts values agree within a tolerance (float32 default: atol 1e-6, rtol 1e-3). */
-export function expectClose(actual: readonly number[], expected: readonly number[], atol = 1e-6, rtol = 1e-3): void {
+export function expectClose(
+  actual: readonly number[],
+  expected: readonly number[],
+  atol = 1e-6,
+  rtol = 1e-3,
+): void {
   expect(mismatches(actual, expected, atol, rtol)).toEqual([]);
 }
 
@@ -109,12 +121,17 @@ export function on(backend: string) {
     /** Float dtypes the backend stores (float64 only where it has it). */
     floatDTypes: (['float32', 'float64'] as const).filter((d) => dtypes.includes(d)),
     has: (d: DType) => dtypes.includes(d),
-    t: (data: Parameters<typeof tensor>[0], opts: Parameters<typeof tensor>[1] = {}) => tensor(data, { ...opts, backend }),
+    t: (data: Parameters<typeof tensor>[0], opts: Parameters<typeof tensor>[1] = {}) =>
+      tensor(data, { ...opts, backend }),
     /** A tensor of `shape` holding 0, 1, 2, ... (times `scale`, plus `shift`) in `dtype`. */
     seq: (shape: readonly number[], dtype: DType = 'float32', scale = 1, shift = 0) => {
       const n = shape.reduce((p, d) => p * d, 1);
       const values = Array.from({ length: n }, (_, i) => i * scale + shift);
-      return tensor(dtype === 'bool' ? values.map((v) => (v % 2 === 0 ? 1 : 0)) : values, { shape, dtype, backend });
+      return tensor(dtype === 'bool' ? values.map((v) => (v % 2 === 0 ? 1 : 0)) : values, {
+        shape,
+        dtype,
+        backend,
+      });
     },
   };
 }
@@ -165,7 +182,10 @@ export function checkLeaks(): void {
   });
   afterEach(() => {
     const now = memory();
-    expect({ tensors: now.tensors, bytesInUse: now.bytesInUse }, 'tensors or bytes leaked by this test').toEqual({
+    expect(
+      { tensors: now.tensors, bytesInUse: now.bytesInUse },
+      'tensors or bytes leaked by this test',
+    ).toEqual({
       tensors: start.tensors,
       bytesInUse: start.bytesInUse,
     });

@@ -36,7 +36,9 @@ describe.each(BACKENDS)('joining and indexing on $name', ({ name }) => {
 
   it('concat along every axis, negative axes, zero-size parts, non-contiguous parts, every dtype', async () => {
     for (const dtype of dtypes) {
-      const r = await ev(() => T.concat([B.seq([2, 3], dtype), B.seq([2, 1], dtype, 1, 10), B.seq([2, 0], dtype)], -1));
+      const r = await ev(() =>
+        T.concat([B.seq([2, 3], dtype), B.seq([2, 1], dtype, 1, 10), B.seq([2, 0], dtype)], -1),
+      );
       const want = dtype === 'bool' ? [1, 0, 1, 1, 0, 1, 0, 0] : [0, 1, 2, 10, 3, 4, 5, 11];
       expect(r, dtype).toEqual({ shape: [2, 4], dtype, data: want });
     }
@@ -52,7 +54,13 @@ describe.each(BACKENDS)('joining and indexing on $name', ({ name }) => {
     expect(big.data[1023]).toBe(5000);
     expectError(() => T.concat([B.seq([2, 3]), B.seq([3, 3])], 1), T.ShapeError, 'concat', '[2,3]', '[3,3]');
     expectError(() => T.concat([B.seq([2, 3]), B.seq([2, 3, 1])]), T.ShapeError, 'concat');
-    expectError(() => T.concat([B.seq([2]), B.seq([2], 'int32')]), T.DTypeError, 'concat', 'float32', 'int32');
+    expectError(
+      () => T.concat([B.seq([2]), B.seq([2], 'int32')]),
+      T.DTypeError,
+      'concat',
+      'float32',
+      'int32',
+    );
     expectError(() => T.concat([]), T.ShapeError, 'concat');
     expectError(() => T.concat([B.seq([2, 3])], 2), T.IndexError, 'concat', 'axis 2');
   });
@@ -77,10 +85,22 @@ describe.each(BACKENDS)('joining and indexing on $name', ({ name }) => {
 
   it('split by chunk size and by sections (torch.split), outputs are views', async () => {
     const parts = await evAll(() => T.split(B.seq([7, 2]), 3));
-    expect(parts.map((p) => p.shape)).toEqual([[3, 2], [3, 2], [1, 2]]);
-    expect(parts.map((p) => p.data)).toEqual([[0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11], [12, 13]]);
+    expect(parts.map((p) => p.shape)).toEqual([
+      [3, 2],
+      [3, 2],
+      [1, 2],
+    ]);
+    expect(parts.map((p) => p.data)).toEqual([
+      [0, 1, 2, 3, 4, 5],
+      [6, 7, 8, 9, 10, 11],
+      [12, 13],
+    ]);
     const secs = await evAll(() => T.split(B.seq([2, 5]), [2, 0, 3], -1));
-    expect(secs.map((p) => p.shape)).toEqual([[2, 2], [2, 0], [2, 3]]);
+    expect(secs.map((p) => p.shape)).toEqual([
+      [2, 2],
+      [2, 0],
+      [2, 3],
+    ]);
     expect(secs.map((p) => p.data)).toEqual([[0, 1, 5, 6], [], [2, 3, 4, 7, 8, 9]]);
     const x = B.seq([6]);
     const views = T.split(x, 4);
@@ -94,12 +114,38 @@ describe.each(BACKENDS)('joining and indexing on $name', ({ name }) => {
 
   it('pad with [before, after] per axis, a value, every dtype, strided input', async () => {
     for (const dtype of dtypes) {
-      const r = await ev(() => T.pad(B.seq([2, 2], dtype, 1, 1), [[1, 0], [0, 2]], 0));
+      const r = await ev(() =>
+        T.pad(
+          B.seq([2, 2], dtype, 1, 1),
+          [
+            [1, 0],
+            [0, 2],
+          ],
+          0,
+        ),
+      );
       const v = dtype === 'bool' ? [0, 1, 0, 1] : [1, 2, 3, 4];
-      expect(r, dtype).toEqual({ shape: [3, 4], dtype, data: [0, 0, 0, 0, v[0], v[1], 0, 0, v[2], v[3], 0, 0] });
+      expect(r, dtype).toEqual({
+        shape: [3, 4],
+        dtype,
+        data: [0, 0, 0, 0, v[0], v[1], 0, 0, v[2], v[3], 0, 0],
+      });
     }
-    const t = await ev(() => T.pad(T.transpose(B.seq([2, 3])), [[0, 0], [1, 1]], -1.5));
-    expect(t).toEqual({ shape: [3, 4], dtype: 'float32', data: [-1.5, 0, 3, -1.5, -1.5, 1, 4, -1.5, -1.5, 2, 5, -1.5] });
+    const t = await ev(() =>
+      T.pad(
+        T.transpose(B.seq([2, 3])),
+        [
+          [0, 0],
+          [1, 1],
+        ],
+        -1.5,
+      ),
+    );
+    expect(t).toEqual({
+      shape: [3, 4],
+      dtype: 'float32',
+      data: [-1.5, 0, 3, -1.5, -1.5, 1, 4, -1.5, -1.5, 2, 5, -1.5],
+    });
     const e = await ev(() => T.pad(B.t([], { shape: [0] }), [[2, 1]], 7));
     expect(e.data).toEqual([7, 7, 7]);
     expectError(() => T.pad(B.seq([2, 2]), [[1, 1]]), T.ShapeError, 'pad', '[2,2]');
@@ -109,35 +155,84 @@ describe.each(BACKENDS)('joining and indexing on $name', ({ name }) => {
 
   it('gather along each axis, strided x and strided index, every dtype', async () => {
     for (const dtype of dtypes) {
-      const r = await ev(() => T.gather(B.seq([3, 4], dtype), 1, B.t([3, 0, 0, 1, 2, 2], { shape: [3, 2], dtype: 'int32' })));
+      const r = await ev(() =>
+        T.gather(B.seq([3, 4], dtype), 1, B.t([3, 0, 0, 1, 2, 2], { shape: [3, 2], dtype: 'int32' })),
+      );
       const want = dtype === 'bool' ? [0, 1, 1, 0, 1, 1] : [3, 0, 4, 5, 10, 10];
       expect(r, dtype).toEqual({ shape: [3, 2], dtype, data: want });
     }
-    const g0 = await ev(() => T.gather(B.seq([3, 4]), 0, B.t([2, 1, 0, 2], { shape: [1, 4], dtype: 'int32' })));
+    const g0 = await ev(() =>
+      T.gather(B.seq([3, 4]), 0, B.t([2, 1, 0, 2], { shape: [1, 4], dtype: 'int32' })),
+    );
     expect(g0).toEqual({ shape: [1, 4], dtype: 'float32', data: [8, 5, 2, 11] });
-    const tv = await ev(() => T.gather(T.transpose(B.seq([4, 3])), -1, T.expand(B.t([1, 3], { shape: [1, 2], dtype: 'int32' }), [3, 2])));
+    const tv = await ev(() =>
+      T.gather(
+        T.transpose(B.seq([4, 3])),
+        -1,
+        T.expand(B.t([1, 3], { shape: [1, 2], dtype: 'int32' }), [3, 2]),
+      ),
+    );
     // transpose(seq[4,3]) is [[0,3,6,9],[1,4,7,10],[2,5,8,11]]
     expect(tv.data).toEqual([3, 9, 4, 10, 5, 11]);
-    const si = await ev(() => T.gather(B.seq([2, 5]), 1, T.slice(B.t([4, 9, 0, 9, 2, 9, 1, 9], { shape: [2, 4], dtype: 'int32' }), 1, 0, 4, 2)));
+    const si = await ev(() =>
+      T.gather(
+        B.seq([2, 5]),
+        1,
+        T.slice(B.t([4, 9, 0, 9, 2, 9, 1, 9], { shape: [2, 4], dtype: 'int32' }), 1, 0, 4, 2),
+      ),
+    );
     expect(si.data).toEqual([4, 0, 7, 6]);
-    await expectIndexError(() => T.gather(B.seq([3, 4]), 1, B.t([0, 4], { shape: [1, 2], dtype: 'int32' })), 'gather', '4');
+    await expectIndexError(
+      () => T.gather(B.seq([3, 4]), 1, B.t([0, 4], { shape: [1, 2], dtype: 'int32' })),
+      'gather',
+      '4',
+    );
     // Negative indices count from the end (Python style, as the CPU kernel documents); below -n is out of range.
     const neg = await ev(() => T.gather(B.seq([3, 4]), 1, B.t([-1, -4], { shape: [1, 2], dtype: 'int32' })));
     expect(neg.data).toEqual([3, 0]);
-    await expectIndexError(() => T.gather(B.seq([3, 4]), 1, B.t([-5, 0], { shape: [1, 2], dtype: 'int32' })), 'gather', '-5');
-    expectError(() => T.gather(B.seq([3, 4]), 1, B.t([0, 1], { shape: [1, 2] })), T.DTypeError, 'gather', 'int32', 'float32');
-    expectError(() => T.gather(B.seq([3, 4]), 1, B.t([0, 1], { dtype: 'int32' })), T.ShapeError, 'gather', '[2]', '[3,4]');
-    expectError(() => T.gather(B.seq([3, 4]), 2, B.t([0], { shape: [1, 1], dtype: 'int32' })), T.IndexError, 'gather', 'axis 2');
+    await expectIndexError(
+      () => T.gather(B.seq([3, 4]), 1, B.t([-5, 0], { shape: [1, 2], dtype: 'int32' })),
+      'gather',
+      '-5',
+    );
+    expectError(
+      () => T.gather(B.seq([3, 4]), 1, B.t([0, 1], { shape: [1, 2] })),
+      T.DTypeError,
+      'gather',
+      'int32',
+      'float32',
+    );
+    expectError(
+      () => T.gather(B.seq([3, 4]), 1, B.t([0, 1], { dtype: 'int32' })),
+      T.ShapeError,
+      'gather',
+      '[2]',
+      '[3,4]',
+    );
+    expectError(
+      () => T.gather(B.seq([3, 4]), 2, B.t([0], { shape: [1, 1], dtype: 'int32' })),
+      T.IndexError,
+      'gather',
+      'axis 2',
+    );
   });
 
   it('indexSelect and take, with repeated and strided indices; out-of-range indices raise', async () => {
     const r = await ev(() => T.indexSelect(B.seq([3, 4]), 0, B.t([2, 0, 2], { dtype: 'int32' })));
     expect(r).toEqual({ shape: [3, 4], dtype: 'float32', data: [8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11] });
-    const c = await ev(() => T.indexSelect(T.transpose(B.seq([4, 3])), 1, T.slice(B.t([3, 7, 1, 7], { dtype: 'int32' }), 0, 0, 4, 2)));
+    const c = await ev(() =>
+      T.indexSelect(
+        T.transpose(B.seq([4, 3])),
+        1,
+        T.slice(B.t([3, 7, 1, 7], { dtype: 'int32' }), 0, 0, 4, 2),
+      ),
+    );
     expect(c).toEqual({ shape: [3, 2], dtype: 'float32', data: [9, 3, 10, 4, 11, 5] });
     const none = await ev(() => T.indexSelect(B.seq([3, 4]), 1, B.t([], { dtype: 'int32' })));
     expect(none.shape).toEqual([3, 0]);
-    const tk = await ev(() => T.take(T.transpose(B.seq([2, 3])), B.t([5, 0, 1, 1], { shape: [2, 2], dtype: 'int32' })));
+    const tk = await ev(() =>
+      T.take(T.transpose(B.seq([2, 3])), B.t([5, 0, 1, 1], { shape: [2, 2], dtype: 'int32' })),
+    );
     // transpose(seq[2,3]) flattened is [0,3,1,4,2,5]
     expect(tk).toEqual({ shape: [2, 2], dtype: 'float32', data: [5, 0, 3, 3] });
     for (const dtype of dtypes) {
@@ -145,9 +240,18 @@ describe.each(BACKENDS)('joining and indexing on $name', ({ name }) => {
       expect(ti.dtype).toBe(dtype);
       expect(ti.data, dtype).toEqual(dtype === 'bool' ? [0, 0] : [7, 3]);
     }
-    await expectIndexError(() => T.indexSelect(B.seq([3, 4]), 0, B.t([3], { dtype: 'int32' })), 'indexSelect', '3');
+    await expectIndexError(
+      () => T.indexSelect(B.seq([3, 4]), 0, B.t([3], { dtype: 'int32' })),
+      'indexSelect',
+      '3',
+    );
     await expectIndexError(() => T.take(B.seq([2, 3]), B.t([6], { dtype: 'int32' })), '6');
-    expectError(() => T.indexSelect(B.seq([3, 4]), 0, B.t([[0]], { dtype: 'int32' })), T.ShapeError, 'indexSelect', '[1,1]');
+    expectError(
+      () => T.indexSelect(B.seq([3, 4]), 0, B.t([[0]], { dtype: 'int32' })),
+      T.ShapeError,
+      'indexSelect',
+      '[1,1]',
+    );
     expectError(() => T.indexSelect(B.seq([3, 4]), 0, B.t([0])), T.DTypeError, 'indexSelect', 'int32');
   });
 
@@ -155,21 +259,75 @@ describe.each(BACKENDS)('joining and indexing on $name', ({ name }) => {
     const x = B.seq([3, 5]);
     try {
       const r = await ev(() =>
-        T.scatterAdd(x, 1, B.t([0, 0, 4, 0, 1, 2, 1, 1, 3, 3, 3, 3], { shape: [3, 4], dtype: 'int32' }), B.t(pseudo(12, 1).map(() => 1), { shape: [3, 4] })),
+        T.scatterAdd(
+          x,
+          1,
+          B.t([0, 0, 4, 0, 1, 2, 1, 1, 3, 3, 3, 3], { shape: [3, 4], dtype: 'int32' }),
+          B.t(
+            pseudo(12, 1).map(() => 1),
+            { shape: [3, 4] },
+          ),
+        ),
       );
-      expect(r).toEqual({ shape: [3, 5], dtype: 'float32', data: [3, 1, 2, 3, 5, 5, 9, 8, 8, 9, 10, 11, 12, 17, 14] });
+      expect(r).toEqual({
+        shape: [3, 5],
+        dtype: 'float32',
+        data: [3, 1, 2, 3, 5, 5, 9, 8, 8, 9, 10, 11, 12, 17, 14],
+      });
       expect(Array.from(await x.data())).toEqual([...Array(15).keys()]);
-      const a0 = await ev(() => T.scatterAdd(x, 0, B.t([2, 2, 0, 0, 0], { shape: [1, 5], dtype: 'int32' }), T.transpose(B.seq([5, 2], 'float32', 10))));
+      const a0 = await ev(() =>
+        T.scatterAdd(
+          x,
+          0,
+          B.t([2, 2, 0, 0, 0], { shape: [1, 5], dtype: 'int32' }),
+          T.transpose(B.seq([5, 2], 'float32', 10)),
+        ),
+      );
       // src = transpose(seq[5,2]*10) = [[0,20,40,60,80],[10,30,50,70,90]]; index uses only src row 0.
       expect(a0.data).toEqual([0, 1, 42, 63, 84, 5, 6, 7, 8, 9, 10, 31, 12, 13, 14]);
-      const i = await ev(() => T.scatterAdd(B.t([0, 0, 0], { dtype: 'int32' }), 0, B.t([1, 1, 1, 2], { dtype: 'int32' }), B.t([1, 2, 3, 4], { dtype: 'int32' })));
+      const i = await ev(() =>
+        T.scatterAdd(
+          B.t([0, 0, 0], { dtype: 'int32' }),
+          0,
+          B.t([1, 1, 1, 2], { dtype: 'int32' }),
+          B.t([1, 2, 3, 4], { dtype: 'int32' }),
+        ),
+      );
       expect(i).toEqual({ shape: [3], dtype: 'int32', data: [0, 6, 4] });
-      await expectIndexError(() => T.scatterAdd(x, 1, B.t([5], { shape: [1, 1], dtype: 'int32' }), B.t([1], { shape: [1, 1] })), 'scatterAdd', '5');
-      await expectIndexError(() => T.scatterAdd(x, 0, B.t([-4], { shape: [1, 1], dtype: 'int32' }), B.t([1], { shape: [1, 1] })), 'scatterAdd', '-4');
-      const wrapped = await ev(() => T.scatterAdd(x, 0, B.t([-1], { shape: [1, 1], dtype: 'int32' }), B.t([100], { shape: [1, 1] })));
+      await expectIndexError(
+        () => T.scatterAdd(x, 1, B.t([5], { shape: [1, 1], dtype: 'int32' }), B.t([1], { shape: [1, 1] })),
+        'scatterAdd',
+        '5',
+      );
+      await expectIndexError(
+        () => T.scatterAdd(x, 0, B.t([-4], { shape: [1, 1], dtype: 'int32' }), B.t([1], { shape: [1, 1] })),
+        'scatterAdd',
+        '-4',
+      );
+      const wrapped = await ev(() =>
+        T.scatterAdd(x, 0, B.t([-1], { shape: [1, 1], dtype: 'int32' }), B.t([100], { shape: [1, 1] })),
+      );
       expect(wrapped.data[10]).toBe(110);
-      expectError(() => T.scatterAdd(x, 1, B.t([0], { shape: [1, 1], dtype: 'int32' }), B.t([1], { shape: [1, 1], dtype: 'int32' })), T.DTypeError, 'scatterAdd', 'float32', 'int32');
-      expectError(() => T.scatterAdd(x, 1, B.t([0, 0], { shape: [1, 2], dtype: 'int32' }), B.t([1], { shape: [1, 1] })), T.ShapeError, 'scatterAdd', '[1,2]', '[1,1]');
+      expectError(
+        () =>
+          T.scatterAdd(
+            x,
+            1,
+            B.t([0], { shape: [1, 1], dtype: 'int32' }),
+            B.t([1], { shape: [1, 1], dtype: 'int32' }),
+          ),
+        T.DTypeError,
+        'scatterAdd',
+        'float32',
+        'int32',
+      );
+      expectError(
+        () => T.scatterAdd(x, 1, B.t([0, 0], { shape: [1, 2], dtype: 'int32' }), B.t([1], { shape: [1, 1] })),
+        T.ShapeError,
+        'scatterAdd',
+        '[1,2]',
+        '[1,1]',
+      );
     } finally {
       x.dispose();
     }
@@ -195,7 +353,15 @@ describe.each(BACKENDS)('joining and indexing on $name', ({ name }) => {
     expectError(() => T.concat([B.seq([2, 2]), d]), T.DisposedError, 'concat');
     expectError(() => T.stack([d, d]), T.DisposedError, 'stack');
     expectError(() => T.split(d, 1), T.DisposedError, 'split');
-    expectError(() => T.pad(d, [[1, 1], [1, 1]]), T.DisposedError, 'pad');
+    expectError(
+      () =>
+        T.pad(d, [
+          [1, 1],
+          [1, 1],
+        ]),
+      T.DisposedError,
+      'pad',
+    );
     expectError(() => T.gather(d, 1, idx()), T.DisposedError, 'gather');
     expectError(() => T.indexSelect(d, 0, B.t([0], { dtype: 'int32' })), T.DisposedError, 'indexSelect');
     expectError(() => T.take(d, B.t([0], { dtype: 'int32' })), T.DisposedError, 'take');

@@ -3,7 +3,7 @@
  * non-contiguous views (transposed, sliced with a step and an offset, expanded with stride 0), together with
  * the values a correct kernel must see, computed by plain index arithmetic in JS.
  */
-import { type DType, type Tensor, permute, slice, tensor, tidy, expand } from '../../src/index.js';
+import { type DType, expand, permute, slice, type Tensor, tensor, tidy } from '../../src/index.js';
 
 export interface LayoutCase {
   readonly layout: string;
@@ -18,7 +18,12 @@ export interface LayoutCase {
  * Views of logical shape [n] or [r, n] holding `gen(i)` at flat position i (row-major). Every layout gives the
  * same shape and values; only strides and offsets differ.
  */
-export function layouts(backend: string, shape: readonly number[], gen: (i: number) => number, dtype: DType = 'float32'): LayoutCase[] {
+export function layouts(
+  backend: string,
+  shape: readonly number[],
+  gen: (i: number) => number,
+  dtype: DType = 'float32',
+): LayoutCase[] {
   const n = shape.reduce((p, d) => p * d, 1);
   const values = Array.from({ length: n }, (_, i) => gen(i));
   const base = { shape: [...shape], values };
@@ -33,8 +38,13 @@ export function layouts(backend: string, shape: readonly number[], gen: (i: numb
     // Slice with offset 1 and step 3 along the last axis of a wider buffer filled with junk elsewhere.
     const width = 3 * last + 2;
     const buf = new Array<number>(rows * width).fill(dtype === 'bool' ? 1 : 99);
-    for (let r = 0; r < rows; r++) for (let j = 0; j < last; j++) buf[r * width + 1 + 3 * j] = values[r * last + j]!;
-    out.push({ ...base, layout: 'stepped', make: () => tidy(() => slice(mk(buf, [...lead, width]), -1, 1, 1 + 3 * last, 3)) });
+    for (let r = 0; r < rows; r++)
+      for (let j = 0; j < last; j++) buf[r * width + 1 + 3 * j] = values[r * last + j]!;
+    out.push({
+      ...base,
+      layout: 'stepped',
+      make: () => tidy(() => slice(mk(buf, [...lead, width]), -1, 1, 1 + 3 * last, 3)),
+    });
   }
   if (rank >= 2) {
     // Stored with the last two axes swapped, viewed back through a permute.
@@ -42,14 +52,20 @@ export function layouts(backend: string, shape: readonly number[], gen: (i: numb
     const blocks = rows / a || 0;
     const buf = new Array<number>(n);
     for (let blk = 0; blk < blocks; blk++)
-      for (let i = 0; i < a; i++) for (let j = 0; j < last; j++) buf[blk * a * last + j * a + i] = values[blk * a * last + i * last + j]!;
+      for (let i = 0; i < a; i++)
+        for (let j = 0; j < last; j++)
+          buf[blk * a * last + j * a + i] = values[blk * a * last + i * last + j]!;
     const stored = [...shape.slice(0, -2), last, a];
     const perm = [...shape.slice(0, -2).map((_, i) => i), rank - 1, rank - 2];
     out.push({ ...base, layout: 'transposed', make: () => tidy(() => permute(mk(buf, stored), perm)) });
   }
   if (rank >= 1 && n > 0 && values.every((v, i) => v === values[i % last]!)) {
     // Rows all equal: a single row expanded with stride 0.
-    out.push({ ...base, layout: 'expanded', make: () => tidy(() => expand(mk(values.slice(0, last), [last]), shape)) });
+    out.push({
+      ...base,
+      layout: 'expanded',
+      make: () => tidy(() => expand(mk(values.slice(0, last), [last]), shape)),
+    });
   }
   return out;
 }

@@ -149,28 +149,86 @@ describe.each(BACKENDS)('memory on $name', ({ name }) => {
   it('a batch of every op inside tidy returns memory to its start', async () => {
     const m0 = T.memory();
     const result = T.tidy(() => {
-      const x = B.t([[0.5, -1, 2], [3, -0.25, 1]]);
-      const i = B.t([[2, 0], [1, 1]], { dtype: 'int32' });
+      const x = B.t([
+        [0.5, -1, 2],
+        [3, -0.25, 1],
+      ]);
+      const i = B.t(
+        [
+          [2, 0],
+          [1, 1],
+        ],
+        { dtype: 'int32' },
+      );
       const parts: T.Tensor[] = [
-        T.exp(x), T.log(T.abs(x)), T.sqrt(T.square(x)), T.reciprocal(x), T.sin(x), T.cos(x), T.tanh(x), T.erf(x),
-        T.relu(x), T.sigmoid(x), T.gelu(x), T.gelu(x, { approximate: 'tanh' }), T.clamp(x, -0.5, 0.5), T.neg(x),
-        T.pow(T.abs(x), 1.5), T.maximum(x, 0), T.minimum(x, 0), T.div(x, 2), T.sub(1, x),
-        T.cast(T.lt(x, 0), 'float32'), T.cast(T.le(x, 0), 'float32'), T.cast(T.ge(x, 1), 'float32'),
-        T.cast(T.gt(x, 1), 'float32'), T.cast(T.eq(x, 1), 'float32'), T.cast(T.ne(x, 1), 'float32'),
+        T.exp(x),
+        T.log(T.abs(x)),
+        T.sqrt(T.square(x)),
+        T.reciprocal(x),
+        T.sin(x),
+        T.cos(x),
+        T.tanh(x),
+        T.erf(x),
+        T.relu(x),
+        T.sigmoid(x),
+        T.gelu(x),
+        T.gelu(x, { approximate: 'tanh' }),
+        T.clamp(x, -0.5, 0.5),
+        T.neg(x),
+        T.pow(T.abs(x), 1.5),
+        T.maximum(x, 0),
+        T.minimum(x, 0),
+        T.div(x, 2),
+        T.sub(1, x),
+        T.cast(T.lt(x, 0), 'float32'),
+        T.cast(T.le(x, 0), 'float32'),
+        T.cast(T.ge(x, 1), 'float32'),
+        T.cast(T.gt(x, 1), 'float32'),
+        T.cast(T.eq(x, 1), 'float32'),
+        T.cast(T.ne(x, 1), 'float32'),
         T.cast(T.logicalOr(T.logicalAnd(T.lt(x, 0), T.gt(x, -1)), T.logicalNot(T.lt(x, 2))), 'float32'),
-        T.where(T.gt(x, 0), x, T.neg(x)), T.softmax(x), T.logSoftmax(x, 0), T.layerNorm(x, [3]),
-        T.pad(x, [[0, 0], [0, 0]]), T.scatterAdd(x, 1, i, x), T.gather(x, 1, i).pad([[0, 0], [0, 1]]),
-        T.contiguous(T.transpose(T.transpose(x))), T.reshape(T.flatten(x), [2, 3]),
+        T.where(T.gt(x, 0), x, T.neg(x)),
+        T.softmax(x),
+        T.logSoftmax(x, 0),
+        T.layerNorm(x, [3]),
+        T.pad(x, [
+          [0, 0],
+          [0, 0],
+        ]),
+        T.scatterAdd(x, 1, i, x),
+        T.gather(x, 1, i).pad([
+          [0, 0],
+          [0, 1],
+        ]),
+        T.contiguous(T.transpose(T.transpose(x))),
+        T.reshape(T.flatten(x), [2, 3]),
       ];
       const reduced = [
-        T.sum(x), T.max(x, 0), T.min(x, 1), T.mean(x), T.variance(x), T.logsumexp(x, 1), T.cast(T.argmax(x, 1), 'float32'),
-        T.cast(T.argmin(x), 'float32'), T.sum(T.matmul(x, T.transpose(x))), T.sum(T.indexSelect(x, 0, B.t([1, 0], { dtype: 'int32' }))),
-        T.sum(T.take(x, B.t([5], { dtype: 'int32' }))), T.sum(T.cast(T.oneHot(B.t([1, 2], { dtype: 'int32' }), 3), 'float32')),
-        T.sum(T.eye(2, undefined, { backend: name })), T.sum(T.linspace(0, 1, 3, { backend: name })),
-        T.sum(T.stack([x, x])), T.sum(T.concat(T.split(x, 1)))
+        T.sum(x),
+        T.max(x, 0),
+        T.min(x, 1),
+        T.mean(x),
+        T.variance(x),
+        T.logsumexp(x, 1),
+        T.cast(T.argmax(x, 1), 'float32'),
+        T.cast(T.argmin(x), 'float32'),
+        T.sum(T.matmul(x, T.transpose(x))),
+        T.sum(T.indexSelect(x, 0, B.t([1, 0], { dtype: 'int32' }))),
+        T.sum(T.take(x, B.t([5], { dtype: 'int32' }))),
+        T.sum(T.cast(T.oneHot(B.t([1, 2], { dtype: 'int32' }), 3), 'float32')),
+        T.sum(T.eye(2, undefined, { backend: name })),
+        T.sum(T.linspace(0, 1, 3, { backend: name })),
+        T.sum(T.stack([x, x])),
+        T.sum(T.concat(T.split(x, 1))),
       ];
       for (const p of parts) expect(p.shape, 'elementwise batch keeps the shape').toEqual([2, 3]);
-      return T.concat([T.stack(parts), T.expand(T.reshape(T.stack(reduced.map((r) => T.reshape(r, [-1]).slice(0, 0, 1))), [-1, 1, 1]), [-1, 2, 3])]);
+      return T.concat([
+        T.stack(parts),
+        T.expand(
+          T.reshape(T.stack(reduced.map((r) => T.reshape(r, [-1]).slice(0, 0, 1))), [-1, 1, 1]),
+          [-1, 2, 3],
+        ),
+      ]);
     });
     expect(result.shape).toEqual([35 + 16, 2, 3]);
     const vals = Array.from(await result.data());
@@ -180,13 +238,19 @@ describe.each(BACKENDS)('memory on $name', ({ name }) => {
   });
 
   it('a 100-step update loop stays flat', async () => {
-    const w = B.t([[0.1, -0.2], [0.3, 0.4]]);
+    const w = B.t([
+      [0.1, -0.2],
+      [0.3, 0.4],
+    ]);
     let state = w.share();
     w.dispose();
     const m0 = T.memory();
     for (let step = 0; step < 100; step++) {
       const next = T.tidy(() => {
-        const x = B.t([[1, 2], [3, 4]]);
+        const x = B.t([
+          [1, 2],
+          [3, 4],
+        ]);
         const y = T.tanh(T.matmul(x, state));
         const g = T.mul(T.sub(T.mean(y, 0, true), 0.5), 0.01);
         return T.sub(state, g);

@@ -9,7 +9,12 @@ import { checkLeaks, ev, expectClose, expectError, indices, on, pseudo } from '.
 import { layouts } from './layouts.js';
 
 /** Applies f to every 1-D fibre of `values` (shape `shape`) along `axis`. */
-function alongAxis(values: readonly number[], shape: readonly number[], axis: number, f: (row: number[]) => number[]): number[] {
+function alongAxis(
+  values: readonly number[],
+  shape: readonly number[],
+  axis: number,
+  f: (row: number[]) => number[],
+): number[] {
   const out = new Array<number>(values.length);
   const stride = shape.slice(axis + 1).reduce((p, d) => p * d, 1);
   const n = shape[axis]!;
@@ -46,7 +51,12 @@ describe.each(BACKENDS)('nn composites on $name', ({ name }) => {
     for (const dtype of B.floatDTypes) {
       const [atol, rtol] = dtype === 'float64' ? [1e-12, 1e-10] : [1e-6, 1e-4];
       for (const shape of [[3, 17], [2, 3, 5], [1023], [4, 1]]) {
-        const vals = pseudo(shape.reduce((p, d) => p * d, 1), 31, -6, 6);
+        const vals = pseudo(
+          shape.reduce((p, d) => p * d, 1),
+          31,
+          -6,
+          6,
+        );
         for (const lay of layouts(name, shape, (i) => vals[i]!, dtype)) {
           for (let axis = -shape.length; axis < shape.length; axis++) {
             const ax = axis < 0 ? axis + shape.length : axis;
@@ -62,11 +72,24 @@ describe.each(BACKENDS)('nn composites on $name', ({ name }) => {
   });
 
   it('softmax is stable for large magnitudes and default axis is -1; rows sum to 1', async () => {
-    const s = await ev(() => T.softmax(B.t([[1000, 999, 998], [-1000, -1000, -1000], [-50, 50, 0]])));
+    const s = await ev(() =>
+      T.softmax(
+        B.t([
+          [1000, 999, 998],
+          [-1000, -1000, -1000],
+          [-50, 50, 0],
+        ]),
+      ),
+    );
     expectClose(s.data, [...softmaxRef([1000, 999, 998]), 1 / 3, 1 / 3, 1 / 3, ...softmaxRef([-50, 50, 0])]);
     const l = await ev(() => T.logSoftmax(B.t([[1000, 999, 998]])));
     expectClose(l.data, logSoftmaxRef([1000, 999, 998]));
-    const m = await ev(() => B.t([[1, 2], [3, 5]]).softmax());
+    const m = await ev(() =>
+      B.t([
+        [1, 2],
+        [3, 5],
+      ]).softmax(),
+    );
     expectClose(m.data, [...softmaxRef([1, 2]), ...softmaxRef([3, 5])]);
     const rows = await ev(() => T.sum(T.softmax(B.t(pseudo(17 * 33, 2, -9, 9), { shape: [17, 33] }), 0), 0));
     expectClose(rows.data, Array(33).fill(1), 1e-6, 1e-5);
@@ -94,8 +117,15 @@ describe.each(BACKENDS)('nn composites on $name', ({ name }) => {
           expectClose(plain.data, want, atol, rtol);
           const wa = w.slice(0, k);
           const ba = b.slice(0, k);
-          const affine = await ev(() => T.layerNorm(lay.make(), norm, B.t(wa, { shape: norm, dtype }), B.t(ba, { shape: norm, dtype })));
-          expectClose(affine.data, want.map((v, i) => v * wa[i % k]! + ba[i % k]!), atol, rtol);
+          const affine = await ev(() =>
+            T.layerNorm(lay.make(), norm, B.t(wa, { shape: norm, dtype }), B.t(ba, { shape: norm, dtype })),
+          );
+          expectClose(
+            affine.data,
+            want.map((v, i) => v * wa[i % k]! + ba[i % k]!),
+            atol,
+            rtol,
+          );
         }
       }
     }
@@ -109,7 +139,13 @@ describe.each(BACKENDS)('nn composites on $name', ({ name }) => {
     expectError(() => T.layerNorm(x(), [3]), T.ShapeError, 'layerNorm', '[3]', '[2,3,4]');
     expectError(() => T.layerNorm(x(), []), T.ShapeError, 'layerNorm');
     expectError(() => T.layerNorm(x(), [4], B.t(pseudo(3))), T.ShapeError, 'layerNorm', 'weight', '[3]');
-    expectError(() => T.layerNorm(x(), [4], undefined, B.t(pseudo(5))), T.ShapeError, 'layerNorm', 'bias', '[5]');
+    expectError(
+      () => T.layerNorm(x(), [4], undefined, B.t(pseudo(5))),
+      T.ShapeError,
+      'layerNorm',
+      'bias',
+      '[5]',
+    );
     expectError(() => T.layerNorm(B.t([1, 2], { dtype: 'int32' }), [2]), T.DTypeError, 'layerNorm', 'int32');
     expectError(() => T.softmax(x(), 3), T.IndexError, 'softmax', 'axis 3');
     expectError(() => T.logSoftmax(x(), -4), T.IndexError, 'logSoftmax', 'axis -4');

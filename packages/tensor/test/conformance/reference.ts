@@ -37,7 +37,10 @@ export const UNARY_FLOAT: Record<string, { ref: (x: number) => number; lo: numbe
 };
 
 /** Binary float ops: reference and input ranges for a and b. */
-export const BINARY_FLOAT: Record<string, { ref: (a: number, b: number) => number; b: [number, number]; a: [number, number] }> = {
+export const BINARY_FLOAT: Record<
+  string,
+  { ref: (a: number, b: number) => number; b: [number, number]; a: [number, number] }
+> = {
   add: { ref: (a, b) => a + b, a: [-3, 3], b: [-3, 3] },
   sub: { ref: (a, b) => a - b, a: [-3, 3], b: [-3, 3] },
   mul: { ref: (a, b) => a * b, a: [-3, 3], b: [-3, 3] },

@@ -87,7 +87,8 @@ describe.each(BACKENDS)('views on $name', ({ name }) => {
       expect(p.storage).toBe(a.storage);
       const pr = await ev(() => T.contiguous(p));
       const want: number[] = [];
-      for (let k = 0; k < 4; k++) for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) want.push(i * 12 + j * 4 + k);
+      for (let k = 0; k < 4; k++)
+        for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) want.push(i * 12 + j * 4 + k);
       expect(pr.data).toEqual(want);
       const n = T.permute(a, [-1, -3, -2]);
       expect(n.shape).toEqual([4, 2, 3]);
@@ -134,8 +135,17 @@ describe.each(BACKENDS)('views on $name', ({ name }) => {
     const a = B.seq([n, 2]);
     try {
       const cases: [number, number | undefined, number][] = [
-        [0, undefined, 1], [2, 9, 1], [1, 16, 3], [-5, -1, 2], [-100, 100, 4], [5, 2, 1], [16, undefined, 5],
-        [17, undefined, 1], [0, 0, 1], [-1, undefined, 1], [3, -3, 7],
+        [0, undefined, 1],
+        [2, 9, 1],
+        [1, 16, 3],
+        [-5, -1, 2],
+        [-100, 100, 4],
+        [5, 2, 1],
+        [16, undefined, 5],
+        [17, undefined, 1],
+        [0, 0, 1],
+        [-1, undefined, 1],
+        [3, -3, 7],
       ];
       for (const [s, e, st] of cases) {
         const r = await ev(() => T.slice(a, 0, s, e, st));
@@ -144,7 +154,11 @@ describe.each(BACKENDS)('views on $name', ({ name }) => {
         expect(r.data, `[${s}:${e}:${st}]`).toEqual(rows.flatMap((i) => [2 * i, 2 * i + 1]));
       }
       const last = await ev(() => T.slice(a, -1, 1));
-      expect(last).toEqual({ shape: [n, 1], dtype: 'float32', data: [...Array(n).keys()].map((i) => 2 * i + 1) });
+      expect(last).toEqual({
+        shape: [n, 1],
+        dtype: 'float32',
+        data: [...Array(n).keys()].map((i) => 2 * i + 1),
+      });
       // Slice of a slice of a transpose: offsets and strides compose.
       const nested = await ev(() => T.slice(T.slice(T.transpose(a), 1, 2, 15, 2), 1, 1, undefined, 3));
       expect(nested).toEqual({ shape: [2, 2], dtype: 'float32', data: [8, 20, 9, 21] });
@@ -187,7 +201,8 @@ describe.each(BACKENDS)('views on $name', ({ name }) => {
       const v = T.tidy(() => T.slice(T.permute(a, [2, 0, 1]), 2, 1, 5, 2)); // [3,4,2]
       const r = await ev(() => T.contiguous(v));
       const want: number[] = [];
-      for (let i = 0; i < 3; i++) for (let j = 0; j < 4; j++) for (const k of [1, 3]) want.push(j * 15 + k * 3 + i);
+      for (let i = 0; i < 3; i++)
+        for (let j = 0; j < 4; j++) for (const k of [1, 3]) want.push(j * 15 + k * 3 + i);
       expect(r).toEqual({ shape: [3, 4, 2], dtype: 'float32', data: want });
       expect(Array.from(await v.data())).toEqual(want);
       v.dispose();

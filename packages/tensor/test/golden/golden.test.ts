@@ -9,8 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as T from '../../src/index.js';
-import { BACKENDS } from '../helpers/backends.js';
 import { checkLeaks, mismatches } from '../conformance/helpers.js';
+import { BACKENDS } from '../helpers/backends.js';
 
 type Value = number | string;
 interface FixtureTensor {
@@ -35,9 +35,12 @@ interface Fixture {
   cases: Case[];
 }
 
-const fixture = JSON.parse(readFileSync(new URL('../fixtures/golden-ops.json', import.meta.url), 'utf8')) as Fixture;
+const fixture = JSON.parse(
+  readFileSync(new URL('../fixtures/golden-ops.json', import.meta.url), 'utf8'),
+) as Fixture;
 
-const num = (v: Value): number => (typeof v === 'number' ? v : v === 'NaN' ? Number.NaN : v === 'Infinity' ? Infinity : -Infinity);
+const num = (v: Value): number =>
+  typeof v === 'number' ? v : v === 'NaN' ? Number.NaN : v === 'Infinity' ? Infinity : -Infinity;
 
 type Layout = 'contiguous' | 'strided' | 'transposed';
 
@@ -111,13 +114,22 @@ function runCase(c: Case, inputs: T.Tensor[], backend: string): T.Tensor | T.Ten
   });
 }
 
-async function check(c: Case, got: T.Tensor, want: FixtureTensor, backend: string, where: string): Promise<void> {
+async function check(
+  c: Case,
+  got: T.Tensor,
+  want: FixtureTensor,
+  backend: string,
+  where: string,
+): Promise<void> {
   expect([...got.shape], `${where}: shape`).toEqual(want.shape);
   expect(got.dtype, `${where}: dtype`).toBe(want.dtype);
   const data = Array.from(await got.data());
   const expected = want.data.map(num);
   const loose = backend !== 'cpu' && c.kind === 'reduction';
-  const bad = want.dtype === 'float32' ? mismatches(data, expected, loose ? 1e-4 : 1e-6, 1e-3) : mismatches(data, expected, 0, 0);
+  const bad =
+    want.dtype === 'float32'
+      ? mismatches(data, expected, loose ? 1e-4 : 1e-6, 1e-3)
+      : mismatches(data, expected, 0, 0);
   expect(bad, `${where}: values`).toEqual([]);
 }
 
@@ -126,12 +138,75 @@ describe('golden fixture', () => {
     expect(fixture.version).toBe(1);
     const ops = new Set(fixture.cases.flatMap((c) => c.steps.map((s) => s.op)));
     for (const op of [
-      'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'neg', 'exp', 'log', 'sqrt', 'reciprocal', 'sin',
-      'cos', 'tanh', 'erf', 'abs', 'square', 'relu', 'sigmoid', 'gelu', 'clamp', 'lt', 'le', 'gt', 'ge', 'eq', 'ne',
-      'logicalNot', 'logicalAnd', 'logicalOr', 'where', 'cast', 'sum', 'max', 'min', 'mean', 'argmax', 'argmin',
-      'variance', 'logsumexp', 'softmax', 'logSoftmax', 'layerNorm', 'matmul', 'reshape', 'permute', 'transpose',
-      'expand', 'broadcastTo', 'slice', 'squeeze', 'unsqueeze', 'flatten', 'contiguous', 'concat', 'stack', 'split',
-      'pad', 'gather', 'take', 'indexSelect', 'scatterAdd', 'oneHot', 'zeros', 'ones', 'full', 'arange', 'linspace',
+      'add',
+      'sub',
+      'mul',
+      'div',
+      'pow',
+      'maximum',
+      'minimum',
+      'neg',
+      'exp',
+      'log',
+      'sqrt',
+      'reciprocal',
+      'sin',
+      'cos',
+      'tanh',
+      'erf',
+      'abs',
+      'square',
+      'relu',
+      'sigmoid',
+      'gelu',
+      'clamp',
+      'lt',
+      'le',
+      'gt',
+      'ge',
+      'eq',
+      'ne',
+      'logicalNot',
+      'logicalAnd',
+      'logicalOr',
+      'where',
+      'cast',
+      'sum',
+      'max',
+      'min',
+      'mean',
+      'argmax',
+      'argmin',
+      'variance',
+      'logsumexp',
+      'softmax',
+      'logSoftmax',
+      'layerNorm',
+      'matmul',
+      'reshape',
+      'permute',
+      'transpose',
+      'expand',
+      'broadcastTo',
+      'slice',
+      'squeeze',
+      'unsqueeze',
+      'flatten',
+      'contiguous',
+      'concat',
+      'stack',
+      'split',
+      'pad',
+      'gather',
+      'take',
+      'indexSelect',
+      'scatterAdd',
+      'oneHot',
+      'zeros',
+      'ones',
+      'full',
+      'arange',
+      'linspace',
       'eye',
     ]) {
       expect(ops.has(op), `no golden case for ${op}`).toBe(true);
@@ -142,7 +217,8 @@ describe('golden fixture', () => {
 describe.each(BACKENDS)('golden ops on $name', ({ name }) => {
   checkLeaks();
   it.each(fixture.cases.map((c) => [c.name, c] as const))('%s', async (_label, c) => {
-    const layouts: Layout[] = c.inputs.length === 0 ? ['contiguous'] : ['contiguous', 'strided', 'transposed'];
+    const layouts: Layout[] =
+      c.inputs.length === 0 ? ['contiguous'] : ['contiguous', 'strided', 'transposed'];
     for (const layout of layouts) {
       const inputs = c.inputs.map((f) => build(f, name, layout));
       try {
@@ -151,7 +227,8 @@ describe.each(BACKENDS)('golden ops on $name', ({ name }) => {
         const wants = Array.isArray(c.out) ? c.out : [c.out];
         try {
           expect(gots.length, `${c.name}: number of outputs`).toBe(wants.length);
-          for (let i = 0; i < wants.length; i++) await check(c, gots[i]!, wants[i]!, name, `${c.name} (${layout}) output ${i}`);
+          for (let i = 0; i < wants.length; i++)
+            await check(c, gots[i]!, wants[i]!, name, `${c.name} (${layout}) output ${i}`);
         } finally {
           for (const g of gots) g.dispose();
         }

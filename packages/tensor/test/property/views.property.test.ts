@@ -21,14 +21,25 @@ afterEach(() => {
 
 /** Shapes of rank 0..4 with dims 0..4 (mostly non-zero). */
 const shapeArb = (maxRank = 4) =>
-  fc.array(fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 1, max: 4 }) }, { weight: 1, arbitrary: fc.constant(0) }), {
-    minLength: 0,
-    maxLength: maxRank,
-  });
-const nonEmptyShapeArb = (maxRank = 4) => fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: maxRank });
+  fc.array(
+    fc.oneof(
+      { weight: 9, arbitrary: fc.integer({ min: 1, max: 4 }) },
+      { weight: 1, arbitrary: fc.constant(0) },
+    ),
+    {
+      minLength: 0,
+      maxLength: maxRank,
+    },
+  );
+const nonEmptyShapeArb = (maxRank = 4) =>
+  fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: maxRank });
 
 const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
-const seq = (shape: readonly number[]) => T.tensor(Array.from({ length: size(shape) }, (_, i) => i), { shape });
+const seq = (shape: readonly number[]) =>
+  T.tensor(
+    Array.from({ length: size(shape) }, (_, i) => i),
+    { shape },
+  );
 
 /**
  * The storage positions a view reads, by plain index arithmetic over (shape, strides, offset). For views of
@@ -71,7 +82,10 @@ type Step =
   | { kind: 'squeeze' };
 
 function stepArb(shape: readonly number[]): fc.Arbitrary<Step> {
-  const options: fc.Arbitrary<Step>[] = [fc.constant({ kind: 'unsqueeze' as const, axis: 0 }), fc.constant({ kind: 'squeeze' as const })];
+  const options: fc.Arbitrary<Step>[] = [
+    fc.constant({ kind: 'unsqueeze' as const, axis: 0 }),
+    fc.constant({ kind: 'squeeze' as const }),
+  ];
   if (shape.length > 0) {
     options.push(permArb(shape.length).map((dims) => ({ kind: 'permute' as const, dims })));
     options.push(
@@ -84,11 +98,19 @@ function stepArb(shape: readonly number[]): fc.Arbitrary<Step> {
         })
         .map((r) => ({ kind: 'slice' as const, ...r })),
     );
-    options.push(fc.integer({ min: 0, max: shape.length }).map((axis) => ({ kind: 'unsqueeze' as const, axis })));
+    options.push(
+      fc.integer({ min: 0, max: shape.length }).map((axis) => ({ kind: 'unsqueeze' as const, axis })),
+    );
     // Expand every size-1 dim to a random size and maybe add a leading dim.
     options.push(
       fc
-        .record({ sizes: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: shape.length, maxLength: shape.length }), lead: fc.integer({ min: 0, max: 2 }) })
+        .record({
+          sizes: fc.array(fc.integer({ min: 1, max: 3 }), {
+            minLength: shape.length,
+            maxLength: shape.length,
+          }),
+          lead: fc.integer({ min: 0, max: 2 }),
+        })
         .map(({ sizes, lead }) => ({
           kind: 'expand' as const,
           shape: [...(lead > 0 ? [lead] : []), ...shape.map((d, i) => (d === 1 ? sizes[i]! : d))],
@@ -97,19 +119,28 @@ function stepArb(shape: readonly number[]): fc.Arbitrary<Step> {
     // Reshape into a random factorisation of the size (merging everything, then splitting).
     const n = size(shape);
     const divisors = [...Array(n + 1).keys()].filter((d) => d >= 1 && n % d === 0);
-    if (n > 0) options.push(fc.constantFrom(...divisors).map((d) => ({ kind: 'reshape' as const, shape: [d, n / d] })));
+    if (n > 0)
+      options.push(
+        fc.constantFrom(...divisors).map((d) => ({ kind: 'reshape' as const, shape: [d, n / d] })),
+      );
   }
   return fc.oneof(...options);
 }
 
 function applyStep(t: T.Tensor, s: Step): T.Tensor {
   switch (s.kind) {
-    case 'permute': return T.permute(t, s.dims);
-    case 'slice': return T.slice(t, s.axis, s.start, s.end, s.step);
-    case 'expand': return T.expand(t, s.shape);
-    case 'reshape': return T.reshape(t, s.shape);
-    case 'unsqueeze': return T.unsqueeze(t, s.axis);
-    case 'squeeze': return T.squeeze(t);
+    case 'permute':
+      return T.permute(t, s.dims);
+    case 'slice':
+      return T.slice(t, s.axis, s.start, s.end, s.step);
+    case 'expand':
+      return T.expand(t, s.shape);
+    case 'reshape':
+      return T.reshape(t, s.shape);
+    case 'unsqueeze':
+      return T.unsqueeze(t, s.axis);
+    case 'squeeze':
+      return T.squeeze(t);
   }
 }
 
@@ -130,7 +161,10 @@ function refStep(vals: number[], shape: number[], s: Step): { vals: number[]; sh
   };
   switch (s.kind) {
     case 'permute':
-      return gatherBy(s.dims.map((d) => shape[d]!), (idx) => idx.reduce((p, v, i) => p + v * strides[s.dims[i]!]!, 0));
+      return gatherBy(
+        s.dims.map((d) => shape[d]!),
+        (idx) => idx.reduce((p, v, i) => p + v * strides[s.dims[i]!]!, 0),
+      );
     case 'slice': {
       const n = shape[s.axis]!;
       const norm = (i: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
@@ -139,11 +173,15 @@ function refStep(vals: number[], shape: number[], s: Step): { vals: number[]; sh
       const len = e > a ? Math.ceil((e - a) / s.step) : 0;
       const out = [...shape];
       out[s.axis] = len;
-      return gatherBy(out, (idx) => idx.reduce((p, v, i) => p + (i === s.axis ? a + v * s.step : v) * strides[i]!, 0));
+      return gatherBy(out, (idx) =>
+        idx.reduce((p, v, i) => p + (i === s.axis ? a + v * s.step : v) * strides[i]!, 0),
+      );
     }
     case 'expand': {
       const lead = s.shape.length - shape.length;
-      return gatherBy(s.shape, (idx) => shape.reduce((p, d, i) => p + (d === 1 ? 0 : idx[i + lead]!) * strides[i]!, 0));
+      return gatherBy(s.shape, (idx) =>
+        shape.reduce((p, d, i) => p + (d === 1 ? 0 : idx[i + lead]!) * strides[i]!, 0),
+      );
     }
     case 'reshape':
       return { vals, shape: s.shape };
@@ -159,10 +197,16 @@ function refStep(vals: number[], shape: number[], s: Step): { vals: number[]; sh
 
 /** A random chain of 1-5 view steps starting from a random shape (built step by step so each one applies). */
 const chainArb = fc.tuple(shapeArb(3), fc.integer({ min: 1, max: 5 })).chain(([shape, k]) => {
-  let arb: fc.Arbitrary<{ shape: number[]; steps: Step[] }> = fc.constant({ shape: [...shape], steps: [] as Step[] });
+  let arb: fc.Arbitrary<{ shape: number[]; steps: Step[] }> = fc.constant({
+    shape: [...shape],
+    steps: [] as Step[],
+  });
   for (let i = 0; i < k; i++) {
     arb = arb.chain(({ shape: cur, steps }) =>
-      stepArb(cur).map((st) => ({ shape: refStep(new Array(size(cur)).fill(0), cur, st).shape, steps: [...steps, st] })),
+      stepArb(cur).map((st) => ({
+        shape: refStep(new Array(size(cur)).fill(0), cur, st).shape,
+        steps: [...steps, st],
+      })),
     );
   }
   return arb.map((r) => ({ start: shape, steps: r.steps }));
@@ -222,7 +266,9 @@ describe('view algebra (fast-check, cpu)', () => {
   it('permute by p then by p^-1 is the identity (same strides, no copy); transpose twice too', () => {
     fc.assert(
       fc.property(
-        nonEmptyShapeArb().chain((shape) => fc.tuple(fc.constant(shape), permArb(shape.length), fc.nat(), fc.nat())),
+        nonEmptyShapeArb().chain((shape) =>
+          fc.tuple(fc.constant(shape), permArb(shape.length), fc.nat(), fc.nat()),
+        ),
         ([shape, p, i, j]) => {
           const inv = new Array<number>(p.length);
           p.forEach((d, k) => {
@@ -275,15 +321,24 @@ describe('view algebra (fast-check, cpu)', () => {
 
   it('expand then sum over the expanded axes equals multiplying by the count', () => {
     fc.assert(
-      fc.property(nonEmptyShapeArb(3), fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 2 }), (shape, lead) => {
-        const x = seq(shape);
-        const target = [...lead, ...shape];
-        const s = T.tidy(() => T.sum(T.expand(x, target), lead.map((_, i) => i)));
-        const m = T.mul(x, size(lead));
-        expect([...s.shape]).toEqual(shape);
-        expect(values(s)).toEqual(values(m));
-        x.dispose();
-      }),
+      fc.property(
+        nonEmptyShapeArb(3),
+        fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 2 }),
+        (shape, lead) => {
+          const x = seq(shape);
+          const target = [...lead, ...shape];
+          const s = T.tidy(() =>
+            T.sum(
+              T.expand(x, target),
+              lead.map((_, i) => i),
+            ),
+          );
+          const m = T.mul(x, size(lead));
+          expect([...s.shape]).toEqual(shape);
+          expect(values(s)).toEqual(values(m));
+          x.dispose();
+        },
+      ),
       RUNS,
     );
   });
