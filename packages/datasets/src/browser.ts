@@ -28,6 +28,7 @@ export {
   type Task,
   tasksUpTo,
 } from './split.js';
+export { T } from './transform-presets.js';
 export {
   compose,
   crop,
@@ -38,18 +39,16 @@ export {
   randomHorizontalFlip,
   repeatChannels,
   resize,
-  T,
   type Transform,
   toFloatImage,
 } from './transforms.js';
-export { randomBrightness, TJ } from './transforms-color.js';
+export { randomBrightness } from './transforms-color.js';
 export {
   centerCrop,
   NORMALIZATION,
   type ResizedCropOptions,
   randomResizedCrop,
   resizeShorter,
-  TC,
 } from './transforms-crop.js';
 export type { Dataset, FloatImage, ImageSet, Subset } from './types.js';
 export { allOf, classCounts, sampleSize } from './types.js';

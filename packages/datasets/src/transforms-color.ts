@@ -1,6 +1,5 @@
 import { DatasetError } from './errors.js';
 import type { Rng } from './rng.js';
-import type { Transform } from './transforms.js';
 import type { FloatImage } from './types.js';
 
 /**
@@ -15,10 +14,3 @@ export function randomBrightness(img: FloatImage, rng: Rng, b: number): FloatIma
   for (let i = 0; i < data.length; i++) data[i] = Math.min(1, Math.max(0, img.data[i]! * factor));
   return { data, channels: img.channels, height: img.height, width: img.width };
 }
-
-export const TJ = {
-  randomBrightness:
-    (b: number): Transform =>
-    (img, rng) =>
-      randomBrightness(img, rng, b),
-};

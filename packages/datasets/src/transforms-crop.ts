@@ -1,6 +1,6 @@
 import { DatasetError } from './errors.js';
 import type { Rng } from './rng.js';
-import { crop, resize, type Transform } from './transforms.js';
+import { crop, resize } from './transforms.js';
 import type { FloatImage } from './types.js';
 
 /**
@@ -79,22 +79,6 @@ export function randomResizedCrop(
   else if (inRatio > Math.max(r0, r1)) w = Math.round(h * Math.max(r0, r1));
   return resize(crop(img, Math.floor((H - h) / 2), Math.floor((W - w) / 2), h, w), height, width);
 }
-
-/** Transform values of the above, for compose(). */
-export const TC = {
-  centerCrop:
-    (height: number, width = height): Transform =>
-    (img) =>
-      centerCrop(img, height, width),
-  resizeShorter:
-    (size: number): Transform =>
-    (img) =>
-      resizeShorter(img, size),
-  randomResizedCrop:
-    (height: number, width = height, options: ResizedCropOptions = {}): Transform =>
-    (img, rng) =>
-      randomResizedCrop(img, rng, height, width, options),
-};
 
 /** Per-channel normalisation constants in common use (RGB order). */
 export const NORMALIZATION = {

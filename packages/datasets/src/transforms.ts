@@ -173,27 +173,3 @@ export function repeatChannels(img: FloatImage, channels = 3): FloatImage {
 export function compose(...transforms: Transform[]): Transform {
   return (img, rng) => transforms.reduce((acc, t) => t(acc, rng), img);
 }
-
-/** Ready-made Transform values for the common pieces, to pass to compose(). */
-export const T = {
-  normalize:
-    (mean: readonly number[], std: readonly number[]): Transform =>
-    (img) =>
-      normalize(img, mean, std),
-  resize:
-    (height: number, width = height): Transform =>
-    (img) =>
-      resize(img, height, width),
-  randomCrop:
-    (height: number, width = height, padding = 0): Transform =>
-    (img, rng) =>
-      randomCrop(img, rng, height, width, padding),
-  randomHorizontalFlip:
-    (p = 0.5): Transform =>
-    (img, rng) =>
-      randomHorizontalFlip(img, rng, p),
-  repeatChannels:
-    (channels = 3): Transform =>
-    (img) =>
-      repeatChannels(img, channels),
-};

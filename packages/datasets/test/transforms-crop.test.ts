@@ -11,7 +11,6 @@ import {
   resize,
   resizeShorter,
   T,
-  TC,
 } from '../src/index.js';
 
 const img = (channels: number, height: number, width: number): FloatImage => ({
@@ -86,16 +85,11 @@ describe('ViT pipelines', () => {
     const { mean, std } = NORMALIZATION.inception;
     const train = compose(
       T.repeatChannels(3),
-      TC.randomResizedCrop(16),
+      T.randomResizedCrop(16),
       T.randomHorizontalFlip(),
       T.normalize(mean, std),
     );
-    const evalT = compose(
-      T.repeatChannels(3),
-      TC.resizeShorter(18),
-      TC.centerCrop(16),
-      T.normalize(mean, std),
-    );
+    const evalT = compose(T.repeatChannels(3), T.resizeShorter(18), T.centerCrop(16), T.normalize(mean, std));
     for (const t of [train, evalT]) {
       const out = t({ ...gray, data: gray.data.map((v) => v / 783) }, createRng(1));
       expect([out.channels, out.height, out.width]).toEqual([3, 16, 16]);

@@ -1,0 +1,60 @@
+import type { Rng } from './rng.js';
+import {
+  normalize,
+  randomCrop,
+  randomHorizontalFlip,
+  repeatChannels,
+  resize,
+  type Transform,
+} from './transforms.js';
+import { randomBrightness } from './transforms-color.js';
+import { centerCrop, type ResizedCropOptions, randomResizedCrop, resizeShorter } from './transforms-crop.js';
+import type { FloatImage } from './types.js';
+
+/**
+ * Every transform as a `Transform` value for compose(), with its parameters bound:
+ * `compose(T.repeatChannels(3), T.randomResizedCrop(224), T.randomHorizontalFlip(), T.normalize(m, s))`.
+ */
+export const T = {
+  normalize:
+    (mean: readonly number[], std: readonly number[]): Transform =>
+    (img) =>
+      normalize(img, mean, std),
+  resize:
+    (height: number, width = height): Transform =>
+    (img) =>
+      resize(img, height, width),
+  resizeShorter:
+    (size: number): Transform =>
+    (img) =>
+      resizeShorter(img, size),
+  centerCrop:
+    (height: number, width = height): Transform =>
+    (img) =>
+      centerCrop(img, height, width),
+  randomCrop:
+    (height: number, width = height, padding = 0): Transform =>
+    (img, rng) =>
+      randomCrop(img, rng, height, width, padding),
+  randomResizedCrop:
+    (height: number, width = height, options: ResizedCropOptions = {}): Transform =>
+    (img, rng) =>
+      randomResizedCrop(img, rng, height, width, options),
+  randomHorizontalFlip:
+    (p = 0.5): Transform =>
+    (img, rng) =>
+      randomHorizontalFlip(img, rng, p),
+  randomBrightness:
+    (b: number): Transform =>
+    (img, rng) =>
+      randomBrightness(img, rng, b),
+  repeatChannels:
+    (channels = 3): Transform =>
+    (img) =>
+      repeatChannels(img, channels),
+  /** Any function of the image alone, e.g. a custom per-pixel map. */
+  map:
+    (fn: (img: FloatImage) => FloatImage): Transform =>
+    (img: FloatImage, _rng: Rng) =>
+      fn(img),
+};
