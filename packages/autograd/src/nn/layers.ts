@@ -1,6 +1,6 @@
 /** The standard layers: Linear, LayerNorm, Dropout, GELU, Identity. Each initialises as PyTorch does. */
 import { alias } from '../engine/alias.js';
-import { type DType, type Tensor, ge, gelu, layerNorm, matmul, mul, ones, rand, reshape, transpose, add, where, zeros } from '@norga/tensor';
+import { type DType, type Tensor, add, ge, gelu, layerNorm, matmul, mul, ones, rand, relu, reshape, sigmoid, tanh, transpose, where, zeros } from '@norga/tensor';
 import { noGrad } from '../engine/mode.js';
 import { GradError, describe } from '../errors.js';
 import { uniform_ } from './init.js';
@@ -110,5 +110,22 @@ export class GELU extends Module implements Layer {
 export class Identity extends Module implements Layer {
   forward(x: Tensor): Tensor {
     return alias(x);
+  }
+}
+
+/** Elementwise activations as modules (for Sequential). */
+export class ReLU extends Module implements Layer {
+  forward(x: Tensor): Tensor {
+    return relu(x);
+  }
+}
+export class Tanh extends Module implements Layer {
+  forward(x: Tensor): Tensor {
+    return tanh(x);
+  }
+}
+export class Sigmoid extends Module implements Layer {
+  forward(x: Tensor): Tensor {
+    return sigmoid(x);
   }
 }

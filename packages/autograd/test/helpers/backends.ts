@@ -1,0 +1,27 @@
+/**
+ * The backends the gradient suites run over, in @norga/tensor's test/helpers/backends.ts style: CPU always;
+ * WebGPU when an adapter is found. Without one the WebGPU suites are skipped with a printed reason, unless
+ * REQUIRE_WEBGPU=1, where that fails.
+ */
+import { initBackend } from '@norga/tensor';
+
+export interface BackendCase {
+  readonly name: string;
+}
+
+async function probe(name: string): Promise<string | null> {
+  try {
+    await initBackend(name);
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+const webgpuProblem = await probe('webgpu');
+if (webgpuProblem !== null) {
+  if (process.env.REQUIRE_WEBGPU === '1') throw new Error(`REQUIRE_WEBGPU=1 but WebGPU is unavailable: ${webgpuProblem}`);
+  console.warn(`[norga/autograd] skipping WebGPU suites: ${webgpuProblem}`);
+}
+
+export const BACKENDS: readonly BackendCase[] = [{ name: 'cpu' }, ...(webgpuProblem === null ? [{ name: 'webgpu' }] : [])];
