@@ -140,6 +140,18 @@ describe('idxToImageSet', () => {
     );
   });
 
+  test('int32 labels: the offset counts 4 bytes per label', () => {
+    const t = tinyPair(5, 3, 4);
+    const labels = encodeIdx({ type: 'int32', shape: [5], data: Int32Array.of(0, 1, 2, -1, 0) });
+    expectFormatError(
+      () =>
+        idxToImageSet(parseIdx(t.images, 'i'), parseIdx(labels, 'l'), CLASSES, { images: 'i', labels: 'l' }),
+      'l',
+      8 + 3 * 4,
+      /label -1 of sample 3 is out of range/,
+    );
+  });
+
   test('label count differing from image count', () => {
     const t = tinyPair(5, 3, 4);
     const labels = encodeIdx({ type: 'uint8', shape: [4], data: Uint8Array.of(0, 1, 2, 0) });

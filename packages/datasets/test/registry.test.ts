@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import {
   DataNotFoundError,
@@ -28,6 +29,11 @@ function dataDir(): string {
   put(join(d, 'fashion-mnist/train-labels-idx1-ubyte'), tr.labels);
   put(join(d, 'fashion-mnist/t10k-images-idx3-ubyte'), te.images);
   put(join(d, 'fashion-mnist/t10k-labels-idx1-ubyte'), te.labels);
+  const mn = idx(30, 3);
+  put(join(d, 'mnist/train-images-idx3-ubyte.gz'), gzipSync(mn.images));
+  put(join(d, 'mnist/train-labels-idx1-ubyte.gz'), gzipSync(mn.labels));
+  put(join(d, 'mnist/t10k-images-idx3-ubyte.gz'), gzipSync(te.images));
+  put(join(d, 'mnist/t10k-labels-idx1-ubyte.gz'), gzipSync(te.labels));
   const cifar = (n: number, seed: number) =>
     encodeCifar(
       'cifar10',
@@ -99,7 +105,7 @@ describe('data directory resolution', () => {
 
   test('unknown name lists the known ones', () => {
     expect(() => loadDataset('svhn')).toThrow(
-      "unknown data set 'svhn'; known: fashion-mnist, mnist, cifar10, cifar100, imagenet-r, cub200",
+      "unknown data set 'svhn'; known: fashion-mnist, mnist, mnist-idx, cifar10, cifar100, imagenet-r, cub200",
     );
   });
 });
@@ -119,6 +125,7 @@ describe('listDatasets', () => {
       testPerClass: new Array(10).fill(1),
     });
     expect(byName.mnist).toMatchObject({ status: 'ok', train: 8000, test: 2000, classes: 10 });
+    expect(byName['mnist-idx']).toMatchObject({ status: 'ok', path: join(d, 'mnist'), train: 30, test: 10 });
     expect(byName.cifar10).toMatchObject({
       status: 'ok',
       train: 50,
@@ -139,6 +146,7 @@ describe('listDatasets', () => {
     });
     expect(byName.cub200!.status).toBe('missing');
     expect(byName.cub200!.message).toContain('CUB_200_2011');
+    expect(listDatasets({ env: {}, only: ['mnist-idx'] })[0]).toMatchObject({ status: 'missing' });
   });
 });
 

@@ -39,7 +39,13 @@ export function idxToImageSet(
     );
   }
   const headerBytes = 4 + 4 * labels.shape.length;
-  const checked = checkLabels(labels.data, classNames.length, files.labels, (i) => headerBytes + i);
+  const bytesPer = labels.data.BYTES_PER_ELEMENT;
+  const checked = checkLabels(
+    labels.data,
+    classNames.length,
+    files.labels,
+    (i) => headerBytes + i * bytesPer,
+  );
   const pixels = images.data as Uint8Array;
   return {
     images: c === 1 ? pixels : hwcToChw(pixels, n, h, w, c),

