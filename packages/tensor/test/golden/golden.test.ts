@@ -1,7 +1,8 @@
 /**
  * Replays every PyTorch golden case (test/fixtures/golden-ops.json, written by scripts/golden.py) on every
  * backend, with the inputs laid out three ways: contiguous, as a step-2 slice of a wider buffer, and as a
- * transposed view. Kernels must give the same answer for every layout.
+ * transposed view. Kernels must give the same answer for every layout. Where the backend has float64, every
+ * case with float inputs is also replayed in float64 (atol 1e-6, rtol 1e-5 after rounding to float32).
  *
  * Tolerances: float32 atol 1e-6, rtol 1e-3; on WebGPU, reductions (sums in float32 in a different order) get
  * atol 1e-4. Integer and bool outputs must match exactly.
@@ -42,12 +43,16 @@ const fixture = JSON.parse(
 const num = (v: Value): number =>
   typeof v === 'number' ? v : v === 'NaN' ? Number.NaN : v === 'Infinity' ? Infinity : -Infinity;
 
-type Layout = 'contiguous' | 'strided' | 'transposed';
+type Layout = 'contiguous' | 'strided' | 'transposed' | 'float64';
 
 /** Builds a fixture tensor on `backend` with the requested memory layout (same values in every layout). */
 function build(f: FixtureTensor, backend: string, layout: Layout): T.Tensor {
   const values = f.data.map(num);
-  const opts = { dtype: f.dtype, backend } as const;
+  // The float64 variant replays float32 cases in float64 (where the backend has it): same values, wider type.
+  const opts = {
+    dtype: layout === 'float64' && f.dtype === 'float32' ? 'float64' : f.dtype,
+    backend,
+  } as const;
   const rank = f.shape.length;
   if (layout === 'strided' && rank >= 1) {
     // A buffer twice as wide on the last axis; the odd columns hold junk the view must never read.
@@ -119,15 +124,19 @@ async function check(
   got: T.Tensor,
   want: FixtureTensor,
   backend: string,
+  layout: Layout,
   where: string,
 ): Promise<void> {
+  const wide = layout === 'float64' && want.dtype === 'float32';
   expect([...got.shape], `${where}: shape`).toEqual(want.shape);
-  expect(got.dtype, `${where}: dtype`).toBe(want.dtype);
+  expect(got.dtype, `${where}: dtype`).toBe(wide ? 'float64' : want.dtype);
   const data = Array.from(await got.data());
   const expected = want.data.map(num);
   const loose = backend !== 'cpu' && c.kind === 'reduction';
-  const bad =
-    want.dtype === 'float32'
+  // float64 results, rounded once to float32, must match the correctly rounded reference almost exactly.
+  const bad = wide
+    ? mismatches(data.map(Math.fround), expected, 1e-6, 1e-5)
+    : want.dtype === 'float32'
       ? mismatches(data, expected, loose ? 1e-4 : 1e-6, 1e-3)
       : mismatches(data, expected, 0, 0);
   expect(bad, `${where}: values`).toEqual([]);
@@ -216,9 +225,11 @@ describe('golden fixture', () => {
 
 describe.each(BACKENDS)('golden ops on $name', ({ name }) => {
   checkLeaks();
+  const hasFloat64 = T.getBackend(name).dtypes.includes('float64');
   it.each(fixture.cases.map((c) => [c.name, c] as const))('%s', async (_label, c) => {
     const layouts: Layout[] =
       c.inputs.length === 0 ? ['contiguous'] : ['contiguous', 'strided', 'transposed'];
+    if (hasFloat64 && c.inputs.some((f) => f.dtype === 'float32')) layouts.push('float64');
     for (const layout of layouts) {
       const inputs = c.inputs.map((f) => build(f, name, layout));
       try {
@@ -228,7 +239,7 @@ describe.each(BACKENDS)('golden ops on $name', ({ name }) => {
         try {
           expect(gots.length, `${c.name}: number of outputs`).toBe(wants.length);
           for (let i = 0; i < wants.length; i++)
-            await check(c, gots[i]!, wants[i]!, name, `${c.name} (${layout}) output ${i}`);
+            await check(c, gots[i]!, wants[i]!, name, layout, `${c.name} (${layout}) output ${i}`);
         } finally {
           for (const g of gots) g.dispose();
         }
