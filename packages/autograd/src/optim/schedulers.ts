@@ -16,6 +16,10 @@ export abstract class LRScheduler {
   constructor(protected readonly optimizer: HasGroups) {
     for (const g of optimizer.paramGroups) g.initialLr ??= g.lr;
     this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr!);
+  }
+
+  /** Applies epoch 0. Subclasses call it at the end of their constructor, once their own fields are set. */
+  protected start(): void {
     this.#apply();
   }
 
@@ -57,6 +61,7 @@ export class StepLR extends LRScheduler {
   ) {
     if (!(Number.isInteger(stepSize) && stepSize > 0)) throw new GradError('StepLR', `stepSize must be a positive integer, got ${stepSize}`);
     super(optimizer);
+    this.start();
   }
   protected lrAt(epoch: number, base: number): number {
     return base * this.gamma ** Math.floor(epoch / this.stepSize);
@@ -72,6 +77,7 @@ export class CosineAnnealingLR extends LRScheduler {
   ) {
     if (!(tMax > 0)) throw new GradError('CosineAnnealingLR', `tMax must be > 0, got ${tMax}`);
     super(optimizer);
+    this.start();
   }
   protected lrAt(epoch: number, base: number): number {
     return this.etaMin + ((base - this.etaMin) * (1 + Math.cos((Math.PI * epoch) / this.tMax))) / 2;
@@ -88,6 +94,7 @@ export class LinearLR extends LRScheduler {
   ) {
     if (!(startFactor > 0 && startFactor <= 1)) throw new GradError('LinearLR', `startFactor must lie in (0, 1], got ${startFactor}`);
     super(optimizer);
+    this.start();
   }
   protected lrAt(epoch: number, base: number): number {
     const t = Math.min(epoch, this.totalIters) / this.totalIters;
@@ -102,6 +109,7 @@ export class LambdaLR extends LRScheduler {
     private readonly f: (epoch: number) => number,
   ) {
     super(optimizer);
+    this.start();
   }
   protected lrAt(epoch: number, base: number): number {
     return base * this.f(epoch);
