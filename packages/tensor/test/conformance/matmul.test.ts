@@ -3,7 +3,9 @@
  * sliced and expanded operands, odd sizes (0, 1, 3, 17, 1023 on the inner or outer dims), int32 and float64
  * where the backend has them, and errors naming both shapes.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cpuTier, setCpuTier } from '../../src/backends/wasm/cpu-hook.js';
+import { getWasmTier } from '../../src/backends/wasm/tier.js';
 import * as T from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { checkLeaks, ev, expectClose, expectError, indices, on, pseudo } from './helpers.js';
@@ -193,5 +195,120 @@ describe.each(BACKENDS)('matmul on $name', ({ name }) => {
     const d = B.seq([2, 2]);
     d.dispose();
     expectError(() => T.matmul(d, B.seq([2, 2])), T.DisposedError, 'matmul', 'disposed');
+  });
+});
+
+/**
+ * The CPU backend has two tiers for float32 matmul: the JS kernel (the reference) and WebAssembly SIMD for
+ * products of at least WASM_MATMUL_MIN_MACS multiply-adds. Both must pass the same cases, and the WebAssembly
+ * result must not depend on the thread count.
+ */
+describe('matmul on both CPU tiers', () => {
+  checkLeaks();
+  const B = on('cpu');
+  const forcedJs = process.env.NORGA_CPU_TIER === 'js';
+  afterAll(() => setCpuTier('wasm'));
+
+  const cases: [number[], number[]][] = [
+    [
+      [17, 33],
+      [33, 19],
+    ],
+    [
+      [64, 64],
+      [64, 64],
+    ],
+    [
+      [65, 130],
+      [130, 67],
+    ],
+    [
+      [3, 1023],
+      [1023, 2],
+    ],
+    [
+      [2, 5],
+      [5, 1023],
+    ],
+    [
+      [1, 4096],
+      [4096, 1],
+    ],
+    [
+      [3, 17, 33],
+      [33, 19],
+    ],
+    [
+      [2, 1, 17, 33],
+      [1, 3, 33, 19],
+    ],
+    [[1023], [1023, 5]],
+  ];
+
+  // With NORGA_CPU_TIER=js the wasm tier is off by request: its cases are skipped (reported as skipped).
+  const tiers = forcedJs ? (['js'] as const) : (['js', 'wasm'] as const);
+  it.each(tiers)('%s tier: odd shapes, batches, transposed and sliced operands', async (tier) => {
+    setCpuTier(tier);
+    expect(cpuTier()).toBe(tier);
+    const calls0 = getWasmTier()?.matmulStats.calls ?? 0;
+    for (const [sa, sb] of cases) {
+      const a = pseudo(
+        sa.reduce((p, d) => p * d, 1),
+        sa.length + sa[0]!,
+        -1,
+        1,
+      );
+      const b = pseudo(
+        sb.reduce((p, d) => p * d, 1),
+        sb.length + sb[0]!,
+        -1,
+        1,
+      );
+      const want = matmulRef(a, sa, b, sb);
+      const r = await ev(() => T.matmul(B.t(a, { shape: sa }), B.t(b, { shape: sb })));
+      expect(r.shape, `[${sa}] @ [${sb}] (${tier})`).toEqual(want.shape);
+      expectClose(r.data, want.data, 1e-4, 1e-4);
+    }
+    // a^T (a transposed view) @ a stepped slice of a wider buffer, big enough for the wasm tier.
+    const [m, k, n] = [37, 45, 29];
+    const at = pseudo(k * m, 77, -1, 1); // stored [k, m]
+    const wide = pseudo(k * 2 * n, 78, -1, 1); // stored [k, 2n], every other column used
+    const aVals = [...Array(m).keys()].flatMap((i) => [...Array(k).keys()].map((p) => at[p * m + i]!));
+    const bVals = [...Array(k).keys()].flatMap((p) =>
+      [...Array(n).keys()].map((j) => wide[p * 2 * n + 2 * j + 1]!),
+    );
+    const r = await ev(() =>
+      T.matmul(
+        T.transpose(B.t(at, { shape: [k, m] })),
+        T.slice(B.t(wide, { shape: [k, 2 * n] }), 1, 1, 2 * n, 2),
+      ),
+    );
+    expectClose(r.data, matmulRef(aVals, [m, k], bVals, [k, n]).data, 1e-4, 1e-4);
+    const calls = (getWasmTier()?.matmulStats.calls ?? 0) - calls0;
+    if (tier === 'wasm') expect(calls, 'the wasm kernel ran').toBeGreaterThan(0);
+    else expect(calls, 'the js tier stays off wasm').toBe(0);
+  });
+
+  it.skipIf(forcedJs)('wasm tier results do not depend on the thread count', async () => {
+    const tierObj = getWasmTier();
+    if (!tierObj) throw new Error('WebAssembly SIMD should be available on Node 20');
+    setCpuTier('wasm');
+    const threads = tierObj.threads;
+    const a = pseudo(160 * 170, 91, -1, 1);
+    const b = pseudo(170 * 150, 92, -1, 1);
+    try {
+      const results: number[][] = [];
+      for (const t of [1, 2, 3]) {
+        tierObj.setThreads(t);
+        results.push(
+          (await ev(() => T.matmul(B.t(a, { shape: [160, 170] }), B.t(b, { shape: [170, 150] })))).data,
+        );
+      }
+      expect(results[1]).toEqual(results[0]);
+      expect(results[2]).toEqual(results[0]);
+      expectClose(results[0]!, matmulRef(a, [160, 170], b, [170, 150]).data, 1e-4, 1e-4);
+    } finally {
+      tierObj.setThreads(threads);
+    }
   });
 });
