@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+/** `norga-vit`: pretrain the tiny ViT; inspect or convert safetensors checkpoints. */
+import { fromHuggingFace, isHuggingFaceNaming } from '../weights/huggingface.js';
+import { readSafetensorsFile, writeSafetensorsFile } from '../node.js';
+import { toFloat32 } from '../safetensors/convert.js';
+import type { NamedArray } from '../weights/named.js';
+import { Flags, UsageError, parseArgs } from './args.js';
+import { type Io, pretrain } from './pretrain.js';
+
+export const USAGE = `usage: norga-vit <command> [flags]
+
+  pretrain   train the tiny ViT (28×28, patch 4, dim 64, depth 4) from scratch
+      --dataset fashion-mnist|mnist   (default fashion-mnist)    --data-dir DIR  (else $NORGA_DATA)
+      --out DIR          run directory (default runs/vit-tiny-<dataset>)
+      --epochs N (10)    --batch-size N (64)    --lr X (1e-3)    --weight-decay X (0.05)
+      --warmup-steps N (500)    --label-smoothing X (0)    --seed N (0)
+      --checkpoint-every N   steps between checkpoints (200; also at every epoch end)
+      --resume           continue the checkpoint in --out (after a kill, the run continues where it was)
+      --limit-train N / --limit-test N   seeded subsets (0 = all)
+      --stop-after-steps N   checkpoint and stop at global step N
+      --backend cpu|webgpu   (default cpu)
+  inspect FILE        list the tensors, dtypes, shapes and metadata of a safetensors file
+  convert-hf IN OUT   rename a Hugging Face ViT checkpoint to timm names (qkv fused)
+`;
+
+async function inspect(path: string, io: Io): Promise<void> {
+  const f = await readSafetensorsFile(path);
+  io.stdout.write(`${path}: ${f.tensors.size} tensors, header ${f.headerBytes} bytes\n`);
+  for (const [k, v] of Object.entries(f.metadata)) io.stdout.write(`  __metadata__.${k} = ${v.length > 200 ? `${v.slice(0, 200)}…` : v}\n`);
+  for (const t of f.tensors.values()) io.stdout.write(`  ${t.name}  ${t.dtype}  [${t.shape.join(', ')}]\n`);
+}
+
+async function convertHf(input: string, output: string, io: Io): Promise<void> {
+  const f = await readSafetensorsFile(input);
+  const arrays = new Map<string, NamedArray>();
+  for (const t of f.tensors.values()) arrays.set(t.name, { shape: t.shape, data: toFloat32(t) });
+  if (!isHuggingFaceNaming(arrays.keys())) throw new UsageError(`${input} does not use Hugging Face ViT names`);
+  const { tensors, ignored } = fromHuggingFace(arrays);
+  const out: Record<string, { shape: readonly number[]; data: Float32Array }> = {};
+  for (const [k, v] of tensors) out[k] = v;
+  await writeSafetensorsFile(output, out, { ...f.metadata, converted_from: 'huggingface' });
+  io.stdout.write(`wrote ${tensors.size} tensors to ${output}${ignored.length > 0 ? ` (dropped: ${ignored.join(', ')})` : ''}\n`);
+}
+
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === 'help' || command === '--help') {
+      io.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    }
+    const flags = new Flags(parseArgs(rest, new Set(['resume', 'help'])));
+    if (command === 'pretrain') {
+      const dataset = flags.string('dataset', 'fashion-mnist');
+      if (dataset !== 'fashion-mnist' && dataset !== 'mnist') throw new UsageError(`--dataset must be fashion-mnist or mnist, got '${dataset}'`);
+      const positive = (n: number) => Number.isFinite(n) && n > 0;
+      const options = {
+        dataset,
+        ...(flags.string('data-dir') === undefined ? {} : { dataDir: flags.string('data-dir')! }),
+        out: flags.string('out', `runs/vit-tiny-${dataset}`),
+        epochs: flags.int('epochs', 10, 1),
+        batchSize: flags.int('batch-size', 64, 1),
+        lr: flags.number('lr', 1e-3, positive, 'a positive number'),
+        weightDecay: flags.number('weight-decay', 0.05, (n) => n >= 0, 'a number >= 0'),
+        warmupSteps: flags.int('warmup-steps', 500, 0),
+        labelSmoothing: flags.number('label-smoothing', 0, (n) => n >= 0 && n < 1, 'in [0, 1)'),
+        seed: flags.int('seed', 0, 0),
+        checkpointEvery: flags.int('checkpoint-every', 200, 0),
+        resume: flags.bool('resume'),
+        backend: flags.string('backend', 'cpu'),
+        limitTrain: flags.int('limit-train', 0, 0),
+        limitTest: flags.int('limit-test', 0, 0),
+        stopAfterSteps: flags.int('stop-after-steps', 0, 0),
+      } as const;
+      flags.assertAllUsed();
+      await pretrain(options, io);
+      return 0;
+    }
+    if (command === 'inspect') {
+      flags.assertAllUsed();
+      const [file] = flags.parsed.positional;
+      if (file === undefined) throw new UsageError('inspect needs a FILE');
+      await inspect(file, io);
+      return 0;
+    }
+    if (command === 'convert-hf') {
+      flags.assertAllUsed();
+      const [input, output] = flags.parsed.positional;
+      if (input === undefined || output === undefined) throw new UsageError('convert-hf needs IN and OUT');
+      await convertHf(input, output, io);
+      return 0;
+    }
+    throw new UsageError(`unknown command '${command}'`);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`norga-vit: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    io.stderr.write(`norga-vit: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
