@@ -2,7 +2,7 @@
  * Misuse of autograd throws a GradError (a TensorError, so one `catch (e instanceof TensorError)` covers both
  * packages). Messages name the op, the shapes and the dtypes involved.
  */
-import { TensorError, fmtShape } from '@norga/tensor';
+import { fmtShape, TensorError } from '@norga/tensor';
 
 export class GradError extends TensorError {}
 

@@ -2,7 +2,18 @@
 import * as T from '@norga/tensor';
 import { TensorError, tensor } from '@norga/tensor';
 import { describe, expect, it } from 'vitest';
-import { GradError, backward, detach, enableGrad, grad, gradOf, liveNodeCount, noGrad, requiresGrad_, valueAndGrad } from '../src/index.js';
+import {
+  backward,
+  detach,
+  enableGrad,
+  GradError,
+  grad,
+  gradOf,
+  liveNodeCount,
+  noGrad,
+  requiresGrad_,
+  valueAndGrad,
+} from '../src/index.js';
 import { expectNoLeaks } from './helpers/leaks.js';
 
 const vals = (t: T.Tensor | null) => Array.from(t!.dataSyncCpu());
@@ -62,8 +73,14 @@ describe('backward', () => {
 
   it('frees the saved tensors and nodes: nothing is left after backward and disposing the root', () => {
     expectNoLeaks(() => {
-      const w = tensor([[1, 2], [3, 4]]).requiresGrad_();
-      const x = tensor([[1, 0], [0, 1]]);
+      const w = tensor([
+        [1, 2],
+        [3, 4],
+      ]).requiresGrad_();
+      const x = tensor([
+        [1, 0],
+        [0, 1],
+      ]);
       const before = T.memory().tensors;
       const loss = T.tidy(() => T.sum(T.softmax(T.matmul(x, w), -1)));
       expect(liveNodeCount()).toBeGreaterThan(3);
@@ -182,7 +199,9 @@ describe('grad / valueAndGrad', () => {
   });
 
   it('rejects int arguments and non-scalar values', () => {
-    expect(() => grad((a: T.Tensor) => T.sum(a))(tensor([1], { dtype: 'int32' }))).toThrow(/argument 0 \[1\] int32 is not differentiable/);
+    expect(() => grad((a: T.Tensor) => T.sum(a))(tensor([1], { dtype: 'int32' }))).toThrow(
+      /argument 0 \[1\] int32 is not differentiable/,
+    );
     expect(() => grad((a: T.Tensor) => T.mul(a, a))(tensor([1, 2]))).toThrow(/one-element root/);
   });
 });

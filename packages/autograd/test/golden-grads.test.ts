@@ -22,7 +22,9 @@ interface Case {
   out: Enc;
   grads: (Enc | null)[];
 }
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/golden-grads.json', import.meta.url), 'utf8')) as { cases: Case[] };
+const fixture = JSON.parse(
+  readFileSync(new URL('./fixtures/golden-grads.json', import.meta.url), 'utf8'),
+) as { cases: Case[] };
 
 type Fn = (...xs: Tensor[]) => Tensor;
 /** The TS twin of scripts/golden.py's CASES. */
@@ -63,7 +65,15 @@ const FNS: Record<string, Fn> = {
   expand: (x) => T.expand(x, [2, 3, 4]),
   'slice step 2': (x) => T.slice(x, 0, 1, undefined, 2),
   'slice step 3': (x) => T.slice(x, 1, 0, 7, 3),
-  pad: (x) => T.pad(x, [[1, 0], [2, 3]], 0.5),
+  pad: (x) =>
+    T.pad(
+      x,
+      [
+        [1, 0],
+        [2, 3],
+      ],
+      0.5,
+    ),
   concat: (a, b) => T.concat([a, b, a], 1),
   stack: (a, b) => T.stack([a, b], 1),
   gather: (x, i) => T.gather(x, 1, i!),
@@ -82,10 +92,12 @@ const FNS: Record<string, Fn> = {
   'crossEntropy sum': (x, t) => crossEntropy(x, t!, { reduction: 'sum' }),
   'crossEntropy none': (x, t) => crossEntropy(x, t!, { reduction: 'none' }),
   'crossEntropy smoothing': (x, t) => crossEntropy(x, t!, { labelSmoothing: 0.1 }),
-  'crossEntropy smoothing sum ignore': (x, t) => crossEntropy(x, t!, { labelSmoothing: 0.25, reduction: 'sum', ignoreIndex: 1 }),
+  'crossEntropy smoothing sum ignore': (x, t) =>
+    crossEntropy(x, t!, { labelSmoothing: 0.25, reduction: 'sum', ignoreIndex: 1 }),
   'crossEntropy ignore mean': (x, t) => crossEntropy(x, t!, { ignoreIndex: 2 }),
   'crossEntropy probs': (x, p) => crossEntropy(x, T.softmax(p!, 1)),
-  'crossEntropy probs smoothing none': (x, p) => crossEntropy(x, T.softmax(p!, 1), { labelSmoothing: 0.2, reduction: 'none' }),
+  'crossEntropy probs smoothing none': (x, p) =>
+    crossEntropy(x, T.softmax(p!, 1), { labelSmoothing: 0.2, reduction: 'none' }),
   'crossEntropy spatial': (x, t) => crossEntropy(x, t!),
   'mse mean': (a, b) => mseLoss(a, b!),
   'mse sum': (a, b) => mseLoss(a, b!, { reduction: 'sum' }),

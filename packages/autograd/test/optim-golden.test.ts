@@ -11,18 +11,18 @@ import {
   Adam,
   AdamW,
   CosineAnnealingLR,
-  GELU,
-  LRScheduler,
-  Linear,
-  LinearLR,
-  type Optimizer,
-  SGD,
-  Sequential,
-  StepLR,
-  Tanh,
   clipGradNorm_,
   crossEntropy,
+  GELU,
+  Linear,
+  LinearLR,
+  type LRScheduler,
   liveNodeCount,
+  type Optimizer,
+  Sequential,
+  SGD,
+  StepLR,
+  Tanh,
 } from '../src/index.js';
 
 interface Enc {
@@ -35,7 +35,9 @@ interface Run {
   config: Record<string, unknown> & { opt: string; lr: number };
   steps: { loss: number; lr: number; params: Record<string, number[]> }[];
 }
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/golden-optim.json', import.meta.url), 'utf8')) as {
+const fixture = JSON.parse(
+  readFileSync(new URL('./fixtures/golden-optim.json', import.meta.url), 'utf8'),
+) as {
   model: { sizes: number[]; params: Record<string, Enc> };
   data: { x: Enc; y: Enc };
   runs: Run[];
@@ -76,7 +78,9 @@ function makeOptimizer(model: Sequential, cfg: Run['config']): Optimizer<{ lr: n
     ...(c.weight_decay !== undefined ? { weightDecay: c.weight_decay as number } : {}),
     amsgrad: (c.amsgrad as boolean | undefined) ?? false,
   };
-  return (cfg.opt === 'adam' ? new Adam(params, options) : new AdamW(params, options)) as unknown as Optimizer<{ lr: number }>;
+  return (cfg.opt === 'adam'
+    ? new Adam(params, options)
+    : new AdamW(params, options)) as unknown as Optimizer<{ lr: number }>;
 }
 
 function makeScheduler(opt: Optimizer<{ lr: number }>, sched: unknown): LRScheduler | null {
@@ -101,9 +105,12 @@ describe('optimiser trajectories match PyTorch after every step (atol 1e-5)', ()
       run.steps.forEach((want, step) => {
         expect(opt.paramGroups[0]!.lr, `lr at step ${step}`).toBeCloseTo(want.lr, 12);
         opt.zeroGrad();
-        const loss = T.tidy(() => crossEntropy(model.forward(x), y, { labelSmoothing: (run.config.label_smoothing as number) ?? 0 }));
+        const loss = T.tidy(() =>
+          crossEntropy(model.forward(x), y, { labelSmoothing: (run.config.label_smoothing as number) ?? 0 }),
+        );
         loss.backward();
-        if (run.config.clip !== undefined) clipGradNorm_(model.parameters(), run.config.clip as number)?.dispose();
+        if (run.config.clip !== undefined)
+          clipGradNorm_(model.parameters(), run.config.clip as number)?.dispose();
         opt.step();
         sched?.step();
         expect(Math.abs(loss.itemSyncCpu() - want.loss), `loss at step ${step}`).toBeLessThan(1e-5);
@@ -111,7 +118,8 @@ describe('optimiser trajectories match PyTorch after every step (atol 1e-5)', ()
         for (const [name, data] of Object.entries(want.params)) {
           const got = named[name]!.dataSyncCpu();
           for (let i = 0; i < data.length; i++) {
-            if (!(Math.abs(got[i]! - data[i]!) <= 1e-5)) expect.fail(`step ${step} ${name}[${i}]: got ${got[i]}, PyTorch ${data[i]}`);
+            if (!(Math.abs(got[i]! - data[i]!) <= 1e-5))
+              expect.fail(`step ${step} ${name}[${i}]: got ${got[i]}, PyTorch ${data[i]}`);
           }
         }
       });
@@ -120,7 +128,11 @@ describe('optimiser trajectories match PyTorch after every step (atol 1e-5)', ()
       x.dispose();
       y.dispose();
       const after = T.memory();
-      expect({ tensors: after.tensors, bytes: after.bytesInUse, nodes: liveNodeCount() }).toEqual({ tensors: before.tensors, bytes: before.bytesInUse, nodes });
+      expect({ tensors: after.tensors, bytes: after.bytesInUse, nodes: liveNodeCount() }).toEqual({
+        tensors: before.tensors,
+        bytes: before.bytesInUse,
+        nodes,
+      });
     });
   }
 });

@@ -2,7 +2,7 @@
 import * as T from '@norga/tensor';
 import { tensor } from '@norga/tensor';
 import { describe, expect, it } from 'vitest';
-import { NON_DIFFERENTIABLE, RULES, grad } from '../src/index.js';
+import { grad, NON_DIFFERENTIABLE, RULES } from '../src/index.js';
 
 const third = Math.fround(1 / 3);
 const g1 = (f: (x: T.Tensor) => T.Tensor, x: number[] | number[][]) => {
@@ -12,15 +12,43 @@ const g1 = (f: (x: T.Tensor) => T.Tensor, x: number[] | number[][]) => {
 
 describe('ties and kinks, as PyTorch', () => {
   it('max/min reductions split the gradient evenly between ties (amax/amin)', () => {
-    expect(g1((x) => T.max(x, 1), [[1, 3, 3], [2, 2, 2]])).toEqual([[0, 0.5, 0.5], [third, third, third]]);
-    expect(g1((x) => T.min(x), [[1, 0, 0], [0, 5, 6]])).toEqual([[0, third, third], [third, 0, 0]]);
+    expect(
+      g1(
+        (x) => T.max(x, 1),
+        [
+          [1, 3, 3],
+          [2, 2, 2],
+        ],
+      ),
+    ).toEqual([
+      [0, 0.5, 0.5],
+      [third, third, third],
+    ]);
+    expect(
+      g1(
+        (x) => T.min(x),
+        [
+          [1, 0, 0],
+          [0, 5, 6],
+        ],
+      ),
+    ).toEqual([
+      [0, third, third],
+      [third, 0, 0],
+    ]);
   });
 
   it('maximum/minimum give half to each operand on a tie', () => {
-    const [ga, gb] = grad((a: T.Tensor, b: T.Tensor) => T.tidy(() => T.sum(T.maximum(a, b))))(tensor([1, 2, 3]), tensor([1, 1, 4]));
+    const [ga, gb] = grad((a: T.Tensor, b: T.Tensor) => T.tidy(() => T.sum(T.maximum(a, b))))(
+      tensor([1, 2, 3]),
+      tensor([1, 1, 4]),
+    );
     expect(ga!.toArraySyncCpu()).toEqual([0.5, 1, 0]);
     expect(gb!.toArraySyncCpu()).toEqual([0.5, 0, 1]);
-    const [ha, hb] = grad((a: T.Tensor, b: T.Tensor) => T.tidy(() => T.sum(T.minimum(a, b))))(tensor([1, 2]), tensor([1, 1]));
+    const [ha, hb] = grad((a: T.Tensor, b: T.Tensor) => T.tidy(() => T.sum(T.minimum(a, b))))(
+      tensor([1, 2]),
+      tensor([1, 1]),
+    );
     expect(ha!.toArraySyncCpu()).toEqual([0.5, 0]);
     expect(hb!.toArraySyncCpu()).toEqual([0.5, 1]);
   });
@@ -32,7 +60,10 @@ describe('ties and kinks, as PyTorch', () => {
   });
 
   it('pow: 0^0 and 0^b give finite gradients (the limits PyTorch uses)', () => {
-    const [ga, gb] = grad((a: T.Tensor, b: T.Tensor) => T.tidy(() => T.sum(T.pow(a, b))))(tensor([0, 0, 2]), tensor([0, 2, 3]));
+    const [ga, gb] = grad((a: T.Tensor, b: T.Tensor) => T.tidy(() => T.sum(T.pow(a, b))))(
+      tensor([0, 0, 2]),
+      tensor([0, 2, 3]),
+    );
     expect(ga!.toArraySyncCpu()).toEqual([0, 0, 12]);
     expect(gb!.dataSyncCpu()[0]).toBe(0);
     expect(gb!.dataSyncCpu()[1]).toBe(0);
@@ -50,10 +81,24 @@ describe('rule table', () => {
     ...['neg', 'exp', 'log', 'sqrt', 'reciprocal', 'sin', 'cos', 'tanh', 'erf', 'abs'],
     ...['add', 'sub', 'mul', 'div', 'max', 'min', 'pow', 'cmplt', 'cmpeq'],
     ...['where', 'cast', 'reduce.sum', 'reduce.max', 'reduce.min', 'reduce.argmax', 'reduce.argmin'],
-    ...['matmul', 'reshape', 'permute', 'expand', 'slice', 'contiguous', 'pad', 'concat', 'gather', 'scatterAdd', 'fused'],
+    ...[
+      'matmul',
+      'reshape',
+      'permute',
+      'expand',
+      'slice',
+      'contiguous',
+      'pad',
+      'concat',
+      'gather',
+      'scatterAdd',
+      'fused',
+    ],
   ];
   it('covers every primitive: a rule, or listed as non-differentiable', () => {
-    const missing = primitives.filter((p) => !(p in RULES) && !(NON_DIFFERENTIABLE as readonly string[]).includes(p));
+    const missing = primitives.filter(
+      (p) => !(p in RULES) && !(NON_DIFFERENTIABLE as readonly string[]).includes(p),
+    );
     expect(missing).toEqual([]);
   });
 });

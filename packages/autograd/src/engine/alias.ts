@@ -1,4 +1,4 @@
-import { type Tensor, reshape } from '@norga/tensor';
+import { reshape, type Tensor } from '@norga/tensor';
 
 /**
  * A new handle on x that stays in the graph (a recorded reshape to the same shape). `share()` would give a

@@ -4,7 +4,7 @@
  * with the backend's elementwise kernel, so it works on every backend. Never use it on a tensor that a
  * pending backward still needs: autograd keeps no version counters.
  */
-import { BackendError, DTypeError, ShapeError, type Tensor, cast, fmtShape, untracked } from '@norga/tensor';
+import { BackendError, cast, DTypeError, fmtShape, ShapeError, type Tensor, untracked } from '@norga/tensor';
 
 function broadcastStrides(value: Tensor, shape: readonly number[]): number[] {
   const lead = shape.length - value.rank;
@@ -21,7 +21,10 @@ function broadcastStrides(value: Tensor, shape: readonly number[]): number[] {
 export function assign_(target: Tensor, value: Tensor | number): void {
   target.assertLive('assign_');
   if (target.strides.some((s, i) => s === 0 && target.shape[i]! > 1)) {
-    throw new ShapeError('assign_', `target ${fmtShape(target.shape)} is a broadcast view (stride 0); it has no distinct elements to write`);
+    throw new ShapeError(
+      'assign_',
+      `target ${fmtShape(target.shape)} is a broadcast view (stride 0); it has no distinct elements to write`,
+    );
   }
   if (target.size === 0) return;
   if (typeof value === 'number') {
@@ -33,10 +36,19 @@ export function assign_(target: Tensor, value: Tensor | number): void {
     throw new BackendError('assign_', `value is on ${value.backend.name}, target on ${target.backend.name}`);
   }
   if (value.dtype !== target.dtype) {
-    throw new DTypeError('assign_', `dtype mismatch: target ${target.dtype} ${fmtShape(target.shape)}, value ${value.dtype} ${fmtShape(value.shape)}`);
+    throw new DTypeError(
+      'assign_',
+      `dtype mismatch: target ${target.dtype} ${fmtShape(target.shape)}, value ${value.dtype} ${fmtShape(value.shape)}`,
+    );
   }
   const strides = broadcastStrides(value, target.shape);
-  const src = { storage: value.storage, shape: target.shape, strides, offset: value.offset, dtype: value.dtype };
+  const src = {
+    storage: value.storage,
+    shape: target.shape,
+    strides,
+    offset: value.offset,
+    dtype: value.dtype,
+  };
   if (value.storage === target.storage) {
     // Reading and writing one buffer in a dispatch is undefined (and invalid on WebGPU): stage a copy.
     const staged = untracked(() => cast(value, value.dtype));

@@ -5,11 +5,11 @@
  * retainGraph), and intermediate gradients as soon as they have been passed on, so the peak is about one
  * layer's worth of temporaries beyond the forward's saved tensors.
  */
-import { DisposedError, type Tensor, add, cast, keep, onesLike, tidy, untracked } from '@norga/tensor';
-import { GradError, describe } from '../errors.js';
+import { add, cast, DisposedError, keep, onesLike, type Tensor, tidy, untracked } from '@norga/tensor';
+import { describe, GradError } from '../errors.js';
 import type { BackwardContext } from '../rules/rule.js';
 import { sameShape } from '../rules/unbroadcast.js';
-import { type Node, consume, freeSaved, leaves, producers, requiresGradOf } from './graph.js';
+import { consume, freeSaved, leaves, type Node, producers, requiresGradOf } from './graph.js';
 
 export interface BackwardOptions {
   /** dL/d(root); required when the root has more than one element. Not consumed: the caller still owns it. */
@@ -62,7 +62,10 @@ export function run(op: string, root: Tensor, options: BackwardOptions, sink: Si
 function seedGradient(op: string, root: Tensor, gradient: Tensor | undefined): Tensor {
   if (gradient === undefined) {
     if (root.size !== 1) {
-      throw new GradError(op, `a gradient can be implied only for a one-element root, got ${describe(root)}: pass {gradient}`);
+      throw new GradError(
+        op,
+        `a gradient can be implied only for a one-element root, got ${describe(root)}: pass {gradient}`,
+      );
     }
     return onesLike(root);
   }
@@ -87,7 +90,10 @@ function reachable(op: string, root: Node): Node[] {
       );
     }
     if (n.rule === undefined) {
-      throw new GradError(op, `no gradient rule for op '${n.op}' (output ${describe({ shape: n.outShape, dtype: n.outDType })})`);
+      throw new GradError(
+        op,
+        `no gradient rule for op '${n.op}' (output ${describe({ shape: n.outShape, dtype: n.outDType })})`,
+      );
     }
     seen.add(n);
     for (const p of n.parents) if (p !== null && !seen.has(p)) stack.push(p);

@@ -3,9 +3,9 @@
  * The chosen arguments are replaced by fresh leaf handles for the call, so f sees ordinary tensors.
  */
 import { type Tensor, untracked, zerosLike } from '@norga/tensor';
-import { GradError, describe } from '../errors.js';
-import { requiresGradOf, leaves } from './graph.js';
+import { describe, GradError } from '../errors.js';
 import { run } from './backward.js';
+import { leaves, requiresGradOf } from './graph.js';
 import { isFloatDType } from './record.js';
 
 export interface GradOptions {
@@ -13,7 +13,8 @@ export interface GradOptions {
   argnums?: number | readonly number[];
 }
 
-const isTensor = (v: unknown): v is Tensor => typeof v === 'object' && v !== null && (v as { __isTensor?: boolean }).__isTensor === true;
+const isTensor = (v: unknown): v is Tensor =>
+  typeof v === 'object' && v !== null && (v as { __isTensor?: boolean }).__isTensor === true;
 
 /**
  * f's value and its gradients with respect to the chosen arguments (one per argnum, in order). An argument
@@ -37,7 +38,11 @@ export function valueAndGrad<A extends unknown[]>(
       for (const i of argnums) {
         const a = args[i];
         if (!isTensor(a)) throw new GradError('grad', `argument ${i} is not a tensor`);
-        if (!isFloatDType(a.dtype)) throw new GradError('grad', `argument ${i} ${describe(a)} is not differentiable: only float tensors are`);
+        if (!isFloatDType(a.dtype))
+          throw new GradError(
+            'grad',
+            `argument ${i} ${describe(a)} is not differentiable: only float tensors are`,
+          );
         const leaf = a.share();
         leaves.set(leaf, { requiresGrad: true, grad: null });
         fresh.push(leaf);
@@ -46,9 +51,11 @@ export function valueAndGrad<A extends unknown[]>(
       }
       let value = f(...call);
       if (!isTensor(value)) throw new GradError('grad', 'f must return a tensor');
-      if (!isFloatDType(value.dtype)) throw new GradError('grad', `f returned ${describe(value)}; only float results are differentiable`);
+      if (!isFloatDType(value.dtype))
+        throw new GradError('grad', `f returned ${describe(value)}; only float results are differentiable`);
       if (requiresGradOf(value)) run('grad', value, {}, { kind: 'targets', grads: targets });
-      else if (value.size !== 1) throw new GradError('grad', `f must return a one-element tensor, got ${describe(value)}`);
+      else if (value.size !== 1)
+        throw new GradError('grad', `f must return a one-element tensor, got ${describe(value)}`);
       // f may return an argument itself: hand back a handle that survives the leaves' disposal below.
       if (fresh.includes(value)) value = value.share();
       const grads = fresh.map((leaf) => targets.get(leaf) ?? untracked(() => zerosLike(leaf)));
@@ -60,7 +67,10 @@ export function valueAndGrad<A extends unknown[]>(
 }
 
 /** Gradients of f (which must return a one-element tensor) with respect to the chosen arguments. */
-export function grad<A extends unknown[]>(f: (...args: A) => Tensor, options: GradOptions = {}): (...args: A) => Tensor[] {
+export function grad<A extends unknown[]>(
+  f: (...args: A) => Tensor,
+  options: GradOptions = {},
+): (...args: A) => Tensor[] {
   const vg = valueAndGrad(f, options);
   return (...args: A) => {
     const [value, grads] = vg(...args);

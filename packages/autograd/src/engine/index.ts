@@ -7,8 +7,8 @@ installRecorder();
 installDisposeHook();
 installTensorMethods();
 
-export { backward, type BackwardOptions } from './backward.js';
-export { grad, valueAndGrad, type GradOptions } from './functional.js';
+export { type BackwardOptions, backward } from './backward.js';
+export { type GradOptions, grad, valueAndGrad } from './functional.js';
 export { liveNodeCount } from './graph.js';
 export { detach, gradOf, isLeaf, requiresGrad, requiresGrad_, setGrad } from './leaf.js';
 export { enableGrad, isGradEnabled, noGrad } from './mode.js';

@@ -1,6 +1,6 @@
 /** Leaves: marking tensors as requiring gradients, reading and clearing `.grad`, detaching. */
-import { Tensor, keep } from '@norga/tensor';
-import { GradError, describe } from '../errors.js';
+import { keep, Tensor } from '@norga/tensor';
+import { describe, GradError } from '../errors.js';
 import { sameShape } from '../rules/unbroadcast.js';
 import { leaves, producers, requiresGradOf, unref } from './graph.js';
 import { isFloatDType } from './record.js';
@@ -10,7 +10,10 @@ export function requiresGrad_<T extends Tensor>(t: T, flag = true): T {
   t.assertLive('requiresGrad_');
   if (producers.has(t)) {
     if (flag) return t;
-    throw new GradError('requiresGrad_', `${describe(t)} is the output of an op, not a leaf: use detach() to cut it from the graph`);
+    throw new GradError(
+      'requiresGrad_',
+      `${describe(t)} is the output of an op, not a leaf: use detach() to cut it from the graph`,
+    );
   }
   if (flag && !isFloatDType(t.dtype)) {
     throw new GradError('requiresGrad_', `only float tensors can require gradients, got ${describe(t)}`);

@@ -4,7 +4,7 @@
  * Ops with integer or boolean outputs (argmax, comparisons, casts to int) are never recorded: nothing can
  * flow back through them, which is what makes them non-differentiable.
  */
-import { type DType, type OpRecord, type Tensor, keep, setOpRecorder } from '@norga/tensor';
+import { type DType, keep, type OpRecord, setOpRecorder, type Tensor } from '@norga/tensor';
 import { RULES } from '../rules/index.js';
 import { type Node, producers, requiresGradOf, takeNodeId, trackNode } from './graph.js';
 import { isGradEnabled } from './mode.js';
@@ -24,7 +24,9 @@ function onOp(rec: OpRecord): void {
   const rule = RULES[op];
   // The engine's own handles (share) keep saved tensors alive after the forward disposes its temporaries;
   // keep() exempts them from the caller's tidy scopes. They are disposed by backward or when the node dies.
-  const saved = (rule?.save?.({ inputs, output, attrs, needs }) ?? []).map((t) => (t === null ? null : keep(t.share())));
+  const saved = (rule?.save?.({ inputs, output, attrs, needs }) ?? []).map((t) =>
+    t === null ? null : keep(t.share()),
+  );
   const parents = inputs.map((t, i) => (needs[i] ? (producers.get(t) ?? null) : null));
   for (const p of parents) if (p !== null) p.refs++;
   const node: Node = {
@@ -55,7 +57,9 @@ export function installRecorder(): void {
   if (previous !== null && previous !== onOp) {
     // Two copies of this package would each record every op: refuse rather than double the gradients.
     setOpRecorder(previous);
-    throw new Error('@norga/autograd: another op recorder is already installed (is the package loaded twice?)');
+    throw new Error(
+      '@norga/autograd: another op recorder is already installed (is the package loaded twice?)',
+    );
   }
   installed = true;
 }

@@ -3,9 +3,24 @@
  * probabilities (float, logits' shape) as targets, label smoothing, ignoreIndex, and mean / sum / none.
  * Logits are [N, C], [C], or [N, C, d1, ...] (classes on axis 1).
  */
-import { type Tensor, cast, div, gather, logSoftmax, mul, ne, neg, permute, reshape, sum, tidy, where, add } from '@norga/tensor';
+import {
+  add,
+  cast,
+  div,
+  gather,
+  logSoftmax,
+  mul,
+  ne,
+  neg,
+  permute,
+  reshape,
+  sum,
+  type Tensor,
+  tidy,
+  where,
+} from '@norga/tensor';
 import { alias } from '../engine/alias.js';
-import { GradError, describe } from '../errors.js';
+import { describe, GradError } from '../errors.js';
 import { type Reduction, reduce } from './reduction.js';
 
 export interface CrossEntropyOptions {
@@ -30,8 +45,10 @@ function rows(logits: Tensor): { flat: Tensor; itemShape: number[] } {
 
 export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   const { reduction = 'mean', labelSmoothing: eps = 0, ignoreIndex = -100 } = options;
-  if (logits.rank === 0) throw new GradError('crossEntropy', `logits need a class axis, got ${describe(logits)}`);
-  if (!(eps >= 0 && eps <= 1)) throw new GradError('crossEntropy', `labelSmoothing must lie in [0, 1], got ${eps}`);
+  if (logits.rank === 0)
+    throw new GradError('crossEntropy', `logits need a class axis, got ${describe(logits)}`);
+  if (!(eps >= 0 && eps <= 1))
+    throw new GradError('crossEntropy', `labelSmoothing must lie in [0, 1], got ${eps}`);
   const c = logits.rank === 1 ? logits.shape[0]! : logits.shape[1]!;
   return tidy(() => {
     const { flat, itemShape } = rows(logits);
@@ -41,7 +58,10 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
     if (target.dtype === 'int32') {
       const expected = itemShape;
       if (target.rank !== expected.length || target.shape.some((d, i) => d !== expected[i])) {
-        throw new GradError('crossEntropy', `class-index target ${describe(target)} must have shape [${expected}] for logits ${describe(logits)}`);
+        throw new GradError(
+          'crossEntropy',
+          `class-index target ${describe(target)} must have shape [${expected}] for logits ${describe(logits)}`,
+        );
       }
       const t = reshape(target, [-1, 1]);
       const valid = ne(t, ignoreIndex);
@@ -58,8 +78,15 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
       count = sum(cast(validRow, logits.dtype));
       perItem = loss;
     } else {
-      if (target.dtype !== logits.dtype || target.rank !== logits.rank || target.shape.some((d, i) => d !== logits.shape[i])) {
-        throw new GradError('crossEntropy', `probability target ${describe(target)} must match logits ${describe(logits)} (or be int32 class indices)`);
+      if (
+        target.dtype !== logits.dtype ||
+        target.rank !== logits.rank ||
+        target.shape.some((d, i) => d !== logits.shape[i])
+      ) {
+        throw new GradError(
+          'crossEntropy',
+          `probability target ${describe(target)} must match logits ${describe(logits)} (or be int32 class indices)`,
+        );
       }
       const { flat: tflat } = rows(target);
       const p = eps > 0 ? add(mul(tflat, 1 - eps), eps / c) : tflat;

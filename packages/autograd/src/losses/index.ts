@@ -1,3 +1,3 @@
-export { crossEntropy, type CrossEntropyOptions } from './crossEntropy.js';
-export { bceWithLogits, mseLoss, type BceOptions } from './regression.js';
+export { type CrossEntropyOptions, crossEntropy } from './crossEntropy.js';
 export type { Reduction } from './reduction.js';
+export { type BceOptions, bceWithLogits, mseLoss } from './regression.js';

@@ -1,4 +1,4 @@
-import { type Tensor, mean, sum } from '@norga/tensor';
+import { mean, sum, type Tensor } from '@norga/tensor';
 import { alias } from '../engine/alias.js';
 import { GradError } from '../errors.js';
 

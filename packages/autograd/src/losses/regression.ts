@@ -1,11 +1,18 @@
 /** Mean squared error and binary cross-entropy with logits, as their torch.nn.functional namesakes. */
-import { type Tensor, add, exp, log, maximum, mul, neg, sub, tidy } from '@norga/tensor';
-import { GradError, describe } from '../errors.js';
+import { add, exp, log, maximum, mul, neg, sub, type Tensor, tidy } from '@norga/tensor';
+import { describe, GradError } from '../errors.js';
 import { type Reduction, reduce } from './reduction.js';
 
 function sameShapes(op: string, input: Tensor, target: Tensor): void {
-  if (input.rank !== target.rank || input.shape.some((d, i) => d !== target.shape[i]) || input.dtype !== target.dtype) {
-    throw new GradError(op, `input ${describe(input)} and target ${describe(target)} must have the same shape and dtype`);
+  if (
+    input.rank !== target.rank ||
+    input.shape.some((d, i) => d !== target.shape[i]) ||
+    input.dtype !== target.dtype
+  ) {
+    throw new GradError(
+      op,
+      `input ${describe(input)} and target ${describe(target)} must have the same shape and dtype`,
+    );
   }
 }
 
@@ -34,7 +41,9 @@ export function bceWithLogits(input: Tensor, target: Tensor, options: BceOptions
   return tidy(() => {
     const m = maximum(neg(input), 0);
     const softplusNeg = add(log(add(exp(neg(m)), exp(sub(neg(input), m)))), m);
-    const weighted = options.posWeight ? mul(add(mul(sub(options.posWeight, 1), target), 1), softplusNeg) : softplusNeg;
+    const weighted = options.posWeight
+      ? mul(add(mul(sub(options.posWeight, 1), target), 1), softplusNeg)
+      : softplusNeg;
     let loss = add(mul(sub(1, target), input), weighted);
     if (options.weight) loss = mul(loss, options.weight);
     return reduce('bceWithLogits', loss, options.reduction ?? 'mean');

@@ -1,6 +1,7 @@
 /** Containers: Sequential chains layers; ModuleList holds modules under the names 0, 1, 2, ... */
-import { alias } from '../engine/alias.js';
+
 import type { Tensor } from '@norga/tensor';
+import { alias } from '../engine/alias.js';
 import { type Layer, Module } from './module.js';
 
 /** Calls its layers in order; children are named '0', '1', ... as torch.nn.Sequential. */
@@ -10,7 +11,7 @@ export class Sequential extends Module implements Layer {
   constructor(...layers: (Module & Layer)[]) {
     super();
     this.layers = layers;
-    layers.forEach((l, i) => this.registerModule(String(i), l));
+    for (const [i, l] of layers.entries()) this.registerModule(String(i), l);
   }
 
   /** Intermediate outputs are disposed as soon as the next layer has consumed them. */

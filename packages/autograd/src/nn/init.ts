@@ -2,10 +2,25 @@
  * Initialisers, as torch.nn.init (in place, trailing underscore) and timm's trunc_normal_. Random numbers come
  * from `@norga/tensor`'s global seeded generator (manualSeed), on the tensor's own backend.
  */
-import { type Tensor, add, log, lt, mul, neg, rand, randn, sqrt, sub, tidy, where, maximum, minimum } from '@norga/tensor';
+import {
+  add,
+  log,
+  lt,
+  maximum,
+  minimum,
+  mul,
+  neg,
+  rand,
+  randn,
+  sqrt,
+  sub,
+  type Tensor,
+  tidy,
+  where,
+} from '@norga/tensor';
 import { assign_ } from '../engine/assign.js';
 import { noGrad } from '../engine/mode.js';
-import { GradError, describe } from '../errors.js';
+import { describe, GradError } from '../errors.js';
 
 function fill(t: Tensor, make: () => Tensor): Tensor {
   noGrad(() =>
@@ -18,9 +33,12 @@ function fill(t: Tensor, make: () => Tensor): Tensor {
 
 const opts = (t: Tensor) => ({ dtype: t.dtype, backend: t.backend.name });
 
-export const zeros_ = (t: Tensor): Tensor => (noGrad(() => assign_(t, 0)), t);
-export const ones_ = (t: Tensor): Tensor => (noGrad(() => assign_(t, 1)), t);
-export const constant_ = (t: Tensor, value: number): Tensor => (noGrad(() => assign_(t, value)), t);
+export function constant_(t: Tensor, value: number): Tensor {
+  noGrad(() => assign_(t, value));
+  return t;
+}
+export const zeros_ = (t: Tensor): Tensor => constant_(t, 0);
+export const ones_ = (t: Tensor): Tensor => constant_(t, 1);
 
 /** Uniform on [low, high). */
 export function uniform_(t: Tensor, low = 0, high = 1): Tensor {
@@ -38,13 +56,22 @@ export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
 export function erfinv(x: Tensor): Tensor {
   return tidy(() => {
     const w = neg(log(mul(sub(1, x), add(x, 1))));
-    const poly = (z: Tensor, cs: readonly number[]) => cs.slice(1).reduce((p, c) => add(mul(p, z), c), add(mul(z, 0), cs[0]!));
-    const central = poly(sub(w, 2.5), [
-      2.81022636e-8, 3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941,
-    ]);
-    const tail = poly(sub(sqrt(w), 3), [
-      -0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682,
-    ]);
+    const poly = (z: Tensor, cs: readonly number[]) =>
+      cs.slice(1).reduce((p, c) => add(mul(p, z), c), add(mul(z, 0), cs[0]!));
+    const central = poly(
+      sub(w, 2.5),
+      [
+        2.81022636e-8, 3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503,
+        -0.00417768164, 0.246640727, 1.50140941,
+      ],
+    );
+    const tail = poly(
+      sub(sqrt(w), 3),
+      [
+        -0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
+        0.00943887047, 1.00167406, 2.83297682,
+      ],
+    );
     return mul(where(lt(w, 5), central, tail), x);
   });
 }

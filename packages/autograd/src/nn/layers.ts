@@ -1,8 +1,27 @@
 /** The standard layers: Linear, LayerNorm, Dropout, GELU, Identity. Each initialises as PyTorch does. */
+
+import {
+  add,
+  type DType,
+  ge,
+  gelu,
+  layerNorm,
+  matmul,
+  mul,
+  ones,
+  rand,
+  relu,
+  reshape,
+  sigmoid,
+  type Tensor,
+  tanh,
+  transpose,
+  where,
+  zeros,
+} from '@norga/tensor';
 import { alias } from '../engine/alias.js';
-import { type DType, type Tensor, add, ge, gelu, layerNorm, matmul, mul, ones, rand, relu, reshape, sigmoid, tanh, transpose, where, zeros } from '@norga/tensor';
 import { noGrad } from '../engine/mode.js';
-import { GradError, describe } from '../errors.js';
+import { describe, GradError } from '../errors.js';
 import { uniform_ } from './init.js';
 import { type Layer, Module } from './module.js';
 
@@ -27,8 +46,14 @@ export class Linear extends Module implements Layer {
     super();
     const o = { dtype: options.dtype ?? 'float32', backend: options.backend };
     const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;
-    this.weight = this.registerParameter('weight', uniform_(zeros([outFeatures, inFeatures], o), -bound, bound));
-    this.bias = options.bias === false ? null : this.registerParameter('bias', uniform_(zeros([outFeatures], o), -bound, bound));
+    this.weight = this.registerParameter(
+      'weight',
+      uniform_(zeros([outFeatures, inFeatures], o), -bound, bound),
+    );
+    this.bias =
+      options.bias === false
+        ? null
+        : this.registerParameter('bias', uniform_(zeros([outFeatures], o), -bound, bound));
   }
 
   forward(x: Tensor): Tensor {
@@ -62,7 +87,10 @@ export class LayerNorm extends Module implements Layer {
     const o = { dtype: options.dtype ?? 'float32', backend: options.backend };
     const affine = options.elementwiseAffine ?? true;
     this.weight = affine ? this.registerParameter('weight', ones(this.normalizedShape, o)) : null;
-    this.bias = affine && options.bias !== false ? this.registerParameter('bias', zeros(this.normalizedShape, o)) : null;
+    this.bias =
+      affine && options.bias !== false
+        ? this.registerParameter('bias', zeros(this.normalizedShape, o))
+        : null;
   }
 
   get eps(): number {

@@ -6,7 +6,7 @@
  * (e.g. running statistics). Both keep their identity for the module's life: optimisers and loadStateDict
  * write into them in place.
  */
-import { type Tensor, cast, fmtShape } from '@norga/tensor';
+import { cast, fmtShape, type Tensor } from '@norga/tensor';
 import { assign_ } from '../engine/assign.js';
 import { gradOf, isLeaf, requiresGrad_, setGrad } from '../engine/leaf.js';
 import { noGrad } from '../engine/mode.js';
@@ -29,7 +29,11 @@ export class Module {
   /** Adds (or replaces) a parameter: a leaf that requires gradients unless `frozen`. Returns it. */
   registerParameter(name: string, t: Tensor, options: { frozen?: boolean } = {}): Tensor {
     this.#checkName(name, 'registerParameter');
-    if (!isLeaf(t)) throw new StateDictError('registerParameter', `'${name}' ${fmtShape(t.shape)} is an op's output; parameters must be leaves (detach() it)`);
+    if (!isLeaf(t))
+      throw new StateDictError(
+        'registerParameter',
+        `'${name}' ${fmtShape(t.shape)} is an op's output; parameters must be leaves (detach() it)`,
+      );
     requiresGrad_(t, !options.frozen);
     this.#params.set(name, t);
     return t;
@@ -50,7 +54,11 @@ export class Module {
   }
 
   #checkName(name: string, op: string): void {
-    if (!NAME.test(name)) throw new StateDictError(op, `name '${name}' must be letters, digits and underscores (dots join levels)`);
+    if (!NAME.test(name))
+      throw new StateDictError(
+        op,
+        `name '${name}' must be letters, digits and underscores (dots join levels)`,
+      );
   }
 
   *namedChildren(): Generator<[string, Module]> {
@@ -60,7 +68,8 @@ export class Module {
   /** This module and every descendant, depth first, with dotted names ('' for this one). */
   *namedModules(prefix = ''): Generator<[string, Module]> {
     yield [prefix, this];
-    for (const [name, child] of this.#children) yield* child.namedModules(prefix ? `${prefix}.${name}` : name);
+    for (const [name, child] of this.#children)
+      yield* child.namedModules(prefix ? `${prefix}.${name}` : name);
   }
 
   /** Every parameter with its dotted name (each tensor once, under its first name, as PyTorch). */
@@ -120,7 +129,10 @@ export class Module {
    * unexpected key is an error naming it. A shape mismatch is always an error. Values of another float dtype
    * are converted; the source tensors stay the caller's.
    */
-  loadStateDict(state: Readonly<Record<string, Tensor>> | ReadonlyMap<string, Tensor>, options: { strict?: boolean } = {}): LoadResult {
+  loadStateDict(
+    state: Readonly<Record<string, Tensor>> | ReadonlyMap<string, Tensor>,
+    options: { strict?: boolean } = {},
+  ): LoadResult {
     const strict = options.strict ?? true;
     const entries = new Map<string, Tensor>(state instanceof Map ? state : Object.entries(state));
     const own = this.stateDict();
@@ -130,16 +142,25 @@ export class Module {
       const parts = [];
       if (missingKeys.length > 0) parts.push(`missing keys: ${missingKeys.join(', ')}`);
       if (unexpectedKeys.length > 0) parts.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
-      throw new StateDictError('loadStateDict', `${parts.join('; ')} (pass {strict: false} to load the rest)`);
+      throw new StateDictError(
+        'loadStateDict',
+        `${parts.join('; ')} (pass {strict: false} to load the rest)`,
+      );
     }
     for (const [key, target] of Object.entries(own)) {
       const value = entries.get(key);
       if (value === undefined) continue;
       if (value.rank !== target.rank || value.shape.some((d, i) => d !== target.shape[i])) {
-        throw new StateDictError('loadStateDict', `'${key}': checkpoint shape ${fmtShape(value.shape)} does not match the module's ${fmtShape(target.shape)}`);
+        throw new StateDictError(
+          'loadStateDict',
+          `'${key}': checkpoint shape ${fmtShape(value.shape)} does not match the module's ${fmtShape(target.shape)}`,
+        );
       }
       if (value.backend !== target.backend) {
-        throw new StateDictError('loadStateDict', `'${key}': value is on ${value.backend.name}, the module on ${target.backend.name}; move it with .to()`);
+        throw new StateDictError(
+          'loadStateDict',
+          `'${key}': value is on ${value.backend.name}, the module on ${target.backend.name}; move it with .to()`,
+        );
       }
       noGrad(() => {
         if (value.dtype === target.dtype) assign_(target, value);

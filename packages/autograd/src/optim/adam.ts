@@ -4,7 +4,7 @@
  *   m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²;  (amsgrad: v̂ = max(v̂, v))
  *   p = p - (lr / (1-β1ᵗ)) · m / (√v / √(1-β2ᵗ) + ε)
  */
-import { type Tensor, add, div, maximum, mul, sqrt, sub } from '@norga/tensor';
+import { add, div, maximum, mul, sqrt, sub, type Tensor } from '@norga/tensor';
 import { GradError } from '../errors.js';
 import { type Group, Optimizer, type ParamState, type ParamsArg } from './optimizer.js';
 
@@ -17,7 +17,14 @@ export interface AdamOptions {
   maximize?: boolean;
 }
 
-type Hyper = { lr: number; betas: readonly [number, number]; eps: number; weightDecay: number; amsgrad: boolean; maximize: boolean };
+type Hyper = {
+  lr: number;
+  betas: readonly [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+};
 
 class AdamBase extends Optimizer<Hyper> {
   constructor(
@@ -26,10 +33,19 @@ class AdamBase extends Optimizer<Hyper> {
     private readonly decoupled: boolean,
     defaultDecay: number,
   ) {
-    const h: Hyper = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: defaultDecay, amsgrad: false, maximize: false, ...options };
+    const h: Hyper = {
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: defaultDecay,
+      amsgrad: false,
+      maximize: false,
+      ...options,
+    };
     const name = decoupled ? 'AdamW' : 'Adam';
     if (!(h.lr >= 0)) throw new GradError(name, `lr must be >= 0, got ${h.lr}`);
-    if (!(h.betas[0] >= 0 && h.betas[0] < 1 && h.betas[1] >= 0 && h.betas[1] < 1)) throw new GradError(name, `betas must lie in [0, 1), got [${h.betas}]`);
+    if (!(h.betas[0] >= 0 && h.betas[0] < 1 && h.betas[1] >= 0 && h.betas[1] < 1))
+      throw new GradError(name, `betas must lie in [0, 1), got [${h.betas}]`);
     if (!(h.eps >= 0)) throw new GradError(name, `eps must be >= 0, got ${h.eps}`);
     super(params, h);
   }
@@ -46,7 +62,11 @@ class AdamBase extends Optimizer<Hyper> {
     }
     const m0 = state.expAvg;
     const v0 = state.expAvgSq;
-    const m = this.setState(state, 'expAvg', typeof m0 === 'object' ? add(mul(m0, b1), mul(g, 1 - b1)) : mul(g, 1 - b1));
+    const m = this.setState(
+      state,
+      'expAvg',
+      typeof m0 === 'object' ? add(mul(m0, b1), mul(g, 1 - b1)) : mul(g, 1 - b1),
+    );
     const g2 = mul(mul(g, 1 - b2), g);
     const v = this.setState(state, 'expAvgSq', typeof v0 === 'object' ? add(mul(v0, b2), g2) : g2);
     let vHat = v;

@@ -1,5 +1,19 @@
 /** Gradient clipping, as torch.nn.utils.clip_grad_norm_ and clip_grad_value_. */
-import { type Tensor, abs, add, clamp, div, keep, max, minimum, mul, pow, stack, sum, tidy } from '@norga/tensor';
+import {
+  abs,
+  add,
+  clamp,
+  div,
+  keep,
+  max,
+  minimum,
+  mul,
+  pow,
+  stack,
+  sum,
+  type Tensor,
+  tidy,
+} from '@norga/tensor';
 import { gradOf, setGrad } from '../engine/leaf.js';
 import { noGrad } from '../engine/mode.js';
 

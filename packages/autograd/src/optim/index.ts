@@ -1,5 +1,11 @@
-export { Adam, AdamW, type AdamOptions } from './adam.js';
+export { Adam, type AdamOptions, AdamW } from './adam.js';
 export { clipGradNorm_, clipGradValue_ } from './clip.js';
-export { Optimizer, type Group, type OptimizerStateDict, type ParamState, type ParamsArg } from './optimizer.js';
+export {
+  type Group,
+  Optimizer,
+  type OptimizerStateDict,
+  type ParamState,
+  type ParamsArg,
+} from './optimizer.js';
 export { CosineAnnealingLR, LambdaLR, LinearLR, LRScheduler, StepLR, warmupCosine } from './schedulers.js';
 export { SGD, type SGDOptions } from './sgd.js';

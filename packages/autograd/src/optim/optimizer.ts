@@ -5,7 +5,7 @@
  * step() runs under noGrad, one tidy per parameter, and writes the new values into the parameter tensors in
  * place (assign_), so modules keep their parameter handles. State tensors are replaced, never written into.
  */
-import { type Tensor, keep, tidy } from '@norga/tensor';
+import { keep, type Tensor, tidy } from '@norga/tensor';
 import { assign_ } from '../engine/assign.js';
 import { gradOf, setGrad } from '../engine/leaf.js';
 import { noGrad } from '../engine/mode.js';
@@ -25,11 +25,15 @@ export abstract class Optimizer<H extends { lr: number }> {
   protected readonly state = new Map<Tensor, ParamState>();
 
   constructor(params: ParamsArg<H>, defaults: H) {
-    const groups = params.length > 0 && 'params' in (params[0] as object) ? (params as (Partial<H> & { params: readonly Tensor[] })[]) : [{ params: params as readonly Tensor[] }];
+    const groups =
+      params.length > 0 && 'params' in (params[0] as object)
+        ? (params as (Partial<H> & { params: readonly Tensor[] })[])
+        : [{ params: params as readonly Tensor[] }];
     const seen = new Set<Tensor>();
     this.paramGroups = groups.map((g) => {
       for (const p of g.params) {
-        if (seen.has(p)) throw new GradError(this.constructor.name, 'a parameter appears in more than one group');
+        if (seen.has(p))
+          throw new GradError(this.constructor.name, 'a parameter appears in more than one group');
         seen.add(p);
       }
       return { ...defaults, ...g, params: [...g.params] } as Group<H>;
@@ -39,7 +43,8 @@ export abstract class Optimizer<H extends { lr: number }> {
   /** Adds a group (e.g. the parameters of a new task's expert), with its own hyper-parameters. */
   addParamGroup(group: Partial<H> & { params: readonly Tensor[] }, defaults?: H): void {
     const base = defaults ?? (this.paramGroups[0] as H | undefined);
-    if (!base) throw new GradError(this.constructor.name, 'addParamGroup: no defaults to complete the group from');
+    if (!base)
+      throw new GradError(this.constructor.name, 'addParamGroup: no defaults to complete the group from');
     const { params: _ignored, ...hyper } = base as H & { params?: unknown };
     this.paramGroups.push({ ...(hyper as H), ...group, params: [...group.params] } as Group<H>);
   }
@@ -89,13 +94,21 @@ export abstract class Optimizer<H extends { lr: number }> {
     const index = new Map<Tensor, number>();
     const paramGroups = this.paramGroups.map((g) => {
       const { params, ...hyper } = g;
-      return { ...(hyper as unknown as H), params: params.map((p) => (index.has(p) ? index.get(p)! : (index.set(p, index.size), index.size - 1))) };
+      return {
+        ...(hyper as unknown as H),
+        params: params.map((p) => {
+          if (!index.has(p)) index.set(p, index.size);
+          return index.get(p)!;
+        }),
+      };
     });
     const state: Record<number, ParamState> = {};
     for (const [p, s] of this.state) {
       const i = index.get(p);
       if (i === undefined) continue;
-      state[i] = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, typeof v === 'number' ? v : v.share()]));
+      state[i] = Object.fromEntries(
+        Object.entries(s).map(([k, v]) => [k, typeof v === 'number' ? v : v.share()]),
+      );
     }
     return { state, paramGroups };
   }
@@ -103,13 +116,19 @@ export abstract class Optimizer<H extends { lr: number }> {
   /** Restores a stateDict() (from this optimiser over the same parameters, in the same order). */
   loadStateDict(sd: OptimizerStateDict<H>): void {
     if (sd.paramGroups.length !== this.paramGroups.length) {
-      throw new GradError('loadStateDict', `state has ${sd.paramGroups.length} parameter groups, the optimiser ${this.paramGroups.length}`);
+      throw new GradError(
+        'loadStateDict',
+        `state has ${sd.paramGroups.length} parameter groups, the optimiser ${this.paramGroups.length}`,
+      );
     }
     const byIndex: Tensor[] = [];
     sd.paramGroups.forEach((saved, gi) => {
       const group = this.paramGroups[gi]!;
       if (saved.params.length !== group.params.length) {
-        throw new GradError('loadStateDict', `group ${gi} has ${saved.params.length} parameters in the state, ${group.params.length} in the optimiser`);
+        throw new GradError(
+          'loadStateDict',
+          `group ${gi} has ${saved.params.length} parameters in the state, ${group.params.length} in the optimiser`,
+        );
       }
       saved.params.forEach((idx, k) => {
         byIndex[idx] = group.params[k]!;
@@ -117,7 +136,8 @@ export abstract class Optimizer<H extends { lr: number }> {
       const { params: _p, ...hyper } = saved;
       Object.assign(group, hyper);
     });
-    for (const s of this.state.values()) for (const v of Object.values(s)) if (typeof v === 'object') v.dispose();
+    for (const s of this.state.values())
+      for (const v of Object.values(s)) if (typeof v === 'object') v.dispose();
     this.state.clear();
     for (const [key, s] of Object.entries(sd.state)) {
       const p = byIndex[Number(key)];
@@ -127,7 +147,10 @@ export abstract class Optimizer<H extends { lr: number }> {
         if (typeof v === 'number') copy[k] = v;
         else {
           if (v.rank !== p.rank || v.shape.some((d, i) => d !== p.shape[i])) {
-            throw new GradError('loadStateDict', `state '${k}' of parameter ${key} has shape [${v.shape}], the parameter [${p.shape}]`);
+            throw new GradError(
+              'loadStateDict',
+              `state '${k}' of parameter ${key} has shape [${v.shape}], the parameter [${p.shape}]`,
+            );
           }
           copy[k] = keep(v.share());
         }
@@ -138,7 +161,8 @@ export abstract class Optimizer<H extends { lr: number }> {
 
   /** Disposes the state tensors. */
   dispose(): void {
-    for (const s of this.state.values()) for (const v of Object.values(s)) if (typeof v === 'object') v.dispose();
+    for (const s of this.state.values())
+      for (const v of Object.values(s)) if (typeof v === 'object') v.dispose();
     this.state.clear();
   }
 }

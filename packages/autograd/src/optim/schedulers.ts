@@ -59,7 +59,8 @@ export class StepLR extends LRScheduler {
     readonly stepSize: number,
     readonly gamma = 0.1,
   ) {
-    if (!(Number.isInteger(stepSize) && stepSize > 0)) throw new GradError('StepLR', `stepSize must be a positive integer, got ${stepSize}`);
+    if (!(Number.isInteger(stepSize) && stepSize > 0))
+      throw new GradError('StepLR', `stepSize must be a positive integer, got ${stepSize}`);
     super(optimizer);
     this.start();
   }
@@ -92,7 +93,8 @@ export class LinearLR extends LRScheduler {
     readonly endFactor = 1,
     readonly totalIters = 5,
   ) {
-    if (!(startFactor > 0 && startFactor <= 1)) throw new GradError('LinearLR', `startFactor must lie in (0, 1], got ${startFactor}`);
+    if (!(startFactor > 0 && startFactor <= 1))
+      throw new GradError('LinearLR', `startFactor must lie in (0, 1], got ${startFactor}`);
     super(optimizer);
     this.start();
   }

@@ -2,7 +2,7 @@
  * SGD with momentum, dampening, Nesterov momentum and (L2) weight decay, in torch.optim.SGD's order:
  *   d = g + wd·p;  b = d (first step) or μ·b + (1-τ)·d;  d = d + μ·b (Nesterov) or b;  p = p - lr·d.
  */
-import { type Tensor, add, mul, sub } from '@norga/tensor';
+import { add, mul, sub, type Tensor } from '@norga/tensor';
 import { GradError } from '../errors.js';
 import { type Group, Optimizer, type ParamState, type ParamsArg } from './optimizer.js';
 
@@ -20,9 +20,17 @@ type Hyper = Required<SGDOptions>;
 
 export class SGD extends Optimizer<Hyper> {
   constructor(params: ParamsArg<Hyper>, options: SGDOptions) {
-    const h: Hyper = { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...options };
+    const h: Hyper = {
+      momentum: 0,
+      dampening: 0,
+      weightDecay: 0,
+      nesterov: false,
+      maximize: false,
+      ...options,
+    };
     if (!(h.lr >= 0)) throw new GradError('SGD', `lr must be >= 0, got ${h.lr}`);
-    if (h.nesterov && (h.momentum <= 0 || h.dampening !== 0)) throw new GradError('SGD', 'Nesterov momentum requires momentum > 0 and dampening 0');
+    if (h.nesterov && (h.momentum <= 0 || h.dampening !== 0))
+      throw new GradError('SGD', 'Nesterov momentum requires momentum > 0 and dampening 0');
     super(params, h);
   }
 

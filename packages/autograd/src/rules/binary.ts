@@ -2,8 +2,22 @@
  * Binary elementwise ops, which broadcast: each operand's gradient is computed at the output's shape and then
  * summed back to the operand's own shape (unbroadcast).
  */
-import { type Tensor, cast, div, eq, log, logicalAnd, ge, lt, mul, neg, pow, sub, where } from '@norga/tensor';
-import { type BackwardContext, type VjpRule, at } from './rule.js';
+import {
+  cast,
+  div,
+  eq,
+  ge,
+  log,
+  logicalAnd,
+  lt,
+  mul,
+  neg,
+  pow,
+  sub,
+  type Tensor,
+  where,
+} from '@norga/tensor';
+import { at, type BackwardContext, type VjpRule } from './rule.js';
 import { unbroadcast } from './unbroadcast.js';
 
 /** Applies unbroadcast to each computed gradient, leaving the ones not asked for as null. */
@@ -27,25 +41,52 @@ function extremum(op: 'max' | 'min'): VjpRule {
         const wins = op === 'max' ? lt(loser, winner) : lt(winner, loser);
         return where(wins, g, where(tie, half, 0));
       };
-      return shaped(ctx, () => share(a, b), () => share(b, a));
+      return shaped(
+        ctx,
+        () => share(a, b),
+        () => share(b, a),
+      );
     },
   };
 }
 
 export const BINARY_RULES: Record<string, VjpRule> = {
-  add: { backward: (g, _s, ctx) => shaped(ctx, () => g, () => g) },
-  sub: { backward: (g, _s, ctx) => shaped(ctx, () => g, () => neg(g)) },
+  add: {
+    backward: (g, _s, ctx) =>
+      shaped(
+        ctx,
+        () => g,
+        () => g,
+      ),
+  },
+  sub: {
+    backward: (g, _s, ctx) =>
+      shaped(
+        ctx,
+        () => g,
+        () => neg(g),
+      ),
+  },
   mul: {
     // d(ab)/da = b and d(ab)/db = a: each gradient needs the other operand.
     save: ({ inputs, needs }) => [needs[1] ? inputs[0]! : null, needs[0] ? inputs[1]! : null],
-    backward: (g, s, ctx) => shaped(ctx, () => mul(g, at(s, 1, 'mul')), () => mul(g, at(s, 0, 'mul'))),
+    backward: (g, s, ctx) =>
+      shaped(
+        ctx,
+        () => mul(g, at(s, 1, 'mul')),
+        () => mul(g, at(s, 0, 'mul')),
+      ),
   },
   div: {
     save: ({ inputs, needs }) => [needs[1] ? inputs[0]! : null, inputs[1]!],
     backward: (g, s, ctx) => {
       const b = at(s, 1, 'div');
       // d(a/b)/db = -a/b², evaluated as -g·((a/b)/b), PyTorch's order of operations.
-      return shaped(ctx, () => div(g, b), () => neg(mul(g, div(div(at(s, 0, 'div'), b), b))));
+      return shaped(
+        ctx,
+        () => div(g, b),
+        () => neg(mul(g, div(div(at(s, 0, 'div'), b), b))),
+      );
     },
   },
   max: extremum('max'),

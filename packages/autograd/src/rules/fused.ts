@@ -5,11 +5,11 @@
  * hand-written derivative and cannot disagree with the unfused ops.
  */
 import {
-  type DType,
-  type Tensor,
+  abs,
   add,
   cast,
   cos,
+  type DType,
   div,
   eq,
   erf,
@@ -26,8 +26,8 @@ import {
   sin,
   sqrt,
   sub,
+  type Tensor,
   tanh,
-  abs,
   where,
 } from '@norga/tensor';
 import { BINARY_RULES, CAST_RULE, WHERE_RULE } from './binary.js';
@@ -44,7 +44,18 @@ export type Expr =
   | { readonly kind: 'where'; readonly cond: Expr; readonly a: Expr; readonly b: Expr }
   | { readonly kind: 'cast'; readonly to: DType; readonly x: Expr };
 
-const UNARY_FN: Record<string, (x: Tensor) => Tensor> = { neg, exp, log, sqrt, reciprocal, sin, cos, tanh, erf, abs };
+const UNARY_FN: Record<string, (x: Tensor) => Tensor> = {
+  neg,
+  exp,
+  log,
+  sqrt,
+  reciprocal,
+  sin,
+  cos,
+  tanh,
+  erf,
+  abs,
+};
 const BINARY_FN: Record<string, (a: Tensor, b: Tensor) => Tensor> = {
   add,
   sub,

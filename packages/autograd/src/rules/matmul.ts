@@ -4,7 +4,7 @@
  * views, so no copy is made.
  */
 import { matmul, transpose } from '@norga/tensor';
-import { type VjpRule, at } from './rule.js';
+import { at, type VjpRule } from './rule.js';
 import { unbroadcast } from './unbroadcast.js';
 
 export const MATMUL_RULE: VjpRule = {

@@ -1,6 +1,6 @@
 /** Indexing: gather and scatterAdd are each other's adjoints. Index tensors have no gradient. */
 import { gather, pad, scatterAdd, zeros } from '@norga/tensor';
-import { type VjpRule, at } from './rule.js';
+import { at, type VjpRule } from './rule.js';
 import { sameShape } from './unbroadcast.js';
 
 /** out = x[index] along axis, so dL/dx adds g into the gathered positions (duplicates accumulate). */
@@ -22,7 +22,11 @@ const SCATTER_ADD: VjpRule = {
       gsrc = gather(g, ctx.attrs.axis as number, index);
       // src entries outside the index's extent were never scattered: their gradient is 0.
       const srcShape = ctx.inputShapes[2]!;
-      if (!sameShape(gsrc.shape, srcShape)) gsrc = pad(gsrc, srcShape.map((d, i) => [0, d - index.shape[i]!] as const));
+      if (!sameShape(gsrc.shape, srcShape))
+        gsrc = pad(
+          gsrc,
+          srcShape.map((d, i) => [0, d - index.shape[i]!] as const),
+        );
     }
     return [ctx.needs[0] ? g : null, null, gsrc];
   },

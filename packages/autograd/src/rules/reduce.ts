@@ -2,8 +2,8 @@
  * Reductions. sum spreads g back over the reduced axes; max/min send it to the elements equal to the
  * extreme, split evenly between ties (PyTorch's amax/amin and full max()/min() behave so).
  */
-import { type Tensor, cast, div, eq, expand, mul, reshape, sum } from '@norga/tensor';
-import { type BackwardContext, type VjpRule, at } from './rule.js';
+import { cast, div, eq, expand, mul, reshape, sum, type Tensor } from '@norga/tensor';
+import { at, type BackwardContext, type VjpRule } from './rule.js';
 
 /** The reduced axes, as the forward reported them (all axes when none are given). */
 function axesOf(ctx: BackwardContext): number[] {

@@ -2,8 +2,8 @@
  * Unary elementwise ops: y = f(x), dL/dx = g · f'(x). Each rule saves x or y, whichever f' is cheaper from,
  * and matches PyTorch's derivatives.yaml (including its choices at points like |x| at 0).
  */
-import { type Tensor, cast, cos, exp, gt, lt, mul, neg, sin, sub, div } from '@norga/tensor';
-import { type VjpRule, at } from './rule.js';
+import { cast, cos, div, exp, gt, lt, mul, neg, sin, sub, type Tensor } from '@norga/tensor';
+import { at, type VjpRule } from './rule.js';
 
 const saveInput: VjpRule['save'] = ({ inputs }) => [inputs[0]!];
 const saveOutput: VjpRule['save'] = ({ output }) => [output];

@@ -2,7 +2,7 @@
  * unbroadcast: the adjoint of broadcasting. An input of shape [3,1] broadcast to [2,3,4] was read 2·4 times
  * per element, so its gradient is g summed over the added leading axes and over the axes where it had size 1.
  */
-import { type Tensor, reshape, sum } from '@norga/tensor';
+import { reshape, sum, type Tensor } from '@norga/tensor';
 
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);

@@ -33,7 +33,9 @@ const SLICE: VjpRule = {
     let spread = g;
     if (step > 1 && n > 0) {
       const lifted = unsqueeze(g, axis + 1);
-      const gaps = lifted.shape.map((_, i) => (i === axis + 1 ? ([0, step - 1] as const) : ([0, 0] as const)));
+      const gaps = lifted.shape.map((_, i) =>
+        i === axis + 1 ? ([0, step - 1] as const) : ([0, 0] as const),
+      );
       const shape = [...g.shape];
       shape[axis] = n * step;
       // Elements past the input's end are all padding: trim them so the result fits.
@@ -42,7 +44,12 @@ const SLICE: VjpRule = {
     // An empty slice (n = 0) may report start = dim; its gradient is all zeros.
     const before = n === 0 ? 0 : start;
     const len = spread.shape[axis]!;
-    return [pad(spread, g.shape.map((_, i) => (i === axis ? ([before, dim - before - len] as const) : ([0, 0] as const))))];
+    return [
+      pad(
+        spread,
+        g.shape.map((_, i) => (i === axis ? ([before, dim - before - len] as const) : ([0, 0] as const))),
+      ),
+    ];
   },
 };
 
@@ -55,7 +62,8 @@ const PAD: VjpRule = {
     const shape = ctx.inputShapes[0]!;
     let out = g;
     pads.forEach(([before], axis) => {
-      if (before !== 0 || out.shape[axis] !== shape[axis]) out = slice(out, axis, before, before + shape[axis]!);
+      if (before !== 0 || out.shape[axis] !== shape[axis])
+        out = slice(out, axis, before, before + shape[axis]!);
     });
     return [out];
   },

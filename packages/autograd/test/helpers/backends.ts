@@ -20,8 +20,12 @@ async function probe(name: string): Promise<string | null> {
 
 const webgpuProblem = await probe('webgpu');
 if (webgpuProblem !== null) {
-  if (process.env.REQUIRE_WEBGPU === '1') throw new Error(`REQUIRE_WEBGPU=1 but WebGPU is unavailable: ${webgpuProblem}`);
+  if (process.env.REQUIRE_WEBGPU === '1')
+    throw new Error(`REQUIRE_WEBGPU=1 but WebGPU is unavailable: ${webgpuProblem}`);
   console.warn(`[norga/autograd] skipping WebGPU suites: ${webgpuProblem}`);
 }
 
-export const BACKENDS: readonly BackendCase[] = [{ name: 'cpu' }, ...(webgpuProblem === null ? [{ name: 'webgpu' }] : [])];
+export const BACKENDS: readonly BackendCase[] = [
+  { name: 'cpu' },
+  ...(webgpuProblem === null ? [{ name: 'webgpu' }] : []),
+];

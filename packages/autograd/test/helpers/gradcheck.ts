@@ -2,7 +2,7 @@
  * Finite-difference gradient checks in float64 on the CPU: the analytic gradient of L = Σ f(x)·w (w fixed
  * random weights, so every output element matters) against central differences (L(x+h) - L(x-h)) / 2h.
  */
-import { type Tensor, mul, sum, tensor, tidy } from '@norga/tensor';
+import { mul, sum, type Tensor, tensor, tidy } from '@norga/tensor';
 import { expect } from 'vitest';
 import { grad, noGrad } from '../../src/index.js';
 
@@ -35,7 +35,11 @@ export interface CheckOptions {
 }
 
 /** Checks f's gradient with respect to every input (float64 tensors) by central differences. */
-export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], options: CheckOptions = {}): void {
+export function gradcheck(
+  f: (...xs: Tensor[]) => Tensor,
+  inputs: readonly Tensor[],
+  options: CheckOptions = {},
+): void {
   const { eps = 1e-6, atol = 1e-7, rtol = 1e-5, seed = 7 } = options;
   const probe = noGrad(() => f(...inputs));
   const w = rand64(probe.shape, seed, 0.5, 1.5);
@@ -59,7 +63,9 @@ export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: readonly Tenso
           tidy(() => {
             const data = Float64Array.from(base);
             data[i] = data[i]! + delta;
-            const xs = inputs.map((t, j) => (j === k ? tensor(data, { shape: x.shape, dtype: 'float64' }) : t));
+            const xs = inputs.map((t, j) =>
+              j === k ? tensor(data, { shape: x.shape, dtype: 'float64' }) : t,
+            );
             return loss(...xs).itemSyncCpu();
           }),
         );
@@ -68,7 +74,9 @@ export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: readonly Tenso
     for (let i = 0; i < base.length; i++) {
       const tol = atol + rtol * Math.abs(numeric[i]!);
       if (!(Math.abs(got[i]! - numeric[i]!) <= tol)) {
-        expect.fail(`input ${k} element ${i}: analytic ${got[i]} vs numeric ${numeric[i]} (shape [${x.shape}])`);
+        expect.fail(
+          `input ${k} element ${i}: analytic ${got[i]} vs numeric ${numeric[i]} (shape [${x.shape}])`,
+        );
       }
     }
     expect(analytic[k]!.shape).toEqual(x.shape);
