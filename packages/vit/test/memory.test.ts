@@ -1,0 +1,47 @@
+/** Leak checks: inference returns to its starting tensor count; a training loop stays flat. */
+import { liveNodeCount } from '@norga/autograd';
+import { memory, randint, randn, setBackend } from '@norga/tensor';
+import { describe, expect, it } from 'vitest';
+import { ViT, vitConfig } from '../src/index.js';
+import { createTrainStep, inference } from '../src/train/index.js';
+
+describe('memory', () => {
+  it('forward with prefixes and attention probs frees everything it does not return', async () => {
+    await setBackend('cpu');
+    const model = ViT.create(vitConfig('tiny', { depth: 2 }), { seed: 0 });
+    const x = randn([2, 1, 28, 28]);
+    const prefixes = [{ key: randn([1, 3, 64]), value: randn([1, 3, 64]) }];
+    const before = memory();
+    for (let i = 0; i < 3; i++) {
+      const probs: { dispose(): void }[] = [];
+      const logits = model.forward(x, { prefixes, onAttentionProbs: (p) => probs.push(p) });
+      expect(probs).toHaveLength(2);
+      for (const p of [logits, ...probs]) p.dispose();
+      const f = inference(() => model.features(x));
+      f.dispose();
+    }
+    expect(memory().tensors).toBe(before.tensors);
+    expect(memory().bytesInUse).toBe(before.bytesInUse);
+    expect(liveNodeCount()).toBe(0);
+    model.dispose();
+  });
+
+  it('training steps leave the tensor count and bytes flat', async () => {
+    await setBackend('cpu');
+    const model = ViT.create(vitConfig('tiny', { depth: 1 }), { seed: 0 });
+    const step = createTrainStep(model, { lr: 1e-3 });
+    const x = randn([8, 1, 28, 28]);
+    const y = randint(0, 10, [8]);
+    const first = await step(x, y); // creates the optimiser state and the gradients
+    const after1 = memory();
+    let last = first;
+    for (let i = 0; i < 5; i++) last = await step(x, y);
+    expect(memory().tensors).toBe(after1.tensors);
+    expect(memory().bytesInUse).toBe(after1.bytesInUse);
+    // And it learns: the loss on one repeated batch goes down.
+    expect(last.loss).toBeLessThan(first.loss);
+    step.dispose();
+    model.dispose();
+    for (const t of [x, y]) t.dispose();
+  });
+});
