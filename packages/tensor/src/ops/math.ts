@@ -2,16 +2,51 @@
  * Elementwise ops by name, and the composites built from them. Only `unary`, `binary`, `where` and `cast` are
  * primitives; everything else here is composed, so autograd needs no extra rules for it.
  */
+import { TensorError } from '../errors.js';
+import { broadcastShapes } from '../shape.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { binary, requireFloat, unary, where } from './elementwise.js';
+import { assertSameDType, commonBackend } from './util.js';
 
 export const add = (a: TensorLike, b: TensorLike): Tensor => binary('add', a, b);
 export const sub = (a: TensorLike, b: TensorLike): Tensor => binary('sub', a, b);
 export const mul = (a: TensorLike, b: TensorLike): Tensor => binary('mul', a, b);
 export const div = (a: TensorLike, b: TensorLike): Tensor => binary('div', a, b);
 export const pow = (a: TensorLike, b: TensorLike): Tensor => binary('pow', a, b);
-export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary('max', a, b);
-export const minimum = (a: TensorLike, b: TensorLike): Tensor => binary('min', a, b);
+export const maximum = (a: TensorLike, b: TensorLike): Tensor =>
+  pair('maximum', a, b, () => binary('max', a, b));
+export const minimum = (a: TensorLike, b: TensorLike): Tensor =>
+  pair('minimum', a, b, () => binary('min', a, b));
+
+/**
+ * Errors name the op the user called (`gt`, `maximum`), not the primitive it runs on (`cmplt`, `max`): operands
+ * are checked in the user's order first, and errors from the primitives inside are relabelled.
+ */
+function pair(name: string, a: TensorLike, b: TensorLike, fn: () => Tensor, sameDType = true): Tensor {
+  if (typeof a !== 'number' && typeof b !== 'number') {
+    commonBackend(name, a, b);
+    if (sameDType) assertSameDType(name, a, b);
+    broadcastShapes(name, a.shape, b.shape);
+  } else {
+    for (const t of [a, b]) if (typeof t !== 'number') t.assertLive(name);
+  }
+  return relabel(name, fn);
+}
+function one(name: string, x: Tensor, fn: () => Tensor): Tensor {
+  x.assertLive(name);
+  return relabel(name, fn);
+}
+function relabel(name: string, fn: () => Tensor): Tensor {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof TensorError && e.op !== name) {
+      const Ctor = e.constructor as new (op: string, message: string) => TensorError;
+      throw new Ctor(name, e.message.slice(e.op.length + 2));
+    }
+    throw e;
+  }
+}
 
 export const neg = (x: Tensor): Tensor => unary('neg', x);
 export const exp = (x: Tensor): Tensor => unary('exp', x);
@@ -24,11 +59,14 @@ export const tanh = (x: Tensor): Tensor => unary('tanh', x);
 export const erf = (x: Tensor): Tensor => unary('erf', x);
 export const abs = (x: Tensor): Tensor => unary('abs', x);
 
-export const lt = (a: TensorLike, b: TensorLike): Tensor => binary('cmplt', a, b);
-export const gt = (a: TensorLike, b: TensorLike): Tensor => binary('cmplt', b, a);
-export const eq = (a: TensorLike, b: TensorLike): Tensor => binary('cmpeq', a, b);
+export const lt = (a: TensorLike, b: TensorLike): Tensor => pair('lt', a, b, () => binary('cmplt', a, b));
+export const gt = (a: TensorLike, b: TensorLike): Tensor => pair('gt', a, b, () => binary('cmplt', b, a));
+export const eq = (a: TensorLike, b: TensorLike): Tensor => pair('eq', a, b, () => binary('cmpeq', a, b));
+export const le = (a: TensorLike, b: TensorLike): Tensor => pair('le', a, b, () => lessOrEqual(a, b));
+export const ge = (a: TensorLike, b: TensorLike): Tensor => pair('ge', a, b, () => lessOrEqual(b, a));
+export const ne = (a: TensorLike, b: TensorLike): Tensor => pair('ne', a, b, () => notEqual(a, b));
 /** a <= b as (a < b) or (a == b): false when either is NaN, as in IEEE and PyTorch. */
-export function le(a: TensorLike, b: TensorLike): Tensor {
+function lessOrEqual(a: TensorLike, b: TensorLike): Tensor {
   const l = lt(a, b);
   const e = eq(a, b);
   try {
@@ -38,8 +76,7 @@ export function le(a: TensorLike, b: TensorLike): Tensor {
     e.dispose();
   }
 }
-export const ge = (a: TensorLike, b: TensorLike): Tensor => le(b, a);
-export function ne(a: TensorLike, b: TensorLike): Tensor {
+function notEqual(a: TensorLike, b: TensorLike): Tensor {
   const e = eq(a, b);
   try {
     return logicalNot(e);
@@ -48,7 +85,8 @@ export function ne(a: TensorLike, b: TensorLike): Tensor {
   }
 }
 
-export function logicalNot(x: Tensor): Tensor {
+export const logicalNot = (x: Tensor): Tensor => one('logicalNot', x, () => logicalNotOf(x));
+function logicalNotOf(x: Tensor): Tensor {
   const mask = x.dtype === 'bool' ? x : ne(x, 0);
   try {
     return binary('cmpeq', mask, 0);
@@ -57,8 +95,10 @@ export function logicalNot(x: Tensor): Tensor {
   }
 }
 /** Logical and/or are min/max over {0, 1}; other dtypes count non-zero as true and give bool, as PyTorch. */
-export const logicalAnd = (a: Tensor, b: Tensor): Tensor => onBools('min', a, b);
-export const logicalOr = (a: Tensor, b: Tensor): Tensor => onBools('max', a, b);
+export const logicalAnd = (a: Tensor, b: Tensor): Tensor =>
+  pair('logicalAnd', a, b, () => onBools('min', a, b), false);
+export const logicalOr = (a: Tensor, b: Tensor): Tensor =>
+  pair('logicalOr', a, b, () => onBools('max', a, b), false);
 function onBools(op: 'min' | 'max', a: Tensor, b: Tensor): Tensor {
   const ta = a.dtype === 'bool' ? a : ne(a, 0);
   const tb = b.dtype === 'bool' ? b : ne(b, 0);
@@ -70,10 +110,11 @@ function onBools(op: 'min' | 'max', a: Tensor, b: Tensor): Tensor {
   }
 }
 
-export const square = (x: Tensor): Tensor => mul(x, x);
+export const square = (x: Tensor): Tensor => one('square', x, () => mul(x, x));
 
 /** relu(x) = 0 where x <= 0 else x; the gradient at 0 is 0 and NaN stays NaN, as in PyTorch. */
-export function relu(x: Tensor): Tensor {
+export const relu = (x: Tensor): Tensor => one('relu', x, () => reluOf(x));
+function reluOf(x: Tensor): Tensor {
   const nonPos = le(x, 0);
   try {
     return where(nonPos, 0, x);
@@ -131,8 +172,10 @@ export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
  * Clamps into [min, max]. Values equal to a bound keep gradient 1 (as torch.clamp). NaN stays NaN.
  */
 export function clamp(x: Tensor, min?: number, max?: number): Tensor {
-  x.assertLive('clamp');
   if (min === undefined && max === undefined) throw new TypeError('clamp: give at least one of min and max');
+  return one('clamp', x, () => clampOf(x, min, max));
+}
+function clampOf(x: Tensor, min?: number, max?: number): Tensor {
   let cur = x;
   if (min !== undefined) {
     const below = lt(cur, min);
