@@ -365,17 +365,36 @@ describe.each(BACKENDS)('elementwise on $name', ({ name }) => {
     }
   });
 
-  it('errors: dtype mismatch, shape mismatch, disposed operand, no tensor operand', () => {
-    for (const op of ['add', 'sub', 'mul', 'maximum', 'lt', 'eq']) {
+  it('errors: dtype mismatch, shape mismatch, disposed operand; messages start with the public op name', () => {
+    const ops = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'lt', 'le', 'gt', 'ge', 'eq', 'ne'];
+    for (const op of ops) {
+      const gone = B.t([1, 2, 3]);
+      gone.dispose();
       expectError(
         () => OPS[op]!(B.t([1, 2]), B.t([1, 2], { dtype: 'int32' })),
         T.DTypeError,
-        'float32',
-        'int32',
-        '[2]',
+        `${op}: `,
+        'float32 [2]',
+        'int32 [2]',
       );
-      expectError(() => OPS[op]!(B.t([1, 2, 3]), B.t([1, 2])), T.ShapeError, '[3]', '[2]');
+      // Shapes are named in the order the user gave them.
+      expectError(() => OPS[op]!(B.t([1, 2, 3]), B.t([1, 2])), T.ShapeError, `${op}: shapes [3] and [2]`);
+      expectError(() => OPS[op]!(B.t([1, 2, 3]), gone), T.DisposedError, `${op}: `, 'disposed');
     }
+    for (const op of ['logicalAnd', 'logicalOr']) {
+      expectError(
+        () => OPS[op]!(B.t([true, false, true]), B.t([true, false])),
+        T.ShapeError,
+        `${op}: shapes [3] and [2]`,
+      );
+    }
+    for (const op of ['square', 'relu', 'sigmoid', 'gelu', 'logicalNot', 'neg', 'abs', 'exp']) {
+      const gone = B.t([1, 2, 3]);
+      gone.dispose();
+      expectError(() => OPS[op]!(gone), T.DisposedError, `${op}: `, 'disposed');
+    }
+    expectError(() => T.clamp(B.t([1, 2], { dtype: 'int32' }), 0.5), T.DTypeError, 'clamp: ', '0.5', 'int32');
+    expectError(() => T.lt(B.t([1, 2], { dtype: 'int32' }), 0.5), T.DTypeError, 'lt: ', '0.5', 'int32');
     const d = B.t([1, 2]);
     d.dispose();
     expectError(() => T.add(d, B.t([1, 2])), T.DisposedError, 'add', 'disposed');
