@@ -114,6 +114,7 @@ export function variance(x: Tensor, axis?: Axes, options: VarianceOptions = {}):
  */
 export function logsumexp(x: Tensor, axis: Axes, keepdim = false): Tensor {
   requireFloat('logsumexp', x);
+  normalizeAxes('logsumexp', axis, x.rank); // bad axes are reported here, not by the inner max
   const m = untracked(() => {
     const raw = max(x, axis, true);
     const magnitude = abs(raw);
