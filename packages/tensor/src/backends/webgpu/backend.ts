@@ -1,0 +1,207 @@
+/// <reference types="@webgpu/types" />
+/**
+ * The WebGPU backend: storage in pooled GPU buffers, kernels generated as WGSL (kernels/*), dispatches batched
+ * by the recorder. Reads are the only synchronisation points. Errors the GPU reports later (validation,
+ * out-of-memory, device loss) are kept and thrown from the next call, naming the last op recorded.
+ */
+import type { Backend, RandomKind, ReduceOp, View } from '../../backend.js';
+import type { AnyTypedArray, DType } from '../../dtype.js';
+import { BackendError, DTypeError } from '../../errors.js';
+import { setPooledBytesSource } from '../../memory.js';
+import type { Expr } from '../../ops/expr.js';
+import { MAP_READ, STAGING_USAGE, STORAGE_USAGE } from './constants.js';
+import type { AcquiredDevice } from './device.js';
+import { DeviceLostError, WebGPUError } from './errors.js';
+import { KernelContext } from './kernels/context.js';
+import { elementwise } from './kernels/elementwise.js';
+import { gather, scatterAdd } from './kernels/indexing.js';
+import { type MatmulVersion, matmul } from './kernels/matmul.js';
+import { random } from './kernels/random.js';
+import { type ReduceVariant, reduce } from './kernels/reduce.js';
+import { BufferPool } from './pool.js';
+import { Recorder } from './recorder.js';
+import type { GpuStorage } from './storage.js';
+
+const DTYPES: readonly DType[] = ['float32', 'int32', 'bool'];
+
+export class WebGPUBackend implements Backend {
+  readonly name = 'webgpu';
+  readonly dtypes = DTYPES;
+  readonly device: GPUDevice;
+  readonly adapterName: string;
+  /** Held for the device's lifetime (see AcquiredDevice.gpu). */
+  readonly gpu: GPU;
+  readonly pool: BufferPool;
+  readonly recorder: Recorder;
+  readonly #ctx: KernelContext;
+  /** Forces one matmul kernel (tests and benchmarks compare them); 'auto' picks by shape. */
+  matmulVersion: 'auto' | MatmulVersion = 'auto';
+  /** Forces one reduction variant; 'auto' picks by shape. */
+  reduceVariant: 'auto' | ReduceVariant = 'auto';
+  #fatal: BackendError | null = null;
+  #disposed = false;
+
+  constructor({ gpu, device, adapterName }: AcquiredDevice) {
+    this.gpu = gpu;
+    this.device = device;
+    this.adapterName = adapterName;
+    this.pool = new BufferPool(device);
+    this.recorder = new Recorder(device, this.pool);
+    this.#ctx = new KernelContext(device, this.recorder);
+    void device.lost.then((info) => {
+      if (!this.#disposed) {
+        this.#fatal ??= new DeviceLostError(
+          this.recorder.lastOp,
+          `WebGPU device lost (${info.reason}): ${info.message}; after op '${this.recorder.lastOp}'`,
+        );
+      }
+    });
+    const onError = (ev: GPUUncapturedErrorEvent) => {
+      if (this.#disposed) return;
+      const kind = ev.error.constructor?.name ?? 'GPUError';
+      this.#fatal ??= new WebGPUError(
+        this.recorder.lastOp,
+        `${kind} reported by the device after op '${this.recorder.lastOp}': ${ev.error.message}`,
+      );
+    };
+    if (typeof device.addEventListener === 'function')
+      device.addEventListener('uncapturederror', onError as EventListener);
+    else (device as { onuncapturederror: unknown }).onuncapturederror = onError;
+    setPooledBytesSource(() => this.pool.pooledBytes);
+  }
+
+  /** Throws a stored asynchronous failure, or if the backend was disposed. */
+  #check(op: string): void {
+    if (this.#disposed) throw new BackendError(op, 'the webgpu backend has been disposed');
+    if (this.#fatal) throw this.#fatal;
+  }
+
+  alloc(dtype: DType, size: number): GpuStorage {
+    this.#check('alloc');
+    if (!this.dtypes.includes(dtype))
+      throw new DTypeError('alloc', `webgpu has no ${dtype} (it supports ${this.dtypes.join(', ')})`);
+    const bytes = Math.max(4, size * 4);
+    const limit = Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize);
+    if (bytes > limit) {
+      throw new BackendError(
+        'alloc',
+        `${size} ${dtype} elements need ${bytes} bytes, over this adapter's buffer limit of ${limit}`,
+      );
+    }
+    return { buffer: this.pool.acquire(bytes, STORAGE_USAGE, dtype), dtype, size, freed: false };
+  }
+
+  free(handle: unknown): void {
+    const h = handle as GpuStorage;
+    if (h.freed) return;
+    h.freed = true;
+    if (!this.#disposed) this.recorder.release(h.buffer);
+  }
+
+  write(handle: unknown, data: AnyTypedArray): void {
+    this.#check('write');
+    const h = handle as GpuStorage;
+    if (data.length === 0) return;
+    // An upload runs ahead of unsubmitted commands; if those still read this buffer, submit them first.
+    if (this.recorder.isPending(h.buffer)) this.recorder.submit();
+    this.device.queue.writeBuffer(h.buffer, 0, toGpuArray(h.dtype, data) as Uint32Array<ArrayBuffer>);
+  }
+
+  async read(handle: unknown, dtype: DType, size: number): Promise<AnyTypedArray> {
+    this.#check('read');
+    const h = handle as GpuStorage;
+    if (size === 0) return fromGpuBits(dtype, new ArrayBuffer(0));
+    const bytes = size * 4;
+    const staging = this.pool.acquire(bytes, STAGING_USAGE, 'staging');
+    this.recorder.copy(h.buffer, staging, bytes);
+    this.recorder.submit();
+    try {
+      await staging.mapAsync(MAP_READ, 0, bytes);
+    } catch (e) {
+      this.#check('read');
+      throw new WebGPUError(
+        'read',
+        `mapping the staging buffer failed after op '${this.recorder.lastOp}': ${(e as Error).message}`,
+      );
+    }
+    const copy = staging.getMappedRange(0, bytes).slice(0);
+    staging.unmap();
+    this.pool.release(staging);
+    this.#check('read');
+    return fromGpuBits(dtype, copy);
+  }
+
+  elementwise(expr: Expr, inputs: readonly View[], out: View): void {
+    this.#check('elementwise');
+    elementwise(this.#ctx, expr, inputs, out);
+  }
+
+  reduce(op: ReduceOp, x: View, axes: readonly number[], out: View): void {
+    this.#check(`reduce.${op}`);
+    reduce(this.#ctx, op, x, axes, out, this.reduceVariant === 'auto' ? undefined : this.reduceVariant);
+  }
+
+  matmul(a: View, b: View, out: View): void {
+    this.#check('matmul');
+    matmul(this.#ctx, a, b, out, this.matmulVersion === 'auto' ? undefined : this.matmulVersion);
+  }
+
+  gather(x: View, axis: number, index: View, out: View): void {
+    this.#check('gather');
+    gather(this.#ctx, x, axis, index, out);
+  }
+
+  scatterAdd(out: View, axis: number, index: View, src: View): void {
+    this.#check('scatterAdd');
+    scatterAdd(this.#ctx, out, axis, index, src);
+  }
+
+  random(kind: RandomKind, key: readonly [number, number], counter: number, out: View): void {
+    this.#check(`random.${kind}`);
+    if (out.dtype !== 'float32')
+      throw new DTypeError(`random.${kind}`, `webgpu draws float32 only, not ${out.dtype}`);
+    random(this.#ctx, kind, key, counter, out);
+  }
+
+  /** bytesPooled: free buffers kept for reuse; bytesInUse: GPU bytes handed out (tensors, in-flight uniforms). */
+  memory(): { bytesPooled: number; bytesInUse: number; buffersCreated: number } {
+    return {
+      bytesPooled: this.pool.pooledBytes,
+      bytesInUse: this.pool.liveBytes,
+      buffersCreated: this.pool.created,
+    };
+  }
+
+  async flush(): Promise<void> {
+    this.#check('flush');
+    this.recorder.submit();
+    await this.device.queue.onSubmittedWorkDone();
+    this.#check('flush');
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.recorder.abandon();
+    this.pool.trim();
+    setPooledBytesSource(() => 0);
+    this.device.destroy();
+  }
+
+  get isDisposed(): boolean {
+    return this.#disposed;
+  }
+}
+
+/** The typed array uploaded for a dtype: bool widens to one u32 per element; float32 accepts any numbers. */
+function toGpuArray(dtype: DType, data: AnyTypedArray): Float32Array | Int32Array | Uint32Array {
+  if (dtype === 'bool') return Uint32Array.from(data as Uint8Array);
+  if (dtype === 'float32') return data instanceof Float32Array ? data : Float32Array.from(data);
+  return data instanceof Int32Array ? data : Int32Array.from(data);
+}
+
+function fromGpuBits(dtype: DType, bits: ArrayBuffer): AnyTypedArray {
+  if (dtype === 'float32') return new Float32Array(bits);
+  if (dtype === 'int32') return new Int32Array(bits);
+  return Uint8Array.from(new Uint32Array(bits));
+}

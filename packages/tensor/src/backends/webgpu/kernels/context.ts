@@ -1,0 +1,62 @@
+/// <reference types="@webgpu/types" />
+/** What a kernel family needs from the backend: buffers of views, a shader cache, and dispatch. */
+import type { View } from '../../../backend.js';
+import { WORKGROUP } from '../constants.js';
+import { grid1d, type Params } from '../layout.js';
+import type { Recorder } from '../recorder.js';
+import type { GpuStorage } from '../storage.js';
+
+export class KernelContext {
+  /** Generated WGSL by structural key, so the source is built once per kernel variant, not per call. */
+  readonly #shaders = new Map<string, string>();
+
+  constructor(
+    readonly device: GPUDevice,
+    readonly recorder: Recorder,
+  ) {}
+
+  buffer(v: View): GPUBuffer {
+    return (v.storage.handle as GpuStorage).buffer;
+  }
+
+  shader(key: string, build: () => string): string {
+    let s = this.#shaders.get(key);
+    if (s === undefined) {
+      s = build();
+      this.#shaders.set(key, s);
+    }
+    return s;
+  }
+
+  get maxGroupsPerDim(): number {
+    return this.device.limits.maxComputeWorkgroupsPerDimension;
+  }
+
+  /** A dispatch of `invocations` threads in workgroups of `WORKGROUP` (the shader reads `LINEAR_INDEX`). */
+  dispatch1d(
+    op: string,
+    wgsl: string,
+    params: Params,
+    buffers: readonly GPUBuffer[],
+    invocations: number,
+    workgroupSize = WORKGROUP,
+  ): void {
+    this.recorder.dispatch(
+      op,
+      wgsl,
+      params.toArray(),
+      buffers,
+      grid1d(invocations, workgroupSize, this.maxGroupsPerDim),
+    );
+  }
+
+  dispatch(
+    op: string,
+    wgsl: string,
+    params: Params,
+    buffers: readonly GPUBuffer[],
+    groups: readonly [number, number, number],
+  ): void {
+    this.recorder.dispatch(op, wgsl, params.toArray(), buffers, groups);
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Strided elementwise kernel: out[i] = expr(in0[i], in1[i], ...) for any rank, broadcasting (stride 0) and a
+ * strided output (copies into slices, pad, concat). One invocation per output element; the expression comes
+ * from the op table through the WGSL dialect, so this file holds no op semantics.
+ *
+ * Specialised per (expression, dtypes, rank after merging dims, buffer aliasing); shapes, strides and offsets
+ * are parameters, so a shader serves every size.
+ */
+import type { View } from '../../../backend.js';
+import type { Expr } from '../../../ops/expr.js';
+import { exprKey, renderExpr } from '../../../ops/expr.js';
+import { sizeOf } from '../../../shape.js';
+import { WORKGROUP } from '../constants.js';
+import { coalesce, offsetsFromIndex, Params } from '../layout.js';
+import { ENTRY_ARGS, LINEAR_INDEX, PRELUDE, paramsDecl, wgslDialect, wgslType } from '../wgsl.js';
+import type { KernelContext } from './context.js';
+
+export function elementwise(ctx: KernelContext, expr: Expr, inputs: readonly View[], out: View): void {
+  const n = sizeOf(out.shape);
+  if (n === 0) return;
+  const { shape, strides } = coalesce(out.shape, [out.strides, ...inputs.map((v) => v.strides)]);
+  const rank = shape.length;
+
+  // One binding per distinct buffer: an input aliasing the output reads through the read_write binding
+  // (WebGPU forbids binding one buffer as both writable and read-only storage in a dispatch).
+  const outBuf = ctx.buffer(out);
+  const buffers: GPUBuffer[] = [outBuf];
+  const bindingOf = inputs.map((v) => {
+    const b = ctx.buffer(v);
+    let j = buffers.indexOf(b);
+    if (j < 0) j = buffers.push(b) - 1;
+    return j;
+  });
+
+  const p = new Params();
+  p.push(n);
+  const shapeAt = p.push(...shape);
+  const strideAts = [out, ...inputs].map((_, k) => p.push(...strides[k]!));
+  const offsetAts = [out, ...inputs].map((v) => p.push(v.offset));
+
+  const dtypes = inputs.map((v) => v.dtype);
+  const key = `ew|${exprKey(expr)}|${dtypes.join(',')}>${out.dtype}|r${rank}|b${bindingOf.join(',')}|w${p.words.length}`;
+  const wgsl = ctx.shader(key, () => {
+    const decls = buffers.map((_, j) => {
+      const dtype = j === 0 ? out.dtype : inputs[bindingOf.indexOf(j)]!.dtype;
+      const access = j === 0 ? 'read_write' : 'read';
+      return `@group(0) @binding(${j + 1}) var<storage, ${access}> b${j}: array<${wgslType(dtype)}>;`;
+    });
+    const loads = inputs.map((_, k) => `let v${k} = b${bindingOf[k]}[o${k + 1}];`);
+    return `${paramsDecl(p.words.length)}
+${decls.join('\n')}
+${PRELUDE}
+const WG = ${WORKGROUP}u;
+@compute @workgroup_size(${WORKGROUP})
+fn main(${ENTRY_ARGS}) {
+  let i = ${LINEAR_INDEX};
+  if (i >= pu(0u)) { return; }
+  ${offsetsFromIndex('i', rank, shapeAt, strideAts, offsetAts)}
+  ${loads.join('\n  ')}
+  b0[o0] = ${renderExpr(expr, dtypes, wgslDialect)};
+}
+`;
+  });
+  ctx.dispatch1d('elementwise', wgsl, p, buffers, n);
+}

@@ -1,0 +1,107 @@
+/**
+ * gather and scatterAdd along one axis. Both walk the index tensor's shape; the coordinate on `axis` comes
+ * from the index value instead of the loop (negative values count from the end, as Python indexing; values
+ * out of range are clamped so that a bad index can never read or write outside the tensor).
+ *
+ * scatterAdd is correct under duplicate indices: several invocations may add into one element, so additions
+ * are atomic. WGSL has no float atomics, so float32 adds run a compare-exchange loop on the value's u32 bits.
+ */
+import type { View } from '../../../backend.js';
+import { sizeOf } from '../../../shape.js';
+import { WORKGROUP } from '../constants.js';
+import { offsetsFromIndex, Params } from '../layout.js';
+import { ENTRY_ARGS, LINEAR_INDEX, paramsDecl, wgslType } from '../wgsl.js';
+import type { KernelContext } from './context.js';
+
+/** Params: n, axisSize, axisStride(target), then shape, index strides, target strides (axis zeroed), offsets. */
+function layoutParams(
+  shape: readonly number[],
+  index: View,
+  target: View,
+  others: readonly View[],
+  axis: number,
+) {
+  const p = new Params();
+  p.push(sizeOf(shape), target.shape[axis]!, target.strides[axis]!);
+  const shapeAt = p.push(...shape);
+  const zeroAxis = (s: readonly number[]) => s.map((v, d) => (d === axis ? 0 : v));
+  const strideAts = [index, target, ...others].map((v, k) =>
+    p.push(...(k === 1 ? zeroAxis(v.strides) : v.strides)),
+  );
+  const offsetAts = [index, target, ...others].map((v) => p.push(v.offset));
+  return { p, shapeAt, strideAts, offsetAts };
+}
+
+// Resolves the index value at o0 into a clamped coordinate along the axis.
+const AXIS_COORD = `let raw = bidx[o0];
+  let size = pu(1u);
+  let wrapped = select(raw, raw + i32(size), raw < 0);
+  let coord = u32(clamp(wrapped, 0, i32(size) - 1));`;
+
+export function gather(ctx: KernelContext, x: View, axis: number, index: View, out: View): void {
+  const n = sizeOf(out.shape);
+  if (n === 0) return;
+  const rank = out.shape.length;
+  const { p, shapeAt, strideAts, offsetAts } = layoutParams(out.shape, index, x, [out], axis);
+  const t = wgslType(x.dtype);
+  const wgsl = ctx.shader(
+    `gather|${t}|${rank}`,
+    () => `${paramsDecl(p.words.length)}
+@group(0) @binding(1) var<storage, read_write> bout: array<${t}>;
+@group(0) @binding(2) var<storage, read> bx: array<${t}>;
+@group(0) @binding(3) var<storage, read> bidx: array<i32>;
+const WG = ${WORKGROUP}u;
+@compute @workgroup_size(${WORKGROUP})
+fn main(${ENTRY_ARGS}) {
+  let i = ${LINEAR_INDEX};
+  if (i >= pu(0u)) { return; }
+  ${offsetsFromIndex('i', rank, shapeAt, strideAts, offsetAts)}
+  ${AXIS_COORD}
+  bout[o2] = bx[o1 + coord * pu(2u)];
+}
+`,
+  );
+  ctx.dispatch1d('gather', wgsl, p, [ctx.buffer(out), ctx.buffer(x), ctx.buffer(index)], n);
+}
+
+export function scatterAdd(ctx: KernelContext, out: View, axis: number, index: View, src: View): void {
+  const n = sizeOf(src.shape);
+  if (n === 0) return;
+  const rank = src.shape.length;
+  const { p, shapeAt, strideAts, offsetAts } = layoutParams(src.shape, index, out, [src], axis);
+  const t = wgslType(out.dtype);
+  const atom = t === 'i32' ? 'atomic<i32>' : 'atomic<u32>';
+  const add =
+    t === 'f32'
+      ? `var old = atomicLoad(&bout[dst]);
+  loop {
+    let next = bitcast<u32>(bitcast<f32>(old) + v);
+    let r = atomicCompareExchangeWeak(&bout[dst], old, next);
+    if (r.exchanged) { break; }
+    old = r.old_value;
+  }`
+      : t === 'i32'
+        ? 'atomicAdd(&bout[dst], v);'
+        : // bool: a sum that is nonzero is true, i.e. a logical or.
+          'atomicOr(&bout[dst], select(0u, 1u, v != 0u));';
+  const wgsl = ctx.shader(
+    `scatterAdd|${t}|${rank}`,
+    () => `${paramsDecl(p.words.length)}
+@group(0) @binding(1) var<storage, read_write> bout: array<${atom}>;
+@group(0) @binding(2) var<storage, read> bsrc: array<${t}>;
+@group(0) @binding(3) var<storage, read> bidx: array<i32>;
+const WG = ${WORKGROUP}u;
+@compute @workgroup_size(${WORKGROUP})
+fn main(${ENTRY_ARGS}) {
+  let i = ${LINEAR_INDEX};
+  if (i >= pu(0u)) { return; }
+  ${offsetsFromIndex('i', rank, shapeAt, strideAts, offsetAts)}
+  ${AXIS_COORD}
+  let dst = o1 + coord * pu(2u);
+  let v = bsrc[o2];
+  ${add}
+}
+`,
+  );
+  ctx.dispatch1d('scatterAdd', wgsl, p, [ctx.buffer(out), ctx.buffer(src), ctx.buffer(index)], n);
+}

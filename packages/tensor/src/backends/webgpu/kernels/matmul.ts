@@ -1,0 +1,119 @@
+/**
+ * Batched matmul: out[..., M, N] = a[..., M, K] @ b[..., K, N], every operand strided (a transposed weight is
+ * just strides), batch dims broadcast by stride 0. Picks one of three kernels by shape (matmul-wgsl.ts):
+ * naive for tiny outputs, shared-memory tiled for small ones, register-blocked vec4 otherwise.
+ */
+import type { View } from '../../../backend.js';
+import { BackendError, fmtShape } from '../../../errors.js';
+import { sizeOf } from '../../../shape.js';
+import { coalesce, Params } from '../layout.js';
+import { wgslType } from '../wgsl.js';
+import type { KernelContext } from './context.js';
+import { BM, BN, blockedWgsl, type LoadMode, NAIVE_WG, naiveWgsl, TILE, tiledWgsl } from './matmul-wgsl.js';
+
+export type MatmulVersion = 'naive' | 'tiled' | 'blocked';
+export const MATMUL_VERSIONS: readonly MatmulVersion[] = ['naive', 'tiled', 'blocked'];
+
+/** The version `auto` picks. Thresholds from bench/webgpu.mjs on lavapipe (see bench/results/webgpu.md). */
+export function chooseMatmul(M: number, N: number, K: number): MatmulVersion {
+  if (M * N >= 32 * 32 && K >= 8) return 'blocked';
+  if (M * N >= 16 * 16) return 'tiled';
+  return 'naive';
+}
+
+/** Strides of an operand's batch dims aligned to out's batch rank (missing leading dims broadcast). */
+function batchStrides(v: View, outBatchRank: number): number[] {
+  const own = v.strides.slice(0, -2);
+  return [...new Array<number>(outBatchRank - own.length).fill(0), ...own];
+}
+
+function loadMode(
+  v: View,
+  rowStride: number,
+  colStride: number,
+  rows: number,
+  cols: number,
+  batch: readonly number[],
+): LoadMode {
+  const aligned = v.offset % 4 === 0 && batch.every((s) => s % 4 === 0);
+  if (!aligned) return 'scalar';
+  if (colStride === 1 && cols % 4 === 0 && rowStride % 4 === 0) return 'col';
+  if (rowStride === 1 && rows % 4 === 0 && colStride % 4 === 0) return 'row';
+  return 'scalar';
+}
+
+export function matmul(ctx: KernelContext, a: View, b: View, out: View, force?: MatmulVersion): void {
+  const r = out.shape.length;
+  const M = out.shape[r - 2]!;
+  const N = out.shape[r - 1]!;
+  const K = a.shape[a.shape.length - 1]!;
+  if (a.dtype !== b.dtype || a.dtype !== out.dtype) {
+    throw new BackendError(
+      'matmul',
+      `dtype mismatch: ${a.dtype} ${fmtShape(a.shape)} @ ${b.dtype} ${fmtShape(b.shape)} -> ${out.dtype}`,
+    );
+  }
+  if (sizeOf(out.shape) === 0) return;
+  const batchRank = r - 2;
+  const batch = coalesce(out.shape.slice(0, -2), [
+    batchStrides(a, batchRank),
+    batchStrides(b, batchRank),
+    out.strides.slice(0, -2),
+  ]);
+  const B = sizeOf(batch.shape);
+  const rank = batch.shape.length;
+  const aRow = a.strides[a.strides.length - 2]!;
+  const aCol = a.strides[a.strides.length - 1]!;
+  const bRow = b.strides[b.strides.length - 2]!;
+  const bCol = b.strides[b.strides.length - 1]!;
+  const version = force ?? chooseMatmul(M, N, K);
+  const t = wgslType(out.dtype);
+
+  let wgsl: string;
+  let groups: [number, number];
+  const words = 14 + 4 * rank;
+  if (version === 'naive') {
+    wgsl = ctx.shader(`mm|naive|${t}|${rank}`, () => naiveWgsl(t, words, rank));
+    groups = [Math.ceil(N / NAIVE_WG), Math.ceil(M / NAIVE_WG)];
+  } else if (version === 'tiled') {
+    wgsl = ctx.shader(`mm|tiled|${t}|${rank}`, () => tiledWgsl(t, words, rank));
+    groups = [Math.ceil(N / TILE), Math.ceil(M / TILE)];
+  } else {
+    const aMode = loadMode(a, aRow, aCol, M, K, batch.strides[0]!);
+    const bMode = loadMode(b, bRow, bCol, K, N, batch.strides[1]!);
+    wgsl = ctx.shader(`mm|blocked|${t}|${rank}|${aMode}|${bMode}`, () =>
+      blockedWgsl(t, words, rank, aMode, bMode),
+    );
+    groups = [Math.ceil(N / BN), Math.ceil(M / BM)];
+  }
+  const max = ctx.maxGroupsPerDim;
+  if (groups[0] > max || groups[1] > max) {
+    throw new BackendError(
+      'matmul',
+      `output ${fmtShape(out.shape)} needs more than ${max} workgroups per dimension`,
+    );
+  }
+  const buffers = [ctx.buffer(out), ctx.buffer(a), ctx.buffer(b)];
+  // Batches beyond the per-dimension workgroup limit go out as several dispatches (batchBase differs).
+  for (let base = 0; base < B; base += max) {
+    const p = new Params();
+    p.push(
+      M,
+      N,
+      K,
+      B,
+      base,
+      aRow,
+      aCol,
+      bRow,
+      bCol,
+      out.strides[r - 2]!,
+      out.strides[r - 1]!,
+      a.offset,
+      b.offset,
+      out.offset,
+    );
+    p.push(...batch.shape, ...batch.strides[0]!, ...batch.strides[1]!, ...batch.strides[2]!);
+    ctx.dispatch(`matmul.${version}`, wgsl, p, buffers, [groups[0], groups[1], Math.min(max, B - base)]);
+  }
+}

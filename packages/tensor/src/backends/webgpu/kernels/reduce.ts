@@ -1,0 +1,155 @@
+/**
+ * Reductions over any set of axes. The kept dims index outputs, the reduced dims are walked by a linear index
+ * r (row-major over the reduced axes, which is also the index argmax/argmin report). Two variants:
+ *   serial    - one invocation per output loops over r; best when the reduced run is short or strided
+ *               (neighbouring invocations then read neighbouring addresses);
+ *   workgroup - one workgroup per output; invocations stride over r, then a tree in shared memory; best for
+ *               long contiguous runs (softmax / layerNorm rows).
+ * Combining values reuses the op table's add/max/min WGSL; float sums are compensated (Kahan) per invocation.
+ */
+import type { ReduceOp, View } from '../../../backend.js';
+import type { DType } from '../../../dtype.js';
+import { BINARY, CAST } from '../../../ops/table.js';
+import { contiguousStrides, sizeOf } from '../../../shape.js';
+import { WORKGROUP } from '../constants.js';
+import { coalesce, offsetsFromIndex, Params } from '../layout.js';
+import { BITS_HELPER, ENTRY_ARGS, LINEAR_INDEX, paramsDecl, wgslConst, wgslType } from '../wgsl.js';
+import type { KernelContext } from './context.js';
+
+const GROUP = 64;
+
+export type ReduceVariant = 'serial' | 'workgroup';
+
+function identity(op: ReduceOp, dtype: DType): string {
+  const t = wgslType(dtype);
+  if (op === 'sum') return wgslConst(0, dtype);
+  const high = op === 'max' || op === 'argmax';
+  if (t === 'f32') return `f32_bits(${high ? '0xff800000u' : '0x7f800000u'})`;
+  if (t === 'i32') return high ? 'i32(-2147483647 - 1)' : '2147483647i';
+  return high ? '0u' : '1u';
+}
+
+export function chooseReduceVariant(
+  reducedSize: number,
+  outSize: number,
+  innerStride: number,
+): ReduceVariant {
+  if (reducedSize >= 64 && (innerStride === 1 || outSize < 256)) return 'workgroup';
+  return 'serial';
+}
+
+export function reduce(
+  ctx: KernelContext,
+  op: ReduceOp,
+  x: View,
+  axes: readonly number[],
+  out: View,
+  force?: ReduceVariant,
+): void {
+  const nOut = sizeOf(out.shape);
+  if (nOut === 0) return;
+  const keptDims = x.shape.map((_, d) => d).filter((d) => !axes.includes(d));
+  const outStrides = contiguousStrides(out.shape);
+  const kept = coalesce(
+    keptDims.map((d) => x.shape[d]!),
+    [keptDims.map((d) => x.strides[d]!), keptDims.map((d) => outStrides[d]!)],
+  );
+  const red = coalesce(
+    axes.map((d) => x.shape[d]!),
+    [axes.map((d) => x.strides[d]!)],
+  );
+  const R = sizeOf(red.shape);
+  const innerStride = red.strides[0]![red.shape.length - 1] ?? 1;
+  const variant = force ?? chooseReduceVariant(R, nOut, innerStride);
+
+  const p = new Params();
+  p.push(nOut, R);
+  const keptShapeAt = p.push(...kept.shape);
+  const keptXAt = p.push(...kept.strides[0]!);
+  const keptOutAt = p.push(...kept.strides[1]!);
+  const offAt = p.push(x.offset, out.offset);
+  const redShapeAt = p.push(...red.shape);
+  const redXAt = p.push(...red.strides[0]!);
+
+  const xt = wgslType(x.dtype);
+  const arg = op === 'argmax' || op === 'argmin';
+  // Sums accumulate in the output dtype (bool -> int32 counts); the rest in the input's.
+  const accDType = op === 'sum' ? out.dtype : x.dtype;
+  const at = wgslType(accDType);
+  const key = `red|${op}|${variant}|${x.dtype}>${out.dtype}|k${kept.shape.length}|r${red.shape.length}|w${p.words.length}`;
+  const wgsl = ctx.shader(key, () => {
+    const load = op === 'sum' ? CAST.wgsl(`bx[xo]`, x.dtype, accDType, at) : 'bx[xo]';
+    const combine =
+      op === 'sum'
+        ? BINARY.add.wgsl(['a', 'b'], at)
+        : BINARY[op === 'max' ? 'max' : 'min'].wgsl(['a', 'b'], at);
+    const cmp = op === 'argmax' ? '>' : '<';
+    const kahan = op === 'sum' && at === 'f32';
+    const helpers = `
+fn combine(a: ${at}, b: ${at}) -> ${at} { return ${combine}; }
+// NaN counts as the extreme (as PyTorch); ties go to the lower index.
+fn better(v: ${at}, i: u32, bv: ${at}, bi: u32) -> bool {
+  let vn = v != v;
+  let bn = bv != bv;
+  if (vn || bn) { return vn && (!bn || i < bi); }
+  return v ${cmp} bv || (v == bv && i < bi);
+}`;
+    // Per-invocation accumulation over r in [start, R) step `step`.
+    const accumulate = (start: string, step: string) => `
+  var acc: ${at} = ${identity(op, accDType)};
+  var idx: u32 = 0xffffffffu;
+  var comp: ${at} = ${wgslConst(0, accDType)};
+  for (var r: u32 = ${start}; r < pu(1u); r = r + ${step}) {
+    ${offsetsFromIndex('r', red.shape.length, redShapeAt, [redXAt], [offAt], 'x')}
+    let xo = base + x0;
+    let v = ${load};
+    ${arg ? 'if (better(v, r, acc, idx)) { acc = v; idx = r; }' : kahan ? 'let y = v - comp; let t = acc + y; comp = (t - acc) - y; acc = t;' : 'acc = combine(acc, v);'}
+  }`;
+    const keptOffsets = `${offsetsFromIndex('o', kept.shape.length, keptShapeAt, [keptXAt, keptOutAt], [offAt, offAt + 1], 'k')}
+  let base = k0 - pu(${offAt}u);`;
+    const result = arg ? 'i32(idx)' : 'acc';
+    const decls = `${paramsDecl(p.words.length)}
+@group(0) @binding(1) var<storage, read_write> bout: array<${wgslType(out.dtype)}>;
+@group(0) @binding(2) var<storage, read> bx: array<${xt}>;
+${BITS_HELPER}
+${helpers}`;
+    if (variant === 'serial') {
+      return `${decls}
+const WG = ${WORKGROUP}u;
+@compute @workgroup_size(${WORKGROUP})
+fn main(${ENTRY_ARGS}) {
+  let o = ${LINEAR_INDEX};
+  if (o >= pu(0u)) { return; }
+  ${keptOffsets}
+  ${accumulate('0u', '1u')}
+  bout[k1] = ${result};
+}
+`;
+    }
+    return `${decls}
+var<workgroup> sacc: array<${at}, ${GROUP}>;
+var<workgroup> sidx: array<u32, ${GROUP}>;
+@compute @workgroup_size(${GROUP})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let o = wid.x + wid.y * nwg.x;
+  // Uniform control flow for the barriers below: out-of-range groups still take part, then write nothing.
+  let live = o < pu(0u);
+  ${keptOffsets}
+  ${accumulate('select(pu(1u), lid, live)', `${GROUP}u`)}
+  sacc[lid] = acc;
+  sidx[lid] = idx;
+  for (var s: u32 = ${GROUP / 2}u; s > 0u; s = s >> 1u) {
+    workgroupBarrier();
+    if (lid < s) {
+      ${arg ? `if (better(sacc[lid + s], sidx[lid + s], sacc[lid], sidx[lid])) { sacc[lid] = sacc[lid + s]; sidx[lid] = sidx[lid + s]; }` : 'sacc[lid] = combine(sacc[lid], sacc[lid + s]);'}
+    }
+  }
+  if (lid == 0u && live) {
+    ${arg ? 'bout[k1] = i32(sidx[0]);' : 'bout[k1] = sacc[0];'}
+  }
+}
+`;
+  });
+  if (variant === 'serial') ctx.dispatch1d(`reduce.${op}`, wgsl, p, [ctx.buffer(out), ctx.buffer(x)], nOut);
+  else ctx.dispatch1d(`reduce.${op}`, wgsl, p, [ctx.buffer(out), ctx.buffer(x)], nOut, 1);
+}
