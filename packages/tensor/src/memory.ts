@@ -125,7 +125,8 @@ export class Scope {
       return fn();
     } finally {
       tidyStack.pop();
-      for (const t of frame) this.#tensors.add(t);
+      // keep()-ed tensors are exempt here too, as in tidy (autograd keeps its saved tensors and gradients so).
+      for (const t of frame) if (!kept.has(t)) this.#tensors.add(t);
     }
   }
 
