@@ -205,3 +205,24 @@ describe('grad / valueAndGrad', () => {
     expect(() => grad((a: T.Tensor) => T.mul(a, a))(tensor([1, 2]))).toThrow(/one-element root/);
   });
 });
+
+describe('with tensor Scopes', () => {
+  it('a forward run inside Scope.run keeps what backward needs after the scope is disposed', () => {
+    const w = tensor([1, 2, 3]).requiresGrad_();
+    const scope = new T.Scope();
+    const loss = scope.run(() => T.sum(T.exp(T.mul(w, w))));
+    scope.keep(loss);
+    scope.dispose();
+    loss.backward();
+    const want = [1, 2, 3].map((v) => 2 * v * Math.exp(v * v));
+    vals(w.grad).forEach((g, i) => expect(g).toBeCloseTo(want[i]!, 2));
+    const scope2 = new T.Scope();
+    scope2.run(() => {
+      T.sum(T.mul(w, w)).backward();
+    });
+    scope2.dispose();
+    expect(w.grad!.isDisposed).toBe(false);
+    loss.dispose();
+    w.dispose();
+  });
+});
