@@ -22,7 +22,12 @@ export async function timeIt(fn, { budgetMs = 3000, minReps = 3, warmup = 1 } = 
 }
 
 export function machine() {
-  return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, date: new Date().toISOString() };
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    node: process.version,
+    date: new Date().toISOString(),
+  };
 }
 
 export function writeResults(name, title, columns, rows, notes = []) {
@@ -40,7 +45,10 @@ export function writeResults(name, title, columns, rows, notes = []) {
     ...notes.map((n) => `- ${n}`),
     '',
   ].join('\n');
-  for (const [ext, text] of [['json', JSON.stringify(json, null, 2)], ['md', md]]) {
+  for (const [ext, text] of [
+    ['json', JSON.stringify(json, null, 2)],
+    ['md', md],
+  ]) {
     const file = join(resultsDir, `${name}.${ext}`);
     writeFileSync(`${file}.tmp`, text);
     renameSync(`${file}.tmp`, file);

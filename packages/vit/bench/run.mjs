@@ -10,8 +10,28 @@ const require = createRequire(import.meta.url);
 const IMPLS = (process.env.BENCH_IMPLS ?? 'norga-cpu,norga-webgpu,tfjs-cpu,tfjs-wasm,tfjs-webgpu').split(',');
 const BUDGET = Number(process.env.BENCH_BUDGET_MS ?? 4000);
 
-const TINY = { imageSize: 28, patchSize: 4, inChannels: 1, dim: 64, depth: 4, heads: 4, mlpDim: 256, numClasses: 10, layerNormEps: 1e-6 };
-const TI16 = { imageSize: 224, patchSize: 16, inChannels: 3, dim: 192, depth: 12, heads: 3, mlpDim: 768, numClasses: 1000, layerNormEps: 1e-6 };
+const TINY = {
+  imageSize: 28,
+  patchSize: 4,
+  inChannels: 1,
+  dim: 64,
+  depth: 4,
+  heads: 4,
+  mlpDim: 256,
+  numClasses: 10,
+  layerNormEps: 1e-6,
+};
+const TI16 = {
+  imageSize: 224,
+  patchSize: 16,
+  inChannels: 3,
+  dim: 192,
+  depth: 12,
+  heads: 3,
+  mlpDim: 768,
+  numClasses: 1000,
+  layerNormEps: 1e-6,
+};
 const W = [
   { id: 'W2 train', cfg: TINY, batch: 64, train: true },
   { id: 'W2 infer', cfg: TINY, batch: 64, train: false },
@@ -68,11 +88,14 @@ async function benchNorga(backend) {
         step.dispose?.();
       }
     } else {
-      const s = await timeIt(async () => {
-        const logits = train.inference ? train.inference(() => model.forward(x)) : model.forward(x);
-        await logits.data();
-        logits.dispose();
-      }, { budgetMs: BUDGET, minReps: 2 });
+      const s = await timeIt(
+        async () => {
+          const logits = train.inference ? train.inference(() => model.forward(x)) : model.forward(x);
+          await logits.data();
+          logits.dispose();
+        },
+        { budgetMs: BUDGET, minReps: 2 },
+      );
       out[w.id] = w.batch / s;
     }
     for (const t of [x, y]) t.dispose();
@@ -104,18 +127,24 @@ async function benchTf(backend) {
     const y = tf.oneHot(labels, w.cfg.numClasses);
     if (w.train) {
       const step = createTfTrainer(tf, model, { lr: 1e-3, weightDecay: 0.05 });
-      const s = await timeIt(async () => {
-        const loss = step(x, y);
-        await loss.data();
-        loss.dispose();
-      }, { budgetMs: BUDGET });
+      const s = await timeIt(
+        async () => {
+          const loss = step(x, y);
+          await loss.data();
+          loss.dispose();
+        },
+        { budgetMs: BUDGET },
+      );
       out[w.id] = w.batch / s;
     } else {
-      const s = await timeIt(async () => {
-        const logits = tf.tidy(() => model.forward(x));
-        await logits.data();
-        logits.dispose();
-      }, { budgetMs: BUDGET, minReps: 2 });
+      const s = await timeIt(
+        async () => {
+          const logits = tf.tidy(() => model.forward(x));
+          await logits.data();
+          logits.dispose();
+        },
+        { budgetMs: BUDGET, minReps: 2 },
+      );
       out[w.id] = w.batch / s;
     }
     tf.dispose([x, labels, y, ...model.variables]);
@@ -143,5 +172,13 @@ for (const impl of IMPLS) {
   rows.push(row);
   console.error(`[bench] ${impl}: ${JSON.stringify(row)}`);
 }
-notes.push('Figures are images/s (median step time); W2 = tiny ViT 28×28×1, patch 4, dim 64, depth 4, heads 4, MLP 256, batch 64, AdamW lr 1e-3; W3 = ViT-Ti/16 224×224×3.');
-writeResults('vit', 'ViT workloads: @norga/vit vs TensorFlow.js (images/s)', ['impl', ...W.map((w) => w.id)], rows, notes);
+notes.push(
+  'Figures are images/s (median step time); W2 = tiny ViT 28×28×1, patch 4, dim 64, depth 4, heads 4, MLP 256, batch 64, AdamW lr 1e-3; W3 = ViT-Ti/16 224×224×3.',
+);
+writeResults(
+  'vit',
+  'ViT workloads: @norga/vit vs TensorFlow.js (images/s)',
+  ['impl', ...W.map((w) => w.id)],
+  rows,
+  notes,
+);

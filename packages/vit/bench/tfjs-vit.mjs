@@ -17,15 +17,23 @@ export function createTfViT(tf, c, seed = 0) {
     cls: normal([1, 1, D], 1e-6),
     pos: normal([1, T, D], 0.02),
     blocks: Array.from({ length: c.depth }, () => ({
-      g1: ones([D]), b1: zeros([D]),
-      qkvW: normal([D, 3 * D], 0.02), qkvB: zeros([3 * D]),
-      projW: normal([D, D], 0.02), projB: zeros([D]),
-      g2: ones([D]), b2: zeros([D]),
-      fc1W: normal([D, M], 0.02), fc1B: zeros([M]),
-      fc2W: normal([M, D], 0.02), fc2B: zeros([D]),
+      g1: ones([D]),
+      b1: zeros([D]),
+      qkvW: normal([D, 3 * D], 0.02),
+      qkvB: zeros([3 * D]),
+      projW: normal([D, D], 0.02),
+      projB: zeros([D]),
+      g2: ones([D]),
+      b2: zeros([D]),
+      fc1W: normal([D, M], 0.02),
+      fc1B: zeros([M]),
+      fc2W: normal([M, D], 0.02),
+      fc2B: zeros([D]),
     })),
-    gf: ones([D]), bf: zeros([D]),
-    headW: normal([D, K], 0.02), headB: zeros([K]),
+    gf: ones([D]),
+    bf: zeros([D]),
+    headW: normal([D, K], 0.02),
+    headB: zeros([K]),
   };
   const eps = c.layerNormEps;
   const ln = (x, g, b) => {
@@ -38,7 +46,10 @@ export function createTfViT(tf, c, seed = 0) {
   function forward(x) {
     const B = x.shape[0];
     const g = c.imageSize / P;
-    const patches = tf.reshape(tf.transpose(tf.reshape(x, [B, C, g, P, g, P]), [0, 2, 4, 1, 3, 5]), [B * N, C * P * P]);
+    const patches = tf.reshape(tf.transpose(tf.reshape(x, [B, C, g, P, g, P]), [0, 2, 4, 1, 3, 5]), [
+      B * N,
+      C * P * P,
+    ]);
     let h = tf.reshape(lin(patches, p.patchW, p.patchB), [B, N, D]);
     h = tf.add(tf.concat([tf.tile(p.cls, [B, 1, 1]), h], 1), p.pos);
     for (const k of p.blocks) {
@@ -55,7 +66,17 @@ export function createTfViT(tf, c, seed = 0) {
     return lin(f, p.headW, p.headB);
   }
 
-  const variables = [p.patchW, p.patchB, p.cls, p.pos, ...p.blocks.flatMap((k) => Object.values(k)), p.gf, p.bf, p.headW, p.headB];
+  const variables = [
+    p.patchW,
+    p.patchB,
+    p.cls,
+    p.pos,
+    ...p.blocks.flatMap((k) => Object.values(k)),
+    p.gf,
+    p.bf,
+    p.headW,
+    p.headB,
+  ];
   return { forward, variables };
 }
 
@@ -64,7 +85,10 @@ export function createTfTrainer(tf, model, { lr = 1e-3, weightDecay = 0.05 } = {
   const opt = tf.train.adam(lr, 0.9, 0.999, 1e-8);
   return (x, yOneHot) =>
     tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(yOneHot, model.forward(x)), model.variables);
+      const { value, grads } = tf.variableGrads(
+        () => tf.losses.softmaxCrossEntropy(yOneHot, model.forward(x)),
+        model.variables,
+      );
       for (const v of model.variables) v.assign(tf.mul(v, 1 - lr * weightDecay));
       opt.applyGradients(grads);
       return value;

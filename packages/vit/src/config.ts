@@ -28,9 +28,9 @@ export const VIT_CONFIGS = {
     numClasses: 10,
     layerNormEps: 1e-6,
   },
-  'vit_tiny_patch16_224': { ...base, dim: 192, depth: 12, heads: 3, mlpDim: 768 },
-  'vit_small_patch16_224': { ...base, dim: 384, depth: 12, heads: 6, mlpDim: 1536 },
-  'vit_base_patch16_224': { ...base, dim: 768, depth: 12, heads: 12, mlpDim: 3072 },
+  vit_tiny_patch16_224: { ...base, dim: 192, depth: 12, heads: 3, mlpDim: 768 },
+  vit_small_patch16_224: { ...base, dim: 384, depth: 12, heads: 6, mlpDim: 1536 },
+  vit_base_patch16_224: { ...base, dim: 768, depth: 12, heads: 12, mlpDim: 3072 },
 } as const satisfies Record<string, ViTConfig>;
 
 export type ViTConfigName = keyof typeof VIT_CONFIGS;
@@ -43,12 +43,14 @@ export function vitConfig(name: ViTConfigName, overrides: Partial<ViTConfig> = {
 
 export function validateConfig(c: ViTConfig): void {
   const problems: string[] = [];
-  if (c.imageSize % c.patchSize !== 0) problems.push(`imageSize ${c.imageSize} is not a multiple of patchSize ${c.patchSize}`);
+  if (c.imageSize % c.patchSize !== 0)
+    problems.push(`imageSize ${c.imageSize} is not a multiple of patchSize ${c.patchSize}`);
   if (c.dim % c.heads !== 0) problems.push(`dim ${c.dim} is not divisible by heads ${c.heads}`);
   for (const k of ['imageSize', 'patchSize', 'inChannels', 'dim', 'depth', 'heads', 'mlpDim'] as const) {
     if (!Number.isInteger(c[k]) || c[k] <= 0) problems.push(`${k} must be a positive integer, got ${c[k]}`);
   }
-  if (!Number.isInteger(c.numClasses) || c.numClasses < 0) problems.push(`numClasses must be >= 0, got ${c.numClasses}`);
+  if (!Number.isInteger(c.numClasses) || c.numClasses < 0)
+    problems.push(`numClasses must be >= 0, got ${c.numClasses}`);
   if (problems.length > 0) throw new Error(`invalid ViT config: ${problems.join('; ')}`);
 }
 

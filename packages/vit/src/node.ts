@@ -4,8 +4,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
-import { type ReadOptions, readSafetensors, readHeaderLength, type SafetensorsFile } from './safetensors/read.js';
+import { basename, dirname, join } from 'node:path';
+import {
+  type ReadOptions,
+  readHeaderLength,
+  readSafetensors,
+  type SafetensorsFile,
+} from './safetensors/read.js';
 import { serializeSafetensors, type TensorToWrite } from './safetensors/write.js';
 
 /**

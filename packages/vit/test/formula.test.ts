@@ -4,7 +4,7 @@
  */
 import { setBackend, tensor } from '@norga/tensor';
 import { describe, expect, it } from 'vitest';
-import { ViT, formulaInput, formulaWeights, vitConfig } from '../src/index.js';
+import { formulaInput, formulaWeights, ViT, vitConfig } from '../src/index.js';
 import { BACKENDS } from './helpers/backends.js';
 import { expectClose, get, loadFixture } from './helpers/fixtures.js';
 

@@ -1,7 +1,7 @@
 /** Forward parity with PyTorch (fixtures from scripts/make_fixtures.py), on every backend. */
-import { type Tensor, setBackend, tensor, tidy } from '@norga/tensor';
+import { setBackend, type Tensor, tensor, tidy } from '@norga/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ViT, resamplePosEmbed, vitConfig } from '../src/index.js';
+import { resamplePosEmbed, ViT, vitConfig } from '../src/index.js';
 import { BACKENDS } from './helpers/backends.js';
 import { expectClose, get, loadFixture } from './helpers/fixtures.js';
 
@@ -54,7 +54,7 @@ describe.each(BACKENDS)('tiny ViT forward vs PyTorch [%s]', (backend) => {
       const plain = model.features(x);
       expect(Math.abs((await plain.data())[0]! - (await f.data())[0]!)).toBeGreaterThan(1e-3);
       for (const v of [x, logits, f, plain, ...probs]) v.dispose();
-      for (const p of prefixes.values()) (p.key.dispose(), p.value.dispose());
+      for (const p of prefixes.values()) for (const v of [p.key, p.value]) v.dispose();
     });
   }
 

@@ -1,16 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import {
-  SafetensorsError,
   f16BitsToFloat,
   floatToBf16Bits,
   floatToF16Bits,
   readSafetensors,
+  SafetensorsError,
   serializeSafetensors,
   toFloat32,
 } from '../src/index.js';
 
 /** Builds a file by hand: an arbitrary header string (or raw header bytes) and a data buffer. */
-function build(header: string | Uint8Array, data: Uint8Array = new Uint8Array(0), lengthOverride?: bigint): Uint8Array {
+function build(
+  header: string | Uint8Array,
+  data: Uint8Array = new Uint8Array(0),
+  lengthOverride?: bigint,
+): Uint8Array {
   const json = typeof header === 'string' ? new TextEncoder().encode(header) : header;
   const out = new Uint8Array(8 + json.length + data.length);
   new DataView(out.buffer).setBigUint64(0, lengthOverride ?? BigInt(json.length), true);
@@ -55,14 +59,19 @@ describe('safetensors round trip', () => {
     expect(z.shape).toEqual([2, 3]);
     expect(Array.from(toFloat32(z))).toEqual(Array.from(new Float32Array(a)));
     // F16: exactly representable values survive; 1e-3 rounds to the nearest half, 0.0010004043579101562.
-    expect(Array.from(toFloat32(f.tensors.get('a.f16')!))).toEqual([1, -2.5, 3.25, 0, 65504, 0.0010004043579101562]);
+    expect(Array.from(toFloat32(f.tensors.get('a.f16')!))).toEqual([
+      1, -2.5, 3.25, 0, 65504, 0.0010004043579101562,
+    ]);
     // BF16 keeps 8 mantissa bits (values from torch: .bfloat16().float()).
-    expect(Array.from(toFloat32(f.tensors.get('m.bf16')!))).toEqual([1, -2.5, 3.25, 0, 65536, 0.00099945068359375]);
+    expect(Array.from(toFloat32(f.tensors.get('m.bf16')!))).toEqual([
+      1, -2.5, 3.25, 0, 65536, 0.00099945068359375,
+    ]);
     expect(toFloat32(f.tensors.get('empty')!).length).toBe(0);
   });
 
   it('reads a header written by another writer (no padding, unaligned data)', () => {
-    const header = '{"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}';
+    const header =
+      '{"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}';
     const f = readSafetensors(build(header, f32bytes([7, 9])));
     expect(Array.from(toFloat32(f.tensors.get('a')!))).toEqual([7]);
     expect(Array.from(toFloat32(f.tensors.get('b')!))).toEqual([9]);
@@ -81,7 +90,9 @@ describe('safetensors round trip', () => {
   });
 
   it('rejects bad input to the writer', () => {
-    expect(() => serializeSafetensors({ x: { shape: [2, 2], data: [1, 2, 3] } })).toThrow(/needs 4 values, got 3/);
+    expect(() => serializeSafetensors({ x: { shape: [2, 2], data: [1, 2, 3] } })).toThrow(
+      /needs 4 values, got 3/,
+    );
     expect(() => serializeSafetensors({ __metadata__: { shape: [1], data: [1] } })).toThrow(/reserved/);
     expect(() => serializeSafetensors({ x: { shape: [-1], data: [] } })).toThrow(/non-negative/);
   });
@@ -115,12 +126,30 @@ describe('safetensors corrupt-input battery', () => {
 
   it('malformed entries', () => {
     expectError(build('{"x": 3}'), /tensor 'x': header entry must be an object/);
-    expectError(build('{"x":{"dtype":"F33","shape":[1],"data_offsets":[0,4]}}', f32bytes([1])), /unknown dtype "F33"/);
-    expectError(build('{"x":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}', f32bytes([1])), /shape must be an array/);
-    expectError(build('{"x":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}}', f32bytes([1])), /shape must be an array/);
-    expectError(build('{"x":{"dtype":"F32","shape":"1","data_offsets":[0,4]}}', f32bytes([1])), /shape must be an array/);
-    expectError(build('{"x":{"dtype":"F32","shape":[1],"data_offsets":[0]}}', f32bytes([1])), /data_offsets must be \[begin, end\]/);
-    expectError(build('{"x":{"dtype":"F32","shape":[1],"data_offsets":[4,0]}}', f32bytes([1])), /end before they begin/);
+    expectError(
+      build('{"x":{"dtype":"F33","shape":[1],"data_offsets":[0,4]}}', f32bytes([1])),
+      /unknown dtype "F33"/,
+    );
+    expectError(
+      build('{"x":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}', f32bytes([1])),
+      /shape must be an array/,
+    );
+    expectError(
+      build('{"x":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}}', f32bytes([1])),
+      /shape must be an array/,
+    );
+    expectError(
+      build('{"x":{"dtype":"F32","shape":"1","data_offsets":[0,4]}}', f32bytes([1])),
+      /shape must be an array/,
+    );
+    expectError(
+      build('{"x":{"dtype":"F32","shape":[1],"data_offsets":[0]}}', f32bytes([1])),
+      /data_offsets must be \[begin, end\]/,
+    );
+    expectError(
+      build('{"x":{"dtype":"F32","shape":[1],"data_offsets":[4,0]}}', f32bytes([1])),
+      /end before they begin/,
+    );
     expectError(
       build('{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"extra":1}}', f32bytes([1])),
       /unknown field 'extra'/,
@@ -128,15 +157,24 @@ describe('safetensors corrupt-input battery', () => {
   });
 
   it('offsets outside the data buffer', () => {
-    expectError(build('{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', f32bytes([1])), /lie outside the 4-byte data buffer/);
     expectError(
-      build('{"x":{"dtype":"F32","shape":[1],"data_offsets":[9007199254740990,9007199254740994]}}', f32bytes([1])),
+      build('{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', f32bytes([1])),
+      /lie outside the 4-byte data buffer/,
+    );
+    expectError(
+      build(
+        '{"x":{"dtype":"F32","shape":[1],"data_offsets":[9007199254740990,9007199254740994]}}',
+        f32bytes([1]),
+      ),
       /data_offsets must be/,
     );
   });
 
   it('size not equal to shape × dtype, even when the shape product overflows', () => {
-    expectError(build('{"x":{"dtype":"F16","shape":[2],"data_offsets":[0,8]}}', f32bytes([1, 2])), /is 4 bytes but .* hold 8/);
+    expectError(
+      build('{"x":{"dtype":"F16","shape":[2],"data_offsets":[0,8]}}', f32bytes([1, 2])),
+      /is 4 bytes but .* hold 8/,
+    );
     // 2^32 × 2^32 × 4 bytes would wrap to 0 in 64-bit arithmetic; BigInt sees it.
     expectError(
       build('{"x":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}}'),
@@ -160,18 +198,32 @@ describe('safetensors corrupt-input battery', () => {
   });
 
   it('bad __metadata__', () => {
-    expectError(build(`{"__metadata__":{"a":1},"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`, f32bytes([1, 2])), /__metadata__\['a'\] must be a string/);
-    expectError(build(`{"__metadata__":[],"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`, f32bytes([1, 2])), /__metadata__ must be an object/);
+    expectError(
+      build(
+        `{"__metadata__":{"a":1},"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`,
+        f32bytes([1, 2]),
+      ),
+      /__metadata__\['a'\] must be a string/,
+    );
+    expectError(
+      build(`{"__metadata__":[],"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`, f32bytes([1, 2])),
+      /__metadata__ must be an object/,
+    );
   });
 
   it('non-float dtypes validate but do not convert', () => {
-    const f = readSafetensors(build('{"step":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}', new Uint8Array(8)));
+    const f = readSafetensors(
+      build('{"step":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}', new Uint8Array(8)),
+    );
     expect(f.tensors.get('step')!.bytes.length).toBe(8);
     expect(() => toFloat32(f.tensors.get('step')!)).toThrow(/I64 does not convert/);
   });
 
   it('survives random corruption of a valid file without anything but SafetensorsError', () => {
-    const good = serializeSafetensors({ a: { shape: [3, 2], data: [1, 2, 3, 4, 5, 6] }, b: { shape: [2], data: [7, 8], dtype: 'F16' } });
+    const good = serializeSafetensors({
+      a: { shape: [3, 2], data: [1, 2, 3, 4, 5, 6] },
+      b: { shape: [2], data: [7, 8], dtype: 'F16' },
+    });
     let seed = 12345;
     const rnd = () => {
       seed = (seed * 1103515245 + 12345) >>> 0;
@@ -181,7 +233,8 @@ describe('safetensors corrupt-input battery', () => {
     for (let trial = 0; trial < 2000; trial++) {
       const bad = good.slice(0, rnd() < 0.2 ? Math.floor(rnd() * good.length) : good.length);
       const flips = 1 + Math.floor(rnd() * 3);
-      for (let k = 0; k < flips && bad.length > 0; k++) bad[Math.floor(rnd() * bad.length)] = Math.floor(rnd() * 256);
+      for (let k = 0; k < flips && bad.length > 0; k++)
+        bad[Math.floor(rnd() * bad.length)] = Math.floor(rnd() * 256);
       try {
         const f = readSafetensors(bad);
         for (const t of f.tensors.values()) toFloat32(t);

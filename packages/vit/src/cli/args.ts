@@ -46,7 +46,12 @@ export class Flags {
     return v ?? fallback;
   }
 
-  number(name: string, fallback: number, check: (n: number) => boolean = Number.isFinite, what = 'a number'): number {
+  number(
+    name: string,
+    fallback: number,
+    check: (n: number) => boolean = Number.isFinite,
+    what = 'a number',
+  ): number {
     const s = this.string(name);
     if (s === undefined) return fallback;
     const n = Number(s);
@@ -66,6 +71,9 @@ export class Flags {
   /** Rejects flags nobody asked for (typos should not be silently ignored). */
   assertAllUsed(): void {
     const unknown = [...this.parsed.flags.keys()].filter((k) => !this.#used.has(k));
-    if (unknown.length > 0) throw new UsageError(`unknown flag${unknown.length > 1 ? 's' : ''}: ${unknown.map((k) => `--${k}`).join(', ')}`);
+    if (unknown.length > 0)
+      throw new UsageError(
+        `unknown flag${unknown.length > 1 ? 's' : ''}: ${unknown.map((k) => `--${k}`).join(', ')}`,
+      );
   }
 }

@@ -3,10 +3,11 @@
  * step-tagged safetensors files (each written atomically), then `checkpoint.json` — the only thing a resume
  * reads first — is atomically replaced to point at them, and only then are older files removed.
  */
+
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { AdamW, LRScheduler } from '@norga/autograd';
 import { type Tensor, tensor } from '@norga/tensor';
-import { readFile, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ViTConfig } from '../config.js';
 import type { ViT } from '../model/vit.js';
 import { readSafetensorsFile, writeFileAtomic, writeSafetensorsFile } from '../node.js';
@@ -72,7 +73,8 @@ export async function saveCheckpoint(
       }
     }
   } finally {
-    for (const state of Object.values(sd.state)) for (const v of Object.values(state)) if (typeof v !== 'number') v.dispose();
+    for (const state of Object.values(sd.state))
+      for (const v of Object.values(state)) if (typeof v !== 'number') v.dispose();
   }
   await writeSafetensorsFile(join(dir, optimFile), tensors, {
     paramGroups: JSON.stringify(sd.paramGroups),
@@ -83,7 +85,8 @@ export async function saveCheckpoint(
   await writeFileAtomic(join(dir, POINTER), `${JSON.stringify(full, null, 2)}\n`);
   // Older checkpoints go only once the pointer no longer names them.
   for (const f of await readdir(dir)) {
-    if (/^(model|optimizer)-step\d+\.safetensors$/.test(f) && f !== modelFile && f !== optimFile) await rm(join(dir, f), { force: true });
+    if (/^(model|optimizer)-step\d+\.safetensors$/.test(f) && f !== modelFile && f !== optimFile)
+      await rm(join(dir, f), { force: true });
   }
 }
 
@@ -96,7 +99,12 @@ export async function readPointer(dir: string): Promise<CheckpointPointer | null
     throw e;
   }
   const p = JSON.parse(text) as CheckpointPointer;
-  if (p.version !== 1 || typeof p.model !== 'string' || typeof p.optimizer !== 'string' || p.progress === undefined) {
+  if (
+    p.version !== 1 ||
+    typeof p.model !== 'string' ||
+    typeof p.optimizer !== 'string' ||
+    p.progress === undefined
+  ) {
     throw new Error(`${join(dir, POINTER)} is not a checkpoint pointer this version understands`);
   }
   return p;
@@ -131,7 +139,8 @@ export async function restoreCheckpoint(
   try {
     optimizer.loadStateDict({ state, paramGroups: JSON.parse(meta.paramGroups ?? '[]') });
   } finally {
-    for (const s of Object.values(state)) for (const v of Object.values(s)) if (typeof v !== 'number') v.dispose();
+    for (const s of Object.values(state))
+      for (const v of Object.values(s)) if (typeof v !== 'number') v.dispose();
   }
   const sched = JSON.parse(meta.scheduler ?? 'null');
   if (scheduler !== undefined && sched !== null) scheduler.loadStateDict(sched);

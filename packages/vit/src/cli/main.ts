@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-/** `norga-vit`: pretrain the tiny ViT; inspect or convert safetensors checkpoints. */
-import { fromHuggingFace, isHuggingFaceNaming } from '../weights/huggingface.js';
 import { readSafetensorsFile, writeSafetensorsFile } from '../node.js';
 import { toFloat32 } from '../safetensors/convert.js';
+/** `norga-vit`: pretrain the tiny ViT; inspect or convert safetensors checkpoints. */
+import { fromHuggingFace, isHuggingFaceNaming } from '../weights/huggingface.js';
 import type { NamedArray } from '../weights/named.js';
-import { Flags, UsageError, parseArgs } from './args.js';
+import { Flags, parseArgs, UsageError } from './args.js';
 import { type Io, pretrain } from './pretrain.js';
 
 export const USAGE = `usage: norga-vit <command> [flags]
@@ -26,7 +26,8 @@ export const USAGE = `usage: norga-vit <command> [flags]
 async function inspect(path: string, io: Io): Promise<void> {
   const f = await readSafetensorsFile(path);
   io.stdout.write(`${path}: ${f.tensors.size} tensors, header ${f.headerBytes} bytes\n`);
-  for (const [k, v] of Object.entries(f.metadata)) io.stdout.write(`  __metadata__.${k} = ${v.length > 200 ? `${v.slice(0, 200)}…` : v}\n`);
+  for (const [k, v] of Object.entries(f.metadata))
+    io.stdout.write(`  __metadata__.${k} = ${v.length > 200 ? `${v.slice(0, 200)}…` : v}\n`);
   for (const t of f.tensors.values()) io.stdout.write(`  ${t.name}  ${t.dtype}  [${t.shape.join(', ')}]\n`);
 }
 
@@ -34,12 +35,15 @@ async function convertHf(input: string, output: string, io: Io): Promise<void> {
   const f = await readSafetensorsFile(input);
   const arrays = new Map<string, NamedArray>();
   for (const t of f.tensors.values()) arrays.set(t.name, { shape: t.shape, data: toFloat32(t) });
-  if (!isHuggingFaceNaming(arrays.keys())) throw new UsageError(`${input} does not use Hugging Face ViT names`);
+  if (!isHuggingFaceNaming(arrays.keys()))
+    throw new UsageError(`${input} does not use Hugging Face ViT names`);
   const { tensors, ignored } = fromHuggingFace(arrays);
   const out: Record<string, { shape: readonly number[]; data: Float32Array }> = {};
   for (const [k, v] of tensors) out[k] = v;
   await writeSafetensorsFile(output, out, { ...f.metadata, converted_from: 'huggingface' });
-  io.stdout.write(`wrote ${tensors.size} tensors to ${output}${ignored.length > 0 ? ` (dropped: ${ignored.join(', ')})` : ''}\n`);
+  io.stdout.write(
+    `wrote ${tensors.size} tensors to ${output}${ignored.length > 0 ? ` (dropped: ${ignored.join(', ')})` : ''}\n`,
+  );
 }
 
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
@@ -52,7 +56,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     const flags = new Flags(parseArgs(rest, new Set(['resume', 'help'])));
     if (command === 'pretrain') {
       const dataset = flags.string('dataset', 'fashion-mnist');
-      if (dataset !== 'fashion-mnist' && dataset !== 'mnist') throw new UsageError(`--dataset must be fashion-mnist or mnist, got '${dataset}'`);
+      if (dataset !== 'fashion-mnist' && dataset !== 'mnist')
+        throw new UsageError(`--dataset must be fashion-mnist or mnist, got '${dataset}'`);
       const positive = (n: number) => Number.isFinite(n) && n > 0;
       const options = {
         dataset,

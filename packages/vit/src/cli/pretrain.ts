@@ -3,18 +3,25 @@
  * cosine schedule, evaluates on the test split after each epoch, checkpoints atomically (weights + optimiser +
  * schedule + progress) every few steps and at each epoch end, and resumes exactly where it stopped.
  */
-import { warmupCosine } from '@norga/autograd';
-import { type Dataset, DataLoader, T, allOf, createRng, loadDataset, shuffleInPlace } from '@norga/datasets';
-import type { ImageSet, Subset } from '@norga/datasets';
-import { setBackend } from '@norga/tensor';
+
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { warmupCosine } from '@norga/autograd';
+import type { ImageSet, Subset } from '@norga/datasets';
+import { allOf, createRng, DataLoader, type Dataset, loadDataset, shuffleInPlace, T } from '@norga/datasets';
+import { setBackend } from '@norga/tensor';
 import { type ViTConfig, vitConfig } from '../config.js';
 import { ViT } from '../model/vit.js';
 import { writeFileAtomic, writeSafetensorsFile } from '../node.js';
 import { countCorrect, createTrainStep } from '../train/step.js';
-import { type EpochRecord, type TrainingProgress, readPointer, restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { ProgressLine, formatDuration } from './progress.js';
+import {
+  type EpochRecord,
+  readPointer,
+  restoreCheckpoint,
+  saveCheckpoint,
+  type TrainingProgress,
+} from './checkpoint.js';
+import { formatDuration, ProgressLine } from './progress.js';
 
 export interface PretrainOptions {
   readonly dataset: 'fashion-mnist' | 'mnist';
@@ -64,8 +71,30 @@ const STATS: Record<PretrainOptions['dataset'], [number, number]> = {
 
 /** The options that must match for a resume to continue the same run. */
 function runIdentity(o: PretrainOptions): Record<string, unknown> {
-  const { dataset, epochs, batchSize, lr, weightDecay, warmupSteps, labelSmoothing, seed, limitTrain, limitTest } = o;
-  return { dataset, epochs, batchSize, lr, weightDecay, warmupSteps, labelSmoothing, seed, limitTrain, limitTest };
+  const {
+    dataset,
+    epochs,
+    batchSize,
+    lr,
+    weightDecay,
+    warmupSteps,
+    labelSmoothing,
+    seed,
+    limitTrain,
+    limitTest,
+  } = o;
+  return {
+    dataset,
+    epochs,
+    batchSize,
+    lr,
+    weightDecay,
+    warmupSteps,
+    labelSmoothing,
+    seed,
+    limitTrain,
+    limitTest,
+  };
 }
 
 function subset(set: ImageSet, limit: number, seed: number): Subset {
@@ -89,13 +118,22 @@ export async function pretrain(o: PretrainOptions, io: Io): Promise<PretrainRepo
     dropLast: true,
     transform,
   });
-  const test = new DataLoader(subset(data.test, o.limitTest, o.seed + 2), { batchSize: 256, shuffle: false, transform });
+  const test = new DataLoader(subset(data.test, o.limitTest, o.seed + 2), {
+    batchSize: 256,
+    shuffle: false,
+    transform,
+  });
   const stepsPerEpoch = train.numBatches;
-  if (stepsPerEpoch === 0) throw new Error(`batch size ${o.batchSize} exceeds the ${train.size} training images`);
+  if (stepsPerEpoch === 0)
+    throw new Error(`batch size ${o.batchSize} exceeds the ${train.size} training images`);
   const totalSteps = stepsPerEpoch * o.epochs;
 
   const model = ViT.create(config, { seed: o.seed });
-  const step = createTrainStep(model, { lr: o.lr, weightDecay: o.weightDecay, labelSmoothing: o.labelSmoothing });
+  const step = createTrainStep(model, {
+    lr: o.lr,
+    weightDecay: o.weightDecay,
+    labelSmoothing: o.labelSmoothing,
+  });
   // The lr is a function of the global step (warm-up, then cosine to 1% of the peak), set before every step;
   // so a resume needs only the step count. (autograd's LambdaLR reads its function before storing it.)
   const schedule = warmupCosine(o.warmupSteps, totalSteps, 0.01);
@@ -104,17 +142,32 @@ export async function pretrain(o: PretrainOptions, io: Io): Promise<PretrainRepo
   };
   const identity = runIdentity(o);
 
-  let progress: TrainingProgress = { epoch: 0, stepInEpoch: 0, globalStep: 0, elapsedSeconds: 0, history: [] };
+  let progress: TrainingProgress = {
+    epoch: 0,
+    stepInEpoch: 0,
+    globalStep: 0,
+    elapsedSeconds: 0,
+    history: [],
+  };
   const pointer = await readPointer(o.out);
   if (pointer !== null) {
-    if (!o.resume) throw new Error(`${o.out} already holds a checkpoint: pass --resume to continue it, or choose another --out`);
-    const differing = Object.keys(identity).filter((k) => JSON.stringify(identity[k]) !== JSON.stringify(pointer.options[k]));
+    if (!o.resume)
+      throw new Error(
+        `${o.out} already holds a checkpoint: pass --resume to continue it, or choose another --out`,
+      );
+    const differing = Object.keys(identity).filter(
+      (k) => JSON.stringify(identity[k]) !== JSON.stringify(pointer.options[k]),
+    );
     if (differing.length > 0) {
-      throw new Error(`cannot resume ${o.out}: ${differing.map((k) => `--${k} was ${JSON.stringify(pointer.options[k])}, now ${JSON.stringify(identity[k])}`).join('; ')}`);
+      throw new Error(
+        `cannot resume ${o.out}: ${differing.map((k) => `--${k} was ${JSON.stringify(pointer.options[k])}, now ${JSON.stringify(identity[k])}`).join('; ')}`,
+      );
     }
     await restoreCheckpoint(o.out, pointer, model, step.optimizer, undefined);
     progress = pointer.progress;
-    io.stderr.write(`resuming ${o.out} at epoch ${progress.epoch + 1}, step ${progress.stepInEpoch}/${stepsPerEpoch}\n`);
+    io.stderr.write(
+      `resuming ${o.out} at epoch ${progress.epoch + 1}, step ${progress.stepInEpoch}/${stepsPerEpoch}\n`,
+    );
   }
   io.stderr.write(
     `pretraining ViT tiny (${model.numParameters()} parameters) on ${o.dataset}: ${train.size} train / ${test.size} test images, ` +
@@ -126,7 +179,11 @@ export async function pretrain(o: PretrainOptions, io: Io): Promise<PretrainRepo
   const elapsed = () => progress.elapsedSeconds + (performance.now() - runStart) / 1000;
   const baseElapsed = progress.elapsedSeconds;
   const save = (p: TrainingProgress) =>
-    saveCheckpoint(o.out, model, step.optimizer, undefined, { config, options: identity, progress: { ...p, elapsedSeconds: baseElapsed + (performance.now() - runStart) / 1000 } });
+    saveCheckpoint(o.out, model, step.optimizer, undefined, {
+      config,
+      options: identity,
+      progress: { ...p, elapsedSeconds: baseElapsed + (performance.now() - runStart) / 1000 },
+    });
   let stepsThisRun = 0;
   let stopped = false;
 
@@ -164,7 +221,8 @@ export async function pretrain(o: PretrainOptions, io: Io): Promise<PretrainRepo
         stopped = true;
         break;
       }
-      if (k < stepsPerEpoch && o.checkpointEvery > 0 && progress.globalStep % o.checkpointEvery === 0) await save(progress);
+      if (k < stepsPerEpoch && o.checkpointEvery > 0 && progress.globalStep % o.checkpointEvery === 0)
+        await save(progress);
     }
     if (stopped) break;
     line.break();
@@ -216,7 +274,9 @@ export async function pretrain(o: PretrainOptions, io: Io): Promise<PretrainRepo
         `${formatDuration(report.trainingSeconds)} of training; weights in ${join(o.out, 'model.safetensors')}\n`,
     );
   } else {
-    io.stdout.write(`stopped at step ${progress.globalStep} (checkpoint in ${o.out}; continue with --resume)\n`);
+    io.stdout.write(
+      `stopped at step ${progress.globalStep} (checkpoint in ${o.out}; continue with --resume)\n`,
+    );
   }
   step.dispose();
   model.dispose();

@@ -1,5 +1,5 @@
 /** The ViT's building blocks as functions of tensors (parameters are looked up by timm name). */
-import { type Tensor, concat, gelu, layerNorm, matmul, softmax, transpose } from '@norga/tensor';
+import { concat, gelu, layerNorm, matmul, softmax, type Tensor, transpose } from '@norga/tensor';
 import type { LayerPrefix, PrefixScoreFn } from './prefix.js';
 
 export type ParamLookup = (name: string) => Tensor;
@@ -53,7 +53,10 @@ export function attention(x: Tensor, p: ParamLookup, prefixName: string, opts: A
   const qkv = linear(x, p(`${prefixName}.qkv.weight`), p(`${prefixName}.qkv.bias`))
     .reshape([b, n, 3, heads, hd])
     .permute([2, 0, 3, 1, 4]);
-  const q = qkv.slice(0, 0, 1).squeeze(0).mul(hd ** -0.5);
+  const q = qkv
+    .slice(0, 0, 1)
+    .squeeze(0)
+    .mul(hd ** -0.5);
   let k = qkv.slice(0, 1, 2).squeeze(0);
   let v = qkv.slice(0, 2, 3).squeeze(0);
   let logits = matmul(q, transpose(k));
@@ -63,8 +66,15 @@ export function attention(x: Tensor, p: ParamLookup, prefixName: string, opts: A
     if (key.rank !== 3 || key.shape[2] !== d || !(key.shape[0] === 1 || key.shape[0] === b)) {
       throw new Error(`prefix key must be [${b} or 1, Lp, ${d}], got [${key.shape.join(', ')}]`);
     }
-    if (value.rank !== 3 || value.shape[1] !== lp || value.shape[2] !== d || value.shape[0] !== key.shape[0]) {
-      throw new Error(`prefix value must match the key's shape [${key.shape.join(', ')}], got [${value.shape.join(', ')}]`);
+    if (
+      value.rank !== 3 ||
+      value.shape[1] !== lp ||
+      value.shape[2] !== d ||
+      value.shape[0] !== key.shape[0]
+    ) {
+      throw new Error(
+        `prefix value must match the key's shape [${key.shape.join(', ')}], got [${value.shape.join(', ')}]`,
+      );
     }
     const pk = splitHeads(key.expand([b, lp, d]), heads);
     const pv = splitHeads(value.expand([b, lp, d]), heads);
@@ -91,7 +101,13 @@ export function norm(x: Tensor, p: ParamLookup, name: string, eps: number): Tens
 }
 
 /** A pre-norm transformer block: x + attn(norm1(x)), then + mlp(norm2(x)). */
-export function block(x: Tensor, p: ParamLookup, index: number, eps: number, attn: Omit<AttentionOptions, 'layer'>): Tensor {
+export function block(
+  x: Tensor,
+  p: ParamLookup,
+  index: number,
+  eps: number,
+  attn: Omit<AttentionOptions, 'layer'>,
+): Tensor {
   const name = `blocks.${index}`;
   const a = attention(norm(x, p, `${name}.norm1`, eps), p, `${name}.attn`, { ...attn, layer: index });
   const y = x.add(a);

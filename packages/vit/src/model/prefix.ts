@@ -24,6 +24,9 @@ export const identityScore: PrefixScoreFn = (s) => s;
 
 export function prefixFor(prefixes: Prefixes | undefined, layer: number): LayerPrefix | undefined {
   if (prefixes === undefined) return undefined;
-  const p = prefixes instanceof Map ? prefixes.get(layer) : (prefixes as readonly (LayerPrefix | undefined | null)[])[layer];
+  const p =
+    prefixes instanceof Map
+      ? prefixes.get(layer)
+      : (prefixes as readonly (LayerPrefix | undefined | null)[])[layer];
   return p ?? undefined;
 }

@@ -3,8 +3,20 @@
  * Parameters live in a Map keyed by timm name (the state dict), so checkpoints map 1:1.
  */
 import { Module, requiresGrad_ } from '@norga/autograd';
-import { type Tensor, concat, keep, manualSeed, rand, randn, tensor, tidy, untracked, zeros, ones } from '@norga/tensor';
-import { type ViTConfig, numPatches, validateConfig } from '../config.js';
+import {
+  concat,
+  keep,
+  manualSeed,
+  ones,
+  rand,
+  randn,
+  type Tensor,
+  tensor,
+  tidy,
+  untracked,
+  zeros,
+} from '@norga/tensor';
+import { numPatches, type ViTConfig, validateConfig } from '../config.js';
 import { fromHuggingFace, isHuggingFaceNaming } from '../weights/huggingface.js';
 import { type NamedArray, type NamedArrays, sameShape } from '../weights/named.js';
 import { resamplePosEmbed } from '../weights/posembed.js';
@@ -53,12 +65,16 @@ export class ViT extends Module {
     const missing = [...expected.keys()].filter((k) => !params.has(k));
     const unexpected = [...params.keys()].filter((k) => !expected.has(k));
     if (missing.length > 0 || unexpected.length > 0) {
-      throw new Error(`ViT parameters: missing [${missing.join(', ')}], unexpected [${unexpected.join(', ')}]`);
+      throw new Error(
+        `ViT parameters: missing [${missing.join(', ')}], unexpected [${unexpected.join(', ')}]`,
+      );
     }
     for (const [name, shape] of expected) {
       const t = params.get(name)!;
       if (!sameShape(t.shape, shape)) {
-        throw new Error(`ViT parameter '${name}' has shape [${t.shape.join(', ')}], config needs [${shape.join(', ')}]`);
+        throw new Error(
+          `ViT parameter '${name}' has shape [${t.shape.join(', ')}], config needs [${shape.join(', ')}]`,
+        );
       }
     }
     this.config = config;
@@ -89,7 +105,10 @@ export class ViT extends Module {
     const opts = options.backend === undefined ? {} : { backend: options.backend };
     const params = new Map<string, Tensor>();
     for (const [name, shape] of timmParameterShapes(config)) {
-      params.set(name, untracked(() => tidy(() => initParam(name, shape, opts))));
+      params.set(
+        name,
+        untracked(() => tidy(() => initParam(name, shape, opts))),
+      );
     }
     return new ViT(config, params);
   }
@@ -98,7 +117,11 @@ export class ViT extends Module {
    * Builds a model from named arrays in timm or Hugging Face naming. The position embedding is resampled
    * (bicubic, as timm) when the checkpoint's grid differs from the config's image size.
    */
-  static fromNamedArrays(config: ViTConfig, arrays: ReadonlyMap<string, NamedArray>, options: LoadOptions = {}): ViT {
+  static fromNamedArrays(
+    config: ViTConfig,
+    arrays: ReadonlyMap<string, NamedArray>,
+    options: LoadOptions = {},
+  ): ViT {
     validateConfig(config);
     const named = isHuggingFaceNaming(arrays.keys()) ? fromHuggingFace(arrays).tensors : new Map(arrays);
     const pe = named.get('pos_embed');
@@ -112,7 +135,10 @@ export class ViT extends Module {
     for (const [name, shape] of timmParameterShapes(config)) {
       const a = named.get(name);
       if (name.startsWith('head.') && options.ignoreHead === true) {
-        params.set(name, untracked(() => tidy(() => initParam(name, shape, opts))));
+        params.set(
+          name,
+          untracked(() => tidy(() => initParam(name, shape, opts))),
+        );
         continue;
       }
       if (a === undefined) {
@@ -121,12 +147,16 @@ export class ViT extends Module {
       }
       if (!sameShape(a.shape, shape)) {
         for (const t of params.values()) t.dispose();
-        throw new Error(`checkpoint '${name}' has shape [${a.shape.join(', ')}], config needs [${shape.join(', ')}]`);
+        throw new Error(
+          `checkpoint '${name}' has shape [${a.shape.join(', ')}], config needs [${shape.join(', ')}]`,
+        );
       }
       params.set(name, tensor(a.data, { ...opts, shape }));
     }
     const known = timmParameterShapes(config);
-    const extra = [...named.keys()].filter((k) => !known.has(k) && !(options.ignoreHead && k.startsWith('head.')));
+    const extra = [...named.keys()].filter(
+      (k) => !known.has(k) && !(options.ignoreHead && k.startsWith('head.')),
+    );
     if (extra.length > 0) {
       for (const t of params.values()) t.dispose();
       throw new Error(`checkpoint has parameters this config does not: ${extra.join(', ')}`);
@@ -137,7 +167,8 @@ export class ViT extends Module {
   /** The state dict as host arrays (timm names), e.g. for `serializeSafetensors`. */
   async toNamedArrays(): Promise<NamedArrays> {
     const out: NamedArrays = new Map();
-    for (const [name, t] of this.params) out.set(name, { shape: [...t.shape], data: (await t.data()) as Float32Array });
+    for (const [name, t] of this.params)
+      out.set(name, { shape: [...t.shape], data: (await t.data()) as Float32Array });
     return out;
   }
 
@@ -151,7 +182,12 @@ export class ViT extends Module {
   /** Patch tokens with the class token prepended and the position embedding added: [B, 1 + N, D]. */
   embed(x: Tensor): Tensor {
     const c = this.config;
-    if (x.rank !== 4 || x.shape[1] !== c.inChannels || x.shape[2] !== c.imageSize || x.shape[3] !== c.imageSize) {
+    if (
+      x.rank !== 4 ||
+      x.shape[1] !== c.inChannels ||
+      x.shape[2] !== c.imageSize ||
+      x.shape[3] !== c.imageSize
+    ) {
       throw new Error(
         `ViT input must be [B, ${c.inChannels}, ${c.imageSize}, ${c.imageSize}], got [${x.shape.join(', ')}] ` +
           '(load the checkpoint with another imageSize to resample the position embedding)',
@@ -178,8 +214,12 @@ export class ViT extends Module {
         block(prev, p, i, c.layerNormEps, {
           heads: c.heads,
           ...(options.score === undefined ? {} : { score: options.score }),
-          ...(prefixFor(options.prefixes, i) === undefined ? {} : { prefix: prefixFor(options.prefixes, i)! }),
-          ...(onProbs === undefined ? {} : { onProbs: (t: Tensor, layer: number) => onProbs(keep(t), layer) }),
+          ...(prefixFor(options.prefixes, i) === undefined
+            ? {}
+            : { prefix: prefixFor(options.prefixes, i)! }),
+          ...(onProbs === undefined
+            ? {}
+            : { onProbs: (t: Tensor, layer: number) => onProbs(keep(t), layer) }),
         }),
       );
       prev.dispose();
@@ -221,7 +261,9 @@ function initParam(name: string, shape: readonly number[], opts: { backend?: str
   if (name === 'patch_embed.proj.weight') {
     // PyTorch's Conv2d default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
     const bound = 1 / Math.sqrt(shape.slice(1).reduce((a, b) => a * b, 1));
-    return rand(shape, opts).mul(2 * bound).sub(bound);
+    return rand(shape, opts)
+      .mul(2 * bound)
+      .sub(bound);
   }
   if (name === 'patch_embed.proj.bias') return zeros(shape, opts);
   if (name.endsWith('.bias')) return zeros(shape, opts);

@@ -1,8 +1,9 @@
 /** Decoding stored tensor bytes (always little-endian in safetensors) into float32 arrays, and back. */
-import { SafetensorsError } from './errors.js';
-import { bf16BitsToFloat, f16BitsToFloat, floatToBf16Bits, floatToF16Bits } from './half.js';
-import type { LoadedTensor } from './read.js';
+
 import type { FloatDType } from './dtypes.js';
+import { SafetensorsError } from './errors.js';
+import { f16BitsToFloat, floatToBf16Bits, floatToF16Bits } from './half.js';
+import type { LoadedTensor } from './read.js';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -62,4 +63,3 @@ export function encodeFloats(values: ArrayLike<number>, dtype: FloatDType): Uint
   }
   return out;
 }
-

@@ -58,13 +58,18 @@ export function readHeaderLength(prefix: Uint8Array, totalBytes: number, options
   const cap = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
   const n = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
   if (n > BigInt(cap)) {
-    throw new SafetensorsError(`header length ${n} bytes exceeds the cap of ${cap} bytes (corrupt or hostile file?)`);
+    throw new SafetensorsError(
+      `header length ${n} bytes exceeds the cap of ${cap} bytes (corrupt or hostile file?)`,
+    );
   }
   const length = Number(n);
   if (8 + length > totalBytes) {
-    throw new SafetensorsError(`header length ${length} bytes runs past the end of the ${totalBytes}-byte file`);
+    throw new SafetensorsError(
+      `header length ${length} bytes runs past the end of the ${totalBytes}-byte file`,
+    );
   }
-  if (length < 2) throw new SafetensorsError(`header length ${length} bytes is too small to hold a JSON object`);
+  if (length < 2)
+    throw new SafetensorsError(`header length ${length} bytes is too small to hold a JSON object`);
   return length;
 }
 
@@ -91,7 +96,9 @@ function parseEntry(name: string, raw: unknown, dataBytes: number): SafetensorsE
     throw new SafetensorsError(`${where}: unknown dtype ${JSON.stringify(dtype)}`);
   }
   if (!Array.isArray(shape) || !shape.every(isOffset)) {
-    throw new SafetensorsError(`${where}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+    throw new SafetensorsError(
+      `${where}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`,
+    );
   }
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isOffset)) {
     throw new SafetensorsError(
@@ -99,7 +106,8 @@ function parseEntry(name: string, raw: unknown, dataBytes: number): SafetensorsE
     );
   }
   const [begin, end] = offsets as [number, number];
-  if (begin > end) throw new SafetensorsError(`${where}: data_offsets [${begin}, ${end}] end before they begin`);
+  if (begin > end)
+    throw new SafetensorsError(`${where}: data_offsets [${begin}, ${end}] end before they begin`);
   if (end > dataBytes) {
     throw new SafetensorsError(
       `${where}: data_offsets [${begin}, ${end}] lie outside the ${dataBytes}-byte data buffer`,
@@ -121,7 +129,8 @@ function parseMetadata(raw: unknown): Record<string, string> {
   if (!isPlainObject(raw)) throw new SafetensorsError('__metadata__ must be an object of strings');
   const out: Record<string, string> = Object.create(null);
   for (const [k, v] of Object.entries(raw)) {
-    if (typeof v !== 'string') throw new SafetensorsError(`__metadata__['${k}'] must be a string, got ${typeof v}`);
+    if (typeof v !== 'string')
+      throw new SafetensorsError(`__metadata__['${k}'] must be a string, got ${typeof v}`);
     out[k] = v;
   }
   return out;
@@ -160,7 +169,9 @@ export function parseHeader(json: Uint8Array, dataBytes: number): SafetensorsHea
       );
     }
     if (e.begin > cursor) {
-      throw new SafetensorsError(`gap in the data buffer: bytes [${cursor}, ${e.begin}) before tensor '${e.name}' belong to no tensor`);
+      throw new SafetensorsError(
+        `gap in the data buffer: bytes [${cursor}, ${e.begin}) before tensor '${e.name}' belong to no tensor`,
+      );
     }
     cursor = e.end;
     previous = e;

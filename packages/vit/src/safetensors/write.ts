@@ -12,10 +12,15 @@ export type TensorToWrite =
   | { readonly shape: readonly number[]; readonly data: ArrayLike<number>; readonly dtype?: FloatDType }
   | { readonly shape: readonly number[]; readonly bytes: Uint8Array; readonly dtype: SafetensorsDType };
 
-function encode(name: string, t: TensorToWrite): { dtype: SafetensorsDType; shape: number[]; bytes: Uint8Array } {
+function encode(
+  name: string,
+  t: TensorToWrite,
+): { dtype: SafetensorsDType; shape: number[]; bytes: Uint8Array } {
   const shape = [...t.shape];
   if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw new SafetensorsError(`tensor '${name}': shape [${shape.join(', ')}] must hold non-negative integers`);
+    throw new SafetensorsError(
+      `tensor '${name}': shape [${shape.join(', ')}] must hold non-negative integers`,
+    );
   }
   const count = shape.reduce((a, b) => a * b, 1);
   if ('bytes' in t) {
@@ -28,7 +33,9 @@ function encode(name: string, t: TensorToWrite): { dtype: SafetensorsDType; shap
     return { dtype: t.dtype, shape, bytes: t.bytes };
   }
   if (t.data.length !== count) {
-    throw new SafetensorsError(`tensor '${name}': shape [${shape.join(', ')}] needs ${count} values, got ${t.data.length}`);
+    throw new SafetensorsError(
+      `tensor '${name}': shape [${shape.join(', ')}] needs ${count} values, got ${t.data.length}`,
+    );
   }
   const dtype = t.dtype ?? 'F32';
   return { dtype, shape, bytes: encodeFloats(t.data, dtype) };
@@ -38,11 +45,16 @@ export function serializeSafetensors(
   tensors: Readonly<Record<string, TensorToWrite>> | ReadonlyMap<string, TensorToWrite>,
   metadata?: Readonly<Record<string, string>>,
 ): Uint8Array {
-  const items = (tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors)).map(([name, t]) => {
-    if (name === '__metadata__') throw new SafetensorsError("'__metadata__' is reserved and cannot name a tensor");
-    return { name, ...encode(name, t) };
-  });
-  items.sort((a, b) => dtypeBytes(b.dtype) - dtypeBytes(a.dtype) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const items = (tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors)).map(
+    ([name, t]) => {
+      if (name === '__metadata__')
+        throw new SafetensorsError("'__metadata__' is reserved and cannot name a tensor");
+      return { name, ...encode(name, t) };
+    },
+  );
+  items.sort(
+    (a, b) => dtypeBytes(b.dtype) - dtypeBytes(a.dtype) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) {
     for (const [k, v] of Object.entries(metadata)) {

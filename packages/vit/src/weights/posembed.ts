@@ -41,7 +41,8 @@ export function resamplePosEmbed(
   from?: readonly [number, number],
 ): NamedArray {
   const [one, tokens, dim] = pe.shape as [number, number, number];
-  if (pe.shape.length !== 3 || one !== 1) throw new Error(`pos_embed must be [1, tokens, dim], got [${pe.shape.join(', ')}]`);
+  if (pe.shape.length !== 3 || one !== 1)
+    throw new Error(`pos_embed must be [1, tokens, dim], got [${pe.shape.join(', ')}]`);
   const grid = tokens - 1;
   const [inH, inW] = from ?? [Math.round(Math.sqrt(grid)), Math.round(Math.sqrt(grid))];
   if (inH * inW !== grid) throw new Error(`pos_embed has ${grid} grid rows, not a ${inH}×${inW} grid`);

@@ -3,7 +3,7 @@
  * token, learned position embedding, qkv bias, pre-norm blocks). These are the canonical names of this package:
  * the model's state dict uses them, so a timm checkpoint loads 1:1.
  */
-import { type ViTConfig, numPatches } from '../config.js';
+import { numPatches, type ViTConfig } from '../config.js';
 
 export function timmParameterShapes(c: ViTConfig): Map<string, number[]> {
   const d = c.dim;

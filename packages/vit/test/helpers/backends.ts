@@ -15,7 +15,8 @@ async function probeWebGPU(): Promise<string | null> {
 
 const webgpuProblem = await probeWebGPU();
 if (webgpuProblem !== null) {
-  if (process.env.REQUIRE_WEBGPU === '1') throw new Error(`REQUIRE_WEBGPU=1 but WebGPU is unavailable: ${webgpuProblem}`);
+  if (process.env.REQUIRE_WEBGPU === '1')
+    throw new Error(`REQUIRE_WEBGPU=1 but WebGPU is unavailable: ${webgpuProblem}`);
   console.warn(`[norga/vit] skipping WebGPU suites: ${webgpuProblem}`);
 }
 

@@ -4,7 +4,8 @@ import { expect } from 'vitest';
 import { type NamedArray, type SafetensorsFile, toFloat32 } from '../../src/index.js';
 import { readSafetensorsFile } from '../../src/node.js';
 
-export const fixturePath = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+export const fixturePath = (name: string): string =>
+  fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
 export async function loadFixture(name: string): Promise<Map<string, NamedArray>> {
   const file: SafetensorsFile = await readSafetensorsFile(fixturePath(name));
@@ -40,6 +41,8 @@ export function expectClose(
     }
   }
   if (worst >= 0) {
-    expect.fail(`${what}: element ${worst} is ${actual[worst]}, expected ${expected[worst]} (atol ${atol}, rtol ${rtol})`);
+    expect.fail(
+      `${what}: element ${worst} is ${actual[worst]}, expected ${expected[worst]} (atol ${atol}, rtol ${rtol})`,
+    );
   }
 }
