@@ -8,6 +8,7 @@ export type { CreateOptions as ViTCreateOptions, ForwardOptions, LoadOptions } f
 export { ViT } from './model/vit.js';
 export * from './safetensors/index.js';
 export { formulaInput, formulaValues, formulaWeights } from './weights/formula.js';
+export { namedArraysOf } from './weights/from-file.js';
 export type { RenameResult } from './weights/huggingface.js';
 export { fromHuggingFace, isHuggingFaceNaming, toHuggingFace } from './weights/huggingface.js';
 export type { NamedArray, NamedArrays } from './weights/named.js';

@@ -5,6 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { ViTConfig } from './config.js';
+import { type LoadOptions, ViT } from './model/vit.js';
 import {
   type ReadOptions,
   readHeaderLength,
@@ -12,6 +14,7 @@ import {
   type SafetensorsFile,
 } from './safetensors/read.js';
 import { serializeSafetensors, type TensorToWrite } from './safetensors/write.js';
+import { namedArraysOf } from './weights/from-file.js';
 
 /**
  * Reads a safetensors file. The header length is checked against the file size and the cap before anything
@@ -70,4 +73,24 @@ export async function fileExists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Loads a ViT from a safetensors file in timm or Hugging Face naming. The config comes from the argument, else
+ * from the file's `config` metadata (written by this package); `overrides` change it (e.g. another imageSize,
+ * which resamples the position embedding).
+ */
+export async function loadViT(
+  path: string,
+  options: { config?: ViTConfig; overrides?: Partial<ViTConfig> } & LoadOptions = {},
+): Promise<ViT> {
+  const file = await readSafetensorsFile(path);
+  const fromMeta =
+    file.metadata.config === undefined ? undefined : (JSON.parse(file.metadata.config) as ViTConfig);
+  const base = options.config ?? fromMeta;
+  if (base === undefined)
+    throw new Error(
+      `${path} has no config metadata: pass options.config (e.g. vitConfig('vit_base_patch16_224'))`,
+    );
+  return ViT.fromNamedArrays({ ...base, ...options.overrides }, namedArraysOf(file), options);
 }

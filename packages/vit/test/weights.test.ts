@@ -13,7 +13,7 @@ import {
   ViT,
   vitConfig,
 } from '../src/index.js';
-import { readSafetensorsFile, writeSafetensorsFile } from '../src/node.js';
+import { loadViT, readSafetensorsFile, writeSafetensorsFile } from '../src/node.js';
 import { expectClose, get, loadFixture } from './helpers/fixtures.js';
 
 const weights = await loadFixture('tiny_vit.safetensors');
