@@ -192,12 +192,16 @@ export class Learner {
    * Predicted classes of samples `indices` of `set`, each with the prefix of task `taskIds[k]` (the task inferred
    * for it; ignored by the single-prefix pipelines), logits restricted to `seenClasses`.
    */
-  async predict(set: ImageSet, indices: Int32Array, taskIds: Int32Array, seenClasses: readonly number[]): Promise<Int32Array> {
+  async predict(set: ImageSet, indices: Int32Array, taskIds: Int32Array, seenClasses: readonly number[], batchSize = EVAL_BATCH): Promise<Int32Array> {
+    return this.classify(await this.features(set, indices, taskIds, batchSize), seenClasses);
+  }
+
+  /** Prefixed features [n, D] of samples `indices`, sample k with the prefix of task taskIds[k]. */
+  async features(set: ImageSet, indices: Int32Array, taskIds: Int32Array, batchSize = EVAL_BATCH): Promise<Float32Array> {
     const ids = this.hide ? taskIds : new Int32Array(indices.length);
-    const feats = await extractFeatures(this.backbone, set, indices, EVAL_BATCH, (start, end) =>
+    return extractFeatures(this.backbone, set, indices, batchSize, (start, end) =>
       this.forwardOptions(this.experts.perSample(tensor(ids.subarray(start, end), { shape: [end - start], dtype: 'int32' }))),
     );
-    return this.classify(feats, seenClasses);
   }
 
   async classify(feats: Float32Array, seenClasses: readonly number[]): Promise<Int32Array> {
