@@ -3,8 +3,11 @@
  *   Adam:  g = g + wd·p (L2)            AdamW: p = p·(1 - lr·wd) (decoupled)
  *   m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²;  (amsgrad: v̂ = max(v̂, v))
  *   p = p - (lr / (1-β1ᵗ)) · m / (√v / √(1-β2ᵗ) + ε)
+ * Each line runs as one fused elementwise kernel (three passes over memory per parameter instead of a dozen).
+ * Values that change from step to step (bias corrections, a scheduled lr) enter as 0-d tensor inputs, not as
+ * constants, so the kernels are compiled once.
  */
-import { add, div, maximum, mul, sqrt, sub, type Tensor } from '@norga/tensor';
+import { type expr as E, expr, full, fused, maximum, type Tensor, zerosLike } from '@norga/tensor';
 import { GradError } from '../errors.js';
 import { type Group, Optimizer, type ParamState, type ParamsArg } from './optimizer.js';
 
@@ -25,6 +28,13 @@ type Hyper = {
   amsgrad: boolean;
   maximize: boolean;
 };
+type Expr = E.Expr;
+
+const { input, bin, un } = expr;
+const add = (a: Expr, b: Expr) => bin('add', a, b);
+const sub = (a: Expr, b: Expr) => bin('sub', a, b);
+const mul = (a: Expr, b: Expr) => bin('mul', a, b);
+const div = (a: Expr, b: Expr) => bin('div', a, b);
 
 class AdamBase extends Optimizer<Hyper> {
   constructor(
@@ -54,31 +64,42 @@ class AdamBase extends Optimizer<Hyper> {
     const [b1, b2] = group.betas;
     const step = ((state.step as number | undefined) ?? 0) + 1;
     state.step = step;
-    let g = group.maximize ? mul(grad, -1) : grad;
-    let param = p;
-    if (group.weightDecay !== 0) {
-      if (this.decoupled) param = mul(p, 1 - group.lr * group.weightDecay);
-      else g = add(g, mul(p, group.weightDecay));
-    }
-    const m0 = state.expAvg;
-    const v0 = state.expAvgSq;
-    const m = this.setState(
+    const m0 = typeof state.expAvg === 'object' ? state.expAvg : this.setState(state, 'expAvg', zerosLike(p));
+    const v0 =
+      typeof state.expAvgSq === 'object' ? state.expAvgSq : this.setState(state, 'expAvgSq', zerosLike(p));
+    const scalar = (value: number) => full([], value, { dtype: p.dtype, backend: p.backend.name });
+    // Inputs: 0 p, 1 grad, 2 m or v, then 0-d scalars (betas and wd as inputs too: groups may differ).
+    const [P, G, S, K1, K2, WD] = [0, 1, 2, 3, 4, 5].map(input) as [Expr, Expr, Expr, Expr, Expr, Expr];
+    let g = group.maximize ? un('neg', G) : G;
+    if (!this.decoupled && group.weightDecay !== 0) g = add(g, mul(P, WD));
+    const moments = [scalar(b1), scalar(1 - b1), scalar(group.weightDecay)];
+    // m = β1·m + (1-β1)·g
+    const m = this.setState(state, 'expAvg', fused(add(mul(S, K1), mul(g, K2)), [p, grad, m0, ...moments]));
+    const seconds = [scalar(b2), scalar(1 - b2), moments[2]!];
+    // v = β2·v + (1-β2)·g·g
+    const v = this.setState(
       state,
-      'expAvg',
-      typeof m0 === 'object' ? add(mul(m0, b1), mul(g, 1 - b1)) : mul(g, 1 - b1),
+      'expAvgSq',
+      fused(add(mul(S, K1), mul(mul(g, K2), g)), [p, grad, v0, ...seconds]),
     );
-    const g2 = mul(mul(g, 1 - b2), g);
-    const v = this.setState(state, 'expAvgSq', typeof v0 === 'object' ? add(mul(v0, b2), g2) : g2);
     let vHat = v;
     if (group.amsgrad) {
       const prev = state.maxExpAvgSq;
       vHat = this.setState(state, 'maxExpAvgSq', typeof prev === 'object' ? maximum(prev, v) : v.share());
     }
-    const bc1 = 1 - b1 ** step;
-    const bc2 = 1 - b2 ** step;
-    const stepSize = group.lr / bc1;
-    const denom = add(div(sqrt(vHat), Math.sqrt(bc2)), group.eps);
-    return sub(param, mul(div(m, denom), stepSize));
+    // p = p·decay - stepSize · m / (√v̂ / √(1-β2ᵗ) + ε)
+    const decay = this.decoupled ? 1 - group.lr * group.weightDecay : 1;
+    const [M, V, STEP, BC2, EPS, DECAY] = [1, 2, 3, 4, 5, 6].map(input) as [
+      Expr,
+      Expr,
+      Expr,
+      Expr,
+      Expr,
+      Expr,
+    ];
+    const update = sub(mul(P, DECAY), mul(div(M, add(div(un('sqrt', V), BC2), EPS)), STEP));
+    const scalars = [group.lr / (1 - b1 ** step), Math.sqrt(1 - b2 ** step), group.eps, decay].map(scalar);
+    return fused(update, [p, m, vHat, ...scalars]);
   }
 }
 
