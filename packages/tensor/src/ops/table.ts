@@ -40,8 +40,9 @@ export const UNARY: { readonly [K in UnaryOp]: ElementwiseDef<1> } = {
   reciprocal: unary((x) => `(1 / ${x})`, (x) => `(1.0 / ${x})`),
   sin: unary((x) => `Math.sin(${x})`, (x) => `sin(${x})`),
   cos: unary((x) => `Math.cos(${x})`, (x) => `cos(${x})`),
-  // WGSL's tanh overflows to NaN for |x| > ~44 on some drivers; clamp first (tanh(±15) is ±1 in f32).
-  tanh: unary((x) => `Math.tanh(${x})`, (x) => `tanh(clamp(${x}, -15.0, 15.0))`),
+  // WGSL's tanh overflows to NaN for |x| > ~44 on some drivers; clamp first (tanh(±15) is ±1 in f32). clamp
+  // would turn NaN into -15, so NaN passes around it (isnan_f32 tests bits: WGSL may assume NaN never occurs).
+  tanh: unary((x) => `Math.tanh(${x})`, (x) => `select(tanh(clamp(${x}, -15.0, 15.0)), ${x}, isnan_f32(${x}))`),
   // float64 gets a ~1e-15 erf (gradient checks need it); float32 a 2e-7 one, well inside float32's precision.
   erf: unary((x, d) => (d === 'float64' ? `erf(${x})` : `erf32(${x})`), (x) => `erf_f32(${x})`),
   abs: unary((x) => `Math.abs(${x})`, (x) => `abs(${x})`, FI),
@@ -70,12 +71,12 @@ export const BINARY: { readonly [K in BinaryOp]: ElementwiseDef<2> } = {
   // NaN propagates, as in torch.maximum / torch.minimum.
   max: binary(
     (a, b) => `Math.max(${a}, ${b})`,
-    (a, b, t) => (t === 'f32' ? `select(max(${a}, ${b}), ${a} + ${b}, ${a} != ${a} || ${b} != ${b})` : `max(${a}, ${b})`),
+    (a, b, t) => (t === 'f32' ? `select(max(${a}, ${b}), ${a} + ${b}, isnan_f32(${a}) || isnan_f32(${b}))` : `max(${a}, ${b})`),
     ALL,
   ),
   min: binary(
     (a, b) => `Math.min(${a}, ${b})`,
-    (a, b, t) => (t === 'f32' ? `select(min(${a}, ${b}), ${a} + ${b}, ${a} != ${a} || ${b} != ${b})` : `min(${a}, ${b})`),
+    (a, b, t) => (t === 'f32' ? `select(min(${a}, ${b}), ${a} + ${b}, isnan_f32(${a}) || isnan_f32(${b}))` : `min(${a}, ${b})`),
     ALL,
   ),
   pow: binary((a, b) => `Math.pow(${a}, ${b})`, (a, b) => `pow_f32(${a}, ${b})`, F),
