@@ -215,7 +215,7 @@ describe('with tensor Scopes', () => {
     scope.dispose();
     loss.backward();
     const want = [1, 2, 3].map((v) => 2 * v * Math.exp(v * v));
-    vals(w.grad).forEach((g, i) => expect(g).toBeCloseTo(want[i]!, 2));
+    for (const [i, g] of vals(w.grad).entries()) expect(g).toBeCloseTo(want[i]!, 2);
     const scope2 = new T.Scope();
     scope2.run(() => {
       T.sum(T.mul(w, w)).backward();
