@@ -37,6 +37,7 @@ export function concat(parts: readonly Tensor[], axis = 0): Tensor {
   if (parts.length === 0) throw new ShapeError('concat', 'needs at least one tensor');
   const backend = commonBackend('concat', ...parts);
   const first = parts[0]!;
+  if (first.rank === 0) throw new ShapeError('concat', 'zero-dimensional tensors cannot be concatenated; use stack');
   const ax = normalizeAxis('concat', axis, first.rank);
   for (const p of parts) {
     if (p.dtype !== first.dtype) throw new DTypeError('concat', `dtype mismatch: ${first.dtype} and ${p.dtype}`);
@@ -181,6 +182,8 @@ export function scatterAdd(x: Tensor, axis: number, index: Tensor, src: Tensor):
   const backend = commonBackend('scatterAdd', x, index, src);
   assertIndex('scatterAdd', index);
   if (src.dtype !== x.dtype) throw new DTypeError('scatterAdd', `dtype mismatch: x ${x.dtype}, src ${src.dtype}`);
+  // Sums of bools are not bools (1 + 1 would store 2 in a 0/1 buffer); PyTorch refuses too.
+  if (x.dtype === 'bool') throw new DTypeError('scatterAdd', `not defined for bool ${fmtShape(x.shape)}; cast to int32 first`);
   const ax = normalizeAxis('scatterAdd', axis, x.rank);
   if (
     index.rank !== x.rank ||

@@ -1,14 +1,17 @@
 /** Neural-network composites: softmax, logSoftmax, layerNorm. Fused kernels may replace these later, tested against them. */
 import { untracked } from '../dispatch.js';
-import { ShapeError, fmtShape } from '../errors.js';
+import { DTypeError, ShapeError, fmtShape } from '../errors.js';
 import { normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { requireFloat } from './elementwise.js';
 import { add, div, exp, log, mul, sqrt, sub } from './math.js';
 import { max, mean, sum, variance } from './reduce.js';
+import { filled } from './scalar.js';
 
 /** The row maximum, as a constant: softmax(x - c) = softmax(x) for any c, so it carries no gradient. */
 function stableShift(x: Tensor, axis: number): Tensor {
+  // A zero-size axis has no max; any shift works (the result is empty), so use 0 as torch's empty softmax does.
+  if (x.shape[axis] === 0) return filled(x.backend, x.dtype, x.shape.map((d, i) => (i === axis ? 1 : d)), 0);
   return untracked(() => max(x, axis, true));
 }
 
@@ -54,6 +57,9 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?
   for (const [name, p] of [['weight', weight], ['bias', bias]] as const) {
     if (p && (p.rank !== k || p.shape.some((d, i) => d !== normalizedShape[i]))) {
       throw new ShapeError('layerNorm', `${name} ${fmtShape(p.shape)} must have shape ${fmtShape(normalizedShape)}`);
+    }
+    if (p && p.dtype !== x.dtype) {
+      throw new DTypeError('layerNorm', `${name} is ${p.dtype} ${fmtShape(p.shape)}, x is ${x.dtype} ${fmtShape(x.shape)}`);
     }
   }
   const axes = normalizedShape.map((_, i) => x.rank - k + i);

@@ -6,6 +6,7 @@ import { normalizeAxes, normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { cast, requireFloat, where } from './elementwise.js';
 import { add, div, eq, log, exp, mul, sub, abs } from './math.js';
+import { filled } from './scalar.js';
 import { empty } from './util.js';
 import { type Axes, reshape } from './views.js';
 
@@ -114,8 +115,12 @@ export function variance(x: Tensor, axis?: Axes, options: VarianceOptions = {}):
  */
 export function logsumexp(x: Tensor, axis: Axes, keepdim = false): Tensor {
   requireFloat('logsumexp', x);
-  normalizeAxes('logsumexp', axis, x.rank); // bad axes are reported here, not by the inner max
+  const axes = normalizeAxes('logsumexp', axis, x.rank); // bad axes are reported here, not by the inner max
   const m = untracked(() => {
+    // Over a zero-size axis there is no max (and no need for one): shift by 0, so the result is -inf as torch.
+    if (axes.some((a) => x.shape[a] === 0)) {
+      return filled(x.backend, x.dtype, x.shape.map((d, i) => (axes.includes(i) ? 1 : d)), 0);
+    }
     const raw = max(x, axis, true);
     const magnitude = abs(raw);
     const inf = eq(magnitude, Number.POSITIVE_INFINITY);
