@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import * as T from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { checkLeaks, ev, evAll, expectError, on, pseudo } from './helpers.js';
+import { checkLeaks, ev, evAll, expectClose, expectError, on, pseudo } from './helpers.js';
 
 const ALL_DTYPES = ['float32', 'float64', 'int32', 'bool'] as const;
 
@@ -62,6 +62,7 @@ describe.each(BACKENDS)('joining and indexing on $name', ({ name }) => {
       'int32',
     );
     expectError(() => T.concat([]), T.ShapeError, 'concat');
+    expectError(() => T.concat([B.t(1), B.t(2)]), T.ShapeError, 'concat', 'zero-dimensional');
     expectError(() => T.concat([B.seq([2, 3])], 2), T.IndexError, 'concat', 'axis 2');
   });
 
@@ -285,6 +286,26 @@ describe.each(BACKENDS)('joining and indexing on $name', ({ name }) => {
       );
       // src = transpose(seq[5,2]*10) = [[0,20,40,60,80],[10,30,50,70,90]]; index uses only src row 0.
       expect(a0.data).toEqual([0, 1, 42, 63, 84, 5, 6, 7, 8, 9, 10, 31, 12, 13, 14]);
+      expectError(
+        () => T.scatterAdd(B.t([true, false]), 0, B.t([0, 0], { dtype: 'int32' }), B.t([true, true])),
+        T.DTypeError,
+        'scatterAdd',
+        'bool',
+      );
+      if (B.has('float64')) {
+        const f = await ev(() =>
+          T.scatterAdd(
+            B.t([1, 2], { dtype: 'float64' }),
+            0,
+            B.t([0, 0, 1], { dtype: 'int32' }),
+            B.t([0.1, 0.2, 0.3], { dtype: 'float64' }),
+          ),
+        );
+        expect(f.dtype).toBe('float64');
+        expectClose(f.data, [1 + 0.1 + 0.2, 2.3], 1e-15, 1e-15);
+      }
+      const empty = await ev(() => T.scatterAdd(B.t([1, 2]), 0, B.t([], { dtype: 'int32' }), B.t([])));
+      expect(empty.data).toEqual([1, 2]);
       const i = await ev(() =>
         T.scatterAdd(
           B.t([0, 0, 0], { dtype: 'int32' }),

@@ -16,5 +16,8 @@ beforeAll(() => {
 afterAll(() => {
   if (!start) return;
   const m = memory();
-  expect({ tensors: m.tensors, bytesInUse: m.bytesInUse }, 'tensors or bytes leaked by this test file').toEqual(start);
+  expect(
+    { tensors: m.tensors, bytesInUse: m.bytesInUse },
+    'tensors or bytes leaked by this test file',
+  ).toEqual(start);
 });

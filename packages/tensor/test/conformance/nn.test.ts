@@ -134,6 +134,29 @@ describe.each(BACKENDS)('nn composites on $name', ({ name }) => {
     expect(c.data).toEqual([0, 0, 0, 0]);
   });
 
+  it('zero-size inputs: softmax over an empty axis is empty, over a non-empty one of an empty tensor too', async () => {
+    expect(await ev(() => T.softmax(B.t([], { shape: [3, 0] }), 1))).toEqual({
+      shape: [3, 0],
+      dtype: 'float32',
+      data: [],
+    });
+    expect(await ev(() => T.logSoftmax(B.t([], { shape: [3, 0] }), 1))).toEqual({
+      shape: [3, 0],
+      dtype: 'float32',
+      data: [],
+    });
+    expect(await ev(() => T.softmax(B.t([], { shape: [0, 3] }), 1))).toEqual({
+      shape: [0, 3],
+      dtype: 'float32',
+      data: [],
+    });
+    expect(await ev(() => T.layerNorm(B.t([], { shape: [0, 4] }), [4]))).toEqual({
+      shape: [0, 4],
+      dtype: 'float32',
+      data: [],
+    });
+  });
+
   it('errors: wrong normalizedShape, wrong weight shape, int input, bad axis', () => {
     const x = () => B.t(pseudo(24), { shape: [2, 3, 4] });
     expectError(() => T.layerNorm(x(), [3]), T.ShapeError, 'layerNorm', '[3]', '[2,3,4]');
@@ -147,6 +170,13 @@ describe.each(BACKENDS)('nn composites on $name', ({ name }) => {
       '[5]',
     );
     expectError(() => T.layerNorm(B.t([1, 2], { dtype: 'int32' }), [2]), T.DTypeError, 'layerNorm', 'int32');
+    expectError(
+      () => T.layerNorm(x(), [4], B.t([1, 1, 1, 1], { dtype: 'int32' })),
+      T.DTypeError,
+      'layerNorm',
+      'weight',
+      'int32',
+    );
     expectError(() => T.softmax(x(), 3), T.IndexError, 'softmax', 'axis 3');
     expectError(() => T.logSoftmax(x(), -4), T.IndexError, 'logSoftmax', 'axis -4');
     expectError(() => T.softmax(B.t([1, 2], { dtype: 'int32' })), T.DTypeError, 'softmax', 'int32');

@@ -252,6 +252,11 @@ describe.each(BACKENDS)('reductions on $name', ({ name }) => {
     expectError(() => T.argmax(B.t([], { shape: [0] })), T.ShapeError, 'argmax', '[0]');
   });
 
+  it('logsumexp over an empty axis is -inf (log of an empty sum), as torch', async () => {
+    const r = await ev(() => T.logsumexp(B.t([], { shape: [3, 0] }), 1));
+    expect(r).toEqual({ shape: [3], dtype: 'float32', data: [-Infinity, -Infinity, -Infinity] });
+  });
+
   it('variance: correction >= N gives inf or NaN as torch; a single element with correction 0 gives 0', async () => {
     expect((await ev(() => T.variance(B.t([3])))).data).toEqual([Number.NaN]);
     expect((await ev(() => T.variance(B.t([3]), undefined, { correction: 0 }))).data).toEqual([0]);
