@@ -226,3 +226,17 @@ describe('with tensor Scopes', () => {
     w.dispose();
   });
 });
+
+describe('in-place writes', () => {
+  it('backward refuses saved tensors modified in place after the forward (optimiser step too early)', async () => {
+    const { SGD } = await import('../src/index.js');
+    const w = tensor([1, 2]).requiresGrad_();
+    const x = tensor([3, 4]).requiresGrad_();
+    const loss = T.tidy(() => T.sum(T.mul(w, x)));
+    const first = T.tidy(() => T.sum(T.mul(w, w)));
+    first.backward();
+    new SGD([w], { lr: 0.1 }).step(); // writes into w, which `loss` saved for x's gradient
+    expect(() => loss.backward()).toThrow(/saved by 'mul' was modified in place.*before stepping the optimiser/);
+    for (const t of [w, x, loss, first]) t.dispose();
+  });
+});

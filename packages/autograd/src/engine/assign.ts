@@ -1,10 +1,12 @@
 /**
  * In-place writes, for the few places that must keep a tensor's identity while changing its values: optimiser
  * steps, loadStateDict and initialisers (a module's parameter is the same handle before and after). Written
- * with the backend's elementwise kernel, so it works on every backend. Never use it on a tensor that a
- * pending backward still needs: autograd keeps no version counters.
+ * with the backend's elementwise kernel, so it works on every backend. Each write bumps the storage's version,
+ * so a backward that needs the old values fails clearly instead of using the new ones.
  */
+
 import { BackendError, cast, DTypeError, fmtShape, ShapeError, type Tensor, untracked } from '@norga/tensor';
+import { bumpVersion } from './version.js';
 
 function broadcastStrides(value: Tensor, shape: readonly number[]): number[] {
   const lead = shape.length - value.rank;
@@ -27,6 +29,7 @@ export function assign_(target: Tensor, value: Tensor | number): void {
     );
   }
   if (target.size === 0) return;
+  bumpVersion(target);
   if (typeof value === 'number') {
     target.backend.elementwise({ kind: 'const', value, dtype: target.dtype }, [], target);
     return;

@@ -10,6 +10,7 @@ import { describe, GradError } from '../errors.js';
 import type { BackwardContext } from '../rules/rule.js';
 import { sameShape } from '../rules/unbroadcast.js';
 import { consume, freeSaved, leaves, type Node, producers, requiresGradOf } from './graph.js';
+import { versionOf } from './version.js';
 
 export interface BackwardOptions {
   /** dL/d(root); required when the root has more than one element. Not consumed: the caller still owns it. */
@@ -112,6 +113,15 @@ function step(node: Node, g: Tensor, pending: Map<Node, Tensor>, sink: Sink): vo
     outDType: node.outDType as BackwardContext['outDType'],
   };
   const saved = node.saved ?? [];
+  saved.forEach((t, i) => {
+    if (t !== null && versionOf(t) !== node.savedVersions[i]) {
+      throw new GradError(
+        'backward',
+        `a tensor ${describe(t)} saved by '${node.op}' was modified in place (assign_, e.g. an optimiser step) after the forward; ` +
+          'run backward before stepping the optimiser',
+      );
+    }
+  });
   const grads = tidy(() => node.rule!.backward(g, saved, ctx));
   const owned = new Set<Tensor>();
   for (let i = 0; i < grads.length; i++) {

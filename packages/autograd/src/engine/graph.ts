@@ -30,6 +30,8 @@ export interface Node {
   readonly outDType: string;
   /** Tensors the rule saved, in the rule's own order; null once disposed. */
   saved: (Tensor | null)[] | null;
+  /** The storage version of each saved tensor when it was saved (see version.ts). */
+  readonly savedVersions: readonly number[];
   /** Live references: the output handle (while not disposed) plus unconsumed children. */
   refs: number;
   /** Set when backward ran through this node without retainGraph: its saved tensors are gone. */

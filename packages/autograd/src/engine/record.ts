@@ -8,6 +8,7 @@ import { type DType, keep, type OpRecord, setOpRecorder, type Tensor } from '@no
 import { RULES } from '../rules/index.js';
 import { type Node, producers, requiresGradOf, takeNodeId, trackNode } from './graph.js';
 import { isGradEnabled } from './mode.js';
+import { versionOf } from './version.js';
 
 export const isFloatDType = (d: DType): boolean => d === 'float32' || d === 'float64';
 
@@ -42,6 +43,7 @@ function onOp(rec: OpRecord): void {
     outShape: [...output.shape],
     outDType: output.dtype,
     saved,
+    savedVersions: saved.map((t) => (t === null ? 0 : versionOf(t))),
     refs: 1,
     consumed: false,
   };
