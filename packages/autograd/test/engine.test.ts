@@ -236,7 +236,9 @@ describe('in-place writes', () => {
     const first = T.tidy(() => T.sum(T.mul(w, w)));
     first.backward();
     new SGD([w], { lr: 0.1 }).step(); // writes into w, which `loss` saved for x's gradient
-    expect(() => loss.backward()).toThrow(/saved by 'mul' was modified in place.*before stepping the optimiser/);
+    expect(() => loss.backward()).toThrow(
+      /saved by 'mul' was modified in place.*before stepping the optimiser/,
+    );
     for (const t of [w, x, loss, first]) t.dispose();
   });
 });
