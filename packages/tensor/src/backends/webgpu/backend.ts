@@ -12,6 +12,7 @@ import type { Expr } from '../../ops/expr.js';
 import { MAP_READ, STAGING_USAGE, STORAGE_USAGE } from './constants.js';
 import type { AcquiredDevice } from './device.js';
 import { DeviceLostError, WebGPUError } from './errors.js';
+import { DeferredIndexChecks, ERROR_WORDS } from './index-check.js';
 import { KernelContext } from './kernels/context.js';
 import { elementwise } from './kernels/elementwise.js';
 import { gather, scatterAdd } from './kernels/indexing.js';
@@ -34,6 +35,7 @@ export class WebGPUBackend implements Backend {
   readonly pool: BufferPool;
   readonly recorder: Recorder;
   readonly #ctx: KernelContext;
+  readonly #indexChecks: DeferredIndexChecks;
   /** Forces one matmul kernel (tests and benchmarks compare them); 'auto' picks by shape. */
   matmulVersion: 'auto' | MatmulVersion = 'auto';
   /** Forces one reduction variant; 'auto' picks by shape. */
@@ -47,7 +49,8 @@ export class WebGPUBackend implements Backend {
     this.adapterName = adapterName;
     this.pool = new BufferPool(device);
     this.recorder = new Recorder(device, this.pool);
-    this.#ctx = new KernelContext(device, this.recorder);
+    this.#indexChecks = new DeferredIndexChecks(device);
+    this.#ctx = new KernelContext(device, this.recorder, this.#indexChecks);
     void device.lost.then((info) => {
       if (!this.#disposed) {
         this.#fatal ??= new DeviceLostError(
@@ -104,6 +107,7 @@ export class WebGPUBackend implements Backend {
     if (data.length === 0) return;
     // An upload runs ahead of unsubmitted commands; if those still read this buffer, submit them first.
     if (this.recorder.isPending(h.buffer)) this.recorder.submit();
+    h.shadow = h.dtype === 'int32' ? Int32Array.from(data) : undefined;
     this.device.queue.writeBuffer(h.buffer, 0, toGpuArray(h.dtype, data) as Uint32Array<ArrayBuffer>);
   }
 
@@ -112,11 +116,17 @@ export class WebGPUBackend implements Backend {
     const h = handle as GpuStorage;
     if (size === 0) return fromGpuBits(dtype, new ArrayBuffer(0));
     const bytes = size * 4;
-    const staging = this.pool.acquire(bytes, STAGING_USAGE, 'staging');
+    // Index errors found by kernels so far come back with the data (the words after it in the staging buffer).
+    const checkUpTo = this.#indexChecks.armed ? this.#indexChecks.snapshot() : 0;
+    // getMappedRange offsets must be multiples of 8.
+    const errAt = Math.ceil(bytes / 8) * 8;
+    const total = checkUpTo ? errAt + ERROR_WORDS * 4 : bytes;
+    const staging = this.pool.acquire(total, STAGING_USAGE, 'staging');
     this.recorder.copy(h.buffer, staging, bytes);
+    if (checkUpTo) this.recorder.copy(this.#indexChecks.buffer, staging, ERROR_WORDS * 4, errAt);
     this.recorder.submit();
     try {
-      await staging.mapAsync(MAP_READ, 0, bytes);
+      await staging.mapAsync(MAP_READ, 0, total);
     } catch (e) {
       this.#check('read');
       throw new WebGPUError(
@@ -125,34 +135,43 @@ export class WebGPUBackend implements Backend {
       );
     }
     const copy = staging.getMappedRange(0, bytes).slice(0);
+    const errors = checkUpTo
+      ? new Uint32Array(staging.getMappedRange(errAt, ERROR_WORDS * 4).slice(0))
+      : undefined;
     staging.unmap();
     this.pool.release(staging);
     this.#check('read');
+    if (errors) this.#indexChecks.verify(errors, checkUpTo);
     return fromGpuBits(dtype, copy);
   }
 
   elementwise(expr: Expr, inputs: readonly View[], out: View): void {
     this.#check('elementwise');
+    written(out);
     elementwise(this.#ctx, expr, inputs, out);
   }
 
   reduce(op: ReduceOp, x: View, axes: readonly number[], out: View): void {
     this.#check(`reduce.${op}`);
+    written(out);
     reduce(this.#ctx, op, x, axes, out, this.reduceVariant === 'auto' ? undefined : this.reduceVariant);
   }
 
   matmul(a: View, b: View, out: View): void {
     this.#check('matmul');
+    written(out);
     matmul(this.#ctx, a, b, out, this.matmulVersion === 'auto' ? undefined : this.matmulVersion);
   }
 
   gather(x: View, axis: number, index: View, out: View): void {
     this.#check('gather');
+    written(out);
     gather(this.#ctx, x, axis, index, out);
   }
 
   scatterAdd(out: View, axis: number, index: View, src: View): void {
     this.#check('scatterAdd');
+    written(out);
     scatterAdd(this.#ctx, out, axis, index, src);
   }
 
@@ -160,6 +179,7 @@ export class WebGPUBackend implements Backend {
     this.#check(`random.${kind}`);
     if (out.dtype !== 'float32')
       throw new DTypeError(`random.${kind}`, `webgpu draws float32 only, not ${out.dtype}`);
+    written(out);
     random(this.#ctx, kind, key, counter, out);
   }
 
@@ -184,6 +204,7 @@ export class WebGPUBackend implements Backend {
     this.#disposed = true;
     this.recorder.abandon();
     this.pool.trim();
+    this.#indexChecks.destroy();
     setPooledBytesSource(() => 0);
     this.device.destroy();
   }
@@ -191,6 +212,11 @@ export class WebGPUBackend implements Backend {
   get isDisposed(): boolean {
     return this.#disposed;
   }
+}
+
+/** A kernel is about to overwrite this view's storage: the host copy of its contents is stale. */
+function written(out: View): void {
+  (out.storage.handle as GpuStorage).shadow = undefined;
 }
 
 /** The typed array uploaded for a dtype: bool widens to one u32 per element; float32 accepts any numbers. */

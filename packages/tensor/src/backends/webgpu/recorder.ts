@@ -97,9 +97,9 @@ export class Recorder {
   }
 
   /** Records a buffer-to-buffer copy (ends the open compute pass). */
-  copy(src: GPUBuffer, dst: GPUBuffer, bytes: number): void {
+  copy(src: GPUBuffer, dst: GPUBuffer, bytes: number, dstOffset = 0): void {
     this.#endPass();
-    this.#encoderOrNew().copyBufferToBuffer(src, 0, dst, 0, bytes);
+    this.#encoderOrNew().copyBufferToBuffer(src, 0, dst, dstOffset, bytes);
     this.#used.add(src);
     this.#used.add(dst);
   }

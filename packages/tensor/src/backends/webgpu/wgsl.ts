@@ -70,7 +70,9 @@ export const wgslDialect: ExprDialect = {
  */
 export const BITS_HELPER = /* wgsl */ `
 // NaN and Inf made at run time (WGSL rejects them as constant expressions).
-fn f32_bits(u: u32) -> f32 { return bitcast<f32>(u); }`;
+fn f32_bits(u: u32) -> f32 { return bitcast<f32>(u); }
+// NaN tested on the bits: WGSL lets compilers assume floats are never NaN, so x != x may fold to false.
+fn isnan_f32(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }`;
 
 export const PRELUDE = /* wgsl */ `${BITS_HELPER}
 // erf to ~1e-7 relative: a Taylor series near 0 (where relative accuracy matters for gelu of tiny inputs),
@@ -92,7 +94,7 @@ fn erf_f32(x: f32) -> f32 {
 // exactly (x*x is what the CPU's rounded double gives), others go through exp2(b * log2|a|).
 fn pow_f32(a: f32, b: f32) -> f32 {
   if (b == 0.0) { return 1.0; }
-  if (a != a || b != b) { return a + b; }
+  if (isnan_f32(a) || isnan_f32(b)) { return a + b; }
   let isInt = floor(b) == b;
   if (a < 0.0 && !isInt) { return f32_bits(0x7fc00000u); }
   let odd = isInt && abs(b) < 16777216.0 && (i32(b) & 1) != 0;

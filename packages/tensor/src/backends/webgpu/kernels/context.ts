@@ -2,6 +2,7 @@
 /** What a kernel family needs from the backend: buffers of views, a shader cache, and dispatch. */
 import type { View } from '../../../backend.js';
 import { WORKGROUP } from '../constants.js';
+import type { DeferredIndexChecks } from '../index-check.js';
 import { grid1d, type Params } from '../layout.js';
 import type { Recorder } from '../recorder.js';
 import type { GpuStorage } from '../storage.js';
@@ -13,6 +14,7 @@ export class KernelContext {
   constructor(
     readonly device: GPUDevice,
     readonly recorder: Recorder,
+    readonly indexChecks: DeferredIndexChecks,
   ) {}
 
   buffer(v: View): GPUBuffer {

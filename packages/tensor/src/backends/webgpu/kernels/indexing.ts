@@ -5,24 +5,31 @@
  *
  * scatterAdd is correct under duplicate indices: several invocations may add into one element, so additions
  * are atomic. WGSL has no float atomics, so float32 adds run a compare-exchange loop on the value's u32 bits.
+ * Out-of-range indices raise an IndexError: at once for host-made indices, else at the next read
+ * (index-check.ts).
  */
 import type { View } from '../../../backend.js';
 import { sizeOf } from '../../../shape.js';
 import { WORKGROUP } from '../constants.js';
+import { checkHostIndices, errorRecorderWgsl } from '../index-check.js';
 import { offsetsFromIndex, Params } from '../layout.js';
 import { ENTRY_ARGS, LINEAR_INDEX, paramsDecl, wgslType } from '../wgsl.js';
 import type { KernelContext } from './context.js';
 
-/** Params: n, axisSize, axisStride(target), then shape, index strides, target strides (axis zeroed), offsets. */
+/**
+ * Params: n, axisSize, axisStride(target), check id, then shape, index strides, target strides (axis zeroed),
+ * offsets.
+ */
 function layoutParams(
   shape: readonly number[],
   index: View,
   target: View,
   others: readonly View[],
   axis: number,
+  checkId: number,
 ) {
   const p = new Params();
-  p.push(sizeOf(shape), target.shape[axis]!, target.strides[axis]!);
+  p.push(sizeOf(shape), target.shape[axis]!, target.strides[axis]!, checkId);
   const shapeAt = p.push(...shape);
   const zeroAxis = (s: readonly number[]) => s.map((v, d) => (d === axis ? 0 : v));
   const strideAts = [index, target, ...others].map((v, k) =>
@@ -32,9 +39,10 @@ function layoutParams(
   return { p, shapeAt, strideAts, offsetAts };
 }
 
-// Resolves the index value at o0 into a clamped coordinate along the axis.
+// Resolves the index value at o0 into a coordinate along the axis; reports (then clamps) out-of-range ones.
 const AXIS_COORD = `let raw = bidx[o0];
   let size = pu(1u);
+  if (raw < -i32(size) || raw >= i32(size)) { report_bad_index(pu(3u), raw); }
   let wrapped = select(raw, raw + i32(size), raw < 0);
   let coord = u32(clamp(wrapped, 0, i32(size) - 1));`;
 
@@ -42,7 +50,9 @@ export function gather(ctx: KernelContext, x: View, axis: number, index: View, o
   const n = sizeOf(out.shape);
   if (n === 0) return;
   const rank = out.shape.length;
-  const { p, shapeAt, strideAts, offsetAts } = layoutParams(out.shape, index, x, [out], axis);
+  checkHostIndices('gather', index, axis, x.shape[axis]!);
+  const id = ctx.indexChecks.register('gather', axis, x.shape[axis]!);
+  const { p, shapeAt, strideAts, offsetAts } = layoutParams(out.shape, index, x, [out], axis, id);
   const t = wgslType(x.dtype);
   const wgsl = ctx.shader(
     `gather|${t}|${rank}`,
@@ -50,6 +60,7 @@ export function gather(ctx: KernelContext, x: View, axis: number, index: View, o
 @group(0) @binding(1) var<storage, read_write> bout: array<${t}>;
 @group(0) @binding(2) var<storage, read> bx: array<${t}>;
 @group(0) @binding(3) var<storage, read> bidx: array<i32>;
+${errorRecorderWgsl(4)}
 const WG = ${WORKGROUP}u;
 @compute @workgroup_size(${WORKGROUP})
 fn main(${ENTRY_ARGS}) {
@@ -61,14 +72,22 @@ fn main(${ENTRY_ARGS}) {
 }
 `,
   );
-  ctx.dispatch1d('gather', wgsl, p, [ctx.buffer(out), ctx.buffer(x), ctx.buffer(index)], n);
+  ctx.dispatch1d(
+    'gather',
+    wgsl,
+    p,
+    [ctx.buffer(out), ctx.buffer(x), ctx.buffer(index), ctx.indexChecks.buffer],
+    n,
+  );
 }
 
 export function scatterAdd(ctx: KernelContext, out: View, axis: number, index: View, src: View): void {
   const n = sizeOf(src.shape);
   if (n === 0) return;
   const rank = src.shape.length;
-  const { p, shapeAt, strideAts, offsetAts } = layoutParams(src.shape, index, out, [src], axis);
+  checkHostIndices('scatterAdd', index, axis, out.shape[axis]!);
+  const id = ctx.indexChecks.register('scatterAdd', axis, out.shape[axis]!);
+  const { p, shapeAt, strideAts, offsetAts } = layoutParams(src.shape, index, out, [src], axis, id);
   const t = wgslType(out.dtype);
   const atom = t === 'i32' ? 'atomic<i32>' : 'atomic<u32>';
   const add =
@@ -90,6 +109,7 @@ export function scatterAdd(ctx: KernelContext, out: View, axis: number, index: V
 @group(0) @binding(1) var<storage, read_write> bout: array<${atom}>;
 @group(0) @binding(2) var<storage, read> bsrc: array<${t}>;
 @group(0) @binding(3) var<storage, read> bidx: array<i32>;
+${errorRecorderWgsl(4)}
 const WG = ${WORKGROUP}u;
 @compute @workgroup_size(${WORKGROUP})
 fn main(${ENTRY_ARGS}) {
@@ -103,5 +123,11 @@ fn main(${ENTRY_ARGS}) {
 }
 `,
   );
-  ctx.dispatch1d('scatterAdd', wgsl, p, [ctx.buffer(out), ctx.buffer(src), ctx.buffer(index)], n);
+  ctx.dispatch1d(
+    'scatterAdd',
+    wgsl,
+    p,
+    [ctx.buffer(out), ctx.buffer(src), ctx.buffer(index), ctx.indexChecks.buffer],
+    n,
+  );
 }

@@ -89,8 +89,8 @@ export function reduce(
 fn combine(a: ${at}, b: ${at}) -> ${at} { return ${combine}; }
 // NaN counts as the extreme (as PyTorch); ties go to the lower index.
 fn better(v: ${at}, i: u32, bv: ${at}, bi: u32) -> bool {
-  let vn = v != v;
-  let bn = bv != bv;
+  let vn = ${at === 'f32' ? 'isnan_f32(v)' : 'false'};
+  let bn = ${at === 'f32' ? 'isnan_f32(bv)' : 'false'};
   if (vn || bn) { return vn && (!bn || i < bi); }
   return v ${cmp} bv || (v == bv && i < bi);
 }`;

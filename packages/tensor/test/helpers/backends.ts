@@ -1,0 +1,54 @@
+/**
+ * The backends the conformance suite runs over. CPU always; WebGPU when an adapter is found. Without an
+ * adapter the WebGPU suites are skipped with a printed reason, unless REQUIRE_WEBGPU=1, where that fails.
+ * (Owned by the WebGPU work.)
+ *
+ * One device per test run: the GPU test files run in one non-isolated worker (vitest.config.ts, project
+ * 'gpu'), so this module, and the device it opens, is shared by all of them; the device is destroyed when
+ * the worker exits.
+ */
+import { disposeBackend, initBackend, registerBackend } from '../../src/index.js';
+
+export interface BackendCase {
+  readonly name: string;
+}
+
+async function openWebGPU(): Promise<void> {
+  try {
+    await initBackend('webgpu');
+  } catch (e) {
+    // Until src/index.ts registers the backend itself, register it the way it will.
+    if (!/unknown backend 'webgpu'/.test((e as Error).message)) throw e;
+    registerBackend('webgpu', async () =>
+      (await import('../../src/backends/webgpu/index.js')).createWebGPUBackend(),
+    );
+    await initBackend('webgpu');
+  }
+}
+
+async function probeWebGPU(): Promise<string | null> {
+  try {
+    await openWebGPU();
+    process.once('exit', () => disposeBackend('webgpu'));
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+const webgpuProblem = await probeWebGPU();
+if (webgpuProblem !== null) {
+  if (process.env.REQUIRE_WEBGPU === '1') {
+    throw new Error(`REQUIRE_WEBGPU=1 but WebGPU is unavailable: ${webgpuProblem}`);
+  }
+  console.warn(`[norga] skipping WebGPU suites: ${webgpuProblem}`);
+}
+
+/** Whether the WebGPU backend is up in this run (for WebGPU-only test files: `describe.runIf(HAS_WEBGPU)`). */
+export const HAS_WEBGPU = webgpuProblem === null;
+export const WEBGPU_PROBLEM = webgpuProblem;
+
+export const BACKENDS: readonly BackendCase[] = [
+  { name: 'cpu' },
+  ...(HAS_WEBGPU ? [{ name: 'webgpu' }] : []),
+];
