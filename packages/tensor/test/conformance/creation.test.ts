@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import * as T from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { checkLeaks, expectError, on, take } from './helpers.js';
+import { checkLeaks, expectClose, expectError, on, take } from './helpers.js';
 
 describe.each(BACKENDS)('creation and reads on $name', ({ name }) => {
   checkLeaks();
@@ -343,5 +343,26 @@ describe.each(BACKENDS)('creation and reads on $name', ({ name }) => {
 
   it('creation on an unknown backend is a BackendError naming it', () => {
     expectError(() => T.zeros([2], { backend: 'nope' }), T.BackendError, 'nope');
+  });
+});
+
+/** Counter-based generation: every backend draws the same numbers as the CPU for the same seed. */
+const others = BACKENDS.filter((b) => b.name !== 'cpu');
+describe.skipIf(others.length === 0)('random numbers agree across backends', () => {
+  checkLeaks();
+  it.each(others.length ? others : [{ name: 'none' }])('$name draws what cpu draws', async ({ name }) => {
+    const draw = async (backend: string) => {
+      T.manualSeed(99);
+      const u = await take(T.rand([1023], { backend }));
+      const n = await take(T.randn([1023], { backend }));
+      const i = await take(T.randint(-50, 50, [17, 3], { backend }));
+      return { u, n, i };
+    };
+    const cpu = await draw('cpu');
+    const other = await draw(name);
+    expect(other.u).toEqual(cpu.u);
+    expect(other.i).toEqual(cpu.i);
+    expect(other.n.shape).toEqual(cpu.n.shape);
+    expectClose(other.n.data, cpu.n.data, 1e-4, 1e-4);
   });
 });
