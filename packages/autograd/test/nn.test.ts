@@ -268,3 +268,33 @@ describe('initialisers', () => {
     w.dispose();
   });
 });
+
+describe('loss errors', () => {
+  it('name the loss, shapes and dtypes', async () => {
+    const { crossEntropy, mseLoss, bceWithLogits } = await import('../src/index.js');
+    const x = T.zeros([2, 3]);
+    const bad = tensor([0, 3], { dtype: 'int32' });
+    const neg = tensor([0, -3], { dtype: 'int32' });
+    const shape = tensor([0, 1, 2], { dtype: 'int32' });
+    const probs = T.zeros([2, 4]);
+    expect(() => crossEntropy(x, bad)).toThrow(
+      /crossEntropy: target 3 \(at flat position 1\) is out of range for 3 classes/,
+    );
+    expect(() => crossEntropy(x, neg)).toThrow(/target -3/);
+    expect(() => crossEntropy(x, shape)).toThrow(
+      /class-index target \[3\] int32 must have shape \[2\] for logits \[2,3\] float32/,
+    );
+    expect(() => crossEntropy(x, probs)).toThrow(
+      /probability target \[2,4\] float32 must match logits \[2,3\] float32/,
+    );
+    expect(() => crossEntropy(x, shape.slice(0, 0, 2), { labelSmoothing: 2 })).toThrow(
+      /labelSmoothing must lie in \[0, 1\]/,
+    );
+    expect(() => mseLoss(x, probs)).toThrow(/mseLoss: input \[2,3\] float32 and target \[2,4\] float32/);
+    expect(() => bceWithLogits(x, probs)).toThrow(/bceWithLogits/);
+    expect(() => mseLoss(x, x, { reduction: 'avg' as 'mean' })).toThrow(
+      /reduction must be 'mean', 'sum' or 'none', got 'avg'/,
+    );
+    for (const t of [x, bad, neg, shape, probs]) t.dispose();
+  });
+});

@@ -43,6 +43,21 @@ function rows(logits: Tensor): { flat: Tensor; itemShape: number[] } {
   return { flat, itemShape: [logits.shape[0]!, ...logits.shape.slice(2)] };
 }
 
+/**
+ * Class indices must lie in [0, C) (or equal ignoreIndex), as PyTorch requires. Checked where a read is
+ * synchronous (the CPU backend); on an asynchronous backend the check would cost a device round trip.
+ */
+function checkTargets(target: Tensor, c: number, ignoreIndex: number): void {
+  if (!target.backend.readSync) return;
+  const values = target.dataSyncCpu();
+  const bad = values.findIndex((v) => (v < 0 || v >= c) && v !== ignoreIndex);
+  if (bad >= 0)
+    throw new GradError(
+      'crossEntropy',
+      `target ${values[bad]} (at flat position ${bad}) is out of range for ${c} classes`,
+    );
+}
+
 export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   const { reduction = 'mean', labelSmoothing: eps = 0, ignoreIndex = -100 } = options;
   if (logits.rank === 0)
@@ -63,6 +78,7 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
           `class-index target ${describe(target)} must have shape [${expected}] for logits ${describe(logits)}`,
         );
       }
+      checkTargets(target, c, ignoreIndex);
       const t = reshape(target, [-1, 1]);
       const valid = ne(t, ignoreIndex);
       // Ignored rows read class 0 (any valid index) and are then masked out.
