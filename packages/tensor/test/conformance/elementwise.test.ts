@@ -186,6 +186,36 @@ describe.each(BACKENDS)('elementwise on $name', ({ name }) => {
     }
   });
 
+  it('rank 6 with permuted, expanded and stepped operands', async () => {
+    const shape = [2, 1, 3, 2, 1, 3];
+    const n = 36;
+    const a = pseudo(n, 61, -2, 2);
+    const b = pseudo(6, 62, -2, 2);
+    // a stored as its reverse permutation; b is [3, 2] broadcast over everything else, read from a stepped slice.
+    const perm = [5, 4, 3, 2, 1, 0];
+    const stored = perm.map((d) => shape[d]!);
+    const storedVals: number[] = [];
+    for (const idx of indices(stored)) {
+      const logical = new Array<number>(6);
+      idx.forEach((v, k) => {
+        logical[perm[k]!] = v;
+      });
+      storedVals.push(a[logical.reduce((p, v, i) => p * shape[i]! + v, 0)]!);
+    }
+    const r = await ev(() => {
+      const x = T.permute(B.t(storedVals, { shape: stored }), perm);
+      // y[p][q] = b[q * 3 + p]: a stepped slice, reshaped to [2,3], transposed to [3,2], then [3,2,1,1].
+      const y = T.unsqueeze(
+        T.unsqueeze(T.transpose(T.reshape(T.slice(B.t(b.flatMap((v) => [v, 0])), 0, 0, 12, 2), [2, 3])), -1),
+        -1,
+      );
+      return T.add(T.mul(x, y), T.expand(B.t([0.5]), shape));
+    });
+    expect(r.shape).toEqual(shape);
+    const want = [...indices(shape)].map((idx, k) => a[k]! * b[idx[3]! * 3 + idx[2]!]! + 0.5);
+    expectClose(r.data, want);
+  });
+
   it('broadcasting works with non-contiguous operands (transposed row against expanded column)', async () => {
     const r = await ev(() => {
       const a = T.transpose(B.t([1, 2, 3, 4, 5, 6], { shape: [2, 3] })); // [3,2]: [[1,4],[2,5],[3,6]]

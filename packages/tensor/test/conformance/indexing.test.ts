@@ -162,6 +162,7 @@ describe.each(BACKENDS)('joining and indexing on $name', ({ name }) => {
       const want = dtype === 'bool' ? [0, 1, 1, 0, 1, 1] : [3, 0, 4, 5, 10, 10];
       expect(r, dtype).toEqual({ shape: [3, 2], dtype, data: want });
     }
+    expect(T.takeAlongAxis).toBe(T.gather);
     const g0 = await ev(() =>
       T.gather(B.seq([3, 4]), 0, B.t([2, 1, 0, 2], { shape: [1, 4], dtype: 'int32' })),
     );

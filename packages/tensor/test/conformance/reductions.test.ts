@@ -193,6 +193,12 @@ describe.each(BACKENDS)('reductions on $name', ({ name }) => {
       expectError(() => f(int(), 0), T.DTypeError, op === 'variance' ? 'var' : op, 'int32');
     }
     expectError(() => T.argmax(B.t([true, false])), T.DTypeError, 'argmax', 'bool');
+    // max/min of a mask are any/all.
+    const m = () => B.t([true, false, false, false, true, true], { shape: [2, 3] });
+    expect(await ev(() => T.max(m(), 1))).toEqual({ shape: [2], dtype: 'bool', data: [1, 1] });
+    expect(await ev(() => T.min(m(), 1))).toEqual({ shape: [2], dtype: 'bool', data: [0, 0] });
+    expect(await ev(() => T.max(m(), 0))).toEqual({ shape: [3], dtype: 'bool', data: [1, 1, 1] });
+    expect(await ev(() => T.min(m(), 0))).toEqual({ shape: [3], dtype: 'bool', data: [0, 0, 0] });
   });
 
   it('argmax/argmin: first occurrence of ties, NaN counts as the extreme, keepdim and flat forms', async () => {
