@@ -5,7 +5,7 @@
  */
 import type { Backend, Storage, View } from './backend.js';
 import type { AnyTypedArray, DType } from './dtype.js';
-import { BackendError, DisposedError, fmtShape } from './errors.js';
+import { BackendError, DisposedError, ShapeError, fmtShape } from './errors.js';
 import { onTensorCreated, onTensorDisposed } from './memory.js';
 import * as ops from './ops/index.js';
 import { type Shape, isContiguousLayout, sizeOf } from './shape.js';
@@ -93,7 +93,7 @@ export class Tensor implements View {
   }
   async item(): Promise<number> {
     this.assertLive('item');
-    if (this.size !== 1) throw new BackendError('item', `needs exactly one element, got ${fmtShape(this.shape)}`);
+    if (this.size !== 1) throw new ShapeError('item', `needs exactly one element, got ${fmtShape(this.shape)}`);
     return (await this.data())[0]!;
   }
   async toArray(): Promise<NestedArray> {
@@ -113,7 +113,7 @@ export class Tensor implements View {
     }
   }
   itemSyncCpu(): number {
-    if (this.size !== 1) throw new BackendError('itemSyncCpu', `needs exactly one element, got ${fmtShape(this.shape)}`);
+    if (this.size !== 1) throw new ShapeError('itemSyncCpu', `needs exactly one element, got ${fmtShape(this.shape)}`);
     return this.dataSyncCpu()[0]!;
   }
   toArraySyncCpu(): NestedArray {
