@@ -210,6 +210,8 @@ describe.each(BACKENDS)('creation and reads on $name', ({ name }) => {
       dtype: 'float32',
       data: [],
     });
+    expectError(() => T.eye(-1, undefined, { backend: name }), T.ShapeError, 'eye', '[-1,-1]');
+    expectError(() => T.eye(2, 1.5, { backend: name }), T.ShapeError, 'eye', '[2,1.5]');
   });
 
   it('rand/randn/randint: same seed gives the same numbers, another seed different ones', async () => {
@@ -290,6 +292,7 @@ describe.each(BACKENDS)('creation and reads on $name', ({ name }) => {
         [4, 5, 6],
       ]);
       await expect(x.item()).rejects.toThrow(/item.*\[2,3\]/);
+      await expect(x.item()).rejects.toBeInstanceOf(T.ShapeError);
       const b = B.t([[true, false]]);
       expect(await b.toArray()).toEqual([[true, false]]);
       expect(await b.data()).toBeInstanceOf(Uint8Array);
@@ -316,6 +319,7 @@ describe.each(BACKENDS)('creation and reads on $name', ({ name }) => {
       const tr = T.transpose(x);
       if (name === 'cpu') {
         expect(Array.from(tr.dataSyncCpu())).toEqual([1, 3, 2, 4]);
+        expectError(() => tr.itemSyncCpu(), T.ShapeError, 'itemSyncCpu', '[2,2]');
         expect(tr.toArraySyncCpu()).toEqual([
           [1, 3],
           [2, 4],
