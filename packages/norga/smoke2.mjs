@@ -1,0 +1,13 @@
+import { ViT, vitConfig } from '@norga/vit';
+import { runBenchmark } from './dist/index.js';
+import { RunDir } from './dist/index.js';
+import { VitBackbone } from './dist/index.js';
+const model = ViT.create(vitConfig('tiny'), { seed: 1 });
+const backbone = new VitBackbone(model, { size: 28, channels: 1, mean: [0.2860], std: [0.3530] });
+const cfg = { benchmark: 'split-mnist', tasks: 2, methods: ['norga-tanh'], seeds: [1], trainPerClass: 20, testPerClass: 20, epochs: 1, batchSize: 16, lr: 0.01, headLrScale: 0.1, clipGrad: 1, promptLength: 5, promptLayers: [0, 1], promptMomentum: 0.01, reg: 0.1, gateLearning: 'first-task', tiiEpochs: 5, tiiLr: 0.001, caEpochs: 3, caLr: 0.005, caSamplesPerClass: 64, backbone: { path: 'random', bytes: 0, sha256: '' }, backend: 'cpu' };
+const dir = '/tmp/norga-smoke-' + Date.now();
+const t0 = performance.now();
+const { summary, files } = await runBenchmark({ cfg, backbone, runDir: RunDir.open(dir, cfg, false), command: 'smoke', log: () => {} });
+console.log(((performance.now() - t0) / 1000).toFixed(1), 's');
+for (const r of summary.runs) console.log(r.method, JSON.stringify(r.metrics), r.acc.map(row => row.map(a => Number.isFinite(a) ? (a*100).toFixed(0) : '-').join(' ')).join(' | '), 'mass', JSON.stringify(r.prefixMass.map(m => m.map(v => v.toFixed(3)))));
+console.log(files);
