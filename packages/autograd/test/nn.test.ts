@@ -298,3 +298,47 @@ describe('loss errors', () => {
     for (const t of [x, bad, neg, shape, probs]) t.dispose();
   });
 });
+
+describe('Embedding', () => {
+  it('looks up rows for any index shape and adds gradients into the looked-up rows', async () => {
+    const { Embedding } = await import('../src/index.js');
+    const e = new Embedding(4, 2);
+    const w = tensor([
+      [0, 1],
+      [2, 3],
+      [4, 5],
+      [6, 7],
+    ]);
+    e.loadStateDict({ weight: w });
+    const idx = tensor(
+      [
+        [3, 0],
+        [3, 3],
+      ],
+      { dtype: 'int32' },
+    );
+    const out = e.forward(idx);
+    expect(out.shape).toEqual([2, 2, 2]);
+    expect(out.toArraySyncCpu()).toEqual([
+      [
+        [6, 7],
+        [0, 1],
+      ],
+      [
+        [6, 7],
+        [6, 7],
+      ],
+    ]);
+    const s = T.sum(out);
+    s.backward();
+    expect(e.weight.grad!.toArraySyncCpu()).toEqual([
+      [1, 1],
+      [0, 0],
+      [0, 0],
+      [3, 3],
+    ]);
+    expect(() => e.forward(T.zeros([2]))).toThrow(/Embedding: indices must be int32, got \[2\] float32/);
+    for (const t of [w, idx, out, s]) t.dispose();
+    e.dispose();
+  });
+});

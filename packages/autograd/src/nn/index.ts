@@ -3,6 +3,7 @@ export * as init from './init.js';
 export { erfinv } from './init.js';
 export {
   Dropout,
+  Embedding,
   type FactoryOptions,
   GELU,
   Identity,

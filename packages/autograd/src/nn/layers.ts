@@ -5,6 +5,7 @@ import {
   type DType,
   ge,
   gelu,
+  indexSelect,
   layerNorm,
   matmul,
   mul,
@@ -22,7 +23,7 @@ import {
 import { alias } from '../engine/alias.js';
 import { noGrad } from '../engine/mode.js';
 import { describe, GradError } from '../errors.js';
-import { uniform_ } from './init.js';
+import { normal_, uniform_ } from './init.js';
 import { type Layer, Module } from './module.js';
 
 export interface FactoryOptions {
@@ -155,5 +156,34 @@ export class Tanh extends Module implements Layer {
 export class Sigmoid extends Module implements Layer {
   forward(x: Tensor): Tensor {
     return sigmoid(x);
+  }
+}
+
+/**
+ * A lookup table: row i of `weight` [num, dim] for each index (int32, any shape) → [...indices.shape, dim].
+ * Initialised N(0, 1) as torch.nn.Embedding; the gradient adds into the looked-up rows (gather's adjoint).
+ */
+export class Embedding extends Module implements Layer {
+  readonly weight: Tensor;
+
+  constructor(
+    readonly numEmbeddings: number,
+    readonly embeddingDim: number,
+    options: FactoryOptions = {},
+  ) {
+    super();
+    const o = { dtype: options.dtype ?? 'float32', backend: options.backend };
+    this.weight = this.registerParameter('weight', normal_(zeros([numEmbeddings, embeddingDim], o)));
+  }
+
+  forward(indices: Tensor): Tensor {
+    if (indices.dtype !== 'int32')
+      throw new GradError('Embedding', `indices must be int32, got ${describe(indices)}`);
+    const flat = reshape(indices, [-1]);
+    const rows = indexSelect(this.weight, 0, flat);
+    const out = reshape(rows, [...indices.shape, this.embeddingDim]);
+    flat.dispose();
+    rows.dispose();
+    return out;
   }
 }
