@@ -87,6 +87,22 @@ const FNS: Record<string, Fn> = {
   sigmoid: (x) => T.sigmoid(x),
   relu: (x) => T.relu(x),
   clamp: (x) => T.clamp(x, -0.5, 0.5),
+  // float64 exists on the CPU backend only: this case is not generated for the others (see CPU_ONLY).
+  'cast float64 round trip': (x) => T.cast(T.mul(T.cast(x, 'float64'), 3), 'float32'),
+  'contiguous of transpose': (x) =>
+    T.mul(
+      T.contiguous(T.transpose(x, 0, 1)),
+      T.reshape(T.arange(1, 7, 1, { dtype: 'float32', backend: x.backend.name }), [3, 2]),
+    ),
+  'fused expression': (a, b) => {
+    const { input, constant, un, bin } = T.expr;
+    const e = bin(
+      'mul',
+      un('exp', bin('mul', constant(0.5, 'float32'), input(0))),
+      un('tanh', bin('add', input(0), input(1))),
+    );
+    return T.fused(e, [a, b!]);
+  },
   attention: (q, k, v) => T.matmul(T.softmax(T.div(T.matmul(q, T.transpose(k!, -2, -1)), 2), -1), v!),
   crossEntropy: (x, t) => crossEntropy(x, t!),
   'crossEntropy sum': (x, t) => crossEntropy(x, t!, { reduction: 'sum' }),
@@ -115,12 +131,17 @@ function close(got: ArrayLike<number>, want: number[], atol: number, rtol: numbe
   }
 }
 
+const CPU_ONLY = new Set(['cast float64 round trip']);
+
 describe.each(BACKENDS)('PyTorch golden gradients on $name', ({ name: backend }) => {
   it('every fixture case has a TS twin', () => {
     expect(fixture.cases.map((c) => c.name).filter((n) => !(n in FNS))).toEqual([]);
   });
 
-  for (const c of fixture.cases) {
+  const skipped = fixture.cases.filter((c) => backend !== 'cpu' && CPU_ONLY.has(c.name)).map((c) => c.name);
+  if (skipped.length > 0)
+    console.warn(`[norga/autograd] not run on ${backend} (float64 is CPU-only): ${skipped.join(', ')}`);
+  for (const c of fixture.cases.filter((k) => !skipped.includes(k.name))) {
     it(c.name, async () => {
       const before = T.memory();
       const nodes = liveNodeCount();
