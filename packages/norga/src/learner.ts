@@ -151,7 +151,7 @@ export class Learner {
           opt.zeroGrad();
           const v = await loss.item();
           loss.dispose();
-          report?.('wtp', v, s + 1, steps, epoch + 1, cfg.epochs);
+          report?.('wtp', v, s + 1, steps, epoch + 1, cfg.epochs, batch.length);
         }
       }
     } finally {

@@ -126,9 +126,9 @@ export async function runMethod(ctx: MethodContext): Promise<MethodRun> {
 
 function wrapReport(ctx: MethodContext, task: number, batchSize: number): StepReport {
   const inner = ctx.report(task);
-  return (phase, loss, step, steps, epoch, epochs) => {
+  return (phase, loss, step, steps, epoch, epochs, batch) => {
     // A training step over a batch costs about three forward passes of it; alignment steps on features ~0.
-    if (phase === 'wtp') ctx.onUnits(3 * batchSize);
+    if (phase === 'wtp') ctx.onUnits(3 * (batch ?? batchSize));
     inner(phase, loss, step, steps, epoch, epochs);
   };
 }

@@ -47,7 +47,7 @@ export class Progress {
   constructor(
     /** Total work units of the whole run (for the ETA and the bar). */
     private total: number,
-    private readonly sink: ProgressSink | undefined = process.stderr,
+    private readonly sink: ProgressSink | null = process.stderr,
     private readonly logEverySeconds = 10,
     private readonly now: () => number = () => performance.now() / 1000,
   ) {
@@ -75,7 +75,7 @@ export class Progress {
   }
 
   line(f: ProgressFields): string {
-    const frac = this.total > 0 ? this.done / this.total : 0;
+    const frac = this.total > 0 ? Math.min(1, this.done / this.total) : 0;
     const loss = Number.isFinite(this.smoothLoss) ? this.smoothLoss.toFixed(4) : '-';
     return (
       `${f.label} task ${f.task}/${f.tasks} epoch ${f.epoch}/${f.epochs} step ${f.step}/${f.steps} ` +

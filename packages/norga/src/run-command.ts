@@ -139,7 +139,7 @@ export async function runCommand(argv: string[], io: RunIo): Promise<number> {
     runDir,
     command: `norga run ${argv.join(' ')}`.trim(),
     ...(f['data-dir'] ? { dataDir: f['data-dir'] } : {}),
-    progressSink: f.quiet ? undefined : io.err,
+    progressSink: f.quiet ? null : io.err,
   });
   io.out(`\n${summaryTableMarkdown(summariseByMethod(summary.runs))}\n\nwall time ${summary.wallSeconds.toFixed(0)} s; wrote:\n${files.map((p) => `  ${p}`).join('\n')}\n`);
   return 0;

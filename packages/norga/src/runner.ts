@@ -20,8 +20,8 @@ export interface RunOptions {
   runDir: RunDir;
   command: string;
   dataDir?: string;
-  /** Where progress lines go (stderr by default; undefined for none). */
-  progressSink?: ProgressSink | undefined;
+  /** Where progress lines go (stderr when absent; null for none). */
+  progressSink?: ProgressSink | null;
   log?: (message: string) => void;
   /** Loads the data of one seed (tests pass a small in-memory benchmark). */
   loadData?: (seed: number) => BenchmarkData;
@@ -45,7 +45,7 @@ export async function runBenchmark(o: RunOptions): Promise<{ summary: RunSummary
     if (needsTii) total += tiiStageUnits(data);
     for (const m of methods) total += methodUnits(data, cfg, m);
   }
-  const progress = new Progress(total, o.progressSink);
+  const progress = new Progress(total, o.progressSink === undefined ? process.stderr : o.progressSink);
   const log = (m: string) => {
     progress.log(m);
     o.log?.(m);

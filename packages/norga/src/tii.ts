@@ -22,7 +22,8 @@ export interface TiiOptions {
   caSamplesPerClass: number;
 }
 
-export type StepReport = (phase: string, loss: number, step: number, steps: number, epoch: number, epochs: number) => void;
+/** A finished optimisation step: phase, its loss, position, and the number of samples in its batch. */
+export type StepReport = (phase: string, loss: number, step: number, steps: number, epoch: number, epochs: number, batch?: number) => void;
 
 /** Rows of `feats` [n, D] whose label is c. */
 export function rowsOfClass(feats: Float32Array, labels: Int32Array, c: number, dim: number): { data: Float32Array; n: number } {
