@@ -42,7 +42,21 @@ export const Simd = {
   load: 0x00,
   load32Splat: 0x09,
   store: 0x0b,
+  i32x4Splat: 0x11,
   f32x4Splat: 0x13,
+  f32x4Eq: 0x41,
+  f32x4Lt: 0x43,
+  f32x4Gt: 0x44,
+  v128And: 0x4e,
+  v128AndNot: 0x4f,
+  v128Or: 0x50,
+  v128Bitselect: 0x52,
+  f32x4Nearest: 0x6a,
+  i32x4Shl: 0xab,
+  i32x4ShrS: 0xac,
+  i32x4Add: 0xae,
+  i32x4Sub: 0xb1,
+  i32x4TruncSatF32x4S: 0xf8,
   f32x4ExtractLane: 0x1f,
   f32x4Abs: 0xe0,
   f32x4Neg: 0xe1,
@@ -237,6 +251,20 @@ export class Code {
   /** Loads one f32 and broadcasts it to all four lanes. */
   load32Splat(offset = 0): this {
     return this.simd(Simd.load32Splat).memarg(2, offset);
+  }
+  /** v128.const with the same f32 in every lane. */
+  f32x4Const(v: number): this {
+    this.simd(0x0c);
+    const b = new Uint8Array(new Float32Array([v, v, v, v]).buffer);
+    for (const x of b) this.bytes.push(x);
+    return this;
+  }
+  /** v128.const with the same i32 in every lane. */
+  i32x4Const(v: number): this {
+    this.simd(0x0c);
+    const b = new Uint8Array(new Int32Array([v, v, v, v]).buffer);
+    for (const x of b) this.bytes.push(x);
+    return this;
   }
   v128Zero(): this {
     this.simd(0x0c);

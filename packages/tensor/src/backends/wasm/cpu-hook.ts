@@ -1,13 +1,19 @@
 /**
- * The CPU backend's door into this tier: `wasmMatmul(a, b, out)` runs a float32 matmul in WebAssembly when the
- * tier is available and the product is big enough to repay the call, and returns false otherwise so the
- * backend runs its JS kernel (the reference). NORGA_CPU_TIER=js, or setCpuTier('js'), keeps everything on JS.
+ * The CPU backend's doors into this tier: `wasmMatmul(a, b, out)` and `wasmElementwise(expr, inputs, out)`
+ * run float32 work in WebAssembly when the tier is available and the work is big enough to repay the call,
+ * and return false otherwise so the backend runs its JS kernel (the reference). NORGA_CPU_TIER=js, or setCpuTier('js'), keeps everything on JS.
  */
 import type { View } from '../../backend.js';
+import { type Expr, exprKey } from '../../ops/expr.js';
+import { coalesce } from '../cpu/layout.js';
+import { type InputMode, supported } from './elementwise.js';
+import type { EwInput } from './elementwise-run.js';
 import { getWasmTier } from './tier.js';
 
 /** Below this many multiply-adds the JS kernel's lower call overhead wins. */
 export const WASM_MATMUL_MIN_MACS = 4096;
+/** Below this many elements the JS elementwise kernel wins (staging and the call cost a few microseconds). */
+export const WASM_ELEMENTWISE_MIN = 2048;
 
 let enabled = true;
 
@@ -54,4 +60,42 @@ export function wasmMatmul(a: View, b: View, out: View): boolean {
     N,
     K,
   });
+}
+
+const exprKeys = new WeakMap<Expr, string>();
+
+/** out = expr(inputs) elementwise (inputs broadcast to out's shape by strides); true if done here. */
+export function wasmElementwise(expr: Expr, inputs: readonly View[], out: View): boolean {
+  if (!enabled || out.dtype !== 'float32') return false;
+  let size = 1;
+  for (const d of out.shape) size *= d;
+  if (size < WASM_ELEMENTWISE_MIN) return false;
+  for (const x of inputs) if (x.dtype !== 'float32') return false;
+  if (!supported(expr)) return false;
+  const tier = getWasmTier();
+  if (!tier) return false;
+  const { shape, strides } = coalesce(out.shape, [out.strides, ...inputs.map((v) => v.strides)]);
+  if (shape.length > 2) return false;
+  const rows = shape.length === 2 ? (shape[0] as number) : 1;
+  const cols = shape[shape.length - 1] as number;
+  const inner = shape.length - 1;
+  const at = (s: readonly number[] | undefined, d: number): number => (d < 0 ? 0 : ((s as readonly number[])[d] as number));
+  // the output: contiguous along rows (any row stride); short rows waste most of each vector
+  if (at(strides[0], inner) !== 1 || (rows > 1 && cols < 4)) return false;
+  const ins: EwInput[] = [];
+  for (let i = 0; i < inputs.length; i++) {
+    const s = strides[i + 1];
+    const cs = at(s, inner);
+    if (cs !== 0 && cs !== 1) return false;
+    const mode: InputMode = cs === 1 ? 'row' : 'splat';
+    const v = inputs[i] as View;
+    ins.push({ data: v.storage.handle as Float32Array, offset: v.offset, rowStride: at(s, inner - 1), mode });
+  }
+  let key = exprKeys.get(expr);
+  if (key === undefined) {
+    key = exprKey(expr);
+    exprKeys.set(expr, key);
+  }
+  const o = { data: out.storage.handle as Float32Array, offset: out.offset, rowStride: at(strides[0], inner - 1) };
+  return tier.elementwiseF32(key, expr, ins, o, rows, cols);
 }

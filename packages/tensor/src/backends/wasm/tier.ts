@@ -5,8 +5,11 @@
  */
 import { detectFeatures, envFlag, nodeProcess, type WasmFeatures } from './features.js';
 import { type MatmulArgs, type MatmulStats, matmulF32, PARALLEL_MIN_FLOPS } from './matmul.js';
+import { ElementwiseCache } from './elementwise.js';
+import { type ElementwiseStats, type EwInput, type EwOutput, elementwiseF32 } from './elementwise-run.js';
+import type { Expr } from '../../ops/expr.js';
 import { WorkerPool } from './pool.js';
-import { WasmRuntime } from './runtime.js';
+import { MAX_PAGES, WasmRuntime } from './runtime.js';
 
 export interface WasmTierOptions {
   /** Threads including the calling one (default: NORGA_THREADS, else the core count, at most 8). */
@@ -42,9 +45,13 @@ export class WasmTier {
     unpackMs: 0,
   };
 
+  readonly elementwiseStats: ElementwiseStats = { calls: 0, elements: 0, bytesIn: 0, bytesOut: 0, kernelsCompiled: 0 };
+  private readonly ewCache: ElementwiseCache;
+
   constructor(features: WasmFeatures, options: WasmTierOptions = {}) {
     this.features = features;
     this.runtime = new WasmRuntime(features);
+    this.ewCache = new ElementwiseCache(this.runtime.memory, MAX_PAGES, this.runtime.shared);
     this.threadCount = Math.max(1, Math.floor(options.threads ?? defaultThreads()));
     this.parallelMinFlops = options.parallelMinFlops ?? PARALLEL_MIN_FLOPS;
   }
@@ -80,6 +87,14 @@ export class WasmTier {
     const flops = 2 * args.M * args.N * args.K * args.out.offsets.length;
     const pool = flops >= this.parallelMinFlops ? this.ensurePool() : this.pool;
     return matmulF32(this.runtime, pool, this.threadCount - 1, args, this.matmulStats, this.parallelMinFlops);
+  }
+
+  /**
+   * out[r, c] = expr(inputs...) over a [rows, cols] block (see elementwise-run.ts); `key` identifies the
+   * expression (exprKey). False when it could not run; then nothing was written.
+   */
+  elementwiseF32(key: string, expr: Expr, inputs: readonly EwInput[], out: EwOutput, rows: number, cols: number): boolean {
+    return elementwiseF32(this.runtime, this.ewCache, key, expr, inputs, out, rows, cols, this.elementwiseStats);
   }
 
   dispose(): void {

@@ -1,0 +1,156 @@
+/**
+ * Fused float32 elementwise kernels: an expression tree (src/ops/expr.ts) compiled to one WebAssembly SIMD loop
+ * over a [rows, cols] block, four elements per step. Each input is either a full operand (contiguous along a
+ * row, any row stride) or one value per row (stride 0 along the row: a bias column, a per-row max or mean).
+ * One module per (expression, input modes) is compiled on first use and cached; they all share the runtime's
+ * memory. Anything else (other dtypes, log/pow/sin/cos/comparisons/where, other layouts) returns undefined and
+ * the caller keeps the JS kernel.
+ */
+import type { Expr } from '../../ops/expr.js';
+import { buildModule, Code, type FuncDef, Simd, ValType } from './builder.js';
+import { emitErf, emitExp, emitTanh } from './simd-math.js';
+
+export type InputMode = 'row' | 'splat';
+
+const UNARY_SIMD: Record<string, number | undefined> = {
+  neg: Simd.f32x4Neg,
+  sqrt: Simd.f32x4Sqrt,
+  abs: Simd.f32x4Abs,
+};
+const BINARY_SIMD: Record<string, number | undefined> = {
+  add: Simd.f32x4Add,
+  sub: Simd.f32x4Sub,
+  mul: Simd.f32x4Mul,
+  div: Simd.f32x4Div,
+  max: Simd.f32x4Max,
+  min: Simd.f32x4Min,
+};
+const UNARY_MATH = new Set(['exp', 'tanh', 'erf', 'reciprocal']);
+
+/** Whether the expression is all float32 and built only from ops this tier compiles. */
+export function supported(e: Expr): boolean {
+  switch (e.kind) {
+    case 'input':
+      return true;
+    case 'const':
+      return e.dtype === 'float32';
+    case 'unary':
+      return (UNARY_SIMD[e.op] !== undefined || UNARY_MATH.has(e.op)) && supported(e.x);
+    case 'binary':
+      return BINARY_SIMD[e.op] !== undefined && supported(e.a) && supported(e.b);
+    case 'cast':
+      return e.to === 'float32' && supported(e.x);
+    case 'where':
+      return false;
+  }
+}
+
+function emitExpr(c: Code, e: Expr, inputs: readonly number[]): void {
+  switch (e.kind) {
+    case 'input':
+      c.get(inputs[e.index] as number);
+      return;
+    case 'const':
+      c.f32x4Const(e.value);
+      return;
+    case 'cast':
+      emitExpr(c, e.x, inputs);
+      return;
+    case 'unary': {
+      if (e.op === 'reciprocal') {
+        c.f32x4Const(1);
+        emitExpr(c, e.x, inputs);
+        c.simd(Simd.f32x4Div);
+        return;
+      }
+      emitExpr(c, e.x, inputs);
+      const op = UNARY_SIMD[e.op];
+      if (op !== undefined) c.simd(op);
+      else if (e.op === 'exp') emitExp(c);
+      else if (e.op === 'tanh') emitTanh(c);
+      else if (e.op === 'erf') emitErf(c);
+      else throw new Error(`wasm elementwise: unsupported unary ${e.op}`);
+      return;
+    }
+    case 'binary':
+      emitExpr(c, e.a, inputs);
+      emitExpr(c, e.b, inputs);
+      c.simd(BINARY_SIMD[e.op] as number);
+      return;
+    case 'where':
+      throw new Error('wasm elementwise: where is not compiled');
+  }
+}
+
+/**
+ * ew(out, rows, vecs, outRowBytes, in0, in0RowBytes, in1, ...): for each row, `vecs` groups of four outputs.
+ * Reads may run up to three floats past a row (the caller leaves slack); writes cover vecs*4 per row.
+ */
+export function emitElementwise(e: Expr, modes: readonly InputMode[]): FuncDef {
+  const I = ValType.i32;
+  const params = [I, I, I, I, ...modes.flatMap(() => [I, I])];
+  const c = new Code(params);
+  const [out, rows, vecs, outRow] = [0, 1, 2, 3];
+  const inPtr = (i: number) => 4 + 2 * i;
+  const inRow = (i: number) => 5 + 2 * i;
+  const r = c.local(I);
+  const o = c.local(I);
+  const n = c.local(I);
+  const p = modes.map(() => c.local(I));
+  const v = modes.map(() => c.local(ValType.v128));
+  c.loop(() => {
+    // row pointers
+    c.get(out).get(r).get(outRow).i32Mul().i32Add().set(o);
+    modes.forEach((m, i) => {
+      c.get(inPtr(i)).get(r).get(inRow(i)).i32Mul().i32Add().set(p[i] as number);
+      if (m === 'splat') c.get(p[i] as number).load32Splat().set(v[i] as number);
+    });
+    c.get(vecs).set(n);
+    c.loop(() => {
+      modes.forEach((m, i) => {
+        if (m !== 'row') return;
+        c.get(p[i] as number).v128Load().set(v[i] as number);
+        c.get(p[i] as number).i32Const(16).i32Add().set(p[i] as number);
+      });
+      c.get(o);
+      emitExpr(c, e, v);
+      c.v128Store();
+      c.get(o).i32Const(16).i32Add().set(o);
+      c.get(n).i32Const(1).i32Sub().tee(n).brIf(0);
+    });
+    c.get(r).i32Const(1).i32Add().tee(r).get(rows).i32LtS().brIf(0);
+  });
+  return { name: 'ew', params, results: [], code: c };
+}
+
+export type ElementwiseFn = (...args: number[]) => void;
+
+/** Compiles (once per expression and modes) and instantiates on `memory`. */
+export class ElementwiseCache {
+  private readonly kernels = new Map<string, ElementwiseFn>();
+
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    private readonly maxPages: number,
+    private readonly shared: boolean,
+  ) {}
+
+  get(key: string, e: Expr, modes: readonly InputMode[]): ElementwiseFn {
+    const k = `${key}|${modes.join(',')}`;
+    let f = this.kernels.get(k);
+    if (!f) {
+      const bytes = buildModule(
+        { module: 'env', field: 'memory', initialPages: 1, maximumPages: this.maxPages, shared: this.shared },
+        [emitElementwise(e, modes)],
+      );
+      const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: this.memory } });
+      f = inst.exports.ew as ElementwiseFn;
+      this.kernels.set(k, f);
+    }
+    return f;
+  }
+
+  get size(): number {
+    return this.kernels.size;
+  }
+}
