@@ -10,7 +10,7 @@ import { elementwise } from './elementwise.js';
 import { gather, scatterAdd } from './indexing.js';
 import { matmul } from './matmul.js';
 import { reduce } from './reduce.js';
-import { wasmMatmul } from '../wasm/cpu-hook.js';
+import { wasmElementwise, wasmMatmul } from '../wasm/cpu-hook.js';
 
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
@@ -33,7 +33,8 @@ export class CpuBackend implements Backend {
   }
 
   elementwise(expr: Expr, inputs: readonly View[], out: View): void {
-    elementwise(expr, inputs, out);
+    // Large float32 expressions of supported ops run fused in WebAssembly; the JS kernel is the reference.
+    if (!wasmElementwise(expr, inputs, out)) elementwise(expr, inputs, out);
   }
   reduce(op: ReduceOp, x: View, axes: readonly number[], out: View): void {
     reduce(op, x, axes, out);
