@@ -102,3 +102,23 @@ describe('rule table', () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe('fused expressions', () => {
+  it('an op the rule does not know is an error naming it, never a silently dropped gradient', () => {
+    const x = tensor([1, 2]);
+    const g = tensor([1, 1]);
+    const expr = { kind: 'unary', op: 'mystery', x: T.expr.input(0) };
+    const ctx = {
+      attrs: { expr },
+      needs: [true],
+      inputShapes: [[2]],
+      inputDTypes: ['float32' as const],
+      outShape: [2],
+      outDType: 'float32' as const,
+    };
+    expect(() => RULES.fused!.backward(g, [x], ctx)).toThrow(
+      /no gradient rule for 'mystery' inside a fused expression/,
+    );
+    for (const t of [x, g]) t.dispose();
+  });
+});

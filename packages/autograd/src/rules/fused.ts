@@ -30,6 +30,7 @@ import {
   tanh,
   where,
 } from '@norga/tensor';
+import { GradError } from '../errors.js';
 import { BINARY_RULES, CAST_RULE, WHERE_RULE } from './binary.js';
 import type { BackwardContext, VjpRule } from './rule.js';
 import { UNARY_RULES } from './unary.js';
@@ -97,6 +98,14 @@ function postOrder(root: Expr): Expr[] {
   return order;
 }
 
+/** An op of the expression, or a clear error if the op table has grown past what this rule knows. */
+function lookup<F>(table: Record<string, F>, op: string): F {
+  const fn = table[op];
+  if (fn === undefined)
+    throw new GradError('backward', `no gradient rule for '${op}' inside a fused expression`);
+  return fn;
+}
+
 function evaluate(e: Expr, values: Map<Expr, Tensor>, inputs: readonly Tensor[], backend: string): Tensor {
   const v = (c: Expr) => values.get(c)!;
   switch (e.kind) {
@@ -105,9 +114,9 @@ function evaluate(e: Expr, values: Map<Expr, Tensor>, inputs: readonly Tensor[],
     case 'const':
       return full([], e.value, { dtype: e.dtype, backend });
     case 'unary':
-      return UNARY_FN[e.op]!(v(e.x));
+      return lookup(UNARY_FN, e.op)(v(e.x));
     case 'binary':
-      return BINARY_FN[e.op]!(v(e.a), v(e.b));
+      return lookup(BINARY_FN, e.op)(v(e.a), v(e.b));
     case 'where':
       return where(v(e.cond), v(e.a), v(e.b));
     case 'cast':
@@ -151,7 +160,15 @@ export const FUSED_RULE: VjpRule = {
         continue;
       }
       const rule = ruleFor(e);
-      if (!rule) continue;
+      if (!rule) {
+        // Only comparisons (bool results) may lack a rule; a float op without one must not drop its gradient.
+        if (e.kind !== 'const' && isFloat(values.get(e)!.dtype))
+          throw new GradError(
+            'backward',
+            `no gradient rule for '${(e as { op?: string }).op}' inside a fused expression`,
+          );
+        continue;
+      }
       const kids = children(e);
       const vals = kids.map((c) => values.get(c)!);
       const needs = vals.map((t) => isFloat(t.dtype));
