@@ -113,6 +113,7 @@ CASES = {
     'cast float64 round trip': (lambda x: x * 3, [rnd(135, 2, 3)]),
     'contiguous of transpose': (lambda x: x.t().contiguous() * torch.arange(1.0, 7.0, dtype=torch.float64).reshape(3, 2), [rnd(136, 2, 3)]),
     'fused expression': (lambda a, b: torch.exp(0.5 * a) * torch.tanh(a + b), [rnd(137, 2, 3), rnd(138, 3)]),
+    'erfinv': (torch.erfinv, [rnd(139, 9, lo=-0.995, hi=0.995)]),
     'attention': (lambda q, k, v: torch.softmax(q @ k.transpose(-2, -1) / 2.0, dim=-1) @ v, [rnd(100, 2, 3, 4), rnd(101, 2, 5, 4), rnd(102, 2, 5, 4)]),
     'crossEntropy': (lambda x, t: F.cross_entropy(x, t), [rnd(110, 4, 5, lo=-2, hi=2), idx([0, 4, 2, 2])]),
     'crossEntropy sum': (lambda x, t: F.cross_entropy(x, t, reduction='sum'), [rnd(111, 4, 5, lo=-2, hi=2), idx([1, 0, 3, 3])]),

@@ -7,7 +7,15 @@ import { readFileSync } from 'node:fs';
 import * as T from '@norga/tensor';
 import { type Tensor, tensor } from '@norga/tensor';
 import { describe, expect, it } from 'vitest';
-import { backward, bceWithLogits, crossEntropy, gradOf, liveNodeCount, mseLoss } from '../src/index.js';
+import {
+  backward,
+  bceWithLogits,
+  crossEntropy,
+  erfinv,
+  gradOf,
+  liveNodeCount,
+  mseLoss,
+} from '../src/index.js';
 import { BACKENDS } from './helpers/backends.js';
 
 interface Enc {
@@ -103,6 +111,7 @@ const FNS: Record<string, Fn> = {
     );
     return T.fused(e, [a, b!]);
   },
+  erfinv: (x) => erfinv(x),
   attention: (q, k, v) => T.matmul(T.softmax(T.div(T.matmul(q, T.transpose(k!, -2, -1)), 2), -1), v!),
   crossEntropy: (x, t) => crossEntropy(x, t!),
   'crossEntropy sum': (x, t) => crossEntropy(x, t!, { reduction: 'sum' }),
