@@ -17,11 +17,23 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...ALWAYS_EXCLUDED, ...GPU_FILES, 'test/browser/**'] },
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: [...ALWAYS_EXCLUDED, ...GPU_FILES, 'test/browser/**'],
+        },
       },
       { extends: true, test: { name: 'gpu', include: GPU_FILES, exclude: ALWAYS_EXCLUDED, isolate: false } },
       // Builds the package and drives headless Chromium (navigator.gpu on SwiftShader).
-      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'], exclude: ALWAYS_EXCLUDED, testTimeout: 180_000 } },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          exclude: ALWAYS_EXCLUDED,
+          testTimeout: 180_000,
+        },
+      },
     ],
   },
 });

@@ -25,6 +25,14 @@ import type { GpuStorage } from './storage.js';
 
 const DTYPES: readonly DType[] = ['float32', 'int32', 'bool'];
 
+/** Every open WebGPU backend: memory().bytesPooled reports their pools together. */
+const open = new Set<WebGPUBackend>();
+function pooledBytesOfAll(): number {
+  let n = 0;
+  for (const b of open) n += b.pool.pooledBytes;
+  return n;
+}
+
 export class WebGPUBackend implements Backend {
   readonly name = 'webgpu';
   readonly dtypes = DTYPES;
@@ -70,7 +78,8 @@ export class WebGPUBackend implements Backend {
     if (typeof device.addEventListener === 'function')
       device.addEventListener('uncapturederror', onError as EventListener);
     else (device as { onuncapturederror: unknown }).onuncapturederror = onError;
-    setPooledBytesSource(() => this.pool.pooledBytes);
+    open.add(this);
+    setPooledBytesSource(pooledBytesOfAll);
   }
 
   /** Throws a stored asynchronous failure, or if the backend was disposed. */
@@ -205,7 +214,7 @@ export class WebGPUBackend implements Backend {
     this.recorder.abandon();
     this.pool.trim();
     this.#indexChecks.destroy();
-    setPooledBytesSource(() => 0);
+    open.delete(this);
     this.device.destroy();
   }
 

@@ -1,0 +1,163 @@
+/**
+ * The WebGPU kernel families beyond matmul, each against the CPU backend: both reduction variants over
+ * assorted axes and layouts, Philox random bit-identical to the CPU for uniforms (including the carry into the
+ * high counter word), scatterAdd with many duplicate indices (atomics), gather from GPU-computed indices,
+ * and an expression fused into one kernel.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import * as T from '../../src/index.js';
+import { expectSameAsCpu, gpu, HAS_WEBGPU, values } from './gpu.js';
+
+const seq = (b: string, shape: number[], seed: number) =>
+  T.tensor(
+    values(
+      shape.reduce((p, d) => p * d, 1),
+      seed,
+      -2,
+      2,
+    ),
+    { shape, backend: b },
+  );
+
+describe.runIf(HAS_WEBGPU)('webgpu reductions', () => {
+  afterEach(() => {
+    gpu().reduceVariant = 'auto';
+  });
+  const cases: [string, (b: string) => T.Tensor][] = [
+    ['sum of a long contiguous row', (b) => T.sum(seq(b, [3, 4099], 1), 1)],
+    ['sum over axis 0 (strided run)', (b) => T.sum(seq(b, [300, 7], 2), 0)],
+    [
+      'sum over axes [0, 2] of a permuted view',
+      (b) => T.sum(T.permute(seq(b, [5, 6, 70], 3), [2, 0, 1]), [0, 2]),
+    ],
+    ['sum of everything', (b) => T.sum(seq(b, [33, 65], 4))],
+    ['max over the last axis', (b) => T.max(seq(b, [9, 130], 5), -1)],
+    ['min over axis 1 of a stepped slice', (b) => T.min(T.slice(seq(b, [4, 200], 6), 1, 3, 200, 2), 1)],
+    ['argmax over a row', (b) => T.argmax(seq(b, [6, 513], 7), 1)],
+    ['argmin of everything', (b) => T.argmin(seq(b, [17, 19], 8))],
+    ['int32 sum', (b) => T.sum(T.cast(T.mul(seq(b, [5, 300], 9), 100), 'int32'), 1)],
+    ['bool count', (b) => T.sum(T.gt(seq(b, [4, 257], 10), 0), 1)],
+    ['softmax rows', (b) => T.softmax(seq(b, [8, 197], 11), -1)],
+  ];
+  describe.each(['serial', 'workgroup'] as const)('%s', (variant) => {
+    it.each(cases)('%s', async (what, build) => {
+      gpu().reduceVariant = variant;
+      await expectSameAsCpu(build, `${variant}: ${what}`, 1e-5, 1e-4);
+    });
+  });
+});
+
+describe.runIf(HAS_WEBGPU)('webgpu random', () => {
+  it('uniforms are bit-identical to the CPU generator for the same seed', async () => {
+    for (const n of [1, 3, 4, 5, 1023, 10007]) {
+      T.manualSeed(42);
+      const c = T.rand([n]);
+      T.manualSeed(42);
+      const g = T.rand([n], { backend: 'webgpu' });
+      expect(Array.from(await g.data()), `n=${n}`).toEqual(Array.from(await c.data()));
+      c.dispose();
+      g.dispose();
+    }
+  });
+
+  it('the block counter carries into its high word exactly as on the CPU', async () => {
+    const n = 64;
+    const counter = 2 ** 32 - 5; // blocks cross 2^32 inside the draw
+    const want = new Float32Array(n);
+    T.fillRandom('uniform', [7, 9], counter, want);
+    const out = T.zeros([n], { backend: 'webgpu' });
+    gpu().random('uniform', [7, 9], counter, out);
+    expect(Array.from(await out.data())).toEqual(Array.from(want));
+    out.dispose();
+  });
+
+  it('normals match the CPU within float32 rounding of log and cos', async () => {
+    T.manualSeed(5);
+    const c = T.randn([4001]);
+    T.manualSeed(5);
+    const g = T.randn([4001], { backend: 'webgpu' });
+    const want = await c.data();
+    const got = await g.data();
+    let worst = 0;
+    for (let i = 0; i < want.length; i++)
+      worst = Math.max(worst, Math.abs(got[i]! - want[i]!) / (1 + Math.abs(want[i]!)));
+    expect(worst).toBeLessThan(2e-5);
+    c.dispose();
+    g.dispose();
+  });
+});
+
+describe.runIf(HAS_WEBGPU)('webgpu indexing', () => {
+  it('scatterAdd sums thousands of float32 adds into a few slots (compare-exchange atomics)', async () => {
+    const n = 6000;
+    const idx = Array.from({ length: n }, (_, i) => (i * 7) % 3);
+    await expectSameAsCpu(
+      (b) =>
+        T.scatterAdd(
+          T.zeros([3, 2], { backend: b }),
+          0,
+          T.tensor(
+            idx.flatMap((v) => [v, 2 - v]),
+            { shape: [n, 2], dtype: 'int32', backend: b },
+          ),
+          T.tensor(values(2 * n, 3, 0, 1), { shape: [n, 2], backend: b }),
+        ),
+      'float32 duplicates',
+      1e-3,
+      1e-5,
+    );
+  });
+
+  it('scatterAdd on int32 is exact under duplicates', async () => {
+    await expectSameAsCpu(
+      (b) =>
+        T.scatterAdd(
+          T.zeros([4], { backend: b, dtype: 'int32' }),
+          0,
+          T.tensor(
+            Array.from({ length: 999 }, (_, i) => i % 4),
+            { dtype: 'int32', backend: b },
+          ),
+          T.arange(0, 999, 1, { dtype: 'int32', backend: b }),
+        ),
+      'int32 duplicates',
+      0,
+      0,
+    );
+  });
+
+  it('gather with indices computed on the GPU (argmax), and a GPU-side out-of-range index raises at the read', async () => {
+    await expectSameAsCpu((b) => {
+      const x = seq(b, [5, 9], 12);
+      return T.gather(x, 1, T.argmax(x, 1, true));
+    }, 'gather by argmax');
+    const scope = new T.Scope();
+    const bad = scope.run(() => {
+      const x = seq('webgpu', [5, 9], 12);
+      // argmax + 9 is always out of range for size 9, and the backend cannot see it without a read.
+      return T.gather(x, 1, T.add(T.argmax(x, 1, true), 9));
+    });
+    await expect(bad.data()).rejects.toThrow(T.IndexError);
+    scope.dispose();
+    // The error is reported once; later reads work.
+    const ok = T.ones([2], { backend: 'webgpu' });
+    expect(Array.from(await ok.data())).toEqual([1, 1]);
+    ok.dispose();
+  });
+});
+
+describe.runIf(HAS_WEBGPU)('webgpu fused expressions', () => {
+  it('a gelu-like expression tree runs as one kernel and matches the CPU', async () => {
+    const { input, constant, un, bin } = T.expr;
+    const x = input(0);
+    const e = bin(
+      'mul',
+      bin('mul', x, constant(0.5, 'float32')),
+      bin('add', constant(1, 'float32'), un('erf', bin('mul', x, constant(Math.SQRT1_2, 'float32')))),
+    );
+    const before = gpu().recorder.stats.dispatches;
+    await expectSameAsCpu((b) => T.fused(e, [seq(b, [3, 1000], 13)]), 'fused gelu', 1e-6, 1e-5);
+    // seq + fused on the GPU: one upload and exactly one dispatch for the whole tree.
+    expect(gpu().recorder.stats.dispatches - before).toBe(1);
+  });
+});
