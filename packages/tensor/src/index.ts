@@ -5,7 +5,8 @@ import { CpuBackend } from './backends/cpu/index.js';
 import { registerBackend } from './registry.js';
 
 registerBackend('cpu', () => new CpuBackend());
-// WebGPU registration (lazy import of ./backends/webgpu) is added with that backend.
+// Lazy: the WebGPU backend (and, in Node, the `webgpu` package) loads only when someone asks for it.
+registerBackend('webgpu', async () => (await import('./backends/webgpu/index.js')).createWebGPUBackend());
 
 export type { Backend, RandomKind, ReduceOp, Storage, View } from './backend.js';
 export { CpuBackend } from './backends/cpu/index.js';
