@@ -2,8 +2,11 @@
  * The backends the gradient suites run over, in @norga/tensor's test/helpers/backends.ts style: CPU always;
  * WebGPU when an adapter is found. Without one the WebGPU suites are skipped with a printed reason, unless
  * REQUIRE_WEBGPU=1, where that fails.
+ *
+ * One device per test run: the files that use this run in one non-isolated worker (vitest.config.ts, project
+ * 'gpu'), so the device opened here is shared by them and destroyed when the worker exits.
  */
-import { initBackend } from '@norga/tensor';
+import { disposeBackend, initBackend } from '@norga/tensor';
 
 export interface BackendCase {
   readonly name: string;
@@ -12,6 +15,7 @@ export interface BackendCase {
 async function probe(name: string): Promise<string | null> {
   try {
     await initBackend(name);
+    process.once('exit', () => disposeBackend(name));
     return null;
   } catch (e) {
     return (e as Error).message;
