@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import * as T from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { checkLeaks, ev, expectClose, expectError, indices, on, pseudo } from './helpers.js';
+import { checkLeaks, ev, expectClose, expectError, indices, mismatches, on, pseudo } from './helpers.js';
 import { layouts } from './layouts.js';
 
 type Kind = 'sum' | 'max' | 'min' | 'mean' | 'var0' | 'var1' | 'logsumexp' | 'argmax' | 'argmin';
@@ -169,6 +169,58 @@ describe.each(BACKENDS)('reductions on $name', ({ name }) => {
       1e-4,
       1e-5,
     );
+  });
+
+  it('large reductions (workgroup-sized and beyond): exact integer-valued sums, first-occurrence argmax', async () => {
+    // Small integers keep every partial sum exact in float32, so any summation order must give the exact answer.
+    const gen = (n: number, seed: number) => Array.from({ length: n }, (_, i) => ((i * 7 + seed) % 11) - 5);
+    for (const [rows, cols] of [
+      [5, 70001],
+      [70001, 3],
+      [1, 300001],
+    ] as const) {
+      const vals = gen(rows * cols, rows);
+      // Plant the maximum twice per row; argmax must report the first.
+      for (let r = 0; r < rows; r++) {
+        vals[r * cols + Math.floor(cols / 3)] = 50 + (r % 7);
+        vals[r * cols + cols - 1] = 50 + (r % 7);
+      }
+      const x = B.t(vals, { shape: [rows, cols] });
+      // Exact comparison that reports a few mismatches instead of diffing 70000-element arrays.
+      const same = async (f: () => T.Tensor, want: number[], what: string) =>
+        expect(mismatches((await ev(f)).data, want, 0, 0), `${what} [${rows},${cols}]`).toEqual([]);
+      try {
+        const row = (r: number) => vals.slice(r * cols, (r + 1) * cols);
+        const rowSums = [...Array(rows).keys()].map((r) => row(r).reduce((p, v) => p + v, 0));
+        await same(() => T.sum(x, 1), rowSums, 'sum axis 1');
+        await same(() => T.sum(x), [rowSums.reduce((p, v) => p + v, 0)], 'sum all');
+        await same(
+          () => T.max(x, 1),
+          [...Array(rows).keys()].map((r) => 50 + (r % 7)),
+          'max axis 1',
+        );
+        await same(() => T.argmax(x, 1), Array(rows).fill(Math.floor(cols / 3)), 'argmax axis 1');
+        await same(
+          () => T.min(x, 1),
+          [...Array(rows).keys()].map((r) => row(r).reduce((p, v) => Math.min(p, v), Infinity)),
+          'min axis 1',
+        );
+        const colSums = new Array<number>(cols).fill(0);
+        vals.forEach((v, i) => {
+          colSums[i % cols]! += v;
+        });
+        await same(() => T.sum(x, 0), colSums, 'sum axis 0');
+        // The same reductions through a transposed view.
+        await same(() => T.sum(T.transpose(x), 0), rowSums, 'sum of transpose');
+        await same(
+          () => T.argmax(T.transpose(x), 0),
+          Array(rows).fill(Math.floor(cols / 3)),
+          'argmax of transpose',
+        );
+      } finally {
+        x.dispose();
+      }
+    }
   });
 
   it('int32: sum/max/min stay int32 (wrapping sum), argmax works; bool sums count trues as int32', async () => {
