@@ -52,7 +52,7 @@ function report(impl, { median, steps }, loss0, lossN) {
   console.log(row);
 }
 
-async function ours(backend) {
+async function ours(backend, adapter) {
   T.manualSeed(0);
   const o = { backend };
   const model = new Sequential(
@@ -82,7 +82,7 @@ async function ours(backend) {
   const after = T.memory();
   if (after.tensors !== before.tensors)
     throw new Error(`bench leaked ${after.tensors - before.tensors} tensors`);
-  report(`norga ${backend}`, t, first, last);
+  report(`norga ${backend}${adapter ? ` (${adapter})` : ''}`, t, first, last);
   opt.dispose();
   model.dispose();
   x.dispose();
@@ -146,8 +146,9 @@ async function tfjs(backend) {
 
 await ours('cpu');
 try {
-  await T.initBackend('webgpu');
-  await ours('webgpu');
+  const gpu = await T.initBackend('webgpu');
+  await ours('webgpu', gpu.adapterName);
+  T.disposeBackend('webgpu');
 } catch (e) {
   console.log(`[bench] skipping norga webgpu: ${e.message}`);
 }
