@@ -245,6 +245,9 @@ case('div/col', [a, den], one('div', X(0), X(1)), torch.div)
 case('pow/row', [base, expo], one('pow', X(0), X(1)), torch.pow)
 case('pow/scalar2', [a], one('pow', X(0), 2), lambda x: torch.pow(x, 2))
 case('pow/scalar-half', [base], one('pow', X(0), 0.5), lambda x: torch.pow(x, 0.5))
+case('pow/negative-base', [floats([-2.0, -1.5, -0.5, 0.0, 2.0, -3.0]), floats([2.0, 3.0, 0.5, 0.0, -1.0, -2.0])],
+     one('pow', X(0), X(1)), torch.pow)
+case('div/by-zero', [floats([1.0, -1.0, 0.0, 2.5]), floats([0.0, 0.0, 0.0, -0.0])], one('div', X(0), X(1)), torch.div)
 case('add/scalar', [a], one('add', X(0), 2.5), lambda x: x + 2.5)
 case('sub/scalar', [a], one('sub', X(0), 0.75), lambda x: x - 0.75)
 case('mul/scalar', [a], one('mul', X(0), -1.5), lambda x: x * -1.5)
@@ -351,6 +354,11 @@ case('argmin/nan', [nanrow], one('argmin', X(0), 1), lambda x: torch.argmin(x, 1
 red('logsumexp/large', [floats([[1000.0, 1000.0, 999.0], [-1000.0, -1001.0, -999.5]])], one('logsumexp', X(0), 1),
     lambda x: torch.logsumexp(x, 1))
 case('max/int32', [ints(73, -100, 100, 3, 5)], one('max', X(0), 1), lambda x: torch.amax(x, 1))
+case('min/int32/all', [ints(74, -100, 100, 3, 5)], one('min', X(0)), lambda x: torch.amin(x, dim=(0, 1)))
+case('sum/int32/axis0', [ints(75, -100, 100, 3, 5)], one('sum', X(0), 0), lambda x: torch.sum(x, 0).to(torch.int32))
+case('sum/bool/counts', [bools(76, 4, 6)], one('sum', X(0), -1), lambda x: torch.sum(x, -1).to(torch.int32))
+case('argmax/keepdim/int32', [ints(77, -3, 3, 4, 5)], one('argmax', X(0), 1, True),
+     lambda x: torch.argmax(x, 1, keepdim=True).to(torch.int32))
 
 # nn composites -------------------------------------------------------------------------------------------------
 
