@@ -141,6 +141,33 @@ describe.each(BACKENDS)('memory on $name', ({ name }) => {
     expect(T.memory()).toMatchObject({ tensors: m0.tensors, bytesInUse: m0.bytesInUse });
   });
 
+  it('tidy and Scope nest either way; keep() inside Scope.run survives the scope', async () => {
+    const m0 = T.memory();
+    const scope = new T.Scope();
+    let kept!: T.Tensor;
+    const fromTidy = scope.run(() =>
+      T.tidy(() => {
+        kept = T.keep(B.seq([2]));
+        return T.add(B.seq([3]), 1); // the inner seq is freed by tidy; the sum goes to the scope
+      }),
+    );
+    expect(T.memory().tensors - m0.tensors).toBe(2);
+    const inTidy = T.tidy(() => {
+      const inner = new T.Scope();
+      const t = inner.run(() => T.mul(fromTidy, 2));
+      const out = inner.keep(t);
+      inner.dispose();
+      return out;
+    });
+    expect(Array.from(await inTidy.data())).toEqual([2, 4, 6]);
+    scope.dispose();
+    expect(fromTidy.isDisposed).toBe(true);
+    expect(kept.isDisposed).toBe(false);
+    kept.dispose();
+    inTidy.dispose();
+    expect(T.memory()).toMatchObject({ tensors: m0.tensors, bytesInUse: m0.bytesInUse });
+  });
+
   it('Scope.run frees what it created even when fn throws (after dispose)', () => {
     const m0 = T.memory();
     const scope = new T.Scope();
