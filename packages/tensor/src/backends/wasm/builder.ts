@@ -166,6 +166,12 @@ export class Code {
   f32Store(offset = 0): this {
     return this.op(0x38).memarg(2, offset);
   }
+  f64Load(offset = 0): this {
+    return this.op(0x2b).memarg(3, offset);
+  }
+  f64Store(offset = 0): this {
+    return this.op(0x39).memarg(3, offset);
+  }
 
   // i32
   i32Const(v: number): this {
@@ -208,6 +214,35 @@ export class Code {
   }
   i32Shl(): this {
     return this.op(0x74);
+  }
+  i32Or(): this {
+    return this.op(0x72);
+  }
+
+  // f64 (reductions accumulate in doubles, as the JS tier does)
+  f64Const(v: number): this {
+    this.op(0x44);
+    const b = new Uint8Array(new Float64Array([v]).buffer);
+    for (const x of b) this.bytes.push(x);
+    return this;
+  }
+  f64Ne(): this {
+    return this.op(0x62);
+  }
+  f64Lt(): this {
+    return this.op(0x63);
+  }
+  f64Gt(): this {
+    return this.op(0x64);
+  }
+  f64Add(): this {
+    return this.op(0xa0);
+  }
+  f32DemoteF64(): this {
+    return this.op(0xb6);
+  }
+  f64PromoteF32(): this {
+    return this.op(0xbb);
   }
 
   // f32

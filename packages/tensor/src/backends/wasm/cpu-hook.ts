@@ -1,9 +1,9 @@
 /**
- * The CPU backend's doors into this tier: `wasmMatmul(a, b, out)` and `wasmElementwise(expr, inputs, out)`
- * run float32 work in WebAssembly when the tier is available and the work is big enough to repay the call,
+ * The CPU backend's doors into this tier: `wasmMatmul(a, b, out)`, `wasmElementwise(expr, inputs, out)` and
+ * `wasmReduce(op, x, axes, out)` run float32 work in WebAssembly when the tier is available and the work is big enough to repay the call,
  * and return false otherwise so the backend runs its JS kernel (the reference). NORGA_CPU_TIER=js, or setCpuTier('js'), keeps everything on JS.
  */
-import type { View } from '../../backend.js';
+import type { ReduceOp, View } from '../../backend.js';
 import { type Expr, exprKey } from '../../ops/expr.js';
 import { coalesce } from '../cpu/layout.js';
 import { type InputMode, supported } from './elementwise.js';
@@ -12,6 +12,8 @@ import { getWasmTier } from './tier.js';
 
 /** Below this many multiply-adds the JS kernel's lower call overhead wins. */
 export const WASM_MATMUL_MIN_MACS = 4096;
+/** Below this many input elements the JS reduction wins. */
+export const WASM_REDUCE_MIN = 2048;
 /** Below this many elements the JS elementwise kernel wins (staging and the call cost a few microseconds). */
 export const WASM_ELEMENTWISE_MIN = 2048;
 
@@ -98,4 +100,40 @@ export function wasmElementwise(expr: Expr, inputs: readonly View[], out: View):
   }
   const o = { data: out.storage.handle as Float32Array, offset: out.offset, rowStride: at(strides[0], inner - 1) };
   return tier.elementwiseF32(key, expr, ins, o, rows, cols);
+}
+
+/**
+ * A float32 sum/max/min whose reduced elements form one contiguous run per output ('rows'), or whose outputs
+ * are contiguous columns over one strided reduced dim ('cols'); true if done here (bit-identical to JS).
+ */
+export function wasmReduce(op: ReduceOp, x: View, axes: readonly number[], out: View): boolean {
+  if (!enabled || x.dtype !== 'float32' || out.dtype !== 'float32') return false;
+  if (op !== 'sum' && op !== 'max' && op !== 'min') return false;
+  let size = 1;
+  for (const d of x.shape) size *= d;
+  if (size < WASM_REDUCE_MIN) return false;
+  const tier = getWasmTier();
+  if (!tier) return false;
+  const keptDims = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const kept = coalesce(
+    keptDims.map((d) => x.shape[d] as number),
+    [keptDims.map((d) => x.strides[d] as number)],
+  );
+  const red = coalesce(
+    axes.map((d) => x.shape[d] as number),
+    [axes.map((d) => x.strides[d] as number)],
+  );
+  const ks = kept.shape;
+  const kst = kept.strides[0] as number[];
+  const rs = red.shape;
+  const rst = red.strides[0] as number[];
+  const o = out.storage.handle as Float32Array;
+  const data = x.storage.handle as Float32Array;
+  if (rs.length === 1 && rst[0] === 1 && ks.length <= 1) {
+    return tier.reduceF32(op, 'rows', data, x.offset, ks.length ? (kst[0] as number) : 0, ks.length ? (ks[0] as number) : 1, rs[0] as number, o, out.offset);
+  }
+  if (ks.length === 1 && kst[0] === 1 && rs.length === 1) {
+    return tier.reduceF32(op, 'cols', data, x.offset, rst[0] as number, rs[0] as number, ks[0] as number, o, out.offset);
+  }
+  return false;
 }

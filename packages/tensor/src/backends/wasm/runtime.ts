@@ -7,13 +7,17 @@ import { buildModule, type FuncDef } from './builder.js';
 import { SCRATCH_BASE } from './control.js';
 import { DEFAULT_GEMM, emitGemm, type GemmShape } from './gemm.js';
 import { emitPackA, emitPackB } from './pack-kernels.js';
+import { emitReduceCols, emitReduceRows, type ReduceKind } from './reduce.js';
 import type { WasmFeatures } from './features.js';
 
 const PAGE = 65536;
 /** 2 GiB: pointers stay below 2^31, so i32 arithmetic in kernels and control slots never overflows. */
 export const MAX_PAGES = 32768;
 
-export interface KernelExports {
+/** rows_<op>(src, R, C, rowBytes, dst) and cols_<op>(src, R, C, rowBytes, dst, accBytes): see reduce.ts. */
+type ReduceExports = { [K in `rows_${ReduceKind}` | `cols_${ReduceKind}`]: (...args: number[]) => void };
+
+export interface KernelExports extends ReduceExports {
   packA(src: number, sMBytes: number, sKBytes: number, panels: number, k: number, dst: number): void;
   packB(src: number, sKBytes: number, sNBytes: number, panels: number, k: number, dst: number): void;
   gemm(ap: number, bp: number, cp: number, ldcBytes: number, mPanels: number, nPanels: number, k: number, kc: number): void;
@@ -35,7 +39,13 @@ export class WasmRuntime {
     this.gemmShape = { ...DEFAULT_GEMM, fma: features.relaxedSimd };
     const bytes = buildModule(
       { module: 'env', field: 'memory', initialPages, maximumPages: MAX_PAGES, shared: this.shared },
-      [emitGemm(this.gemmShape), emitPackA(this.gemmShape.mr), emitPackB(this.gemmShape.nr), ...extraFuncs],
+      [
+        emitGemm(this.gemmShape),
+        emitPackA(this.gemmShape.mr),
+        emitPackB(this.gemmShape.nr),
+        ...(['sum', 'max', 'min'] as const).flatMap((op) => [emitReduceRows(op), emitReduceCols(op)]),
+        ...extraFuncs,
+      ],
     );
     this.module = new WebAssembly.Module(bytes);
     const instance = new WebAssembly.Instance(this.module, { env: { memory: this.memory } });

@@ -9,6 +9,8 @@ import { ElementwiseCache } from './elementwise.js';
 import { type ElementwiseStats, type EwInput, type EwOutput, elementwiseF32 } from './elementwise-run.js';
 import type { Expr } from '../../ops/expr.js';
 import { WorkerPool } from './pool.js';
+import type { ReduceKind } from './reduce.js';
+import { type ReduceStats, reduceF32 } from './reduce-run.js';
 import { MAX_PAGES, WasmRuntime } from './runtime.js';
 
 export interface WasmTierOptions {
@@ -47,6 +49,7 @@ export class WasmTier {
 
   readonly elementwiseStats: ElementwiseStats = { calls: 0, elements: 0, bytesIn: 0, bytesOut: 0, kernelsCompiled: 0 };
   private readonly ewCache: ElementwiseCache;
+  readonly reduceStats: ReduceStats = { calls: 0, elements: 0, bytesIn: 0 };
 
   constructor(features: WasmFeatures, options: WasmTierOptions = {}) {
     this.features = features;
@@ -95,6 +98,21 @@ export class WasmTier {
    */
   elementwiseF32(key: string, expr: Expr, inputs: readonly EwInput[], out: EwOutput, rows: number, cols: number): boolean {
     return elementwiseF32(this.runtime, this.ewCache, key, expr, inputs, out, rows, cols, this.elementwiseStats);
+  }
+
+  /** A float32 sum/max/min over rows or columns of a [R, C] layout (see reduce-run.ts). */
+  reduceF32(
+    op: ReduceKind,
+    layout: 'rows' | 'cols',
+    x: Float32Array,
+    offset: number,
+    rowStride: number,
+    R: number,
+    C: number,
+    out: Float32Array,
+    outOffset: number,
+  ): boolean {
+    return reduceF32(this.runtime, op, layout, x, offset, rowStride, R, C, out, outOffset, this.reduceStats);
   }
 
   dispose(): void {

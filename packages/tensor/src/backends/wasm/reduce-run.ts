@@ -1,0 +1,52 @@
+/**
+ * Runs a float32 reduction on a [R, C] layout of a JS array: stages the input span with one memcpy, runs the
+ * rows or cols kernel (reduce.ts), copies the outputs out.
+ */
+import { SCRATCH_BASE } from './control.js';
+import type { ReduceKind } from './reduce.js';
+import type { WasmRuntime } from './runtime.js';
+
+export interface ReduceStats {
+  calls: number;
+  elements: number;
+  bytesIn: number;
+}
+
+/**
+ * 'rows': out[r] = fold(x[off + r*rowStride + c], c < C); 'cols': out[c] = fold(x[off + r*rowStride + c], r < R).
+ * False (nothing written) when the span is too sparse to stage or scratch would pass the ceiling.
+ */
+export function reduceF32(
+  rt: WasmRuntime,
+  op: ReduceKind,
+  layout: 'rows' | 'cols',
+  x: Float32Array,
+  offset: number,
+  rowStride: number,
+  R: number,
+  C: number,
+  out: Float32Array,
+  outOffset: number,
+  stats: ReduceStats,
+): boolean {
+  if (R === 0 || C === 0 || rowStride < 0) return false;
+  const hi = offset + (R - 1) * rowStride + C;
+  const span = hi - offset;
+  if (span > 2 * R * C + 4096) return false;
+  const nOut = layout === 'rows' ? R : C;
+  const accFloats = layout === 'cols' ? 2 * C + 2 : 0;
+  const spanFloats = Math.ceil(span / 2) * 2;
+  if (!rt.reserve((spanFloats + accFloats + nOut) * 4)) return false;
+  const mem = rt.f32;
+  const src = SCRATCH_BASE;
+  const acc = src + spanFloats * 4;
+  const dst = acc + accFloats * 4;
+  mem.set(x.subarray(offset, hi), src / 4);
+  if (layout === 'rows') rt.exports[`rows_${op}`](src, R, C, rowStride * 4, dst);
+  else rt.exports[`cols_${op}`](src, R, C, rowStride * 4, dst, acc);
+  out.set(mem.subarray(dst / 4, dst / 4 + nOut), outOffset);
+  stats.calls++;
+  stats.elements += R * C;
+  stats.bytesIn += span * 4;
+  return true;
+}
