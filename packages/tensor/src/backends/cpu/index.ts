@@ -10,7 +10,7 @@ import { elementwise } from './elementwise.js';
 import { gather, scatterAdd } from './indexing.js';
 import { matmul } from './matmul.js';
 import { reduce } from './reduce.js';
-import { wasmElementwise, wasmMatmul } from '../wasm/cpu-hook.js';
+import { wasmElementwise, wasmMatmul, wasmReduce } from '../wasm/cpu-hook.js';
 
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
@@ -37,7 +37,8 @@ export class CpuBackend implements Backend {
     if (!wasmElementwise(expr, inputs, out)) elementwise(expr, inputs, out);
   }
   reduce(op: ReduceOp, x: View, axes: readonly number[], out: View): void {
-    reduce(op, x, axes, out);
+    // Large float32 sum/max/min over simple layouts run in WebAssembly, bit-identical to this JS kernel.
+    if (!wasmReduce(op, x, axes, out)) reduce(op, x, axes, out);
   }
   matmul(a: View, b: View, out: View): void {
     // The WebAssembly tier takes large float32 products; this JS kernel stays the reference and the fallback.
