@@ -5,8 +5,8 @@ import { record } from '../dispatch.js';
 import { DTypeError, fmtShape } from '../errors.js';
 import { broadcastShapes } from '../shape.js';
 import type { Tensor, TensorLike } from '../tensor.js';
-import { type Expr, bin, castTo, exprDType, input, select, un } from './expr.js';
-import { scalarLike } from './scalar.js';
+import { type Expr, bin, castTo, constant, exprDType, input, select, un } from './expr.js';
+import { assertScalarFits, scalarLike } from './scalar.js';
 import { BINARY, type BinaryOp, UNARY, type UnaryOp, outDType } from './table.js';
 import { assertDTypeIn, assertSameDType, broadcastView, commonBackend, empty } from './util.js';
 
@@ -81,6 +81,36 @@ export function cast(x: Tensor, dtype: DType): Tensor {
 export function fused(expr: Expr, inputs: readonly Tensor[]): Tensor {
   const out = runExpr('fused', expr, inputs);
   record('fused', inputs, { expr }, out);
+  return out;
+}
+
+/**
+ * A composite op run as one fused kernel (one pass over memory, no intermediates): `build` gets one Expr per
+ * operand, tensors as inputs and JS numbers as constants of the tensors' dtype. Tensor operands must share a
+ * dtype, listed in `accepts`. Reported as 'fused', so autograd differentiates it through the same rules as the
+ * unfused ops.
+ */
+export function composite(
+  op: string,
+  operands: readonly TensorLike[],
+  accepts: readonly DType[],
+  build: (...operands: Expr[]) => Expr,
+): Tensor {
+  const tensors = operands.filter((o): o is Tensor => typeof o !== 'number');
+  const first = tensors[0];
+  if (!first) throw new DTypeError(op, 'needs at least one tensor operand');
+  commonBackend(op, ...tensors);
+  for (const t of tensors) assertSameDType(op, first, t);
+  assertDTypeIn(op, first, accepts);
+  let next = 0;
+  const exprs = operands.map((o) => {
+    if (typeof o !== 'number') return input(next++);
+    assertScalarFits(op, o, first);
+    return constant(o, first.dtype);
+  });
+  const expr = build(...exprs);
+  const out = runExpr(op, expr, tensors);
+  record('fused', tensors, { expr, name: op }, out);
   return out;
 }
 

@@ -1,11 +1,14 @@
 /**
- * Elementwise ops by name, and the composites built from them. Only `unary`, `binary`, `where` and `cast` are
- * primitives; everything else here is composed, so autograd needs no extra rules for it.
+ * Elementwise ops by name, and the composites built from them. `unary`, `binary`, `where` and `cast` are the
+ * primitives; composites (le, relu, sigmoid, gelu, clamp, ...) are expression trees over the same op table,
+ * compiled into one fused kernel each (`composite`), so autograd needs no extra rules for them.
  */
 import { TensorError } from '../errors.js';
 import { broadcastShapes } from '../shape.js';
+import type { DType } from '../dtype.js';
 import type { Tensor, TensorLike } from '../tensor.js';
-import { binary, requireFloat, unary, where } from './elementwise.js';
+import { binary, composite, unary } from './elementwise.js';
+import { type Expr, bin, constant, select, un } from './expr.js';
 import { assertSameDType, commonBackend } from './util.js';
 
 export const add = (a: TensorLike, b: TensorLike): Tensor => binary('add', a, b);
@@ -62,44 +65,27 @@ export const abs = (x: Tensor): Tensor => unary('abs', x);
 export const lt = (a: TensorLike, b: TensorLike): Tensor => pair('lt', a, b, () => binary('cmplt', a, b));
 export const gt = (a: TensorLike, b: TensorLike): Tensor => pair('gt', a, b, () => binary('cmplt', b, a));
 export const eq = (a: TensorLike, b: TensorLike): Tensor => pair('eq', a, b, () => binary('cmpeq', a, b));
-export const le = (a: TensorLike, b: TensorLike): Tensor => pair('le', a, b, () => lessOrEqual(a, b));
-export const ge = (a: TensorLike, b: TensorLike): Tensor => pair('ge', a, b, () => lessOrEqual(b, a));
-export const ne = (a: TensorLike, b: TensorLike): Tensor => pair('ne', a, b, () => notEqual(a, b));
+const ALL: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
+const FLOATS: readonly DType[] = ['float32', 'float64'];
+const NUMERIC: readonly DType[] = ['float32', 'float64', 'int32'];
 /** a <= b as (a < b) or (a == b): false when either is NaN, as in IEEE and PyTorch. */
-function lessOrEqual(a: TensorLike, b: TensorLike): Tensor {
-  const l = lt(a, b);
-  const e = eq(a, b);
-  try {
-    return logicalOr(l, e);
-  } finally {
-    l.dispose();
-    e.dispose();
-  }
-}
-function notEqual(a: TensorLike, b: TensorLike): Tensor {
-  const e = eq(a, b);
-  try {
-    return logicalNot(e);
-  } finally {
-    e.dispose();
-  }
-}
+const lessOrEqual = (x: Expr, y: Expr): Expr => bin('max', bin('cmplt', x, y), bin('cmpeq', x, y));
+const FALSE = constant(0, 'bool');
 
-export const logicalNot = (x: Tensor): Tensor => one('logicalNot', x, () => logicalNotOf(x));
-function logicalNotOf(x: Tensor): Tensor {
-  const mask = x.dtype === 'bool' ? x : ne(x, 0);
-  try {
-    return binary('cmpeq', mask, 0);
-  } finally {
-    if (mask !== x) mask.dispose();
-  }
-}
+export const le = (a: TensorLike, b: TensorLike): Tensor => pair('le', a, b, () => composite('le', [a, b], ALL, lessOrEqual));
+export const ge = (a: TensorLike, b: TensorLike): Tensor => pair('ge', a, b, () => composite('ge', [b, a], ALL, lessOrEqual));
+export const ne = (a: TensorLike, b: TensorLike): Tensor =>
+  pair('ne', a, b, () => composite('ne', [a, b], ALL, (x, y) => bin('cmpeq', bin('cmpeq', x, y), FALSE)));
+
+/** x == 0: true where x is false (bool) or zero (numbers). */
+export const logicalNot = (x: Tensor): Tensor => composite('logicalNot', [x, 0], ALL, (v, zero) => bin('cmpeq', v, zero));
 /** Logical and/or are min/max over {0, 1}; other dtypes count non-zero as true and give bool, as PyTorch. */
 export const logicalAnd = (a: Tensor, b: Tensor): Tensor =>
   pair('logicalAnd', a, b, () => onBools('min', a, b), false);
 export const logicalOr = (a: Tensor, b: Tensor): Tensor =>
   pair('logicalOr', a, b, () => onBools('max', a, b), false);
 function onBools(op: 'min' | 'max', a: Tensor, b: Tensor): Tensor {
+  // Operands may have different dtypes here, so each is reduced to a mask on its own first.
   const ta = a.dtype === 'bool' ? a : ne(a, 0);
   const tb = b.dtype === 'bool' ? b : ne(b, 0);
   try {
@@ -110,35 +96,15 @@ function onBools(op: 'min' | 'max', a: Tensor, b: Tensor): Tensor {
   }
 }
 
-export const square = (x: Tensor): Tensor => one('square', x, () => mul(x, x));
+export const square = (x: Tensor): Tensor => composite('square', [x], NUMERIC, (v) => bin('mul', v, v));
 
 /** relu(x) = 0 where x <= 0 else x; the gradient at 0 is 0 and NaN stays NaN, as in PyTorch. */
-export const relu = (x: Tensor): Tensor => one('relu', x, () => reluOf(x));
-function reluOf(x: Tensor): Tensor {
-  const nonPos = le(x, 0);
-  try {
-    return where(nonPos, 0, x);
-  } finally {
-    nonPos.dispose();
-  }
-}
-
-/** Runs a chain of ops, disposing the intermediates (every value but the last). */
-function chain(x: Tensor, ...steps: ((t: Tensor) => Tensor)[]): Tensor {
-  let cur = x;
-  for (const step of steps) {
-    const next = step(cur);
-    if (cur !== x) cur.dispose();
-    cur = next;
-  }
-  return cur;
-}
+export const relu = (x: Tensor): Tensor =>
+  composite('relu', [x, 0], NUMERIC, (v, zero) => select(lessOrEqual(v, zero), zero, v));
 
 /** 1 / (1 + exp(-x)): exp(-x) overflows to inf for x << 0, giving exactly 0, never NaN. */
-export function sigmoid(x: Tensor): Tensor {
-  requireFloat('sigmoid', x);
-  return chain(x, neg, exp, (t) => add(t, 1), reciprocal);
-}
+export const sigmoid = (x: Tensor): Tensor =>
+  composite('sigmoid', [x, 1], FLOATS, (v, one) => un('reciprocal', bin('add', un('exp', un('neg', v)), one)));
 
 export interface GeluOptions {
   /** 'none' (default): exact, 0.5·x·(1 + erf(x/√2)). 'tanh': the approximation used by GPT-2 and some ViTs. */
@@ -146,26 +112,15 @@ export interface GeluOptions {
 }
 
 export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
-  requireFloat('gelu', x);
-  const inner =
-    options.approximate === 'tanh'
-      ? chain(
-          x,
-          (t) => mul(mul(t, t), t),
-          (t) => mul(t, 0.044715),
-          (t) => add(t, x),
-          (t) => mul(t, Math.sqrt(2 / Math.PI)),
-          tanh,
-        )
-      : chain(x, (t) => mul(t, Math.SQRT1_2), erf);
-  const out = chain(
-    inner,
-    (t) => add(t, 1),
-    (t) => mul(t, x),
-    (t) => mul(t, 0.5),
+  if (options.approximate === 'tanh') {
+    // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
+    return composite('gelu', [x, 0.5, 1, 0.044715, Math.sqrt(2 / Math.PI)], FLOATS, (v, half, one, c, k) =>
+      bin('mul', bin('mul', half, v), bin('add', one, un('tanh', bin('mul', k, bin('add', v, bin('mul', c, bin('mul', bin('mul', v, v), v))))))),
+    );
+  }
+  return composite('gelu', [x, 0.5, 1, Math.SQRT1_2], FLOATS, (v, half, one, r) =>
+    bin('mul', bin('mul', half, v), bin('add', one, un('erf', bin('mul', v, r)))),
   );
-  inner.dispose();
-  return out;
 }
 
 /**
@@ -175,20 +130,13 @@ export function clamp(x: Tensor, min?: number, max?: number): Tensor {
   if (min === undefined && max === undefined) throw new TypeError('clamp: give at least one of min and max');
   return one('clamp', x, () => clampOf(x, min, max));
 }
+/** where(x < min, min, where(max < x, max, x)): a comparison that is false for NaN leaves x as it is. */
 function clampOf(x: Tensor, min?: number, max?: number): Tensor {
-  let cur = x;
-  if (min !== undefined) {
-    const below = lt(cur, min);
-    const next = where(below, min, cur);
-    below.dispose();
-    cur = next;
+  if (min !== undefined && max !== undefined) {
+    return composite('clamp', [x, min, max], NUMERIC, (v, lo, hi) =>
+      select(bin('cmplt', v, lo), lo, select(bin('cmplt', hi, v), hi, v)),
+    );
   }
-  if (max !== undefined) {
-    const above = gt(cur, max);
-    const next = where(above, max, cur);
-    above.dispose();
-    if (cur !== x) cur.dispose();
-    cur = next;
-  }
-  return cur;
+  if (min !== undefined) return composite('clamp', [x, min], NUMERIC, (v, lo) => select(bin('cmplt', v, lo), lo, v));
+  return composite('clamp', [x, max!], NUMERIC, (v, hi) => select(bin('cmplt', hi, v), hi, v));
 }

@@ -12,12 +12,17 @@ export function filled(backend: Backend, dtype: DType, shape: readonly number[],
   return out;
 }
 
-export function scalarLike(value: number, like: Tensor, op = 'scalar'): Tensor {
+/** Checks that a JS number is a value of `like`'s dtype (an int32 operand takes integers, a bool one 0 or 1). */
+export function assertScalarFits(op: string, value: number, like: Tensor): void {
   if (like.dtype === 'int32' && !(Number.isInteger(value) && value >= -2147483648 && value <= 2147483647)) {
     throw new DTypeError(op, `${value} is not an int32 value (the other operand is int32 ${fmtShape(like.shape)})`);
   }
   if (like.dtype === 'bool' && value !== 0 && value !== 1) {
     throw new DTypeError(op, `${value} is not a bool value (0 or 1; the other operand is bool ${fmtShape(like.shape)})`);
   }
+}
+
+export function scalarLike(value: number, like: Tensor, op = 'scalar'): Tensor {
+  assertScalarFits(op, value, like);
   return filled(like.backend, like.dtype, [], value);
 }
