@@ -56,6 +56,12 @@ describe('wasm elementwise against the JS tier', () => {
     ['scalar ops: mul, div, max, min, neg, abs, sqrt of |x|', () => T.tidy(() => T.maximum(T.minimum(x().mul(3).div(7).neg(), 2), -2).add(x().abs().sqrt()))],
     ['reciprocal', () => T.tidy(() => T.reciprocal(x().add(10)))],
     ['a row slice of a wider tensor (row stride > cols)', () => T.tidy(() => T.slice(m(), 1, 3, 60).mul(2).add(1))],
+    ['a transposed operand (gathered along rows)', () => T.tidy(() => T.add(T.transpose(m()), 1.5))],
+    ['contiguous() of a transpose', () => T.tidy(() => T.contiguous(T.transpose(m())))],
+    [
+      'a rank-4 permuted operand plus a contiguous one (outer dims walked per slab)',
+      () => T.tidy(() => T.add(T.permute(T.tensor(values(8 * 50 * 4 * 16, 5), { shape: [8, 50, 4, 16] }), [0, 2, 1, 3]), T.tensor(values(8 * 4 * 50 * 16, 6), { shape: [8, 4, 50, 16] }))),
+    ],
   ];
   for (const [name, f] of exact) {
     it(`${name}: bit-identical`, async () => {
@@ -81,6 +87,13 @@ describe('wasm elementwise against the JS tier', () => {
       expectClose(wasm, js, atol, rtol);
     });
   }
+
+  it('copies rows contiguous on both sides with TypedArray.set (no kernel), identical values', async () => {
+    const f = () => T.tidy(() => T.contiguous(T.permute(T.tensor(values(8 * 50 * 4 * 16, 5), { shape: [8, 50, 4, 16] }), [0, 2, 1, 3])));
+    const { js, wasm, calls } = await both(f);
+    expect(calls).toBe(0);
+    expect(Array.from(wasm)).toEqual(Array.from(js));
+  });
 
   it('leaves small tensors, float64 and unsupported ops (log, where, comparisons) on JS', async () => {
     const tier = getWasmTier();

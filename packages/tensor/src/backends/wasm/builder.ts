@@ -306,6 +306,9 @@ export class Code {
     for (let i = 0; i < 16; i++) this.bytes.push(0);
     return this;
   }
+  f32x4ReplaceLane(lane: number): this {
+    return this.simd(0x20).op(lane);
+  }
   f32x4ExtractLane(lane: number): this {
     return this.simd(Simd.f32x4ExtractLane).op(lane);
   }

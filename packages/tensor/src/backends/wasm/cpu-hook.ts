@@ -6,8 +6,8 @@
 import type { ReduceOp, View } from '../../backend.js';
 import { type Expr, exprKey } from '../../ops/expr.js';
 import { coalesce } from '../cpu/layout.js';
-import { type InputMode, supported } from './elementwise.js';
-import type { EwInput } from './elementwise-run.js';
+import { supported } from './elementwise.js';
+import type { EwOperand } from './elementwise-run.js';
 import { getWasmTier } from './tier.js';
 
 /** Below this many multiply-adds the JS kernel's lower call overhead wins. */
@@ -77,29 +77,19 @@ export function wasmElementwise(expr: Expr, inputs: readonly View[], out: View):
   const tier = getWasmTier();
   if (!tier) return false;
   const { shape, strides } = coalesce(out.shape, [out.strides, ...inputs.map((v) => v.strides)]);
-  if (shape.length > 2) return false;
-  const rows = shape.length === 2 ? (shape[0] as number) : 1;
-  const cols = shape[shape.length - 1] as number;
+  if (shape.length === 0) return false;
   const inner = shape.length - 1;
-  const at = (s: readonly number[] | undefined, d: number): number => (d < 0 ? 0 : ((s as readonly number[])[d] as number));
-  // the output: contiguous along rows (any row stride); short rows waste most of each vector
-  if (at(strides[0], inner) !== 1 || (rows > 1 && cols < 4)) return false;
-  const ins: EwInput[] = [];
-  for (let i = 0; i < inputs.length; i++) {
-    const s = strides[i + 1];
-    const cs = at(s, inner);
-    if (cs !== 0 && cs !== 1) return false;
-    const mode: InputMode = cs === 1 ? 'row' : 'splat';
-    const v = inputs[i] as View;
-    ins.push({ data: v.storage.handle as Float32Array, offset: v.offset, rowStride: at(s, inner - 1), mode });
-  }
+  const outStrides = strides[0] as number[];
+  // the output must be contiguous along rows; short rows waste most of each vector
+  if (outStrides[inner] !== 1 || (shape.length > 1 && (shape[inner] as number) < 4)) return false;
+  const ins: EwOperand[] = inputs.map((v, i) => ({ data: v.storage.handle as Float32Array, offset: v.offset, strides: strides[i + 1] as number[] }));
+  if (inputs.length === 1 && expr.kind === 'input' && copyRows(ins[0] as EwOperand, out, shape, outStrides)) return true;
   let key = exprKeys.get(expr);
   if (key === undefined) {
     key = exprKey(expr);
     exprKeys.set(expr, key);
   }
-  const o = { data: out.storage.handle as Float32Array, offset: out.offset, rowStride: at(strides[0], inner - 1) };
-  return tier.elementwiseF32(key, expr, ins, o, rows, cols);
+  return tier.elementwiseF32(key, expr, ins, { data: out.storage.handle as Float32Array, offset: out.offset, strides: outStrides }, shape);
 }
 
 /**
@@ -136,4 +126,33 @@ export function wasmReduce(op: ReduceOp, x: View, axes: readonly number[], out: 
     return tier.reduceF32(op, 'cols', data, x.offset, rst[0] as number, rs[0] as number, ks[0] as number, o, out.offset);
   }
   return false;
+}
+
+/** A plain copy of rows contiguous in both source and destination: TypedArray.set per row, no kernel. */
+function copyRows(x: EwOperand, out: View, shape: readonly number[], outStrides: readonly number[]): boolean {
+  const rank = shape.length;
+  if (x.strides[rank - 1] !== 1) return false;
+  const dst = out.storage.handle as Float32Array;
+  const cols = shape[rank - 1] as number;
+  let rows = 1;
+  for (let d = 0; d < rank - 1; d++) rows *= shape[d] as number;
+  // walk every dim but the last (odometer)
+  const idx = new Array<number>(rank - 1).fill(0);
+  let src = x.offset;
+  let o = out.offset;
+  for (let r = 0; r < rows; r++) {
+    dst.set(x.data.subarray(src, src + cols), o);
+    for (let d = rank - 2; d >= 0; d--) {
+      const n = shape[d] as number;
+      if (++(idx[d] as number) < n) {
+        src += x.strides[d] as number;
+        o += outStrides[d] as number;
+        break;
+      }
+      idx[d] = 0;
+      src -= (x.strides[d] as number) * (n - 1);
+      o -= (outStrides[d] as number) * (n - 1);
+    }
+  }
+  return true;
 }

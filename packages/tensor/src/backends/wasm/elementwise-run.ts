@@ -1,26 +1,19 @@
 /**
- * Runs a fused elementwise kernel on [rows, cols] blocks of JS arrays: stages each input's span into scratch
- * with one memcpy, runs the kernel, copies the result out (per row only when rows are padded). Copies are the
- * operands' sizes, counted in the stats.
+ * Runs a fused elementwise kernel over a coalesced layout of JS arrays: the last two dims are the kernel's
+ * [rows, cols] block, any dims before them are walked here. Each input's span is staged into scratch with one
+ * memcpy, the output is computed into scratch (rows padded to a multiple of four) and copied out. Copies are
+ * the operands' sizes, counted in the stats.
  */
 import type { Expr } from '../../ops/expr.js';
 import { SCRATCH_BASE } from './control.js';
 import type { ElementwiseCache, InputMode } from './elementwise.js';
 import type { WasmRuntime } from './runtime.js';
 
-export interface EwInput {
+export interface EwOperand {
   readonly data: Float32Array;
   readonly offset: number;
-  /** Elements between rows (any, 0 included). */
-  readonly rowStride: number;
-  /** 'row': contiguous along the row; 'splat': one value per row. */
-  readonly mode: InputMode;
-}
-
-export interface EwOutput {
-  readonly data: Float32Array;
-  readonly offset: number;
-  readonly rowStride: number;
+  /** One stride per dim of the shape (elements; 0 broadcasts). */
+  readonly strides: readonly number[];
 }
 
 export interface ElementwiseStats {
@@ -33,55 +26,122 @@ export interface ElementwiseStats {
 
 const align4 = (n: number): number => Math.ceil(n / 4) * 4;
 
-/** False (nothing written) when an input is too sparse to stage or scratch would pass the ceiling. */
+/** The kernel mode for an operand's stride along the row. */
+export function modeOf(colStride: number): InputMode {
+  return colStride === 1 ? 'row' : colStride === 0 ? 'splat' : 'strided';
+}
+
+/**
+ * out = expr(inputs) over `shape` (rank >= 1, the output's last stride 1). False (nothing written) when an
+ * operand has a negative stride, is too sparse to stage, or scratch would pass the ceiling.
+ */
 export function elementwiseF32(
   rt: WasmRuntime,
   cache: ElementwiseCache,
   key: string,
   expr: Expr,
-  inputs: readonly EwInput[],
-  out: EwOutput,
-  rows: number,
-  cols: number,
+  inputs: readonly EwOperand[],
+  out: EwOperand,
+  shape: readonly number[],
   stats: ElementwiseStats,
 ): boolean {
-  if (rows === 0 || cols === 0) return true;
+  const rank = shape.length;
+  let total = 1;
+  for (const d of shape) total *= d;
+  if (total === 0) return true;
+  const cols = shape[rank - 1] as number;
+  const rows = rank >= 2 ? (shape[rank - 2] as number) : 1;
+  const outer = shape.slice(0, Math.max(0, rank - 2));
+  const rowOf = (x: EwOperand): number => (rank >= 2 ? (x.strides[rank - 2] as number) : 0);
+  const colOf = (x: EwOperand): number => x.strides[rank - 1] as number;
+  if (colOf(out) !== 1) return false;
+
   const spans: [number, number][] = [];
+  const slack: number[] = [];
   let floats = 0;
   for (const x of inputs) {
-    if (x.rowStride < 0) return false;
-    const lo = x.offset;
-    const hi = Math.min(x.data.length, x.offset + (rows - 1) * x.rowStride + (x.mode === 'row' ? cols : 1));
-    if (hi - lo > 2 * rows * cols + 4096) return false;
-    spans.push([lo, hi]);
-    // +4: reads run up to three floats past a row
-    floats += align4(hi - lo) + 4;
+    let hi = x.offset + 1;
+    for (let d = 0; d < rank; d++) {
+      const s = x.strides[d] as number;
+      if (s < 0) return false;
+      hi += ((shape[d] as number) - 1) * s;
+    }
+    hi = Math.min(hi, x.data.length);
+    if (hi - x.offset > 2 * total + 4096) return false;
+    spans.push([x.offset, hi]);
+    // the kernel reads up to three elements past a row
+    slack.push(align4(3 * colOf(x) + 4));
+    floats += align4(hi - x.offset) + (slack[slack.length - 1] as number);
   }
   const ld = align4(cols);
-  if (!rt.reserve((floats + rows * ld) * 4)) return false;
+  const slab = rows * ld;
+  let slabs = 1;
+  for (const d of outer) slabs *= d;
+  if (!rt.reserve((floats + slabs * slab) * 4)) return false;
+
   const mem = rt.f32;
   let at = SCRATCH_BASE / 4;
-  const args: number[] = [];
+  const base: number[] = [];
   let bytesIn = 0;
   inputs.forEach((x, i) => {
     const [lo, hi] = spans[i] as [number, number];
     mem.set(x.data.subarray(lo, hi), at);
     bytesIn += (hi - lo) * 4;
-    args.push(at * 4, x.rowStride * 4);
-    at += align4(hi - lo) + 4;
+    base.push(at);
+    at += align4(hi - lo) + (slack[i] as number);
   });
   const outAt = at;
-  const fn = cache.get(key, expr, inputs.map((x) => x.mode));
-  fn(outAt * 4, rows, ld / 4, ld * 4, ...args);
-  if (rows === 1 || (ld === cols && out.rowStride === cols)) {
-    out.data.set(mem.subarray(outAt, outAt + (rows - 1) * ld + cols), out.offset);
-  } else {
-    for (let r = 0; r < rows; r++) out.data.set(mem.subarray(outAt + r * ld, outAt + r * ld + cols), out.offset + r * out.rowStride);
+  const fn = cache.get(key, expr, inputs.map((x) => modeOf(colOf(x))));
+  const args: number[] = new Array(4 + 3 * inputs.length).fill(0);
+  args[1] = rows;
+  args[2] = ld / 4;
+  args[3] = ld * 4;
+  inputs.forEach((x, i) => {
+    args[5 + 3 * i] = rowOf(x) * 4;
+    args[6 + 3 * i] = colOf(x) * 4;
+  });
+  // walk the outer dims (odometer), one kernel call per [rows, cols] slab
+  const idx = new Array<number>(outer.length).fill(0);
+  const inOff = inputs.map(() => 0);
+  let outOff = out.offset;
+  const contiguousOut = ld === cols && isRowMajor(out.strides, shape);
+  for (let s = 0; s < slabs; s++) {
+    args[0] = (outAt + s * slab) * 4;
+    for (let i = 0; i < inputs.length; i++) args[4 + 3 * i] = ((base[i] as number) + (inOff[i] as number)) * 4;
+    fn(...args);
+    if (!contiguousOut) {
+      const orow = rowOf(out);
+      for (let r = 0; r < rows; r++) {
+        const from = outAt + s * slab + r * ld;
+        out.data.set(mem.subarray(from, from + cols), outOff + r * orow);
+      }
+    }
+    for (let d = outer.length - 1; d >= 0; d--) {
+      const n = outer[d] as number;
+      if (++(idx[d] as number) < n) {
+        inputs.forEach((x, i) => (inOff[i] = (inOff[i] as number) + (x.strides[d] as number)));
+        outOff += out.strides[d] as number;
+        break;
+      }
+      idx[d] = 0;
+      inputs.forEach((x, i) => (inOff[i] = (inOff[i] as number) - (x.strides[d] as number) * (n - 1)));
+      outOff -= (out.strides[d] as number) * (n - 1);
+    }
   }
+  if (contiguousOut) out.data.set(mem.subarray(outAt, outAt + total), out.offset);
   stats.calls++;
-  stats.elements += rows * cols;
+  stats.elements += total;
   stats.bytesIn += bytesIn;
-  stats.bytesOut += rows * cols * 4;
+  stats.bytesOut += total * 4;
   stats.kernelsCompiled = cache.size;
+  return true;
+}
+
+function isRowMajor(strides: readonly number[], shape: readonly number[]): boolean {
+  let expect = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if ((shape[d] as number) !== 1 && strides[d] !== expect) return false;
+    expect *= shape[d] as number;
+  }
   return true;
 }

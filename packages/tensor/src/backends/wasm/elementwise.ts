@@ -10,7 +10,8 @@ import type { Expr } from '../../ops/expr.js';
 import { buildModule, Code, type FuncDef, Simd, ValType } from './builder.js';
 import { emitErf, emitExp, emitTanh } from './simd-math.js';
 
-export type InputMode = 'row' | 'splat';
+/** 'row': contiguous along the row; 'splat': one value per row; 'strided': any stride along the row (gathered). */
+export type InputMode = 'row' | 'splat' | 'strided';
 
 const UNARY_SIMD: Record<string, number | undefined> = {
   neg: Simd.f32x4Neg,
@@ -83,16 +84,18 @@ function emitExpr(c: Code, e: Expr, inputs: readonly number[]): void {
 }
 
 /**
- * ew(out, rows, vecs, outRowBytes, in0, in0RowBytes, in1, ...): for each row, `vecs` groups of four outputs.
- * Reads may run up to three floats past a row (the caller leaves slack); writes cover vecs*4 per row.
+ * ew(out, rows, vecs, outRowBytes, in0, in0RowBytes, in0ColBytes, in1, ...): for each row, `vecs` groups of
+ * four outputs. Reads may run up to three elements past a row (the caller leaves slack); writes cover vecs*4
+ * per row.
  */
 export function emitElementwise(e: Expr, modes: readonly InputMode[]): FuncDef {
   const I = ValType.i32;
-  const params = [I, I, I, I, ...modes.flatMap(() => [I, I])];
+  const params = [I, I, I, I, ...modes.flatMap(() => [I, I, I])];
   const c = new Code(params);
   const [out, rows, vecs, outRow] = [0, 1, 2, 3];
-  const inPtr = (i: number) => 4 + 2 * i;
-  const inRow = (i: number) => 5 + 2 * i;
+  const inPtr = (i: number) => 4 + 3 * i;
+  const inRow = (i: number) => 5 + 3 * i;
+  const inCol = (i: number) => 6 + 3 * i;
   const r = c.local(I);
   const o = c.local(I);
   const n = c.local(I);
@@ -108,9 +111,18 @@ export function emitElementwise(e: Expr, modes: readonly InputMode[]): FuncDef {
     c.get(vecs).set(n);
     c.loop(() => {
       modes.forEach((m, i) => {
-        if (m !== 'row') return;
-        c.get(p[i] as number).v128Load().set(v[i] as number);
-        c.get(p[i] as number).i32Const(16).i32Add().set(p[i] as number);
+        const pi = p[i] as number;
+        if (m === 'row') {
+          c.get(pi).v128Load().set(v[i] as number);
+          c.get(pi).i32Const(16).i32Add().set(pi);
+        } else if (m === 'strided') {
+          c.get(pi).load32Splat();
+          for (let lane = 1; lane < 4; lane++) {
+            c.get(pi).get(inCol(i)).i32Const(lane).i32Mul().i32Add().f32Load().f32x4ReplaceLane(lane);
+          }
+          c.set(v[i] as number);
+          c.get(pi).get(inCol(i)).i32Const(2).i32Shl().i32Add().set(pi);
+        }
       });
       c.get(o);
       emitExpr(c, e, v);

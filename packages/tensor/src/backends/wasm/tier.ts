@@ -6,7 +6,7 @@
 import { detectFeatures, envFlag, nodeProcess, type WasmFeatures } from './features.js';
 import { type MatmulArgs, type MatmulStats, matmulF32, PARALLEL_MIN_FLOPS } from './matmul.js';
 import { ElementwiseCache } from './elementwise.js';
-import { type ElementwiseStats, type EwInput, type EwOutput, elementwiseF32 } from './elementwise-run.js';
+import { type ElementwiseStats, type EwOperand, elementwiseF32 } from './elementwise-run.js';
 import type { Expr } from '../../ops/expr.js';
 import { WorkerPool } from './pool.js';
 import type { ReduceKind } from './reduce.js';
@@ -93,11 +93,11 @@ export class WasmTier {
   }
 
   /**
-   * out[r, c] = expr(inputs...) over a [rows, cols] block (see elementwise-run.ts); `key` identifies the
+   * out = expr(inputs...) over a strided layout `shape` (see elementwise-run.ts); `key` identifies the
    * expression (exprKey). False when it could not run; then nothing was written.
    */
-  elementwiseF32(key: string, expr: Expr, inputs: readonly EwInput[], out: EwOutput, rows: number, cols: number): boolean {
-    return elementwiseF32(this.runtime, this.ewCache, key, expr, inputs, out, rows, cols, this.elementwiseStats);
+  elementwiseF32(key: string, expr: Expr, inputs: readonly EwOperand[], out: EwOperand, shape: readonly number[]): boolean {
+    return elementwiseF32(this.runtime, this.ewCache, key, expr, inputs, out, shape, this.elementwiseStats);
   }
 
   /** A float32 sum/max/min over rows or columns of a [R, C] layout (see reduce-run.ts). */
