@@ -56,6 +56,29 @@ describe.each(BACKENDS)('async reads on $name', ({ name }) => {
     }
   });
 
+  it('disposing an input right after enqueuing an op on it, then reusing its memory, does not change the result', async () => {
+    for (const n of [17, 4096]) {
+      const vals = pseudo(n, 12, -2, 2);
+      const x = B.t(vals);
+      const y = T.exp(x);
+      x.dispose();
+      // New same-sized tensors, written from the host and on the device, before anything is read.
+      const fresh = [
+        B.t(new Float32Array(n).fill(7)),
+        T.full([n], 5, { backend: name }),
+        B.t(new Float32Array(n).fill(9)),
+      ];
+      try {
+        expectClose(Array.from(await y.data()), vals.map(Math.exp));
+        expect(Array.from(await fresh[0]!.data()).every((v) => v === 7)).toBe(true);
+        expect(Array.from(await fresh[2]!.data()).every((v) => v === 9)).toBe(true);
+      } finally {
+        y.dispose();
+        for (const t of fresh) t.dispose();
+      }
+    }
+  });
+
   it('a long chain of ops enqueued before one read gives the right answer', async () => {
     const n = 1023;
     const start = pseudo(n, 9, -1, 1);
