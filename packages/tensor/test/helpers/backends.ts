@@ -7,28 +7,15 @@
  * 'gpu'), so this module, and the device it opens, is shared by all of them; the device is destroyed when
  * the worker exits.
  */
-import { disposeBackend, initBackend, registerBackend } from '../../src/index.js';
+import { disposeBackend, initBackend } from '../../src/index.js';
 
 export interface BackendCase {
   readonly name: string;
 }
 
-async function openWebGPU(): Promise<void> {
-  try {
-    await initBackend('webgpu');
-  } catch (e) {
-    // Until src/index.ts registers the backend itself, register it the way it will.
-    if (!/unknown backend 'webgpu'/.test((e as Error).message)) throw e;
-    registerBackend('webgpu', async () =>
-      (await import('../../src/backends/webgpu/index.js')).createWebGPUBackend(),
-    );
-    await initBackend('webgpu');
-  }
-}
-
 async function probeWebGPU(): Promise<string | null> {
   try {
-    await openWebGPU();
+    await initBackend('webgpu');
     process.once('exit', () => disposeBackend('webgpu'));
     return null;
   } catch (e) {

@@ -75,11 +75,14 @@ describe.runIf(HAS_WEBGPU)('webgpu matmul versions', () => {
     });
   });
 
-  it('auto picks by shape: naive for tiny outputs, tiled for small, blocked otherwise', () => {
+  it('auto picks by shape and adapter: naive for tiny outputs; direct on CPU adapters; tiled/blocked on GPUs', () => {
     expect(chooseMatmul(4, 4, 4)).toBe('naive');
+    expect(chooseMatmul(4, 4, 4, true)).toBe('naive');
     expect(chooseMatmul(16, 24, 4)).toBe('tiled');
     expect(chooseMatmul(197, 64, 197)).toBe('blocked');
     expect(chooseMatmul(512, 512, 512)).toBe('blocked');
+    expect(chooseMatmul(197, 64, 197, true)).toBe('direct');
+    expect(chooseMatmul(512, 512, 512, true)).toBe('direct');
   });
 
   it('a 256-wide ViT-like projection (x @ W^T + bias, then GELU) agrees with the CPU', async () => {

@@ -58,7 +58,7 @@ export class WebGPUBackend implements Backend {
     this.pool = new BufferPool(device);
     this.recorder = new Recorder(device, this.pool);
     this.#indexChecks = new DeferredIndexChecks(device);
-    this.#ctx = new KernelContext(device, this.recorder, this.#indexChecks);
+    this.#ctx = new KernelContext(device, this.recorder, this.#indexChecks, isCpuAdapter(adapterName));
     void device.lost.then((info) => {
       if (!this.#disposed) {
         this.#fatal ??= new DeviceLostError(
@@ -221,6 +221,11 @@ export class WebGPUBackend implements Backend {
   get isDisposed(): boolean {
     return this.#disposed;
   }
+}
+
+/** Software rasterisers that run compute shaders on the CPU (Mesa lavapipe / llvmpipe, SwiftShader). */
+export function isCpuAdapter(adapterName: string): boolean {
+  return /llvmpipe|lavapipe|swiftshader|software/i.test(adapterName);
 }
 
 /** A kernel is about to overwrite this view's storage: the host copy of its contents is stale. */

@@ -1,10 +1,12 @@
 /// <reference types="@webgpu/types" />
 /**
  * Records dispatches into one command encoder (one compute pass) and submits them in batches. It owns the
- * three caches of the execution path:
- *   - pipelines, keyed by their WGSL source;
- *   - uniform parameters, packed per batch into pooled arena buffers (256-byte aligned slots), uploaded with
- *     one writeBuffer just before the submit;
+ * caches of the execution path:
+ *   - pipelines, keyed by their WGSL source, with explicit layouts derived from the WGSL's bindings;
+ *   - uniform parameters, packed per batch into pooled arena buffers (aligned slots), uploaded with one
+ *     writeBuffer just before the submit, and bound with a dynamic offset;
+ *   - bind groups, keyed by (layout, arena, buffers): with the uniform offset dynamic and buffers pooled, a
+ *     steady loop reuses the same bind groups, and creating one is the costliest call of a dispatch;
  *   - buffers freed while the batch still uses them, handed back to the pool only after that batch's submit.
  *     (queue.writeBuffer runs at once on the queue timeline, ahead of unsubmitted commands, so reusing such a
  *     buffer earlier would let a later upload overwrite data the batch has yet to read.)
@@ -13,8 +15,11 @@ import { UNIFORM_USAGE } from './constants.js';
 import type { BufferPool } from './pool.js';
 
 /** Dispatches per submit: big enough to amortise the submit, small enough to keep the GPU busy early. */
-const BATCH = 64;
+const BATCH = 128;
 const ARENA_BYTES = 65536;
+/** Bind groups kept; past this the cache starts over (buffers are pooled, so few distinct groups recur). */
+const BIND_GROUP_CACHE = 4096;
+const COMPUTE = 0x4; // GPUShaderStage.COMPUTE
 
 interface Arena {
   buffer: GPUBuffer;
@@ -22,20 +27,43 @@ interface Arena {
   used: number;
 }
 
+interface Pipeline {
+  readonly pipeline: GPUComputePipeline;
+  readonly layout: GPUBindGroupLayout;
+  readonly layoutKey: string;
+}
+
+/** Storage bindings of a shader as 'r' / 'w' by binding number (binding 0 is the uniform block). */
+function storageAccess(wgsl: string): string[] {
+  const access: string[] = [];
+  for (const m of wgsl.matchAll(/@binding\((\d+)\)\s*var<storage,\s*(read_write|read)>/g)) {
+    access[Number(m[1]) - 1] = m[2] === 'read' ? 'r' : 'w';
+  }
+  return Array.from(access, (a) => a ?? 'r');
+}
+
 export class Recorder {
-  readonly #pipelines = new Map<string, GPUComputePipeline>();
+  readonly #pipelines = new Map<string, Pipeline>();
+  readonly #layouts = new Map<string, { bind: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>();
+  #bindGroups = new Map<string, GPUBindGroup>();
+  readonly #ids = new WeakMap<GPUBuffer, number>();
+  #nextId = 1;
   #encoder: GPUCommandEncoder | null = null;
   #pass: GPUComputePassEncoder | null = null;
+  /** The pipeline last set on the open pass (setting it again is a wasted native call). */
+  #passPipeline: GPUComputePipeline | null = null;
+  readonly #dynamicOffset = new Uint32Array(1);
   #dispatches = 0;
   readonly #used = new Set<GPUBuffer>();
   #toRelease: GPUBuffer[] = [];
   #arenas: Arena[] = [];
+  readonly #spareArenaData: Uint32Array<ArrayBuffer>[] = [];
   #submitScheduled = false;
   readonly #align: number;
   /** The op whose dispatch was recorded last: named in asynchronous error reports. */
   lastOp = '(none)';
   /** Counters for tests and benchmarks. */
-  readonly stats = { dispatches: 0, submits: 0, pipelines: 0 };
+  readonly stats = { dispatches: 0, submits: 0, pipelines: 0, bindGroups: 0 };
 
   constructor(
     private readonly device: GPUDevice,
@@ -44,15 +72,19 @@ export class Recorder {
     this.#align = Math.max(256, device.limits.minUniformBufferOffsetAlignment);
   }
 
-  pipeline(wgsl: string, label: string): GPUComputePipeline {
+  pipeline(wgsl: string, label: string): Pipeline {
     let p = this.#pipelines.get(wgsl);
     if (!p) {
+      const access = storageAccess(wgsl);
+      const layoutKey = access.join('');
+      const layouts = this.#layout(layoutKey);
       const module = this.device.createShaderModule({ code: wgsl, label });
-      p = this.device.createComputePipeline({
-        layout: 'auto',
+      const pipeline = this.device.createComputePipeline({
+        layout: layouts.pipeline,
         compute: { module, entryPoint: 'main' },
         label,
       });
+      p = { pipeline, layout: layouts.bind, layoutKey };
       this.#pipelines.set(wgsl, p);
       this.stats.pipelines++;
     }
@@ -76,19 +108,33 @@ export class Recorder {
   ): void {
     this.lastOp = op;
     if (groups[0] === 0 || groups[1] === 0 || groups[2] === 0) return;
-    const pipeline = this.pipeline(wgsl, op);
+    const p = this.pipeline(wgsl, op);
     const slot = this.#uniformSlot(params);
-    const entries: GPUBindGroupEntry[] = [
-      { binding: 0, resource: { buffer: slot.buffer, offset: slot.offset, size: slot.size } },
-    ];
-    buffers.forEach((buffer, i) => {
-      entries.push({ binding: i + 1, resource: { buffer } });
-      this.#used.add(buffer);
-    });
-    const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    let key = `${p.layoutKey}|${this.#id(slot.buffer)}|${slot.size}`;
+    for (const b of buffers) {
+      key += `,${this.#id(b)}`;
+      this.#used.add(b);
+    }
+    let bindGroup = this.#bindGroups.get(key);
+    if (!bindGroup) {
+      const entries: GPUBindGroupEntry[] = [
+        { binding: 0, resource: { buffer: slot.buffer, offset: 0, size: slot.size } },
+      ];
+      buffers.forEach((buffer, i) => {
+        entries.push({ binding: i + 1, resource: { buffer } });
+      });
+      bindGroup = this.device.createBindGroup({ layout: p.layout, entries });
+      if (this.#bindGroups.size >= BIND_GROUP_CACHE) this.#bindGroups = new Map();
+      this.#bindGroups.set(key, bindGroup);
+      this.stats.bindGroups++;
+    }
     const pass = this.#computePass();
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bindGroup);
+    if (this.#passPipeline !== p.pipeline) {
+      pass.setPipeline(p.pipeline);
+      this.#passPipeline = p.pipeline;
+    }
+    this.#dynamicOffset[0] = slot.offset;
+    pass.setBindGroup(0, bindGroup, this.#dynamicOffset, 0, 1);
     pass.dispatchWorkgroups(groups[0], groups[1], groups[2]);
     this.#dispatches++;
     this.stats.dispatches++;
@@ -125,20 +171,54 @@ export class Recorder {
     this.stats.submits++;
     this.#encoder = null;
     this.#dispatches = 0;
-    for (const a of this.#arenas) this.pool.release(a.buffer);
+    for (const a of this.#arenas) {
+      this.pool.release(a.buffer);
+      this.#spareArenaData.push(a.data);
+    }
     this.#arenas = [];
     for (const b of this.#toRelease) this.pool.release(b);
     this.#toRelease = [];
     this.#used.clear();
   }
 
-  /** Drops unsubmitted work (on dispose). */
+  /** Drops unsubmitted work and cached bind groups (on dispose). */
   abandon(): void {
     this.#pass = null;
+    this.#passPipeline = null;
     this.#encoder = null;
     this.#arenas = [];
     this.#toRelease = [];
     this.#used.clear();
+    this.#bindGroups = new Map();
+  }
+
+  #id(b: GPUBuffer): number {
+    let id = this.#ids.get(b);
+    if (id === undefined) {
+      id = this.#nextId++;
+      this.#ids.set(b, id);
+    }
+    return id;
+  }
+
+  #layout(key: string): { bind: GPUBindGroupLayout; pipeline: GPUPipelineLayout } {
+    let l = this.#layouts.get(key);
+    if (!l) {
+      const entries: GPUBindGroupLayoutEntry[] = [
+        { binding: 0, visibility: COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } },
+      ];
+      [...key].forEach((a, i) => {
+        entries.push({
+          binding: i + 1,
+          visibility: COMPUTE,
+          buffer: { type: a === 'r' ? 'read-only-storage' : 'storage' },
+        });
+      });
+      const bind = this.device.createBindGroupLayout({ entries, label: `layout ${key}` });
+      l = { bind, pipeline: this.device.createPipelineLayout({ bindGroupLayouts: [bind] }) };
+      this.#layouts.set(key, l);
+    }
+    return l;
   }
 
   #scheduleSubmit(): void {
@@ -166,23 +246,25 @@ export class Recorder {
     if (this.#pass) {
       this.#pass.end();
       this.#pass = null;
+      this.#passPipeline = null;
     }
   }
 
+  /** A slot for one dispatch's parameters; its size is a multiple of the alignment, so bind groups can share it. */
   #uniformSlot(params: Uint32Array): { buffer: GPUBuffer; offset: number; size: number } {
-    const size = Math.max(16, Math.ceil((params.length * 4) / 16) * 16);
+    const size = Math.ceil(Math.max(16, params.length * 4) / this.#align) * this.#align;
     let arena = this.#arenas[this.#arenas.length - 1];
     if (!arena || arena.used + size > ARENA_BYTES) {
       arena = {
         buffer: this.pool.acquire(ARENA_BYTES, UNIFORM_USAGE, 'uniforms'),
-        data: new Uint32Array(ARENA_BYTES / 4),
+        data: this.#spareArenaData.pop() ?? new Uint32Array(ARENA_BYTES / 4),
         used: 0,
       };
       this.#arenas.push(arena);
     }
     const offset = arena.used;
     arena.data.set(params, offset / 4);
-    arena.used = Math.ceil((offset + size) / this.#align) * this.#align;
+    arena.used = offset + size;
     return { buffer: arena.buffer, offset, size };
   }
 }

@@ -15,7 +15,11 @@ export class KernelContext {
     readonly device: GPUDevice,
     readonly recorder: Recorder,
     readonly indexChecks: DeferredIndexChecks,
-  ) {}
+    /** A CPU-emulated adapter (lavapipe, SwiftShader): kernels that avoid workgroup memory win there. */
+    readonly cpuAdapter: boolean,
+  ) {
+    this.maxGroupsPerDim = device.limits.maxComputeWorkgroupsPerDimension;
+  }
 
   buffer(v: View): GPUBuffer {
     return (v.storage.handle as GpuStorage).buffer;
@@ -30,9 +34,8 @@ export class KernelContext {
     return s;
   }
 
-  get maxGroupsPerDim(): number {
-    return this.device.limits.maxComputeWorkgroupsPerDimension;
-  }
+  /** Read once: every access to device.limits is a native call. */
+  readonly maxGroupsPerDim: number;
 
   /** A dispatch of `invocations` threads in workgroups of `WORKGROUP` (the shader reads `LINEAR_INDEX`). */
   dispatch1d(

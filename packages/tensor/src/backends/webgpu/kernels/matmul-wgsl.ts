@@ -232,3 +232,99 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 }
 `;
 }
+
+/**
+ * Register-blocked with vec4 loads straight from storage, no shared memory: each invocation computes a 4x4
+ * output block, reading a 4x4 block of A and of B per step of 4 along K. On CPU-emulated adapters (lavapipe,
+ * SwiftShader) workgroup memory and barriers cost more than they save, and this is the fastest version.
+ */
+export function directWgsl(
+  t: string,
+  words: number,
+  batchRank: number,
+  aMode: LoadMode,
+  bMode: LoadMode,
+): string {
+  const aType = aMode === 'scalar' ? t : `vec4<${t}>`;
+  const bType = bMode === 'scalar' ? t : `vec4<${t}>`;
+  const zero = `${t}(0)`;
+  const v4 = (xs: string[]) => `vec4<${t}>(${xs.join(', ')})`;
+  const I = [0, 1, 2, 3];
+  // ar_i: A[row0 + i, k .. k+3] as a vec4 over k.
+  let loadA: string;
+  if (aMode === 'col') {
+    loadA = I.map((i) => `let ar${i} = ba[(aBase + min(row0 + ${i}u, M - 1u) * aRow + k) / 4u];`).join(
+      '\n    ',
+    );
+  } else if (aMode === 'row') {
+    loadA = [
+      ...I.map(
+        (j) =>
+          `let am${j} = select(vec4<${t}>(${zero}), ba[(aBase + min(k + ${j}u, K - 1u) * aCol + row0) / 4u], k + ${j}u < K);`,
+      ),
+      ...I.map((i) => `let ar${i} = ${v4(I.map((j) => `am${j}[${i}]`))};`),
+    ].join('\n    ');
+  } else {
+    loadA = I.map((i) => `let ar${i} = ${v4(I.map((j) => `ael(row0 + ${i}u, k + ${j}u)`))};`).join('\n    ');
+  }
+  // br_j: B[k + j, col0 .. col0+3] as a vec4 over columns.
+  let loadB: string;
+  if (bMode === 'col') {
+    loadB = I.map(
+      (j) =>
+        `let br${j} = select(vec4<${t}>(${zero}), bb[(bBase + min(k + ${j}u, K - 1u) * bRow + col0) / 4u], k + ${j}u < K);`,
+    ).join('\n    ');
+  } else if (bMode === 'row') {
+    loadB = [
+      ...I.map((c) => `let bk${c} = bb[(bBase + min(col0 + ${c}u, N - 1u) * bCol + k) / 4u];`),
+      ...I.map((j) => `let br${j} = ${v4(I.map((c) => `bk${c}[${j}]`))};`),
+    ].join('\n    ');
+  } else {
+    loadB = I.map((j) => `let br${j} = ${v4(I.map((c) => `bel(k + ${j}u, col0 + ${c}u)`))};`).join('\n    ');
+  }
+  const fma = I.map(
+    (i) => `acc${i} = acc${i} + ar${i}.x * br0 + ar${i}.y * br1 + ar${i}.z * br2 + ar${i}.w * br3;`,
+  ).join('\n    ');
+  const store = I.map(
+    (i) => `if (row0 + ${i}u < M) {
+    for (var j: u32 = 0u; j < 4u; j = j + 1u) {
+      if (col0 + j < N) { bout[oBase + (row0 + ${i}u) * pu(9u) + (col0 + j) * pu(10u)] = acc${i}[j]; }
+    }
+  }`,
+  ).join('\n  ');
+  const helpers = `
+var<private> aBaseP: u32;
+var<private> bBaseP: u32;
+fn ael(r: u32, k: u32) -> ${t} {
+  let M = pu(0u); let K = pu(2u);
+  return select(${zero}, ${aMode === 'scalar' ? `ba[aBaseP + min(r, M - 1u) * pu(5u) + min(k, K - 1u) * pu(6u)]` : zero}, r < M && k < K);
+}
+fn bel(k: u32, c: u32) -> ${t} {
+  let N = pu(1u); let K = pu(2u);
+  return select(${zero}, ${bMode === 'scalar' ? `bb[bBaseP + min(k, K - 1u) * pu(7u) + min(c, N - 1u) * pu(8u)]` : zero}, k < K && c < N);
+}`;
+  return `${header(t, words, aType, bType)}
+${helpers}
+@compute @workgroup_size(16, 16)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  ${COMMON_LETS}
+  let z = gid.z + pu(4u);
+  ${batchOffsets(batchRank)}
+  aBaseP = aBase;
+  bBaseP = bBase;
+  let row0 = gid.y * 4u;
+  let col0 = gid.x * 4u;
+  if (row0 >= M || col0 >= N) { return; }
+  var acc0 = vec4<${t}>(${zero});
+  var acc1 = vec4<${t}>(${zero});
+  var acc2 = vec4<${t}>(${zero});
+  var acc3 = vec4<${t}>(${zero});
+  for (var k: u32 = 0u; k < K; k = k + 4u) {
+    ${loadA}
+    ${loadB}
+    ${fma}
+  }
+  ${store}
+}
+`;
+}

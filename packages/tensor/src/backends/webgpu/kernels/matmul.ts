@@ -1,7 +1,7 @@
 /**
  * Batched matmul: out[..., M, N] = a[..., M, K] @ b[..., K, N], every operand strided (a transposed weight is
- * just strides), batch dims broadcast by stride 0. Picks one of three kernels by shape (matmul-wgsl.ts):
- * naive for tiny outputs, shared-memory tiled for small ones, register-blocked vec4 otherwise.
+ * just strides), batch dims broadcast by stride 0. Picks one of four kernels (matmul-wgsl.ts) by shape and
+ * adapter: see chooseMatmul.
  */
 import type { View } from '../../../backend.js';
 import { BackendError, fmtShape } from '../../../errors.js';
@@ -9,16 +9,36 @@ import { sizeOf } from '../../../shape.js';
 import { coalesce, Params } from '../layout.js';
 import { wgslType } from '../wgsl.js';
 import type { KernelContext } from './context.js';
-import { BM, BN, blockedWgsl, type LoadMode, NAIVE_WG, naiveWgsl, TILE, tiledWgsl } from './matmul-wgsl.js';
+import {
+  BM,
+  BN,
+  blockedWgsl,
+  directWgsl,
+  type LoadMode,
+  NAIVE_WG,
+  naiveWgsl,
+  TILE,
+  tiledWgsl,
+} from './matmul-wgsl.js';
 
-export type MatmulVersion = 'naive' | 'tiled' | 'blocked';
-export const MATMUL_VERSIONS: readonly MatmulVersion[] = ['naive', 'tiled', 'blocked'];
+/**
+ * naive: one output per invocation; tiled: 16x16 shared-memory tiles; blocked: shared-memory tiles with 4x4
+ * register blocks and vec4 loads; direct: 4x4 register blocks with vec4 loads straight from storage.
+ */
+export type MatmulVersion = 'naive' | 'tiled' | 'blocked' | 'direct';
+export const MATMUL_VERSIONS: readonly MatmulVersion[] = ['naive', 'tiled', 'blocked', 'direct'];
 
-/** The version `auto` picks. Thresholds from bench/webgpu.mjs on lavapipe (see bench/results/webgpu.md). */
-export function chooseMatmul(M: number, N: number, K: number): MatmulVersion {
+/**
+ * The version `auto` picks, by shape and by adapter. On CPU-emulated adapters (lavapipe, SwiftShader) shared
+ * memory and barriers cost more than they save, so the register-blocked kernel reads storage directly; on
+ * real GPUs the shared-memory tiles win once the output fills a few workgroups. Figures in
+ * bench/results/webgpu.md.
+ */
+export function chooseMatmul(M: number, N: number, K: number, cpuAdapter = false): MatmulVersion {
+  if (M * N < 16 * 16 && K < 64) return 'naive';
+  if (cpuAdapter) return 'direct';
   if (M * N >= 32 * 32 && K >= 8) return 'blocked';
-  if (M * N >= 16 * 16) return 'tiled';
-  return 'naive';
+  return 'tiled';
 }
 
 /** Strides of an operand's batch dims aligned to out's batch rank (missing leading dims broadcast). */
@@ -66,7 +86,7 @@ export function matmul(ctx: KernelContext, a: View, b: View, out: View, force?: 
   const aCol = a.strides[a.strides.length - 1]!;
   const bRow = b.strides[b.strides.length - 2]!;
   const bCol = b.strides[b.strides.length - 1]!;
-  const version = force ?? chooseMatmul(M, N, K);
+  const version = force ?? chooseMatmul(M, N, K, ctx.cpuAdapter);
   const t = wgslType(out.dtype);
 
   let wgsl: string;
@@ -81,9 +101,11 @@ export function matmul(ctx: KernelContext, a: View, b: View, out: View, force?: 
   } else {
     const aMode = loadMode(a, aRow, aCol, M, K, batch.strides[0]!);
     const bMode = loadMode(b, bRow, bCol, K, N, batch.strides[1]!);
-    wgsl = ctx.shader(`mm|blocked|${t}|${rank}|${aMode}|${bMode}`, () =>
-      blockedWgsl(t, words, rank, aMode, bMode),
+    const build = version === 'blocked' ? blockedWgsl : directWgsl;
+    wgsl = ctx.shader(`mm|${version}|${t}|${rank}|${aMode}|${bMode}`, () =>
+      build(t, words, rank, aMode, bMode),
     );
+    // blocked: a 64x64 tile per workgroup; direct: 16x16 invocations of 4x4 outputs, also 64x64.
     groups = [Math.ceil(N / BN), Math.ceil(M / BM)];
   }
   const max = ctx.maxGroupsPerDim;

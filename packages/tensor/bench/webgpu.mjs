@@ -1,0 +1,256 @@
+// WebGPU backend vs @tensorflow/tfjs-backend-webgpu, one process, one Dawn adapter (navigator.gpu is set to
+// the `webgpu` package's GPU before either library loads):
+//   - matmul n×n @ n×n, n in 128..1024, for each of our kernel versions (naive, tiled, blocked) and `auto`;
+//   - a ViT-like block (layerNorm, qkv projection, 3-head attention with softmax, output projection, MLP with
+//     GELU, residuals) on [2, 197, 192];
+//   - dispatch overhead: CPU microseconds to record one small elementwise op (GPU time excluded).
+// Results: bench/results/webgpu.{md,json}. Run: pnpm --filter @norga/tensor bench webgpu (after a build).
+// BENCH_SIZES=128,256 and BENCH_QUICK=1 shorten it (scripts/device-check.mjs uses them).
+import { create, globals } from 'webgpu';
+import { timeIt, writeResults } from './common.mjs';
+
+Object.assign(globalThis, globals); // GPUBufferUsage, GPUMapMode, ... (tfjs-webgpu reads these globals)
+const gpu = create([]);
+Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+
+const adapter = await gpu.requestAdapter();
+if (!adapter) {
+  console.log('bench/webgpu: no WebGPU adapter (install Mesa lavapipe: scripts/install-system.sh); skipped');
+  process.exit(0);
+}
+const info = adapter.info ?? {};
+const adapterName = [info.vendor, info.architecture, info.device, info.description]
+  .filter(Boolean)
+  .join(' / ');
+
+const T = await import('../dist/index.js');
+const tf = await import('@tensorflow/tfjs-core');
+await import('@tensorflow/tfjs-backend-webgpu');
+
+const quick = process.env.BENCH_QUICK === '1';
+const sizes = (process.env.BENCH_SIZES ?? '128,256,512,1024').split(',').map(Number);
+const budget = (n) => (quick ? 300 : n >= 1024 ? 4000 : 1500);
+const rows = [];
+const row = (impl, op, value, unit) => rows.push({ impl, op, value, unit });
+
+await T.setBackend('webgpu');
+const backend = T.getBackend('webgpu');
+console.log(`adapter: ${backend.adapterName ?? adapterName}`);
+
+// --- matmul -------------------------------------------------------------------------------------------
+/** Matmuls per timed sample, so that small sizes are not dominated by the read that ends each sample. */
+const perSample = (n) => Math.max(1, Math.round((256 / n) ** 3));
+
+async function oursMatmul(version) {
+  backend.matmulVersion = version;
+  for (const n of sizes) {
+    const a = T.rand([n, n]);
+    const b = T.rand([n, n]);
+    const k = perSample(n);
+    const s = await timeIt(
+      async () => {
+        let c;
+        for (let i = 0; i < k; i++) {
+          c?.dispose();
+          c = T.matmul(a, b);
+        }
+        await c.data();
+        c.dispose();
+      },
+      budget(n),
+      2,
+    );
+    row(`norga ${version}`, `matmul ${n}²`, ((2 * n ** 3 * k) / s / 1e9).toFixed(2), 'GFLOP/s');
+    a.dispose();
+    b.dispose();
+  }
+  backend.matmulVersion = 'auto';
+}
+
+async function tfjsMatmul() {
+  for (const n of sizes) {
+    const a = tf.randomUniform([n, n]);
+    const b = tf.randomUniform([n, n]);
+    const k = perSample(n);
+    const s = await timeIt(
+      async () => {
+        let c;
+        for (let i = 0; i < k; i++) {
+          c?.dispose();
+          c = tf.matMul(a, b);
+        }
+        await c.data();
+        c.dispose();
+      },
+      budget(n),
+      2,
+    );
+    row('tfjs-webgpu', `matmul ${n}²`, ((2 * n ** 3 * k) / s / 1e9).toFixed(2), 'GFLOP/s');
+    a.dispose();
+    b.dispose();
+  }
+}
+
+// --- ViT-like block -----------------------------------------------------------------------------------
+const B = 2;
+const L = 197;
+const D = 192;
+const H = 3;
+const HD = D / H;
+const MLP = 4 * D;
+
+function oursBlock(p) {
+  return (x) =>
+    T.tidy(() => {
+      const h = T.layerNorm(x, [D], p.g1, p.b1);
+      const qkv = T.add(T.matmul(h, T.transpose(p.wqkv)), p.bqkv); // [B, L, 3D]
+      const heads = T.permute(T.reshape(qkv, [B, L, 3, H, HD]), [2, 0, 3, 1, 4]); // [3, B, H, L, HD]
+      const [q, k, v] = T.split(heads, 1, 0).map((t) => T.squeeze(t, 0));
+      const att = T.softmax(T.mul(T.matmul(q, T.transpose(k)), 1 / Math.sqrt(HD)), -1);
+      const o = T.reshape(T.permute(T.matmul(att, v), [0, 2, 1, 3]), [B, L, D]);
+      const x1 = T.add(x, T.add(T.matmul(o, T.transpose(p.wo)), p.bo));
+      const h2 = T.layerNorm(x1, [D], p.g2, p.b2);
+      const m = T.gelu(T.add(T.matmul(h2, T.transpose(p.w1)), p.bm1));
+      return T.add(x1, T.add(T.matmul(m, T.transpose(p.w2)), p.bm2));
+    });
+}
+
+function tfjsBlock(p) {
+  const ln = (x, g, b) => {
+    const { mean, variance } = tf.moments(x, -1, true);
+    return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b);
+  };
+  const gelu = (x) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+  return (x) =>
+    tf.tidy(() => {
+      const h = ln(x, p.g1, p.b1);
+      const qkv = tf.add(tf.matMul(tf.reshape(h, [B * L, D]), p.wqkv, false, true), p.bqkv);
+      const heads = tf.transpose(tf.reshape(qkv, [B, L, 3, H, HD]), [2, 0, 3, 1, 4]);
+      const [q, k, v] = tf.split(heads, 3, 0).map((t) => tf.reshape(t, [B * H, L, HD]));
+      const att = tf.softmax(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(HD)));
+      const o = tf.reshape(tf.transpose(tf.reshape(tf.matMul(att, v), [B, H, L, HD]), [0, 2, 1, 3]), [
+        B * L,
+        D,
+      ]);
+      const x1 = tf.add(tf.reshape(x, [B * L, D]), tf.add(tf.matMul(o, p.wo, false, true), p.bo));
+      const h2 = ln(x1, p.g2, p.b2);
+      const m = gelu(tf.add(tf.matMul(h2, p.w1, false, true), p.bm1));
+      return tf.reshape(tf.add(x1, tf.add(tf.matMul(m, p.w2, false, true), p.bm2)), [B, L, D]);
+    });
+}
+
+const shapes = {
+  g1: [D],
+  b1: [D],
+  wqkv: [3 * D, D],
+  bqkv: [3 * D],
+  wo: [D, D],
+  bo: [D],
+  g2: [D],
+  b2: [D],
+  w1: [MLP, D],
+  bm1: [MLP],
+  w2: [D, MLP],
+  bm2: [D],
+};
+const blockFlops = 2 * B * L * (D * 3 * D + D * D + 2 * D * MLP) + 2 * 2 * B * H * L * L * HD;
+
+async function timeBlock(impl, run, x, read) {
+  const s = await timeIt(
+    async () => {
+      const y = run(x);
+      await read(y);
+      y.dispose();
+    },
+    quick ? 500 : 3000,
+    3,
+  );
+  row(impl, `ViT block [${B},${L},${D}]`, (s * 1000).toFixed(1), 'ms');
+  row(impl, `ViT block [${B},${L},${D}]`, (blockFlops / s / 1e9).toFixed(2), 'GFLOP/s');
+  return s;
+}
+
+// --- dispatch overhead -------------------------------------------------------------------------------
+async function oursOverhead() {
+  const x = T.rand([16]);
+  const n = quick ? 300 : 2000;
+  let y = T.add(x, x);
+  await y.data();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const z = T.add(y, x);
+    y.dispose();
+    y = z;
+  }
+  const t1 = performance.now();
+  await y.data();
+  row('norga', 'dispatch overhead (add of 16)', (((t1 - t0) * 1000) / n).toFixed(1), 'µs CPU/op');
+  y.dispose();
+  x.dispose();
+}
+
+async function tfjsOverhead() {
+  const x = tf.randomUniform([16]);
+  const n = quick ? 300 : 2000;
+  let y = tf.add(x, x);
+  await y.data();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const z = tf.add(y, x);
+    y.dispose();
+    y = z;
+  }
+  const t1 = performance.now();
+  await y.data();
+  row('tfjs-webgpu', 'dispatch overhead (add of 16)', (((t1 - t0) * 1000) / n).toFixed(1), 'µs CPU/op');
+  y.dispose();
+  x.dispose();
+}
+
+// --- run ------------------------------------------------------------------------------------------------
+await tf.setBackend('webgpu');
+await tf.ready();
+
+for (const v of ['naive', 'tiled', 'blocked', 'direct', 'auto']) await oursMatmul(v);
+await tfjsMatmul();
+
+T.manualSeed(1);
+const ourParams = Object.fromEntries(Object.entries(shapes).map(([k, s]) => [k, T.mul(T.randn(s), 0.05)]));
+const tfParams = {};
+for (const [k, t] of Object.entries(ourParams)) tfParams[k] = tf.tensor(await t.data(), t.shape);
+const xo = T.randn([B, L, D]);
+const xt = tf.tensor(await xo.data(), [B, L, D]);
+// Same inputs, same maths: check the two agree before timing them.
+const yo = await oursBlock(ourParams)(xo).data();
+const ytT = tfjsBlock(tfParams)(xt);
+const yt = await ytT.data();
+ytT.dispose();
+let maxDiff = 0;
+for (let i = 0; i < yo.length; i++) maxDiff = Math.max(maxDiff, Math.abs(yo[i] - yt[i]));
+console.log(`ViT block: max |norga - tfjs| = ${maxDiff.toExponential(2)}`);
+if (!(maxDiff < 1e-3)) throw new Error(`ViT block outputs disagree (max diff ${maxDiff})`);
+await timeBlock('norga', oursBlock(ourParams), xo, (y) => y.data());
+await timeBlock('tfjs-webgpu', tfjsBlock(tfParams), xt, (y) => y.data());
+
+await oursOverhead();
+await tfjsOverhead();
+
+const g = (impl, op) =>
+  Number(rows.find((r) => r.impl === impl && r.op === op && r.unit === 'GFLOP/s')?.value);
+const ratios = sizes.map(
+  (n) => `${n}²: ${(g('norga auto', `matmul ${n}²`) / g('tfjs-webgpu', `matmul ${n}²`)).toFixed(2)}×`,
+);
+console.log(`norga auto / tfjs-webgpu matmul: ${ratios.join(', ')}`);
+
+writeResults(
+  process.env.BENCH_NAME ?? 'webgpu',
+  `WebGPU: norga vs tfjs-webgpu on ${adapterName || 'unknown adapter'}`,
+  ['impl', 'op', 'value', 'unit'],
+  rows,
+  { adapter: adapterName, ratiosAutoVsTfjs: ratios, vitBlockMaxDiff: maxDiff, stats: backend.recorder.stats },
+);
+for (const t of Object.values(ourParams)) t.dispose();
+xo.dispose();
+T.disposeBackend('webgpu');
+tf.disposeVariables();
+process.exit(0);
