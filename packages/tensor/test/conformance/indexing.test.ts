@@ -176,6 +176,14 @@ describe.each(BACKENDS)('joining and indexing on $name', ({ name }) => {
     );
     // transpose(seq[4,3]) is [[0,3,6,9],[1,4,7,10],[2,5,8,11]]
     expect(tv.data).toEqual([3, 9, 4, 10, 5, 11]);
+    const fromExpanded = await ev(() =>
+      T.gather(
+        T.expand(B.t([10, 20, 30], { shape: [1, 3] }), [4, 3]),
+        1,
+        B.t([2, 0, 1, 1], { shape: [4, 1], dtype: 'int32' }),
+      ),
+    );
+    expect(fromExpanded.data).toEqual([30, 10, 20, 20]);
     const si = await ev(() =>
       T.gather(
         B.seq([2, 5]),

@@ -134,6 +134,22 @@ describe.each(BACKENDS)('reductions on $name', ({ name }) => {
     },
   );
 
+  it('expanded (stride-0) inputs: every row is the same row', async () => {
+    const row = [3, -1, 4, 1, -5];
+    const e = () => T.expand(B.t(row, { shape: [1, 5] }), [4, 5]);
+    expect((await ev(() => T.sum(e(), 0))).data).toEqual(row.map((v) => 4 * v));
+    expect((await ev(() => T.sum(e(), 1))).data).toEqual(Array(4).fill(2));
+    expect((await ev(() => T.max(e(), 0))).data).toEqual(row);
+    expect((await ev(() => T.argmax(e(), 0))).data).toEqual([0, 0, 0, 0, 0]); // all tied: first occurrence
+    expect((await ev(() => T.argmin(e(), 1))).data).toEqual([4, 4, 4, 4]);
+    expectClose((await ev(() => T.mean(e()))).data, [0.4]);
+    expectClose((await ev(() => T.variance(e(), 0))).data, [0, 0, 0, 0, 0]);
+    const sm = await ev(() => T.softmax(T.expand(B.t([1, 2, 3], { shape: [3, 1] }), [3, 4]), 1));
+    expectClose(sm.data, Array(12).fill(0.25));
+    // A scalar expanded to a large shape: sum = value * count.
+    expect((await ev(() => T.sum(T.expand(B.t(0.5), [1023, 3])))).data).toEqual([0.5 * 3069]);
+  });
+
   it('negative axes and a number axis mean the same as their positive form', async () => {
     const x = B.t(pseudo(30, 3), { shape: [2, 3, 5] });
     try {
