@@ -164,7 +164,8 @@ describe('backend registry', () => {
     T.registerBackend('cpu-registry-twin', () =>
       Object.defineProperty(new T.CpuBackend(), 'name', { value: 'cpu-registry-twin' }),
     );
-    expect(T.currentBackendName()).toBe('cpu');
+    // Other test files share this module state (the GPU project does not isolate): restore what was current.
+    const before = T.currentBackendName();
     await T.setBackend('cpu-registry-twin');
     try {
       expect(T.currentBackendName()).toBe('cpu-registry-twin');
@@ -179,13 +180,15 @@ describe('backend registry', () => {
     const c = T.zeros([1]);
     expect(c.backend.name).toBe('cpu');
     c.dispose();
+    await T.setBackend(before);
   });
 
   it('unknown backends are BackendErrors naming them', async () => {
+    const before = T.currentBackendName();
     await expect(T.initBackend('no-such-backend')).rejects.toThrow(T.BackendError);
     await expect(T.setBackend('no-such-backend')).rejects.toThrow(/no-such-backend/);
     expect(() => T.getBackend('no-such-backend')).toThrow(T.BackendError);
-    expect(T.currentBackendName()).toBe('cpu');
+    expect(T.currentBackendName()).toBe(before);
     expect(T.getBackend('cpu').dtypes).toEqual(
       expect.arrayContaining(['float32', 'float64', 'int32', 'bool']),
     );
