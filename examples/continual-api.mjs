@@ -8,24 +8,41 @@
  * The backbone defaults to the one `norga run` caches (.cache/norga/vit-tiny-fashion-mnist/model.safetensors).
  */
 import {
-  BENCHMARK_SPECS,
-  Learner,
-  METHOD_SPECS,
-  TaskIdentity,
   accuracy,
+  BENCHMARK_SPECS,
   defaultBackbonePath,
   extractFeatures,
+  Learner,
   loadBackbone,
   loadBenchmark,
+  METHOD_SPECS,
   Rng,
+  TaskIdentity,
 } from '@norga/norga';
 
 const path = process.argv[2] ?? defaultBackbonePath('fashion-mnist');
 const { backbone } = await loadBackbone(path, 'tiny');
-const data = loadBenchmark({ spec: BENCHMARK_SPECS['split-mnist'], tasks: 5, seed: 1, trainPerClass: 50, testPerClass: 50 });
+const data = loadBenchmark({
+  spec: BENCHMARK_SPECS['split-mnist'],
+  tasks: 5,
+  seed: 1,
+  trainPerClass: 50,
+  testPerClass: 50,
+});
 const cfg = {
-  epochs: 1, batchSize: 32, lr: 0.01, headLrScale: 0.1, clipGrad: 1, promptLength: 5, promptLayers: [0, 1],
-  promptMomentum: 0.01, reg: 0.1, gateLearning: 'first-task', caEpochs: 3, caLr: 0.005, caSamplesPerClass: 64,
+  epochs: 1,
+  batchSize: 32,
+  lr: 0.01,
+  headLrScale: 0.1,
+  clipGrad: 1,
+  promptLength: 5,
+  promptLayers: [0, 1],
+  promptMomentum: 0.01,
+  reg: 0.1,
+  gateLearning: 'first-task',
+  caEpochs: 3,
+  caLr: 0.005,
+  caSamplesPerClass: 64,
 };
 const learner = new Learner(METHOD_SPECS['norga-tanh'], cfg, backbone, data.numClasses, 1);
 const tii = new TaskIdentity(backbone.dim, data.numClasses, 1);
@@ -33,15 +50,24 @@ const tiiOptions = { epochs: 5, lr: 1e-3, batchSize: 32, caEpochs: 3, caLr: 0.00
 const seen = [];
 for (const task of data.tasks.slice(0, 2)) {
   seen.push(...task.classes);
-  console.log(`task ${task.index + 1}: digits ${task.classes.join(', ')}, ${task.train.length} training images`);
+  console.log(
+    `task ${task.index + 1}: digits ${task.classes.join(', ')}, ${task.train.length} training images`,
+  );
   // Task identity from the prefix-free ("uninstructed") feature.
   const feats = await extractFeatures(backbone, data.train, task.train, 64);
   const labels = Int32Array.from(task.train, (i) => data.train.labels[i]);
   await tii.learnTask(task.index, feats, labels, task.classes, seen, tiiOptions, new Rng(task.index));
   // The task's prefix experts and the head, then the head's realignment on Gaussian samples of all seen classes.
-  await learner.trainTask(task.index, data.train, task.train, task.classes, seen, (phase, loss, step, steps) => {
-    if (step === steps) console.log(`  ${phase}: loss ${loss.toFixed(3)}`);
-  });
+  await learner.trainTask(
+    task.index,
+    data.train,
+    task.train,
+    task.classes,
+    seen,
+    (phase, loss, step, steps) => {
+      if (step === steps) console.log(`  ${phase}: loss ${loss.toFixed(3)}`);
+    },
+  );
   // Evaluate every seen task: infer each test image's task, then classify with that task's prefix.
   for (const seenTask of data.tasks.slice(0, task.index + 1)) {
     const testFeats = await extractFeatures(backbone, data.test, seenTask.test, 64);
@@ -54,4 +80,6 @@ for (const task of data.tasks.slice(0, 2)) {
 }
 const alpha = await learner.gate.alpha.get(0).item();
 const tau = await learner.gate.tau.get(0).item();
-console.log(`NoRGa gate of block 0 after task 1 (then frozen): alpha ${alpha.toFixed(3)}, tau ${tau.toFixed(3)}`);
+console.log(
+  `NoRGa gate of block 0 after task 1 (then frozen): alpha ${alpha.toFixed(3)}, tau ${tau.toFixed(3)}`,
+);

@@ -53,9 +53,20 @@ function drawCurve(kind, alpha, tau) {
   svg.append(el('line', { x1: sc.pad, x2: sc.w - sc.pad, y1: sc.y(0), y2: sc.y(0), stroke: '#ccc' }));
   svg.append(el('line', { x1: sc.x(0), x2: sc.x(0), y1: sc.pad, y2: sc.h - sc.pad, stroke: '#ccc' }));
   const path = (vals, color) =>
-    el('path', { d: xs.map((x, i) => `${i ? 'L' : 'M'}${sc.x(x).toFixed(1)},${sc.y(vals[i]).toFixed(1)}`).join(''), fill: 'none', stroke: color, 'stroke-width': 2 });
+    el('path', {
+      d: xs.map((x, i) => `${i ? 'L' : 'M'}${sc.x(x).toFixed(1)},${sc.y(vals[i]).toFixed(1)}`).join(''),
+      fill: 'none',
+      stroke: color,
+      'stroke-width': 2,
+    });
   svg.append(path(xs, '#999'), path(ys, '#1f6fd1'));
-  svg.append(el('text', { x: sc.w - sc.pad, y: sc.h - 8, 'text-anchor': 'end', 'font-size': 12 }, 's (linear prefix score)'));
+  svg.append(
+    el(
+      'text',
+      { x: sc.w - sc.pad, y: sc.h - 8, 'text-anchor': 'end', 'font-size': 12 },
+      's (linear prefix score)',
+    ),
+  );
   svg.append(el('text', { x: 6, y: 16, 'font-size': 12 }, `grey: s   blue: s + ${alpha}·${kind}(${tau}·s)`));
 }
 
@@ -79,14 +90,34 @@ function drawGates(kind, alpha, tau, seed) {
   const bw = (sc.w - 2 * sc.pad) / (L + N) / 2.4;
   for (let e = 0; e < L + N; e++) {
     const x = sc.x(e) + 2;
-    svg.append(el('rect', { x, y: sc.y(plain[e]), width: bw, height: sc.y(0) - sc.y(plain[e]), fill: '#aaa' }));
-    svg.append(el('rect', { x: x + bw, y: sc.y(gated[e]), width: bw, height: sc.y(0) - sc.y(gated[e]), fill: '#1f6fd1' }));
+    svg.append(
+      el('rect', { x, y: sc.y(plain[e]), width: bw, height: sc.y(0) - sc.y(plain[e]), fill: '#aaa' }),
+    );
+    svg.append(
+      el('rect', {
+        x: x + bw,
+        y: sc.y(gated[e]),
+        width: bw,
+        height: sc.y(0) - sc.y(gated[e]),
+        fill: '#1f6fd1',
+      }),
+    );
   }
-  svg.append(el('line', { x1: sc.x(L) + 1, x2: sc.x(L) + 1, y1: sc.pad, y2: sc.h - sc.pad, stroke: '#d33', 'stroke-dasharray': '4 3' }));
+  svg.append(
+    el('line', {
+      x1: sc.x(L) + 1,
+      x2: sc.x(L) + 1,
+      y1: sc.pad,
+      y2: sc.h - sc.pad,
+      stroke: '#d33',
+      'stroke-dasharray': '4 3',
+    }),
+  );
   svg.append(el('text', { x: sc.x(0), y: sc.h - 10, 'font-size': 12 }, 'prefix experts'));
   svg.append(el('text', { x: sc.x(L) + 6, y: sc.h - 10, 'font-size': 12 }, 'token experts'));
   const mass = (p) => p.slice(0, L).reduce((a, b) => a + b, 0);
-  $('mass').textContent = `Mass on the prefix experts: ${(100 * mass(plain)).toFixed(1)}% with prefix tuning, ${(100 * mass(gated)).toFixed(1)}% with NoRGa.`;
+  $('mass').textContent =
+    `Mass on the prefix experts: ${(100 * mass(plain)).toFixed(1)}% with prefix tuning, ${(100 * mass(gated)).toFixed(1)}% with NoRGa.`;
 }
 
 function update() {
@@ -100,7 +131,8 @@ function update() {
     drawCurve(kind, alpha, tau);
     drawGates(kind, alpha, tau, seed);
     const m = T.memory();
-    $('status').textContent = `live tensors after the update: ${m.tensors} (tidy frees what each update made)`;
+    $('status').textContent =
+      `live tensors after the update: ${m.tensors} (tidy frees what each update made)`;
   } catch (err) {
     $('status').textContent = `error: ${err.message}`;
   }

@@ -9,7 +9,16 @@ import { extname, join, normalize, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const port = Number(process.env.PORT ?? 8080);
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.map': 'application/json', '.json': 'application/json', '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.css': 'text/css' };
+const types = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.map': 'application/json',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.css': 'text/css',
+};
 
 createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
@@ -20,7 +29,9 @@ createServer((req, res) => {
   }
   if (existsSync(path) && statSync(path).isDirectory()) path = join(path, 'index.html');
   if (!existsSync(path)) {
-    res.writeHead(404).end(`not found: ${url.pathname}${url.pathname.includes('/dist/') ? ' (run pnpm build first)' : ''}`);
+    res
+      .writeHead(404)
+      .end(`not found: ${url.pathname}${url.pathname.includes('/dist/') ? ' (run pnpm build first)' : ''}`);
     return;
   }
   res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' });

@@ -30,4 +30,6 @@ await writeSafetensorsFile(target, out, {
   testAccuracy: f.metadata.testAccuracy ?? '',
   note: 'test fixture: float16 weights of the tiny ViT pretrained by norga-vit pretrain (head dropped)',
 });
-console.log(`wrote ${target} from ${input} (pretrained on ${f.metadata.dataset}, test accuracy ${f.metadata.testAccuracy})`);
+console.log(
+  `wrote ${target} from ${input} (pretrained on ${f.metadata.dataset}, test accuracy ${f.metadata.testAccuracy})`,
+);

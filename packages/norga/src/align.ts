@@ -4,7 +4,7 @@
  * and fine-tune the classifier on them with cross-entropy over the seen classes. No image of an old task is kept.
  * As the official code: SGD, momentum 0.9, weight decay 5e-4, cosine-annealed learning rate over the epochs.
  */
-import { SGD, backward } from '@norga/autograd';
+import { backward, SGD } from '@norga/autograd';
 import { type Tensor, tensor, tidy } from '@norga/tensor';
 import { type ClassGaussian, GaussianSampler } from './gaussian.js';
 import { classificationLoss, maskBias } from './losses.js';
@@ -25,7 +25,10 @@ export interface AlignOptions {
 }
 
 /** Steps alignClassifier will take (for progress bars). */
-export function alignSteps(o: Pick<AlignOptions, 'epochs' | 'samplesPerClass' | 'batchSize'>, classes: number): number {
+export function alignSteps(
+  o: Pick<AlignOptions, 'epochs' | 'samplesPerClass' | 'batchSize'>,
+  classes: number,
+): number {
   return o.epochs * Math.ceil((o.samplesPerClass * classes) / o.batchSize);
 }
 

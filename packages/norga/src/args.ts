@@ -40,13 +40,15 @@ export interface ParseResult<T extends FlagTable> {
 
 export function parseFlags<T extends FlagTable>(argv: string[], table: T): ParseResult<T> {
   const values: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(table)) values[name] = Array.isArray(spec.default) ? [...spec.default] : spec.default;
+  for (const [name, spec] of Object.entries(table))
+    values[name] = Array.isArray(spec.default) ? [...spec.default] : spec.default;
   const given = new Set<string>();
   const positionals: string[] = [];
   for (let k = 0; k < argv.length; k++) {
     const arg = argv[k] as string;
     if (!arg.startsWith('--')) {
-      if (arg.startsWith('-') && arg.length > 1 && arg !== '-') throw new UsageError(`unknown flag '${arg}': flags are spelled --name`);
+      if (arg.startsWith('-') && arg.length > 1 && arg !== '-')
+        throw new UsageError(`unknown flag '${arg}': flags are spelled --name`);
       positionals.push(arg);
       continue;
     }
@@ -74,7 +76,8 @@ export function parseFlags<T extends FlagTable>(argv: string[], table: T): Parse
     let raw = inline;
     if (raw === undefined) {
       const next = argv[k + 1];
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`--${name} needs a value (${describe(spec)})`);
+      if (next === undefined || next.startsWith('--'))
+        throw new UsageError(`--${name} needs a value (${describe(spec)})`);
       raw = next;
       k++;
     }
@@ -102,11 +105,15 @@ function convert(name: string, spec: Exclude<FlagSpec, { kind: 'bool' }>, raw: s
       if (!spec.choices.includes(raw)) throw bad(`must be one of ${spec.choices.join(', ')}`);
       return raw;
     case 'list': {
-      const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      const items = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
       if (items.length === 0) throw bad('needs at least one item');
       if (spec.choices) {
         for (const it of items) {
-          if (!spec.choices.includes(it)) throw new UsageError(`--${name}: unknown value '${it}' (choose from ${spec.choices.join(', ')})`);
+          if (!spec.choices.includes(it))
+            throw new UsageError(`--${name}: unknown value '${it}' (choose from ${spec.choices.join(', ')})`);
         }
       }
       if (new Set(items).size !== items.length) throw bad('lists an item twice');
@@ -115,8 +122,10 @@ function convert(name: string, spec: Exclude<FlagSpec, { kind: 'bool' }>, raw: s
     case 'intList': {
       const items = raw.split(',').map((s) => s.trim());
       const nums = items.map(Number);
-      if (items.some((s) => s === '') || nums.some((v) => !Number.isInteger(v))) throw bad('must be comma-separated integers');
-      if (spec.min !== undefined && nums.some((v) => v < (spec.min as number))) throw bad(`needs every item ≥ ${spec.min}`);
+      if (items.some((s) => s === '') || nums.some((v) => !Number.isInteger(v)))
+        throw bad('must be comma-separated integers');
+      if (spec.min !== undefined && nums.some((v) => v < (spec.min as number)))
+        throw bad(`needs every item ≥ ${spec.min}`);
       return nums;
     }
   }

@@ -2,8 +2,8 @@
  * Atomic file writes: write a sibling temporary file, then rename over the target. A run killed mid-write leaves
  * either the old file or the new one, never half of one, so `--resume` can trust whatever it finds.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 let counter = 0;
 

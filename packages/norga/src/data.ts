@@ -5,14 +5,14 @@
  * for 224×224 CIFAR inputs.
  */
 import {
-  type ImageSet,
   classIncrementalSplit,
+  DatasetError,
+  type ImageSet,
   loadDataset,
   normalize,
   repeatChannels,
   resize,
   toFloatImage,
-  DatasetError,
 } from '@norga/datasets';
 import type { BenchmarkSpec } from './config.js';
 import { Rng } from './rng.js';
@@ -48,7 +48,13 @@ export interface Preprocess {
  * The first `perClass` samples of each class after a seeded shuffle (all when perClass is 0), sorted ascending.
  * A class with fewer samples than asked is an error: a silently smaller task would skew the comparison.
  */
-export function subsamplePerClass(labels: ArrayLike<number>, indices: ArrayLike<number>, perClass: number, seed: number, what: string): Int32Array {
+export function subsamplePerClass(
+  labels: ArrayLike<number>,
+  indices: ArrayLike<number>,
+  perClass: number,
+  seed: number,
+  what: string,
+): Int32Array {
   if (perClass === 0) return Int32Array.from(indices);
   const byClass = new Map<number, number[]>();
   for (let k = 0; k < indices.length; k++) {
@@ -62,7 +68,9 @@ export function subsamplePerClass(labels: ArrayLike<number>, indices: ArrayLike<
   for (const c of [...byClass.keys()].sort((a, b) => a - b)) {
     const list = byClass.get(c) as number[];
     if (list.length < perClass) {
-      throw new DatasetError(`${what}: class ${c} has ${list.length} samples, fewer than the ${perClass} per class asked for`);
+      throw new DatasetError(
+        `${what}: class ${c} has ${list.length} samples, fewer than the ${perClass} per class asked for`,
+      );
     }
     // One generator per class: asking for more of one class never changes another's selection.
     const perm = new Rng(seed * 7919 + c).permutation(list.length);
@@ -94,9 +102,14 @@ export function splitBenchmark(
 ): BenchmarkData {
   const numClasses = train.classNames.length;
   if (numClasses < o.tasks || numClasses % o.tasks !== 0) {
-    throw new DatasetError(`${name}: ${numClasses} classes cannot be split into ${o.tasks} tasks of equal size`);
+    throw new DatasetError(
+      `${name}: ${numClasses} classes cannot be split into ${o.tasks} tasks of equal size`,
+    );
   }
-  const split = classIncrementalSplit({ train, test }, { tasks: o.tasks, seed: o.seed, classOrder: 'seeded' });
+  const split = classIncrementalSplit(
+    { train, test },
+    { tasks: o.tasks, seed: o.seed, classOrder: 'seeded' },
+  );
   const tasks = split.tasks.map((t) => ({
     index: t.index,
     classes: [...t.classes],
@@ -114,7 +127,8 @@ export function imageBatch(set: ImageSet, indices: ArrayLike<number>, p: Preproc
     let img = toFloatImage(set, indices[k] as number);
     if (img.height !== p.size || img.width !== p.size) img = resize(img, p.size, p.size);
     if (img.channels !== p.channels) {
-      if (img.channels !== 1) throw new DatasetError(`cannot turn ${img.channels}-channel images into ${p.channels} channels`);
+      if (img.channels !== 1)
+        throw new DatasetError(`cannot turn ${img.channels}-channel images into ${p.channels} channels`);
       img = repeatChannels(img, p.channels);
     }
     img = normalize(img, p.mean, p.std);

@@ -8,7 +8,7 @@
  * At test time every sample gets the prefix of its (inferred) task: keys and values are gathered per sample
  * into [B, L, D], so a sample's prediction never depends on the other samples in its batch.
  */
-import { type DType, type Tensor, indexSelect, keep, stack, tensor, tidy, untracked } from '@norga/tensor';
+import { type DType, indexSelect, keep, stack, type Tensor, tensor, tidy, untracked } from '@norga/tensor';
 import type { Rng } from './rng.js';
 
 export interface LayerPrefix {
@@ -74,7 +74,10 @@ export class PrefixExperts {
 
   private get(store: Map<number, Tensor>[], t: number, layer: number): Tensor {
     const p = store[t]?.get(layer);
-    if (!p) throw new RangeError(`prefix experts: no prefix for task ${t}, layer ${layer} (tasks: ${store.length}, layers: ${this.layers.join(', ')})`);
+    if (!p)
+      throw new RangeError(
+        `prefix experts: no prefix for task ${t}, layer ${layer} (tasks: ${store.length}, layers: ${this.layers.join(', ')})`,
+      );
     return p;
   }
 
@@ -97,7 +100,10 @@ export class PrefixExperts {
         if (momentum === 0 || t === 0) return own.unsqueeze(0);
         // Computed unrecorded: the previous tasks' prefixes are constants here.
         const prev = untracked(() => this.previousMean(store, t, l));
-        return own.mul(1 - momentum).add(prev.mul(momentum)).unsqueeze(0);
+        return own
+          .mul(1 - momentum)
+          .add(prev.mul(momentum))
+          .unsqueeze(0);
       };
       out.set(l, { key: mix(this.key(t, l), this.keys), value: mix(this.value(t, l), this.values) });
     }
@@ -117,7 +123,9 @@ export class PrefixExperts {
     for (const store of [this.keys, this.values]) {
       for (const l of this.layers) {
         const own = this.get(store, t, l);
-        const mixed = untracked(() => tidy(() => keep(own.mul(1 - momentum).add(this.previousMean(store, t, l).mul(momentum)))));
+        const mixed = untracked(() =>
+          tidy(() => keep(own.mul(1 - momentum).add(this.previousMean(store, t, l).mul(momentum)))),
+        );
         (store[t] as Map<number, Tensor>).set(l, mixed);
         own.dispose();
       }
@@ -129,8 +137,22 @@ export class PrefixExperts {
     const out: Prefixes = new Map();
     for (const l of this.layers) {
       out.set(l, {
-        key: indexSelect(stack(this.keys.map((m) => m.get(l) as Tensor), 0), 0, taskIds),
-        value: indexSelect(stack(this.values.map((m) => m.get(l) as Tensor), 0), 0, taskIds),
+        key: indexSelect(
+          stack(
+            this.keys.map((m) => m.get(l) as Tensor),
+            0,
+          ),
+          0,
+          taskIds,
+        ),
+        value: indexSelect(
+          stack(
+            this.values.map((m) => m.get(l) as Tensor),
+            0,
+          ),
+          0,
+          taskIds,
+        ),
       });
     }
     return out;
@@ -139,12 +161,14 @@ export class PrefixExperts {
   /** One task's prefix for a whole batch ([1, L, D], broadcast by the attention). */
   forTask(t: number): Prefixes {
     const out: Prefixes = new Map();
-    for (const l of this.layers) out.set(l, { key: this.key(t, l).unsqueeze(0), value: this.value(t, l).unsqueeze(0) });
+    for (const l of this.layers)
+      out.set(l, { key: this.key(t, l).unsqueeze(0), value: this.value(t, l).unsqueeze(0) });
     return out;
   }
 
   dispose(): void {
-    for (const store of [this.keys, this.values]) for (const m of store) for (const t of m.values()) t.dispose();
+    for (const store of [this.keys, this.values])
+      for (const m of store) for (const t of m.values()) t.dispose();
     this.keys.length = 0;
     this.values.length = 0;
   }

@@ -4,14 +4,17 @@
  * Results are plain Float32Arrays [n, D]: small, and they outlive any tensor scope.
  */
 import { noGrad } from '@norga/autograd';
-import { type Tensor, tensor, tidy } from '@norga/tensor';
 import type { ImageSet } from '@norga/datasets';
+import { type Tensor, tensor, tidy } from '@norga/tensor';
 import type { Backbone, FeatureOptions } from './backbone.js';
 import { imageBatch } from './data.js';
 
 export function imagesTensor(backbone: Backbone, set: ImageSet, indices: ArrayLike<number>): Tensor {
   const p = backbone.preprocess;
-  return tensor(imageBatch(set, indices, p), { shape: [indices.length, p.channels, p.size, p.size], dtype: 'float32' });
+  return tensor(imageBatch(set, indices, p), {
+    shape: [indices.length, p.channels, p.size, p.size],
+    dtype: 'float32',
+  });
 }
 
 /**
@@ -31,7 +34,9 @@ export async function extractFeatures(
   for (let start = 0; start < indices.length; start += batchSize) {
     const end = Math.min(indices.length, start + batchSize);
     const batch = Array.prototype.slice.call(indices, start, end) as number[];
-    const f = tidy(() => noGrad(() => backbone.features(imagesTensor(backbone, set, batch), options?.(start, end))));
+    const f = tidy(() =>
+      noGrad(() => backbone.features(imagesTensor(backbone, set, batch), options?.(start, end))),
+    );
     out.set((await f.data()) as Float32Array, start * D);
     f.dispose();
     onBatch?.(end);

@@ -8,7 +8,7 @@
  * initialised to 1. Each is its own [1]-shaped leaf here, so a layer's pair can be frozen, saved and checked on
  * its own; state names are `gate.alpha.<layer>` and `gate.tau.<layer>`.
  */
-import { type DType, type Tensor, full, gelu, keep, sigmoid, tanh } from '@norga/tensor';
+import { type DType, full, gelu, keep, sigmoid, type Tensor, tanh } from '@norga/tensor';
 import type { GateKind } from './config.js';
 
 /** Maps the prefix block of the scores (any shape) to its gated scores. */
@@ -53,7 +53,10 @@ export class Gate {
     if (kind === 'linear') return identityScore;
     const a = this.alpha.get(layer);
     const t = this.tau.get(layer);
-    if (!a || !t) throw new RangeError(`gate: layer ${layer} is not a prompted layer (prompted: ${[...this.alpha.keys()].join(', ')})`);
+    if (!a || !t)
+      throw new RangeError(
+        `gate: layer ${layer} is not a prompted layer (prompted: ${[...this.alpha.keys()].join(', ')})`,
+      );
     return (s) => norgaScore(kind, s, a, t);
   }
 

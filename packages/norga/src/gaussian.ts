@@ -18,11 +18,18 @@ export interface ClassGaussian {
 }
 
 /** Mean and covariance (+ ridge·I) of n feature rows of length d, stored row-major in `features`. */
-export function classStatistics(features: ArrayLike<number>, n: number, d: number, ridge = COVARIANCE_RIDGE): ClassGaussian {
-  if (features.length !== n * d) throw new RangeError(`classStatistics: ${features.length} values is not ${n}×${d}`);
+export function classStatistics(
+  features: ArrayLike<number>,
+  n: number,
+  d: number,
+  ridge = COVARIANCE_RIDGE,
+): ClassGaussian {
+  if (features.length !== n * d)
+    throw new RangeError(`classStatistics: ${features.length} values is not ${n}×${d}`);
   if (n < 2) throw new RangeError(`classStatistics: a covariance needs at least 2 samples, got ${n}`);
   const mean = new Float64Array(d);
-  for (let r = 0; r < n; r++) for (let c = 0; c < d; c++) mean[c] = (mean[c] as number) + (features[r * d + c] as number);
+  for (let r = 0; r < n; r++)
+    for (let c = 0; c < d; c++) mean[c] = (mean[c] as number) + (features[r * d + c] as number);
   for (let c = 0; c < d; c++) mean[c] = (mean[c] as number) / n;
   const cov = new Float64Array(d * d);
   const centred = new Float64Array(d);
@@ -76,7 +83,12 @@ export class GaussianSampler {
   }
 
   /** `count` samples as a row-major count×d array, written at `out[offset...]` when given. */
-  sample(count: number, rng: Rng, out?: Float32Array | Float64Array, offset = 0): Float32Array | Float64Array {
+  sample(
+    count: number,
+    rng: Rng,
+    out?: Float32Array | Float64Array,
+    offset = 0,
+  ): Float32Array | Float64Array {
     const d = this.dim;
     const dst = out ?? new Float64Array(count * d);
     const z = new Float64Array(d);

@@ -6,7 +6,7 @@
  *   linear layer over all classes, on the prefix-free ("uninstructed") feature.
  */
 import { LayerNorm, Linear, Module } from '@norga/autograd';
-import { type DType, type Tensor, gelu } from '@norga/tensor';
+import { type DType, gelu, type Tensor } from '@norga/tensor';
 
 export class ClassifierHead extends Module {
   readonly head: Linear;

@@ -10,18 +10,18 @@
  */
 import { Adam, backward, noGrad, requiresGrad_ } from '@norga/autograd';
 import type { ImageSet } from '@norga/datasets';
-import { type Tensor, keep, manualSeed, tensor, tidy } from '@norga/tensor';
+import { keep, manualSeed, type Tensor, tensor, tidy } from '@norga/tensor';
 import { alignClassifier, alignSteps } from './align.js';
 import type { Backbone } from './backbone.js';
 import type { MethodSpec, RunConfig } from './config.js';
 import { PrefixExperts } from './experts.js';
 import { extractFeatures, imagesTensor } from './features.js';
-import { type ClassGaussian, gaussianFromJson, gaussianToJson, type ClassGaussianJson } from './gaussian.js';
 import { Gate } from './gates.js';
+import { type ClassGaussian, type ClassGaussianJson, gaussianFromJson, gaussianToJson } from './gaussian.js';
 import { ClassifierHead } from './heads.js';
 import { classificationLoss, contrastiveRegulariser, maskBias } from './losses.js';
-import { Rng, mixSeeds } from './rng.js';
-import { type SavedTensor, decodeTensor, encodeTensor } from './state.js';
+import { mixSeeds, Rng } from './rng.js';
+import { decodeTensor, encodeTensor, type SavedTensor } from './state.js';
 import { classGaussians, type StepReport } from './tii.js';
 import { clipGradNorm } from './train-utils.js';
 
@@ -86,7 +86,19 @@ export class Learner {
   /** Optimisation steps of trainTask (for progress bars). */
   steps(nTrain: number, task: number, seenClasses: number): number {
     const wtp = this.cfg.epochs * Math.ceil(nTrain / this.cfg.batchSize);
-    return wtp + (this.hide && task > 0 ? alignSteps({ epochs: this.cfg.caEpochs, samplesPerClass: this.cfg.caSamplesPerClass, batchSize: this.cfg.batchSize }, seenClasses) : 0);
+    return (
+      wtp +
+      (this.hide && task > 0
+        ? alignSteps(
+            {
+              epochs: this.cfg.caEpochs,
+              samplesPerClass: this.cfg.caSamplesPerClass,
+              batchSize: this.cfg.batchSize,
+            },
+            seenClasses,
+          )
+        : 0)
+    );
   }
 
   /**
@@ -105,7 +117,8 @@ export class Learner {
     const p = this.prefixOf(task);
     if (p === this.experts.numTasks) this.experts.addTask(new Rng(mixSeeds(this.seed, 0x9e3f)));
     // Only the current prefix trains; earlier ones are frozen experts.
-    for (let t = 0; t < this.experts.numTasks; t++) for (const [, x] of this.experts.taskParameters(t)) requiresGrad_(x, t === p);
+    for (let t = 0; t < this.experts.numTasks; t++)
+      for (const [, x] of this.experts.taskParameters(t)) requiresGrad_(x, t === p);
     const gateLearns = this.method.gate !== 'linear' && (task === 0 || cfg.gateLearning === 'every-task');
     const gateParams = this.gate.parameters().map(([, x]) => x);
     for (const x of gateParams) requiresGrad_(x, gateLearns);
@@ -120,12 +133,19 @@ export class Learner {
     const reg = this.hide ? cfg.reg : 0;
     const mask = maskBias(this.numClasses, trainClasses);
     // Prototypes: the means of the classes learned before this task (HiDe's contrastive regulariser).
-    const protoClasses = [...this.gaussians.keys()].filter((c) => !trainClasses.includes(c)).sort((a, b) => a - b);
+    const protoClasses = [...this.gaussians.keys()]
+      .filter((c) => !trainClasses.includes(c))
+      .sort((a, b) => a - b);
     const prototypes =
       reg > 0 && protoClasses.length > 0
-        ? tensor(Float32Array.from(protoClasses.flatMap((c) => Array.from((this.gaussians.get(c) as ClassGaussian).mean))), {
-            shape: [protoClasses.length, this.backbone.dim],
-          })
+        ? tensor(
+            Float32Array.from(
+              protoClasses.flatMap((c) => Array.from((this.gaussians.get(c) as ClassGaussian).mean)),
+            ),
+            {
+              shape: [protoClasses.length, this.backbone.dim],
+            },
+          )
         : null;
     const n = indices.length;
     const steps = Math.ceil(n / cfg.batchSize);
@@ -138,7 +158,10 @@ export class Learner {
           const batch = Array.from(rows, (r) => indices[r] as number);
           const loss = tidy(() => {
             const x = imagesTensor(this.backbone, set, batch);
-            const y = tensor(Int32Array.from(batch, (i) => set.labels[i] as number), { shape: [batch.length], dtype: 'int32' });
+            const y = tensor(
+              Int32Array.from(batch, (i) => set.labels[i] as number),
+              { shape: [batch.length], dtype: 'int32' },
+            );
             const prefixes = this.experts.training(p, momentum);
             const f = this.backbone.features(x, { prefixes, scoreFor: (l) => this.gate.scoreFor(l) });
             let l = classificationLoss(this.head.forward(f).add(mask), y);
@@ -163,9 +186,12 @@ export class Learner {
     if (!this.hide) return;
     this.experts.finishTask(p, momentum);
     // Task-adaptive statistics of the prefixed features, with the task's own (final) prefix.
-    const feats = await extractFeatures(this.backbone, set, indices, EVAL_BATCH, () => this.forwardOptions(this.experts.forTask(p)));
+    const feats = await extractFeatures(this.backbone, set, indices, EVAL_BATCH, () =>
+      this.forwardOptions(this.experts.forTask(p)),
+    );
     const labels = Int32Array.from(indices, (i) => set.labels[i] as number);
-    for (const [c, g] of classGaussians(feats, labels, trainClasses, this.backbone.dim)) this.gaussians.set(c, g);
+    for (const [c, g] of classGaussians(feats, labels, trainClasses, this.backbone.dim))
+      this.gaussians.set(c, g);
     if (task > 0) {
       for (const x of headParams) requiresGrad_(x, true);
       await alignClassifier({
@@ -192,15 +218,28 @@ export class Learner {
    * Predicted classes of samples `indices` of `set`, each with the prefix of task `taskIds[k]` (the task inferred
    * for it; ignored by the single-prefix pipelines), logits restricted to `seenClasses`.
    */
-  async predict(set: ImageSet, indices: Int32Array, taskIds: Int32Array, seenClasses: readonly number[], batchSize = EVAL_BATCH): Promise<Int32Array> {
+  async predict(
+    set: ImageSet,
+    indices: Int32Array,
+    taskIds: Int32Array,
+    seenClasses: readonly number[],
+    batchSize = EVAL_BATCH,
+  ): Promise<Int32Array> {
     return this.classify(await this.features(set, indices, taskIds, batchSize), seenClasses);
   }
 
   /** Prefixed features [n, D] of samples `indices`, sample k with the prefix of task taskIds[k]. */
-  async features(set: ImageSet, indices: Int32Array, taskIds: Int32Array, batchSize = EVAL_BATCH): Promise<Float32Array> {
+  async features(
+    set: ImageSet,
+    indices: Int32Array,
+    taskIds: Int32Array,
+    batchSize = EVAL_BATCH,
+  ): Promise<Float32Array> {
     const ids = this.hide ? taskIds : new Int32Array(indices.length);
     return extractFeatures(this.backbone, set, indices, batchSize, (start, end) =>
-      this.forwardOptions(this.experts.perSample(tensor(ids.subarray(start, end), { shape: [end - start], dtype: 'int32' }))),
+      this.forwardOptions(
+        this.experts.perSample(tensor(ids.subarray(start, end), { shape: [end - start], dtype: 'int32' })),
+      ),
     );
   }
 
@@ -208,7 +247,14 @@ export class Learner {
     const D = this.backbone.dim;
     const n = feats.length / D;
     const mask = maskBias(this.numClasses, seenClasses);
-    const pred = tidy(() => noGrad(() => this.head.forward(tensor(feats, { shape: [n, D] })).add(mask).argmax(1)));
+    const pred = tidy(() =>
+      noGrad(() =>
+        this.head
+          .forward(tensor(feats, { shape: [n, D] }))
+          .add(mask)
+          .argmax(1),
+      ),
+    );
     const out = Int32Array.from((await pred.data()) as ArrayLike<number>);
     pred.dispose();
     mask.dispose();
@@ -249,7 +295,8 @@ export class Learner {
   }
 
   async state(): Promise<LearnerState> {
-    const enc = async (pairs: [string, Tensor][]) => Object.fromEntries(await Promise.all(pairs.map(async ([k, t]) => [k, await encodeTensor(t)] as const)));
+    const enc = async (pairs: [string, Tensor][]) =>
+      Object.fromEntries(await Promise.all(pairs.map(async ([k, t]) => [k, await encodeTensor(t)] as const)));
     const prefixes: [string, Tensor][] = [];
     for (let t = 0; t < this.experts.numTasks; t++) prefixes.push(...this.experts.taskParameters(t));
     return {
@@ -298,4 +345,3 @@ export class Learner {
     this.head.dispose();
   }
 }
-

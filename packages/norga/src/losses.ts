@@ -3,7 +3,7 @@
  * contrastive regulariser of its within-task prediction.
  */
 import { crossEntropy } from '@norga/autograd';
-import { type DType, type Tensor, arange, concat, matmul, tensor, transpose } from '@norga/tensor';
+import { arange, concat, type DType, matmul, type Tensor, tensor, transpose } from '@norga/tensor';
 
 /**
  * A finite "minus infinity": large enough that exp underflows to exactly 0 in float32, finite so that neither the
@@ -16,7 +16,8 @@ export function maskBias(numClasses: number, allowed: Iterable<number>, dtype: D
   const data = dtype === 'float64' ? new Float64Array(numClasses) : new Float32Array(numClasses);
   data.fill(MASKED_LOGIT);
   for (const c of allowed) {
-    if (!(c >= 0 && c < numClasses)) throw new RangeError(`maskBias: class ${c} outside 0..${numClasses - 1}`);
+    if (!(c >= 0 && c < numClasses))
+      throw new RangeError(`maskBias: class ${c} outside 0..${numClasses - 1}`);
     data[c] = 0;
   }
   return tensor(data, { shape: [numClasses], dtype });
@@ -33,7 +34,11 @@ export function classificationLoss(logits: Tensor, labels: Tensor): Tensor {
  * index as its class. It pushes current features away from each other and from the old prototypes, so a new
  * task's representations do not overlap the old classes'.
  */
-export function contrastiveRegulariser(features: Tensor, prototypes: Tensor | null, temperature = 0.8): Tensor {
+export function contrastiveRegulariser(
+  features: Tensor,
+  prototypes: Tensor | null,
+  temperature = 0.8,
+): Tensor {
   const m = prototypes ? concat([prototypes, features], 0) : features;
   const sim = matmul(m, transpose(m, 0, 1)).div(temperature);
   const n = m.shape[0] as number;

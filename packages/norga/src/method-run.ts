@@ -6,11 +6,17 @@ import type { Backbone } from './backbone.js';
 import type { MethodSpec, RunConfig } from './config.js';
 import type { BenchmarkData } from './data.js';
 import { Learner, type LearnerState } from './learner.js';
-import { type AccuracyMatrix, accuracy, continualMetrics, emptyAccuracyMatrix, finalAverageAccuracy } from './metrics.js';
+import {
+  type AccuracyMatrix,
+  accuracy,
+  continualMetrics,
+  emptyAccuracyMatrix,
+  finalAverageAccuracy,
+} from './metrics.js';
 import type { MethodRun } from './results.js';
 import type { RunDir } from './rundir.js';
-import { type TiiStage, testUpTo } from './tii-stage.js';
 import type { StepReport } from './tii.js';
+import { type TiiStage, testUpTo } from './tii-stage.js';
 
 export interface MethodCheckpoint {
   method: string;
@@ -25,7 +31,12 @@ export interface MethodCheckpoint {
 export const MASS_SAMPLES = 32;
 
 /** Work units (images through the backbone; a training image counts 3) of training and evaluating task t. */
-export function taskUnits(data: BenchmarkData, cfg: Pick<RunConfig, 'epochs'>, method: MethodSpec, t: number): number {
+export function taskUnits(
+  data: BenchmarkData,
+  cfg: Pick<RunConfig, 'epochs'>,
+  method: MethodSpec,
+  t: number,
+): number {
   const task = data.tasks[t];
   if (!task) return 0;
   const testSeen = testUpTo(data, t).length;
@@ -82,7 +93,9 @@ export async function runMethod(ctx: MethodContext): Promise<MethodRun> {
       start = ckpt.tasksDone;
       wall = ckpt.wallSeconds;
       for (let t = 0; t < start; t++) ctx.onSkipped(taskUnits(data, cfg, method, t));
-      ctx.log(`[${method.name} seed ${seed}] resuming after task ${start} of ${T} (${runDir.checkpointPath(method.name, seed)})`);
+      ctx.log(
+        `[${method.name} seed ${seed}] resuming after task ${start} of ${T} (${runDir.checkpointPath(method.name, seed)})`,
+      );
     }
     const seen = data.tasks.slice(0, start).flatMap((t) => t.classes);
     for (let t = start; t < T; t++) {
@@ -90,7 +103,14 @@ export async function runMethod(ctx: MethodContext): Promise<MethodRun> {
       const task = data.tasks[t] as BenchmarkData['tasks'][number];
       seen.push(...task.classes);
       if (method.pipeline !== 'joint') {
-        await learner.trainTask(t, data.train, task.train, task.classes, seen, wrapReport(ctx, t, cfg.batchSize));
+        await learner.trainTask(
+          t,
+          data.train,
+          task.train,
+          task.classes,
+          seen,
+          wrapReport(ctx, t, cfg.batchSize),
+        );
         if (method.pipeline === 'hide') ctx.onUnits(task.train.length);
         await evaluateSeen(ctx, learner, t, seen, acc);
       } else if (t === T - 1) {
@@ -99,10 +119,22 @@ export async function runMethod(ctx: MethodContext): Promise<MethodRun> {
         await evaluateSeen(ctx, learner, t, seen, acc);
       }
       wall += (performance.now() - t0) / 1000;
-      runDir.saveCheckpoint<MethodCheckpoint>(method.name, seed, { method: method.name, seed, tasksDone: t + 1, acc, wallSeconds: wall, learner: await learner.state() });
+      runDir.saveCheckpoint<MethodCheckpoint>(method.name, seed, {
+        method: method.name,
+        seed,
+        tasksDone: t + 1,
+        acc,
+        wallSeconds: wall,
+        learner: await learner.state(),
+      });
       if (method.pipeline !== 'joint' || t === T - 1) {
-        const row = acc.map((r) => r[t]).slice(0, t + 1).map((a) => ((a as number) * 100).toFixed(1));
-        ctx.log(`[${method.name} seed ${seed}] after task ${t + 1}/${T}: accuracy per task ${row.join(' / ')} %`);
+        const row = acc
+          .map((r) => r[t])
+          .slice(0, t + 1)
+          .map((a) => ((a as number) * 100).toFixed(1));
+        ctx.log(
+          `[${method.name} seed ${seed}] after task ${t + 1}/${T}: accuracy per task ${row.join(' / ')} %`,
+        );
       }
     }
     const t0 = performance.now();
@@ -114,9 +146,20 @@ export async function runMethod(ctx: MethodContext): Promise<MethodRun> {
     }
     wall += (performance.now() - t0) / 1000;
     const metrics =
-      method.pipeline === 'joint' ? { faa: finalAverageAccuracy(acc), caa: Number.NaN, ffm: Number.NaN } : continualMetrics(acc);
-    const tiiAcc = method.pipeline === 'hide' && ctx.tii ? ctx.tii.accuracy : data.tasks.map(() => Number.NaN);
-    const run: MethodRun = { method: method.name, seed, acc, metrics, tii: tiiAcc, prefixMass, wallSeconds: wall };
+      method.pipeline === 'joint'
+        ? { faa: finalAverageAccuracy(acc), caa: Number.NaN, ffm: Number.NaN }
+        : continualMetrics(acc);
+    const tiiAcc =
+      method.pipeline === 'hide' && ctx.tii ? ctx.tii.accuracy : data.tasks.map(() => Number.NaN);
+    const run: MethodRun = {
+      method: method.name,
+      seed,
+      acc,
+      metrics,
+      tii: tiiAcc,
+      prefixMass,
+      wallSeconds: wall,
+    };
     runDir.saveResult(method.name, seed, run);
     return run;
   } finally {
@@ -134,13 +177,20 @@ function wrapReport(ctx: MethodContext, task: number, batchSize: number): StepRe
 }
 
 /** Fills column t of acc: each seen task's test accuracy, every sample with the prefix of its inferred task. */
-async function evaluateSeen(ctx: MethodContext, learner: Learner, t: number, seen: readonly number[], acc: AccuracyMatrix): Promise<void> {
+async function evaluateSeen(
+  ctx: MethodContext,
+  learner: Learner,
+  t: number,
+  seen: readonly number[],
+  acc: AccuracyMatrix,
+): Promise<void> {
   const { data } = ctx;
   const indices = testUpTo(data, t);
   let taskIds = new Int32Array(indices.length);
   if (ctx.method.pipeline === 'hide') {
     const preds = ctx.tii?.preds[t];
-    if (!preds || preds.length !== indices.length) throw new Error(`task-identity predictions for step ${t} are missing`);
+    if (!preds || preds.length !== indices.length)
+      throw new Error(`task-identity predictions for step ${t} are missing`);
     taskIds = Int32Array.from(preds, (c) => data.taskOfClass[c] as number);
   }
   const predicted = await learner.predict(data.test, indices, taskIds, seen);
@@ -153,4 +203,3 @@ async function evaluateSeen(ctx: MethodContext, learner: Learner, t: number, see
     at += test.length;
   }
 }
-

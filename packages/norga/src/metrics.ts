@@ -33,7 +33,9 @@ export function finalAverageAccuracy(acc: AccuracyMatrix, T = acc.length): numbe
 /** Cumulative average accuracy: mean_t (mean_{i<=t} a[i][t]). */
 export function cumulativeAverageAccuracy(acc: AccuracyMatrix, T = acc.length): number {
   if (T < 1) throw new RangeError('CAA needs at least one trained task');
-  const perStep = Array.from({ length: T }, (_, t) => mean(Array.from({ length: t + 1 }, (_, i) => entry(acc, i, t))));
+  const perStep = Array.from({ length: T }, (_, t) =>
+    mean(Array.from({ length: t + 1 }, (_, i) => entry(acc, i, t))),
+  );
   return mean(perStep);
 }
 
@@ -58,7 +60,11 @@ export interface Metrics {
 }
 
 export function continualMetrics(acc: AccuracyMatrix, T = acc.length): Metrics {
-  return { faa: finalAverageAccuracy(acc, T), caa: cumulativeAverageAccuracy(acc, T), ffm: finalForgettingMeasure(acc, T) };
+  return {
+    faa: finalAverageAccuracy(acc, T),
+    caa: cumulativeAverageAccuracy(acc, T),
+    ffm: finalForgettingMeasure(acc, T),
+  };
 }
 
 /** Fraction of predictions equal to the labels. */

@@ -25,7 +25,9 @@ export interface MethodMatrix {
 export function accuracyHeatmapSpec(items: MethodMatrix[]): TopLevelSpec {
   const values = items.flatMap(({ method, acc }) =>
     acc.flatMap((row, i) =>
-      row.flatMap((a, t) => (Number.isFinite(a) ? [{ method, task: `task ${i + 1}`, after: `after ${t + 1}`, acc: a * 100 }] : [])),
+      row.flatMap((a, t) =>
+        Number.isFinite(a) ? [{ method, task: `task ${i + 1}`, after: `after ${t + 1}`, acc: a * 100 }] : [],
+      ),
     ),
   );
   return {
@@ -44,7 +46,12 @@ export function accuracyHeatmapSpec(items: MethodMatrix[]): TopLevelSpec {
         {
           mark: 'rect',
           encoding: {
-            color: { field: 'acc', type: 'quantitative', title: 'accuracy %', scale: { domain: [0, 100], scheme: 'viridis' } },
+            color: {
+              field: 'acc',
+              type: 'quantitative',
+              title: 'accuracy %',
+              scale: { domain: [0, 100], scheme: 'viridis' },
+            },
           },
         },
         {
@@ -63,7 +70,9 @@ export function accuracyHeatmapSpec(items: MethodMatrix[]): TopLevelSpec {
 export function accuracyOverTimeSpec(items: MethodMatrix[]): TopLevelSpec {
   const values = items.flatMap(({ method, acc }) =>
     acc.flatMap((row, i) =>
-      row.flatMap((a, t) => (Number.isFinite(a) ? [{ method, task: `task ${i + 1}`, after: t + 1, acc: a * 100 }] : [])),
+      row.flatMap((a, t) =>
+        Number.isFinite(a) ? [{ method, task: `task ${i + 1}`, after: t + 1, acc: a * 100 }] : [],
+      ),
     ),
   );
   return {
@@ -76,7 +85,12 @@ export function accuracyOverTimeSpec(items: MethodMatrix[]): TopLevelSpec {
       height: 180,
       mark: { type: 'line', point: true },
       encoding: {
-        x: { field: 'after', type: 'quantitative', title: 'after training task', axis: { tickMinStep: 1, format: 'd' } },
+        x: {
+          field: 'after',
+          type: 'quantitative',
+          title: 'after training task',
+          axis: { tickMinStep: 1, format: 'd' },
+        },
         y: { field: 'acc', type: 'quantitative', title: 'accuracy %', scale: { domain: [0, 100] } },
         color: { field: 'task', type: 'nominal', title: 'task' },
       },
@@ -93,7 +107,9 @@ export interface PrefixMass {
 /** How much attention the prefix experts draw in each prompted layer, per task and method. */
 export function prefixMassSpec(items: PrefixMass[]): TopLevelSpec {
   const values = items.flatMap(({ method, mass }) =>
-    mass.flatMap((perLayer, task) => perLayer.map((m, layer) => ({ method, task: `task ${task + 1}`, layer, mass: m }))),
+    mass.flatMap((perLayer, task) =>
+      perLayer.map((m, layer) => ({ method, task: `task ${task + 1}`, layer, mass: m })),
+    ),
   );
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -106,7 +122,12 @@ export function prefixMassSpec(items: PrefixMass[]): TopLevelSpec {
       mark: { type: 'line', point: true },
       encoding: {
         x: { field: 'layer', type: 'ordinal', title: 'layer' },
-        y: { field: 'mass', type: 'quantitative', title: 'softmax mass on prefix columns', scale: { domain: [0, 1] } },
+        y: {
+          field: 'mass',
+          type: 'quantitative',
+          title: 'softmax mass on prefix columns',
+          scale: { domain: [0, 1] },
+        },
         color: { field: 'task', type: 'nominal', title: 'prefix of' },
       },
     },

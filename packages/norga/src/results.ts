@@ -2,11 +2,17 @@
  * The results of a benchmark run: one JSON file with everything (config, seed, every a[i][t], metrics, wall time,
  * backend, machine) and one Markdown table a person reads, both written atomically, plus the SVG plots.
  */
-import { cpus, platform, arch } from 'node:os';
+import { arch, cpus, platform } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
-import { type AccuracyMatrix, meanStd, type Metrics, type MeanStd } from './metrics.js';
-import { accuracyHeatmapSpec, accuracyOverTimeSpec, prefixMassSpec, renderSvg, type MethodMatrix } from './plots.js';
+import { type AccuracyMatrix, type MeanStd, type Metrics, meanStd } from './metrics.js';
+import {
+  accuracyHeatmapSpec,
+  accuracyOverTimeSpec,
+  type MethodMatrix,
+  prefixMassSpec,
+  renderSvg,
+} from './plots.js';
 
 /** One method trained with one seed over the whole task sequence. */
 export interface MethodRun {
@@ -31,7 +37,12 @@ export interface MachineInfo {
 
 export function machineInfo(): MachineInfo {
   const c = cpus();
-  return { cpus: c.length, cpuModel: c[0]?.model ?? 'unknown', platform: `${platform()}-${arch()}`, node: process.version };
+  return {
+    cpus: c.length,
+    cpuModel: c[0]?.model ?? 'unknown',
+    platform: `${platform()}-${arch()}`,
+    node: process.version,
+  };
 }
 
 export interface RunSummary {
@@ -82,16 +93,22 @@ export function formatMeanStd(m: MeanStd, digits = 2): string {
 export function meanMatrix(mats: AccuracyMatrix[]): AccuracyMatrix {
   const first = mats[0];
   if (!first) return [];
-  return first.map((row, i) => row.map((_, t) => mats.reduce((s, m) => s + (m[i]?.[t] ?? Number.NaN), 0) / mats.length));
+  return first.map((row, i) =>
+    row.map((_, t) => mats.reduce((s, m) => s + (m[i]?.[t] ?? Number.NaN), 0) / mats.length),
+  );
 }
 
 export function methodMatrices(runs: MethodRun[]): MethodMatrix[] {
   const methods = [...new Set(runs.map((r) => r.method))];
-  return methods.map((method) => ({ method, acc: meanMatrix(runs.filter((r) => r.method === method).map((r) => r.acc)) }));
+  return methods.map((method) => ({
+    method,
+    acc: meanMatrix(runs.filter((r) => r.method === method).map((r) => r.acc)),
+  }));
 }
 
 export function summaryTableMarkdown(rows: MethodRow[]): string {
-  const head = '| method | seeds | FAA % ↑ | CAA % ↑ | FFM % ↓ | TII % | wall s / seed |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |';
+  const head =
+    '| method | seeds | FAA % ↑ | CAA % ↑ | FFM % ↓ | TII % | wall s / seed |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |';
   const body = rows.map(
     (r) =>
       `| ${r.method} | ${r.seeds} | ${formatMeanStd(r.faa)} | ${formatMeanStd(r.caa)} | ${formatMeanStd(r.ffm)} | ${formatMeanStd(r.tii)} | ${formatMeanStd(r.wallSeconds, 0)} |`,
@@ -103,7 +120,10 @@ export function matrixMarkdown(acc: AccuracyMatrix): string {
   const T = acc.length;
   const head = `| task \\ after | ${Array.from({ length: T }, (_, t) => `${t + 1}`).join(' | ')} |`;
   const rule = `| --- | ${Array.from({ length: T }, () => '---:').join(' | ')} |`;
-  const body = acc.map((row, i) => `| ${i + 1} | ${row.map((a) => (Number.isFinite(a) ? (a * 100).toFixed(1) : '')).join(' | ')} |`);
+  const body = acc.map(
+    (row, i) =>
+      `| ${i + 1} | ${row.map((a) => (Number.isFinite(a) ? (a * 100).toFixed(1) : '')).join(' | ')} |`,
+  );
   return [head, rule, ...body].join('\n');
 }
 
@@ -125,7 +145,10 @@ export function resultsMarkdown(s: RunSummary): string {
   for (const { method, acc } of methodMatrices(s.runs)) {
     parts.push(`## ${method}: accuracy matrix (%, mean over seeds)`, '', matrixMarkdown(acc), '');
   }
-  parts.push('Plots: `plots/accuracy-matrix.svg`, `plots/accuracy-over-time.svg`, `plots/prefix-attention-mass.svg`.', '');
+  parts.push(
+    'Plots: `plots/accuracy-matrix.svg`, `plots/accuracy-over-time.svg`, `plots/prefix-attention-mass.svg`.',
+    '',
+  );
   return parts.join('\n');
 }
 
@@ -151,4 +174,3 @@ export async function writeResults(dir: string, s: RunSummary): Promise<string[]
   if (masses.length > 0) put('plots/prefix-attention-mass.svg', await renderSvg(prefixMassSpec(masses)));
   return written;
 }
-

@@ -21,13 +21,25 @@ export class RunDirError extends Error {
 /** Paths (a.b.c) where two JSON-like values differ. */
 export function configDiff(a: unknown, b: unknown, path = ''): string[] {
   if (Object.is(a, b)) return [];
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) {
+  if (
+    typeof a !== 'object' ||
+    typeof b !== 'object' ||
+    a === null ||
+    b === null ||
+    Array.isArray(a) !== Array.isArray(b)
+  ) {
     return [path || '(root)'];
   }
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   const out: string[] = [];
   for (const k of [...keys].sort()) {
-    out.push(...configDiff((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k));
+    out.push(
+      ...configDiff(
+        (a as Record<string, unknown>)[k],
+        (b as Record<string, unknown>)[k],
+        path ? `${path}.${k}` : k,
+      ),
+    );
   }
   return out;
 }
@@ -38,7 +50,8 @@ function show(v: unknown): string {
 
 function pick(obj: unknown, path: string): unknown {
   let cur = obj;
-  for (const k of path.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;
+  for (const k of path.split('.'))
+    cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;
   return cur;
 }
 
@@ -65,12 +78,16 @@ export class RunDir {
       return new RunDir(dir, config);
     }
     if (!resume) {
-      throw new RunDirError(`${dir} already holds a run (${cfgPath}); pass --resume to continue it or --out for a new directory`);
+      throw new RunDirError(
+        `${dir} already holds a run (${cfgPath}); pass --resume to continue it or --out for a new directory`,
+      );
     }
     const diff = configDiff(old, config);
     if (diff.length > 0) {
       const lines = diff.map((p) => `  ${p}: run has ${show(pick(old, p))}, now ${show(pick(config, p))}`);
-      throw new RunDirError(`--resume: the configuration differs from the run in ${cfgPath}:\n${lines.join('\n')}`);
+      throw new RunDirError(
+        `--resume: the configuration differs from the run in ${cfgPath}:\n${lines.join('\n')}`,
+      );
     }
     return new RunDir(dir, old);
   }

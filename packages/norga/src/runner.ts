@@ -3,16 +3,24 @@
  * HiDe-pipeline method is asked for), then each method with checkpoints; finally the results table, JSON and
  * plots. Everything finished is found again on `--resume` and not recomputed.
  */
+
+import { join } from 'node:path';
+import { readJsonIfExists, writeJsonAtomic } from './atomic.js';
 import type { Backbone } from './backbone.js';
 import { BENCHMARK_SPECS, METHOD_SPECS, type RunConfig } from './config.js';
 import { type BenchmarkData, loadBenchmark } from './data.js';
 import { methodUnits, runMethod } from './method-run.js';
 import { Progress, type ProgressSink } from './progress.js';
-import { type MethodRun, type RunSummary, machineInfo, writeResults } from './results.js';
+import { type MethodRun, machineInfo, type RunSummary, writeResults } from './results.js';
 import type { RunDir } from './rundir.js';
-import { type TiiStage, type TiiStageJson, runTiiStage, tiiFromJson, tiiStageUnits, tiiToJson } from './tii-stage.js';
-import { readJsonIfExists, writeJsonAtomic } from './atomic.js';
-import { join } from 'node:path';
+import {
+  runTiiStage,
+  type TiiStage,
+  type TiiStageJson,
+  tiiFromJson,
+  tiiStageUnits,
+  tiiToJson,
+} from './tii-stage.js';
 
 export interface RunOptions {
   cfg: RunConfig;
@@ -35,7 +43,14 @@ export async function runBenchmark(o: RunOptions): Promise<{ summary: RunSummary
   const load =
     o.loadData ??
     ((seed: number) =>
-      loadBenchmark({ spec, tasks: cfg.tasks, seed, trainPerClass: cfg.trainPerClass, testPerClass: cfg.testPerClass, ...(o.dataDir ? { dataDir: o.dataDir } : {}) }));
+      loadBenchmark({
+        spec,
+        tasks: cfg.tasks,
+        seed,
+        trainPerClass: cfg.trainPerClass,
+        testPerClass: cfg.testPerClass,
+        ...(o.dataDir ? { dataDir: o.dataDir } : {}),
+      }));
   const methods = cfg.methods.map((m) => METHOD_SPECS[m]);
   const needsTii = methods.some((m) => m.pipeline === 'hide');
   const datas = new Map<number, BenchmarkData>();
@@ -69,12 +84,38 @@ export async function runBenchmark(o: RunOptions): Promise<{ summary: RunSummary
           cfg,
           seed,
           (units, phase, task) =>
-            progress.step({ label: `[${phase} seed ${seed}]`, task: task + 1, tasks: T, epoch: 0, epochs: 0, step: 0, steps: 0, loss: Number.NaN }, units),
+            progress.step(
+              {
+                label: `[${phase} seed ${seed}]`,
+                task: task + 1,
+                tasks: T,
+                epoch: 0,
+                epochs: 0,
+                step: 0,
+                steps: 0,
+                loss: Number.NaN,
+              },
+              units,
+            ),
           (task) => (phase, loss, step, steps, epoch, epochs) =>
-            progress.step({ label: `[${phase} seed ${seed}]`, task: task + 1, tasks: T, epoch, epochs, step, steps, loss }, 0),
+            progress.step(
+              {
+                label: `[${phase} seed ${seed}]`,
+                task: task + 1,
+                tasks: T,
+                epoch,
+                epochs,
+                step,
+                steps,
+                loss,
+              },
+              0,
+            ),
         );
         writeJsonAtomic(path, tiiToJson(tii));
-        log(`[tii seed ${seed}] task-identity accuracy after each task: ${tii.accuracy.map((a) => (a * 100).toFixed(1)).join(' / ')} %`);
+        log(
+          `[tii seed ${seed}] task-identity accuracy after each task: ${tii.accuracy.map((a) => (a * 100).toFixed(1)).join(' / ')} %`,
+        );
       }
     }
     for (const method of methods) {
@@ -91,7 +132,10 @@ export async function runBenchmark(o: RunOptions): Promise<{ summary: RunSummary
         onUnits: (units) => progress.addDone(units),
         onSkipped: (units) => progress.skip(units),
         report: (task) => (phase, loss, step, steps, epoch, epochs) =>
-          progress.step({ label: `${label} ${phase}`, task: task + 1, tasks: T, epoch, epochs, step, steps, loss }, 0),
+          progress.step(
+            { label: `${label} ${phase}`, task: task + 1, tasks: T, epoch, epochs, step, steps, loss },
+            0,
+          ),
         log,
       });
       runs.push(run);

@@ -22,14 +22,22 @@ export function decodeTensor(s: SavedTensor): Tensor {
   copy.set(bytes);
   const n = s.shape.reduce((a, b) => a * b, 1);
   const data =
-    s.dtype === 'float64' ? new Float64Array(copy.buffer) : s.dtype === 'int32' ? new Int32Array(copy.buffer) : new Float32Array(copy.buffer);
-  if (data.length !== n) throw new Error(`checkpoint tensor: ${data.length} values for shape [${s.shape.join(', ')}]`);
+    s.dtype === 'float64'
+      ? new Float64Array(copy.buffer)
+      : s.dtype === 'int32'
+        ? new Int32Array(copy.buffer)
+        : new Float32Array(copy.buffer);
+  if (data.length !== n)
+    throw new Error(`checkpoint tensor: ${data.length} values for shape [${s.shape.join(', ')}]`);
   return tensor(data, { shape: s.shape, dtype: s.dtype });
 }
 
 /** Typed arrays in JSON (base64 of their bytes). */
 export function encodeArray(a: Float32Array | Int32Array): { kind: 'f32' | 'i32'; base64: string } {
-  return { kind: a instanceof Float32Array ? 'f32' : 'i32', base64: Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64') };
+  return {
+    kind: a instanceof Float32Array ? 'f32' : 'i32',
+    base64: Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64'),
+  };
 }
 
 export function decodeArray(s: { kind: 'f32' | 'i32'; base64: string }): Float32Array | Int32Array {

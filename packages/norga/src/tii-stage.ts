@@ -3,16 +3,17 @@
  * the backbone, the data and the seed, so prefix tuning and each NoRGa variant use literally the same task
  * predictions, and it is computed (and checkpointed) once.
  */
+
+import { alignSteps } from './align.js';
 import type { Backbone } from './backbone.js';
 import type { RunConfig } from './config.js';
 import type { BenchmarkData } from './data.js';
 import { extractFeatures } from './features.js';
-import { Rng, mixSeeds } from './rng.js';
-import { decodeArray, encodeArray } from './state.js';
-import { type StepReport, TaskIdentity, featureSteps } from './tii.js';
-import { taskIdentityAccuracy } from './metrics.js';
-import { alignSteps } from './align.js';
 import { EVAL_BATCH } from './learner.js';
+import { taskIdentityAccuracy } from './metrics.js';
+import { mixSeeds, Rng } from './rng.js';
+import { decodeArray, encodeArray } from './state.js';
+import { featureSteps, type StepReport, TaskIdentity } from './tii.js';
 
 export interface TiiStage {
   /** preds[t]: the predicted class of every test sample of tasks 0..t, in testUpTo(data, t) order. */
@@ -51,7 +52,10 @@ export function tiiStageUnits(data: BenchmarkData): number {
   return data.tasks.reduce((n, t) => n + t.train.length + t.test.length, 0);
 }
 
-export type TiiConfig = Pick<RunConfig, 'tiiEpochs' | 'tiiLr' | 'batchSize' | 'caEpochs' | 'caLr' | 'caSamplesPerClass'>;
+export type TiiConfig = Pick<
+  RunConfig,
+  'tiiEpochs' | 'tiiLr' | 'batchSize' | 'caEpochs' | 'caLr' | 'caSamplesPerClass'
+>;
 
 export async function runTiiStage(
   backbone: Backbone,
@@ -72,7 +76,14 @@ export async function runTiiStage(
   const preds: Int32Array[] = [];
   const accuracy: number[] = [];
   const seen: number[] = [];
-  const o = { epochs: cfg.tiiEpochs, lr: cfg.tiiLr, batchSize: cfg.batchSize, caEpochs: cfg.caEpochs, caLr: cfg.caLr, caSamplesPerClass: cfg.caSamplesPerClass };
+  const o = {
+    epochs: cfg.tiiEpochs,
+    lr: cfg.tiiLr,
+    batchSize: cfg.batchSize,
+    caEpochs: cfg.caEpochs,
+    caLr: cfg.caLr,
+    caSamplesPerClass: cfg.caSamplesPerClass,
+  };
   let nTest = 0;
   try {
     for (const task of data.tasks) {
@@ -83,7 +94,16 @@ export async function runTiiStage(
       });
       const labels = Int32Array.from(task.train, (i) => data.train.labels[i] as number);
       seen.push(...task.classes);
-      await tii.learnTask(task.index, feats, labels, task.classes, seen, o, new Rng(mixSeeds(seed, task.index, 0x7e11)), report(task.index));
+      await tii.learnTask(
+        task.index,
+        feats,
+        labels,
+        task.classes,
+        seen,
+        o,
+        new Rng(mixSeeds(seed, task.index, 0x7e11)),
+        report(task.index),
+      );
       nTest += task.test.length;
       const p = await tii.predictClasses(testFeats.subarray(0, nTest * D), seen);
       preds.push(p);
@@ -102,7 +122,12 @@ export function tiiStageSteps(data: BenchmarkData, cfg: TiiConfig): number {
     (n, t, k) =>
       n +
       featureSteps(t.train.length, cfg.tiiEpochs, cfg.batchSize) +
-      (k > 0 ? alignSteps({ epochs: cfg.caEpochs, samplesPerClass: cfg.caSamplesPerClass, batchSize: cfg.batchSize }, (k + 1) * t.classes.length) : 0),
+      (k > 0
+        ? alignSteps(
+            { epochs: cfg.caEpochs, samplesPerClass: cfg.caSamplesPerClass, batchSize: cfg.batchSize },
+            (k + 1) * t.classes.length,
+          )
+        : 0),
     0,
   );
 }

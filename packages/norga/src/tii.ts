@@ -11,7 +11,7 @@ import { alignClassifier, alignSteps } from './align.js';
 import { type ClassGaussian, classStatistics } from './gaussian.js';
 import { TiiNetwork } from './heads.js';
 import { classificationLoss, maskBias } from './losses.js';
-import { type Rng, mixSeeds } from './rng.js';
+import { mixSeeds, type Rng } from './rng.js';
 
 export interface TiiOptions {
   epochs: number;
@@ -23,10 +23,23 @@ export interface TiiOptions {
 }
 
 /** A finished optimisation step: phase, its loss, position, and the number of samples in its batch. */
-export type StepReport = (phase: string, loss: number, step: number, steps: number, epoch: number, epochs: number, batch?: number) => void;
+export type StepReport = (
+  phase: string,
+  loss: number,
+  step: number,
+  steps: number,
+  epoch: number,
+  epochs: number,
+  batch?: number,
+) => void;
 
 /** Rows of `feats` [n, D] whose label is c. */
-export function rowsOfClass(feats: Float32Array, labels: Int32Array, c: number, dim: number): { data: Float32Array; n: number } {
+export function rowsOfClass(
+  feats: Float32Array,
+  labels: Int32Array,
+  c: number,
+  dim: number,
+): { data: Float32Array; n: number } {
   let n = 0;
   for (const l of labels) if (l === c) n++;
   const data = new Float32Array(n * dim);
@@ -38,7 +51,12 @@ export function rowsOfClass(feats: Float32Array, labels: Int32Array, c: number, 
 }
 
 /** Per-class Gaussians of features [n, D]. */
-export function classGaussians(feats: Float32Array, labels: Int32Array, classes: readonly number[], dim: number): Map<number, ClassGaussian> {
+export function classGaussians(
+  feats: Float32Array,
+  labels: Int32Array,
+  classes: readonly number[],
+  dim: number,
+): Map<number, ClassGaussian> {
   const out = new Map<number, ClassGaussian>();
   for (const c of classes) {
     const { data, n } = rowsOfClass(feats, labels, c, dim);
@@ -67,7 +85,15 @@ export class TaskIdentity {
 
   /** Steps learnTask takes for a task of n samples (progress bars). */
   steps(o: TiiOptions, n: number, task: number, seenClasses: number): number {
-    return featureSteps(n, o.epochs, o.batchSize) + (task > 0 ? alignSteps({ epochs: o.caEpochs, samplesPerClass: o.caSamplesPerClass, batchSize: o.batchSize }, seenClasses) : 0);
+    return (
+      featureSteps(n, o.epochs, o.batchSize) +
+      (task > 0
+        ? alignSteps(
+            { epochs: o.caEpochs, samplesPerClass: o.caSamplesPerClass, batchSize: o.batchSize },
+            seenClasses,
+          )
+        : 0)
+    );
   }
 
   async learnTask(
@@ -132,7 +158,11 @@ export class TaskIdentity {
   }
 
   /** The predicted class of each feature row, over the seen classes only. */
-  async predictClasses(feats: Float32Array, seenClasses: readonly number[], batchSize = 256): Promise<Int32Array> {
+  async predictClasses(
+    feats: Float32Array,
+    seenClasses: readonly number[],
+    batchSize = 256,
+  ): Promise<Int32Array> {
     const D = this.dim;
     const n = feats.length / D;
     const out = new Int32Array(n);
@@ -141,7 +171,12 @@ export class TaskIdentity {
       for (let start = 0; start < n; start += batchSize) {
         const end = Math.min(n, start + batchSize);
         const pred = tidy(() =>
-          noGrad(() => this.net.forward(tensor(feats.subarray(start * D, end * D), { shape: [end - start, D] })).add(mask).argmax(1)),
+          noGrad(() =>
+            this.net
+              .forward(tensor(feats.subarray(start * D, end * D), { shape: [end - start, D] }))
+              .add(mask)
+              .argmax(1),
+          ),
         );
         out.set(Int32Array.from((await pred.data()) as ArrayLike<number>), start);
         pred.dispose();

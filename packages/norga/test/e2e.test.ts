@@ -4,7 +4,7 @@
  * The run is interrupted right after its first task's checkpoint, resumed, and must end exactly where an
  * uninterrupted run ends, far above chance (10 classes: 10%).
  */
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -49,7 +49,13 @@ describe('end to end: Split MNIST, 2 tasks', () => {
     const root = mkdtempSync(join(tmpdir(), 'norga-e2e-'));
 
     // 1. An uninterrupted run.
-    const full = await runBenchmark({ cfg, backbone, runDir: RunDir.open(join(root, 'full'), { ...cfg }, false), command: 'test', progressSink: null });
+    const full = await runBenchmark({
+      cfg,
+      backbone,
+      runDir: RunDir.open(join(root, 'full'), { ...cfg }, false),
+      command: 'test',
+      progressSink: null,
+    });
 
     // 2. The same run, interrupted right after NoRGa's first task was checkpointed ...
     const dir = join(root, 'interrupted');
@@ -77,7 +83,14 @@ describe('end to end: Split MNIST, 2 tasks', () => {
 
     // ... and the resume with the same configuration finishes the run.
     const logs: string[] = [];
-    const resumed = await runBenchmark({ cfg, backbone, runDir: RunDir.open(dir, { ...cfg }, true), command: 'test', progressSink: null, log: (m) => logs.push(m) });
+    const resumed = await runBenchmark({
+      cfg,
+      backbone,
+      runDir: RunDir.open(dir, { ...cfg }, true),
+      command: 'test',
+      progressSink: null,
+      log: (m) => logs.push(m),
+    });
     expect(logs.some((m) => m.includes('[norga-tanh seed 1] resuming after task 1 of 2'))).toBe(true);
     expect(logs.some((m) => m.includes('[prefix-tuning seed 1] finished earlier'))).toBe(true);
     expect(readFileSync(join(dir, 'prefix-tuning', 'seed-1', 'result.json'), 'utf8')).toBe(ptBefore);

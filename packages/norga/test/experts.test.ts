@@ -22,7 +22,12 @@ describe('prefix experts', () => {
     expect(vals(e.value(1, 0))).toEqual(vals(e.value(0, 0)));
     e.key(0, 0).dispose();
     expect(vals(e.key(1, 0))).toEqual(k0);
-    expect(e.taskParameters(1).map(([n]) => n)).toEqual(['prefix.1.0.key', 'prefix.1.0.value', 'prefix.1.2.key', 'prefix.1.2.value']);
+    expect(e.taskParameters(1).map(([n]) => n)).toEqual([
+      'prefix.1.0.key',
+      'prefix.1.0.value',
+      'prefix.1.2.key',
+      'prefix.1.2.value',
+    ]);
   });
 
   it('prompt-ensemble momentum: (1-m)·P_t + m·mean(P_<t), in training and when the task is stored', () => {
@@ -68,9 +73,11 @@ describe('gates', () => {
     const a = tensor([0.5], { dtype: 'float64' });
     const t = tensor([2], { dtype: 'float64' });
     const tanhOut = vals(norgaScore('tanh', s, a, t));
-    [-1, 0, 0.5].forEach((x, i) => expect(tanhOut[i]).toBeCloseTo(x + 0.5 * Math.tanh(2 * x), 12));
+    for (const [i, x] of [-1, 0, 0.5].entries())
+      expect(tanhOut[i]).toBeCloseTo(x + 0.5 * Math.tanh(2 * x), 12);
     const sigOut = vals(norgaScore('sigmoid', s, a, t));
-    [-1, 0, 0.5].forEach((x, i) => expect(sigOut[i]).toBeCloseTo(x + 0.5 / (1 + Math.exp(-2 * x)), 12));
+    for (const [i, x] of [-1, 0, 0.5].entries())
+      expect(sigOut[i]).toBeCloseTo(x + 0.5 / (1 + Math.exp(-2 * x)), 12);
     // gelu(z) = z·Φ(z); Φ(-2) = 0.022750131948179, Φ(1) = 0.841344746068543
     const gOut = vals(norgaScore('gelu', s, a, t));
     expect(gOut[0]).toBeCloseTo(-1 + 0.5 * -2 * 0.022750131948179, 10);
@@ -78,7 +85,12 @@ describe('gates', () => {
     expect(gOut[2]).toBeCloseTo(0.5 + 0.5 * 1 * 0.841344746068543, 10);
 
     const g = new Gate('tanh', [0, 1], 'float64');
-    expect(g.parameters().map(([n]) => n)).toEqual(['gate.alpha.0', 'gate.alpha.1', 'gate.tau.0', 'gate.tau.1']);
+    expect(g.parameters().map(([n]) => n)).toEqual([
+      'gate.alpha.0',
+      'gate.alpha.1',
+      'gate.tau.0',
+      'gate.tau.1',
+    ]);
     expect(vals(g.scoreFor(1)(s))[2]).toBeCloseTo(0.5 + Math.tanh(0.5), 12);
     expect(() => g.scoreFor(3)).toThrow(/layer 3 is not a prompted layer/);
     const lin = new Gate('linear', [0]);

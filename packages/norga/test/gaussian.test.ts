@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { COVARIANCE_RIDGE, GaussianSampler, cholesky, classStatistics, gaussianFromJson, gaussianToJson } from '../src/gaussian.js';
+import {
+  COVARIANCE_RIDGE,
+  cholesky,
+  classStatistics,
+  GaussianSampler,
+  gaussianFromJson,
+  gaussianToJson,
+} from '../src/gaussian.js';
 import { Rng } from '../src/rng.js';
 
 describe('class statistics', () => {
@@ -50,7 +57,9 @@ describe('Gaussian sampling', () => {
       for (let j = 0; j < d; j++) {
         // Var of a sample covariance entry of a Gaussian: (Σii Σjj + Σij²) / (n - 1).
         const sij = cov[i * d + j] as number;
-        const seCov = Math.sqrt(((cov[i * d + i] as number) * (cov[j * d + j] as number) + sij * sij) / (n - 1));
+        const seCov = Math.sqrt(
+          ((cov[i * d + i] as number) * (cov[j * d + j] as number) + sij * sij) / (n - 1),
+        );
         expect(Math.abs((est.cov[i * d + j] as number) - sij)).toBeLessThan(5 * seCov);
       }
     }

@@ -6,8 +6,7 @@
 import { assign_ } from '@norga/autograd';
 import { ViT, vitConfig } from '@norga/vit';
 import { describe, expect, it } from 'vitest';
-import { METHOD_SPECS } from '../src/config.js';
-import { BENCHMARK_SPECS } from '../src/config.js';
+import { BENCHMARK_SPECS, METHOD_SPECS } from '../src/config.js';
 import { loadBenchmark } from '../src/data.js';
 import { Learner } from '../src/learner.js';
 import { Rng } from '../src/rng.js';
@@ -31,8 +30,19 @@ const cfg = {
 
 describe('batch-size and batch-composition invariance', () => {
   // A tiny ViT with random weights: invariance is a property of the computation, not of training.
-  const backbone = new VitBackbone(ViT.create(vitConfig('tiny'), { seed: 3 }), { size: 28, channels: 1, mean: [0.286], std: [0.353] });
-  const data = loadBenchmark({ spec: BENCHMARK_SPECS['split-mnist'], tasks: 5, seed: 1, trainPerClass: 10, testPerClass: 13 });
+  const backbone = new VitBackbone(ViT.create(vitConfig('tiny'), { seed: 3 }), {
+    size: 28,
+    channels: 1,
+    mean: [0.286],
+    std: [0.353],
+  });
+  const data = loadBenchmark({
+    spec: BENCHMARK_SPECS['split-mnist'],
+    tasks: 5,
+    seed: 1,
+    trainPerClass: 10,
+    testPerClass: 13,
+  });
   const learner = new Learner(METHOD_SPECS['norga-tanh'], cfg, backbone, 10, 1);
   // Three tasks' prefixes, made different from each other (the copy of task t-1 would make them equal).
   for (let t = 0; t < 3; t++) {
@@ -52,15 +62,24 @@ describe('batch-size and batch-composition invariance', () => {
     const D = backbone.dim;
     let maxDiff = 0;
     for (let k = 0; k < 128; k += 9) {
-      const one = await learner.features(data.test, indices.subarray(k, k + 1), taskIds.subarray(k, k + 1), 1);
-      for (let c = 0; c < D; c++) maxDiff = Math.max(maxDiff, Math.abs((one[c] as number) - (big[k * D + c] as number)));
+      const one = await learner.features(
+        data.test,
+        indices.subarray(k, k + 1),
+        taskIds.subarray(k, k + 1),
+        1,
+      );
+      for (let c = 0; c < D; c++)
+        maxDiff = Math.max(maxDiff, Math.abs((one[c] as number) - (big[k * D + c] as number)));
     }
     // float32 features of magnitude ~1: identical up to summation order at most
     expect(maxDiff).toBeLessThan(1e-5);
     const predBig = await learner.predict(data.test, indices, taskIds, seen, 128);
     const predOne = new Int32Array(128);
     for (let k = 0; k < 128; k++) {
-      predOne.set(await learner.predict(data.test, indices.subarray(k, k + 1), taskIds.subarray(k, k + 1), seen, 1), k);
+      predOne.set(
+        await learner.predict(data.test, indices.subarray(k, k + 1), taskIds.subarray(k, k + 1), seen, 1),
+        k,
+      );
     }
     expect(Array.from(predOne)).toEqual(Array.from(predBig));
   });
@@ -71,17 +90,29 @@ describe('batch-size and batch-composition invariance', () => {
     const ids = taskIds.subarray(0, n);
     const base = await learner.features(data.test, idx, ids, n);
     const perm = new Rng(9).permutation(n);
-    const shuffled = await learner.features(data.test, Int32Array.from(perm, (p) => idx[p] as number), Int32Array.from(perm, (p) => ids[p] as number), n);
+    const shuffled = await learner.features(
+      data.test,
+      Int32Array.from(perm, (p) => idx[p] as number),
+      Int32Array.from(perm, (p) => ids[p] as number),
+      n,
+    );
     const D = backbone.dim;
     let maxDiff = 0;
     perm.forEach((p, k) => {
-      for (let c = 0; c < D; c++) maxDiff = Math.max(maxDiff, Math.abs((shuffled[k * D + c] as number) - (base[p * D + c] as number)));
+      for (let c = 0; c < D; c++)
+        maxDiff = Math.max(maxDiff, Math.abs((shuffled[k * D + c] as number) - (base[p * D + c] as number)));
     });
     expect(maxDiff).toBeLessThan(1e-5);
     // The routing matters: the same sample with another task's prefix gives another feature.
-    const other = await learner.features(data.test, idx.subarray(0, 1), Int32Array.from([((ids[0] as number) + 1) % 3]), 1);
+    const other = await learner.features(
+      data.test,
+      idx.subarray(0, 1),
+      Int32Array.from([((ids[0] as number) + 1) % 3]),
+      1,
+    );
     let change = 0;
-    for (let c = 0; c < D; c++) change = Math.max(change, Math.abs((other[c] as number) - (base[c] as number)));
+    for (let c = 0; c < D; c++)
+      change = Math.max(change, Math.abs((other[c] as number) - (base[c] as number)));
     expect(change).toBeGreaterThan(1e-3);
   });
 });

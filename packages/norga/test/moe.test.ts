@@ -43,7 +43,12 @@ const params = new Map<string, Tensor>([
 ]);
 const lookup = (name: string) => params.get(name) as Tensor;
 
-function vitAttention(key: Tensor, value: Tensor, score: (s: Tensor) => Tensor, onProbs?: (p: Tensor) => void): Tensor {
+function vitAttention(
+  key: Tensor,
+  value: Tensor,
+  score: (s: Tensor) => Tensor,
+  onProbs?: (p: Tensor) => void,
+): Tensor {
   return attention(f64(x, [1, N, D]), lookup, 'attn', {
     heads: H,
     layer: 0,
@@ -76,7 +81,7 @@ function erf(v: number): number {
   } else {
     // Continued fraction for erfc(z)
     let f = 0;
-    for (let n = 60; n >= 1; n--) f = (n / 2) / (z + f);
+    for (let n = 60; n >= 1; n--) f = n / 2 / (z + f);
     r = 1 - Math.exp(-z * z) / Math.sqrt(Math.PI) / (z + f);
   }
   return v < 0 ? -r : r;
@@ -85,33 +90,43 @@ function erf(v: number): number {
 describe('attention with prefixes is a mixture of experts (float64, term by term)', () => {
   const cases: [string, ((s: Tensor) => Tensor) | null, (s: number) => number][] = [
     ['prefix tuning (identity score)', null, (s) => s],
-    ...(['tanh', 'sigmoid', 'gelu'] as const).map((kind): [string, (s: Tensor) => Tensor, (s: number) => number] => {
-      const gate = new Gate(kind, [0], 'float64');
-      gate.alpha.set(0, tensor([0.7], { dtype: 'float64' }));
-      gate.tau.set(0, tensor([1.3], { dtype: 'float64' }));
-      return [`NoRGa ${kind}, alpha 0.7, tau 1.3`, gate.scoreFor(0), (s) => s + 0.7 * sigmas[kind](1.3 * s)];
-    }),
+    ...(['tanh', 'sigmoid', 'gelu'] as const).map(
+      (kind): [string, (s: Tensor) => Tensor, (s: number) => number] => {
+        const gate = new Gate(kind, [0], 'float64');
+        gate.alpha.set(0, tensor([0.7], { dtype: 'float64' }));
+        gate.tau.set(0, tensor([1.3], { dtype: 'float64' }));
+        return [
+          `NoRGa ${kind}, alpha 0.7, tau 1.3`,
+          gate.scoreFor(0),
+          (s) => s + 0.7 * sigmas[kind](1.3 * s),
+        ];
+      },
+    ),
   ];
 
-  it.each(cases)('%s: outputs and gating probabilities equal the explicit mixture', (_name, score, scalar) => {
-    const ref = explicitMixture(w, x, N, pk, pv, L, scalar);
-    let probs: number[] = [];
-    const out = vitAttention(f64(pk, [1, L, D]), f64(pv, [1, L, D]), score ?? ((s) => s), (p) => {
-      expect(p.shape).toEqual([1, H, N, L + N]);
-      probs = Array.from(p.dataSyncCpu());
-    });
-    expect(out.shape).toEqual([1, N, D]);
-    const got = out.dataSyncCpu();
-    for (let i = 0; i < N * D; i++) expect(Math.abs((got[i] as number) - (ref.out[i] as number))).toBeLessThan(1e-12);
-    for (let h = 0; h < H; h++) {
-      for (let i = 0; i < N; i++) {
-        for (let e = 0; e < L + N; e++) {
-          const want = (ref.gates[h] as Float64Array[])[i]?.[e] as number;
-          expect(Math.abs((probs[((h * N + i) * (L + N)) + e] as number) - want)).toBeLessThan(1e-13);
+  it.each(cases)(
+    '%s: outputs and gating probabilities equal the explicit mixture',
+    (_name, score, scalar) => {
+      const ref = explicitMixture(w, x, N, pk, pv, L, scalar);
+      let probs: number[] = [];
+      const out = vitAttention(f64(pk, [1, L, D]), f64(pv, [1, L, D]), score ?? ((s) => s), (p) => {
+        expect(p.shape).toEqual([1, H, N, L + N]);
+        probs = Array.from(p.dataSyncCpu());
+      });
+      expect(out.shape).toEqual([1, N, D]);
+      const got = out.dataSyncCpu();
+      for (let i = 0; i < N * D; i++)
+        expect(Math.abs((got[i] as number) - (ref.out[i] as number))).toBeLessThan(1e-12);
+      for (let h = 0; h < H; h++) {
+        for (let i = 0; i < N; i++) {
+          for (let e = 0; e < L + N; e++) {
+            const want = (ref.gates[h] as Float64Array[])[i]?.[e] as number;
+            expect(Math.abs((probs[(h * N + i) * (L + N) + e] as number) - want)).toBeLessThan(1e-13);
+          }
         }
       }
-    }
-  });
+    },
+  );
 
   it('NoRGa with alpha = 0 is exactly prefix tuning, for every sigma', () => {
     const plain = vitAttention(f64(pk, [1, L, D]), f64(pv, [1, L, D]), (s) => s).dataSyncCpu();
@@ -134,9 +149,16 @@ describe('finite-difference gradients of alpha, tau and the prefixes (float64)',
       const gate = new Gate(kind, [0], 'float64');
       gate.alpha.set(0, alpha);
       gate.tau.set(0, tau);
-      return vitAttention(key.reshape([1, L, D]), value.reshape([1, L, D]), gate.scoreFor(0)).mul(r).sum();
+      return vitAttention(key.reshape([1, L, D]), value.reshape([1, L, D]), gate.scoreFor(0))
+        .mul(r)
+        .sum();
     };
-    const args = [tensor([0.8], { dtype: 'float64' }), tensor([1.4], { dtype: 'float64' }), f64(pk, [L * D]), f64(pv, [L * D])];
+    const args = [
+      tensor([0.8], { dtype: 'float64' }),
+      tensor([1.4], { dtype: 'float64' }),
+      f64(pk, [L * D]),
+      f64(pv, [L * D]),
+    ];
     const grads = grad(loss, { argnums: [0, 1, 2, 3] })(...(args as [Tensor, Tensor, Tensor, Tensor]));
     const eps = 1e-6;
     args.forEach((a, k) => {
@@ -148,12 +170,19 @@ describe('finite-difference gradients of alpha, tau and the prefixes (float64)',
         plus[i] = (plus[i] as number) + eps;
         minus[i] = (minus[i] as number) - eps;
         const at = (arr: Float64Array) => {
-          const inputs = args.map((t, j) => (j === k ? f64(arr, [...a.shape]) : t)) as [Tensor, Tensor, Tensor, Tensor];
+          const inputs = args.map((t, j) => (j === k ? f64(arr, [...a.shape]) : t)) as [
+            Tensor,
+            Tensor,
+            Tensor,
+            Tensor,
+          ];
           return loss(...inputs).itemSyncCpu();
         };
         const numeric = (at(plus) - at(minus)) / (2 * eps);
         // central differences in float64: error O(eps²) + rounding O(1e-16/eps) ≈ 1e-10
-        expect(Math.abs((analytic[i] as number) - numeric)).toBeLessThan(1e-7 * Math.max(1, Math.abs(numeric)));
+        expect(Math.abs((analytic[i] as number) - numeric)).toBeLessThan(
+          1e-7 * Math.max(1, Math.abs(numeric)),
+        );
       }
     });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Progress, bar, formatDuration } from '../src/progress.js';
+import { bar, formatDuration, Progress } from '../src/progress.js';
 
 describe('progress', () => {
   it('formats durations and bars', () => {
@@ -14,7 +14,16 @@ describe('progress', () => {
     let t = 100;
     const lines: string[] = [];
     const p = new Progress(10, { isTTY: false, write: (s: string) => lines.push(s) }, 0, () => t);
-    const f = { label: '[norga-tanh seed 1]', task: 2, tasks: 5, epoch: 1, epochs: 3, step: 1, steps: 4, loss: 0.5 };
+    const f = {
+      label: '[norga-tanh seed 1]',
+      task: 2,
+      tasks: 5,
+      epoch: 1,
+      epochs: 3,
+      step: 1,
+      steps: 4,
+      loss: 0.5,
+    };
     t = 104; // 4 s for the first two steps -> 2 s/step, 8 steps left -> 16 s
     p.step(f);
     p.step({ ...f, step: 2, loss: 1.5 });

@@ -1,21 +1,48 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { continualMetrics } from '../src/metrics.js';
-import { type MethodRun, formatMeanStd, machineInfo, meanMatrix, summariseByMethod, writeResults } from '../src/results.js';
+import {
+  formatMeanStd,
+  type MethodRun,
+  machineInfo,
+  meanMatrix,
+  summariseByMethod,
+  writeResults,
+} from '../src/results.js';
 
 const N = Number.NaN;
 
 function run(method: string, seed: number, acc: number[][]): MethodRun {
-  return { method, seed, acc, metrics: continualMetrics(acc), tii: [1, 0.9], prefixMass: [[0.2, 0.3], [0.1, 0.4]], wallSeconds: 10 };
+  return {
+    method,
+    seed,
+    acc,
+    metrics: continualMetrics(acc),
+    tii: [1, 0.9],
+    prefixMass: [
+      [0.2, 0.3],
+      [0.1, 0.4],
+    ],
+    wallSeconds: 10,
+  };
 }
 
 describe('results', () => {
   const runs = [
-    run('prefix-tuning', 1, [[0.9, 0.7], [N, 0.8]]),
-    run('prefix-tuning', 2, [[0.8, 0.6], [N, 0.9]]),
-    run('norga-tanh', 1, [[1, 0.9], [N, 0.9]]),
+    run('prefix-tuning', 1, [
+      [0.9, 0.7],
+      [N, 0.8],
+    ]),
+    run('prefix-tuning', 2, [
+      [0.8, 0.6],
+      [N, 0.9],
+    ]),
+    run('norga-tanh', 1, [
+      [1, 0.9],
+      [N, 0.9],
+    ]),
   ];
 
   it('summarises per method with mean ± std over seeds', () => {
@@ -61,7 +88,9 @@ describe('results', () => {
     // the heat map prints each cell's value and names each method's panel
     expect(heat).toContain('>85.0<');
     expect(heat).toContain('norga-tanh');
-    expect(readFileSync(join(dir, 'plots', 'accuracy-over-time.svg'), 'utf8')).toContain('after training task');
+    expect(readFileSync(join(dir, 'plots', 'accuracy-over-time.svg'), 'utf8')).toContain(
+      'after training task',
+    );
     expect(existsSync(join(dir, 'plots', 'prefix-attention-mass.svg'))).toBe(true);
   });
 });

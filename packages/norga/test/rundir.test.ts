@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readJsonIfExists, writeJsonAtomic } from '../src/atomic.js';
-import { RunDir, RunDirError, configDiff } from '../src/rundir.js';
+import { configDiff, RunDir, RunDirError } from '../src/rundir.js';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'norga-rundir-'));
 
@@ -24,13 +24,17 @@ describe('atomic JSON', () => {
     const dir = fresh();
     const p = join(dir, 'bad.json');
     writeFileSync(p, '{"a":');
-    expect(() => readJsonIfExists(p)).toThrow(new RegExp(`${p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: not valid JSON`));
+    expect(() => readJsonIfExists(p)).toThrow(
+      new RegExp(`${p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: not valid JSON`),
+    );
   });
 });
 
 describe('configDiff', () => {
   it('names nested paths that differ', () => {
-    expect(configDiff({ a: 1, b: { c: [1, 2], d: 'x' } }, { a: 1, b: { c: [1, 3], d: 'x' }, e: true })).toEqual(['b.c.1', 'e']);
+    expect(
+      configDiff({ a: 1, b: { c: [1, 2], d: 'x' } }, { a: 1, b: { c: [1, 3], d: 'x' }, e: true }),
+    ).toEqual(['b.c.1', 'e']);
     expect(configDiff({ a: [1] }, { a: [1] })).toEqual([]);
   });
 });

@@ -19,7 +19,14 @@ export interface AttentionWeights {
 }
 
 /** y = W x + b for W [out, in] row-major, starting at row `row0`. */
-function affine(w: ArrayLike<number>, b: ArrayLike<number>, x: ArrayLike<number>, row0: number, rows: number, inDim: number): Float64Array {
+function affine(
+  w: ArrayLike<number>,
+  b: ArrayLike<number>,
+  x: ArrayLike<number>,
+  row0: number,
+  rows: number,
+  inDim: number,
+): Float64Array {
   const y = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
     let s = b[row0 + r] as number;
@@ -52,7 +59,8 @@ export function explicitMixture(
   const D = w.dim;
   const H = w.heads;
   const dh = D / H;
-  const rowOf = (a: ArrayLike<number>, i: number) => Array.from({ length: D }, (_, c) => a[i * D + c] as number);
+  const rowOf = (a: ArrayLike<number>, i: number) =>
+    Array.from({ length: D }, (_, c) => a[i * D + c] as number);
   const q = Array.from({ length: n }, (_, i) => affine(w.qkvWeight, w.qkvBias, rowOf(x, i), 0, D, D));
   const k = Array.from({ length: n }, (_, i) => affine(w.qkvWeight, w.qkvBias, rowOf(x, i), D, D, D));
   // The token experts: f_j(X) = W_V^T x_j (+ bias), linear in the token.
@@ -65,12 +73,14 @@ export function explicitMixture(
       const s = new Float64Array(l + n);
       for (let j = 0; j < l; j++) {
         let dot = 0;
-        for (let c = 0; c < dh; c++) dot += (q[i] as Float64Array)[h * dh + c]! * (prefixKey[j * D + h * dh + c] as number);
+        for (let c = 0; c < dh; c++)
+          dot += (q[i] as Float64Array)[h * dh + c]! * (prefixKey[j * D + h * dh + c] as number);
         s[j] = score(dot / Math.sqrt(dh));
       }
       for (let j = 0; j < n; j++) {
         let dot = 0;
-        for (let c = 0; c < dh; c++) dot += (q[i] as Float64Array)[h * dh + c]! * (k[j] as Float64Array)[h * dh + c]!;
+        for (let c = 0; c < dh; c++)
+          dot += (q[i] as Float64Array)[h * dh + c]! * (k[j] as Float64Array)[h * dh + c]!;
         s[l + j] = dot / Math.sqrt(dh);
       }
       let max = Number.NEGATIVE_INFINITY;
@@ -93,6 +103,7 @@ export function explicitMixture(
     gates.push(perQuery);
   }
   const out = new Float64Array(n * D);
-  for (let i = 0; i < n; i++) out.set(affine(w.projWeight, w.projBias, concat[i] as Float64Array, 0, D, D), i * D);
+  for (let i = 0; i < n; i++)
+    out.set(affine(w.projWeight, w.projBias, concat[i] as Float64Array, 0, D, D), i * D);
   return { out, gates };
 }
