@@ -5,7 +5,6 @@
  * the operands' sizes, counted in the stats.
  */
 import type { Expr } from '../../ops/expr.js';
-import { SCRATCH_BASE } from './control.js';
 import type { ElementwiseCache, InputMode } from './elementwise.js';
 import type { WasmRuntime } from './runtime.js';
 
@@ -77,10 +76,10 @@ export function elementwiseF32(
   const slab = rows * ld;
   let slabs = 1;
   for (const d of outer) slabs *= d;
-  if (!rt.reserve((floats + slabs * slab) * 4)) return false;
-
+  const scratch = rt.scratch((floats + slabs * slab) * 4);
+  if (scratch === undefined) return false;
   const mem = rt.f32;
-  let at = SCRATCH_BASE / 4;
+  let at = scratch / 4;
   const base: number[] = [];
   let bytesIn = 0;
   inputs.forEach((x, i) => {
@@ -92,6 +91,7 @@ export function elementwiseF32(
   });
   const outAt = at;
   const fn = cache.get(key, expr, inputs.map((x) => modeOf(colOf(x))));
+  if (!fn) return false;
   const args: number[] = new Array(4 + 3 * inputs.length).fill(0);
   args[1] = rows;
   args[2] = ld / 4;

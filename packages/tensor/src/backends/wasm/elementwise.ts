@@ -139,7 +139,8 @@ export type ElementwiseFn = (...args: number[]) => void;
 
 /** Compiles (once per expression and modes) and instantiates on `memory`. */
 export class ElementwiseCache {
-  private readonly kernels = new Map<string, ElementwiseFn>();
+  /** Compiled kernels; null where compiling failed (the JS tier takes that expression for good). */
+  private readonly kernels = new Map<string, ElementwiseFn | null>();
 
   constructor(
     private readonly memory: WebAssembly.Memory,
@@ -147,16 +148,20 @@ export class ElementwiseCache {
     private readonly shared: boolean,
   ) {}
 
-  get(key: string, e: Expr, modes: readonly InputMode[]): ElementwiseFn {
+  get(key: string, e: Expr, modes: readonly InputMode[]): ElementwiseFn | null {
     const k = `${key}|${modes.join(',')}`;
     let f = this.kernels.get(k);
-    if (!f) {
-      const bytes = buildModule(
-        { module: 'env', field: 'memory', initialPages: 1, maximumPages: this.maxPages, shared: this.shared },
-        [emitElementwise(e, modes)],
-      );
-      const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: this.memory } });
-      f = inst.exports.ew as ElementwiseFn;
+    if (f === undefined) {
+      try {
+        const bytes = buildModule(
+          { module: 'env', field: 'memory', initialPages: 1, maximumPages: this.maxPages, shared: this.shared },
+          [emitElementwise(e, modes)],
+        );
+        const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: this.memory } });
+        f = inst.exports.ew as ElementwiseFn;
+      } catch {
+        f = null;
+      }
       this.kernels.set(k, f);
     }
     return f;

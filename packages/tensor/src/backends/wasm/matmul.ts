@@ -3,7 +3,7 @@
  * the pool) and copies C out. Copies are bounded by the operands: packed A and B in, M*N floats out, per batch
  * entry, and each operand shared by every batch entry (a broadcast weight) is packed once.
  */
-import { A_TABLE_CAPACITY, CTL, MAX_TASKS, SCRATCH_BASE } from './control.js';
+import { A_TABLE_CAPACITY, CTL, MAX_TASKS } from './control.js';
 import { packA, packB, unpackC } from './pack.js';
 import { runJob, type WorkerPool } from './pool.js';
 import type { WasmRuntime } from './runtime.js';
@@ -143,8 +143,9 @@ export function matmulF32(
   const stageAFloats = spanA ? align16(spanA.hi - spanA.lo) : 0;
   const stageBFloats = spanB ? align16(spanB.hi - spanB.lo) : 0;
   const total = (stageAFloats + stageBFloats + apFloats + bpFloats + batch * cpBatch) * 4;
-  if (!rt.reserve(total)) return false;
-  const sa = SCRATCH_BASE;
+  const base = rt.scratch(total);
+  if (base === undefined) return false;
+  const sa = base;
   const sb = sa + stageAFloats * 4;
   const ap = sb + stageBFloats * 4;
   const bp = ap + apFloats * 4;

@@ -2,7 +2,6 @@
  * Runs a float32 reduction on a [R, C] layout of a JS array: stages the input span with one memcpy, runs the
  * rows or cols kernel (reduce.ts), copies the outputs out.
  */
-import { SCRATCH_BASE } from './control.js';
 import type { ReduceKind } from './reduce.js';
 import type { WasmRuntime } from './runtime.js';
 
@@ -36,9 +35,10 @@ export function reduceF32(
   const nOut = layout === 'rows' ? R : C;
   const accFloats = layout === 'cols' ? 2 * C + 2 : 0;
   const spanFloats = Math.ceil(span / 2) * 2;
-  if (!rt.reserve((spanFloats + accFloats + nOut) * 4)) return false;
+  const scratch = rt.scratch((spanFloats + accFloats + nOut) * 4);
+  if (scratch === undefined) return false;
   const mem = rt.f32;
-  const src = SCRATCH_BASE;
+  const src = scratch;
   const acc = src + spanFloats * 4;
   const dst = acc + accFloats * 4;
   mem.set(x.subarray(offset, hi), src / 4);

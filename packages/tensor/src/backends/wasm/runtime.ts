@@ -1,10 +1,11 @@
 /**
  * One WebAssembly memory (shared when the engine allows, so workers see it) and one instance of the kernel
- * module on the calling thread. Scratch space above SCRATCH_BASE is reused by every call: kernels are
- * synchronous, so one region is enough, and it only grows.
+ * module on the calling thread. On a shared memory, a heap (heap.ts) holds tensors and the kernels' scratch
+ * block; scratch is reused by every call (kernels are synchronous, so one block is enough) and only grows.
  */
 import { buildModule, type FuncDef } from './builder.js';
 import { SCRATCH_BASE } from './control.js';
+import { WasmHeap } from './heap.js';
 import { DEFAULT_GEMM, emitGemm, type GemmShape } from './gemm.js';
 import { emitPackA, emitPackB } from './pack-kernels.js';
 import { emitReduceCols, emitReduceRows, type ReduceKind } from './reduce.js';
@@ -29,6 +30,10 @@ export class WasmRuntime {
   readonly exports: KernelExports;
   readonly gemmShape: GemmShape;
   readonly shared: boolean;
+  /** Tensor storage and scratch; undefined on a non-shared memory, where scratch sits at SCRATCH_BASE. */
+  readonly heap: WasmHeap | undefined;
+  private scratchPtr = SCRATCH_BASE;
+  private scratchBytes = 0;
   private f32View: Float32Array;
   private i32View: Int32Array;
 
@@ -52,15 +57,31 @@ export class WasmRuntime {
     this.exports = instance.exports as unknown as KernelExports;
     this.f32View = new Float32Array(this.memory.buffer);
     this.i32View = new Int32Array(this.memory.buffer);
+    this.heap = this.shared ? new WasmHeap(this.memory, SCRATCH_BASE, MAX_PAGES) : undefined;
   }
 
-  /** Makes [SCRATCH_BASE, SCRATCH_BASE + bytes) addressable; false if that exceeds the 2 GiB ceiling. */
-  reserve(bytes: number): boolean {
+  /**
+   * The byte address of a scratch block of at least `bytes` (16-byte aligned, contents unspecified, valid
+   * until the next call), or undefined past the 2 GiB ceiling.
+   */
+  scratch(bytes: number): number | undefined {
+    if (bytes <= this.scratchBytes) return this.scratchPtr;
+    if (this.heap) {
+      // grow geometrically so a run of rising sizes does not leave a trail of blocks
+      const size = Math.max(bytes, Math.ceil(this.scratchBytes * 1.5), 1 << 20);
+      const ptr = this.heap.allocBytes(size);
+      if (ptr === undefined) return undefined;
+      if (this.scratchBytes > 0) this.heap.freeBytes(this.scratchPtr, this.scratchBytes);
+      this.scratchPtr = ptr;
+      this.scratchBytes = size;
+      return ptr;
+    }
     const needPages = Math.ceil((SCRATCH_BASE + bytes) / PAGE);
-    if (needPages > MAX_PAGES) return false;
+    if (needPages > MAX_PAGES) return undefined;
     const have = this.memory.buffer.byteLength / PAGE;
     if (needPages > have) this.memory.grow(needPages - have);
-    return true;
+    this.scratchBytes = (needPages * PAGE) - SCRATCH_BASE;
+    return SCRATCH_BASE;
   }
 
   /** A Float32Array over the whole memory, renewed after growth (a grown buffer detaches or outgrows views). */

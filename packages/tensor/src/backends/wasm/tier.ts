@@ -127,7 +127,12 @@ let tier: WasmTier | undefined | null = null;
 export function getWasmTier(): WasmTier | undefined {
   if (tier !== null) return tier;
   const features = detectFeatures();
-  tier = envFlag('NORGA_CPU_TIER') === 'js' || !features.simd ? undefined : new WasmTier(features);
+  try {
+    tier = envFlag('NORGA_CPU_TIER') === 'js' || !features.simd ? undefined : new WasmTier(features);
+  } catch {
+    // e.g. an engine that refuses synchronous compilation here: the JS tier carries on alone
+    tier = undefined;
+  }
   return tier;
 }
 
