@@ -22,21 +22,29 @@ function target(opts: CreateOptions | undefined, dtype: DType) {
   return { backend: getBackend(opts?.backend), dtype: opts?.dtype ?? dtype };
 }
 
+/** A JS value stored as `dtype` must survive the store: int32 takes integers in range, never a rounded value. */
+function assertStorable(op: string, v: number, dtype: DType, at: number): void {
+  if (dtype === 'int32' && !(Number.isInteger(v) && v >= -2147483648 && v <= 2147483647)) {
+    throw new DTypeError(op, `value ${v} (at flat position ${at}) is not an int32; round it explicitly first`);
+  }
+}
+
 function fromHost(op: string, data: AnyTypedArray, shape: readonly number[], opts: CreateOptions | undefined, fallback: DType): Tensor {
   const { backend, dtype } = target(opts, fallback);
   assertValidShape(op, shape);
   if (sizeOf(shape) !== data.length) {
     throw new ShapeError(op, `${data.length} values do not fill shape ${fmtShape(shape)} (size ${sizeOf(shape)})`);
   }
-  const out = empty(backend, dtype, shape);
   let typed = data;
   if (dtypeOfTypedArray(data) !== dtype || data.constructor !== typedArrayFor(dtype, 0).constructor) {
     typed = typedArrayFor(dtype, data.length);
     for (let i = 0; i < data.length; i++) {
       const v = data[i]!;
+      assertStorable(op, v, dtype, i);
       typed[i] = dtype === 'bool' ? (v !== 0 ? 1 : 0) : v;
     }
   }
+  const out = empty(backend, dtype, shape);
   if (data.length > 0) backend.write(out.storage.handle, typed);
   return out;
 }
@@ -82,7 +90,10 @@ export function tensor(data: NestedArray | AnyTypedArray, opts: CreateOptions & 
   const fallback: DType = isBool ? 'bool' : 'float32';
   const dtype = opts.dtype ?? fallback;
   const values = typedArrayFor(dtype, flat.length);
-  for (let i = 0; i < flat.length; i++) values[i] = dtype === 'bool' ? (flat[i] !== 0 ? 1 : 0) : flat[i]!;
+  for (let i = 0; i < flat.length; i++) {
+    assertStorable('tensor', flat[i]!, dtype, i);
+    values[i] = dtype === 'bool' ? (flat[i] !== 0 ? 1 : 0) : flat[i]!;
+  }
   const finalShape = opts.shape ?? shape;
   return fromHost('tensor', values, finalShape, opts, fallback);
 }
@@ -101,6 +112,7 @@ export function scalar(value: number | boolean, opts?: CreateOptions): Tensor {
 export function full(shape: readonly number[], value: number, opts?: CreateOptions): Tensor {
   assertValidShape('full', shape);
   const { backend, dtype } = target(opts, 'float32');
+  assertStorable('full', value, dtype, 0);
   return filled(backend, dtype, shape, dtype === 'bool' ? (value ? 1 : 0) : value);
 }
 export const zeros = (shape: readonly number[], opts?: CreateOptions): Tensor => full(shape, 0, opts);
