@@ -62,8 +62,7 @@ async function dawnGpu() {
     dawn = adapter
       ? {
           gpu,
-          name:
-            [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unnamed adapter',
+          name: [info.vendor, info.architecture, info.device].filter(Boolean).join(' ') || 'unnamed adapter',
         }
       : { reason: 'no WebGPU adapter found' };
   } catch (e) {
@@ -217,6 +216,7 @@ for (const impl of IMPLS) {
 notes.push(
   `Figures are images/s from the fastest call, best of ${PASSES} passes in alternating order; W2 = tiny ViT 28×28×1, patch 4, dim 64, depth 4, heads 4, MLP 256, batch 64, AdamW lr 1e-3 (weight decay 0.05); W3 = ViT-Ti/16 224×224×3.`,
 );
+if (dawn?.name) notes.push(`WebGPU adapter (Dawn via the webgpu package): ${dawn.name}.`);
 notes.push(
   `Load average at the end: ${loadavg()
     .map((x) => x.toFixed(1))
