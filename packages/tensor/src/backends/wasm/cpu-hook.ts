@@ -8,7 +8,7 @@ import { type Expr, exprKey } from '../../ops/expr.js';
 import { coalesce } from '../cpu/layout.js';
 import { supported } from './elementwise.js';
 import type { EwOperand } from './elementwise-run.js';
-import { getWasmTier } from './tier.js';
+import { getWasmTier, tierIfCreated } from './tier.js';
 
 /** Below this many multiply-adds the JS kernel's lower call overhead wins. */
 export const WASM_MATMUL_MIN_MACS = 4096;
@@ -155,4 +155,21 @@ function copyRows(x: EwOperand, out: View, shape: readonly number[], outStrides:
     }
   }
   return true;
+}
+
+/** Float32 buffers at least this long live in the wasm heap (smaller ones gain nothing from it). */
+export const WASM_HEAP_MIN = 1024;
+
+/**
+ * A zero-filled float32 buffer in the wasm heap, so this tier's kernels use it in place; undefined (use a
+ * plain array) when small, when the tier is off or has no shared memory, or at the heap's ceiling.
+ */
+export function wasmAllocF32(size: number): Float32Array | undefined {
+  if (!enabled || size < WASM_HEAP_MIN) return undefined;
+  return getWasmTier()?.runtime.heap?.allocF32(size);
+}
+
+/** Gives a buffer from wasmAllocF32 back to the heap; ignores any other handle. */
+export function wasmFree(handle: unknown): void {
+  if (handle instanceof Float32Array && tierIfCreated()) tierIfCreated()?.runtime.heap?.free(handle);
 }

@@ -55,10 +55,13 @@ export function elementwiseF32(
   const colOf = (x: EwOperand): number => x.strides[rank - 1] as number;
   if (colOf(out) !== 1) return false;
 
+  const heap = rt.heap;
   const spans: [number, number][] = [];
   const slack: number[] = [];
+  // operands already in the wasm heap are read in place (their strided over-reads stay inside the headroom)
+  const inPlace = inputs.map((x) => heap !== undefined && heap.owns(x.data) && 3 * colOf(x) * 4 < 128 * 1024);
   let floats = 0;
-  for (const x of inputs) {
+  for (const [i, x] of inputs.entries()) {
     let hi = x.offset + 1;
     for (let d = 0; d < rank; d++) {
       const s = x.strides[d] as number;
@@ -70,13 +73,21 @@ export function elementwiseF32(
     spans.push([x.offset, hi]);
     // the kernel reads up to three elements past a row
     slack.push(align4(3 * colOf(x) + 4));
-    floats += align4(hi - x.offset) + (slack[slack.length - 1] as number);
+    if (!inPlace[i]) floats += align4(hi - x.offset) + (slack[slack.length - 1] as number);
   }
-  const ld = align4(cols);
-  const slab = rows * ld;
   let slabs = 1;
   for (const d of outer) slabs *= d;
-  const scratch = rt.scratch((floats + slabs * slab) * 4);
+  // the result goes straight into a heap-resident output when its rows are back to back and any write past
+  // a row end (up to three floats when cols % 4 != 0) lands on a later row or on the block's padding
+  const direct =
+    heap !== undefined &&
+    heap.owns(out.data) &&
+    isRowMajor(out.strides, shape) &&
+    (cols % 4 === 0 || out.offset + total === out.data.length) &&
+    !inputs.some((x, i) => overlaps(x.data, spans[i] as [number, number], out.data, out.offset, out.offset + total));
+  const ld = direct ? cols : align4(cols);
+  const slab = rows * ld;
+  const scratch = rt.scratch((floats + (direct ? 0 : slabs * slab)) * 4);
   if (scratch === undefined) return false;
   const mem = rt.f32;
   let at = scratch / 4;
@@ -84,17 +95,21 @@ export function elementwiseF32(
   let bytesIn = 0;
   inputs.forEach((x, i) => {
     const [lo, hi] = spans[i] as [number, number];
+    if (inPlace[i]) {
+      base.push(x.data.byteOffset / 4 + lo);
+      return;
+    }
     mem.set(x.data.subarray(lo, hi), at);
     bytesIn += (hi - lo) * 4;
     base.push(at);
     at += align4(hi - lo) + (slack[i] as number);
   });
-  const outAt = at;
+  const outAt = direct ? out.data.byteOffset / 4 + out.offset : at;
   const fn = cache.get(key, expr, inputs.map((x) => modeOf(colOf(x))));
   if (!fn) return false;
   const args: number[] = new Array(4 + 3 * inputs.length).fill(0);
   args[1] = rows;
-  args[2] = ld / 4;
+  args[2] = Math.ceil(cols / 4);
   args[3] = ld * 4;
   inputs.forEach((x, i) => {
     args[5 + 3 * i] = rowOf(x) * 4;
@@ -104,12 +119,12 @@ export function elementwiseF32(
   const idx = new Array<number>(outer.length).fill(0);
   const inOff = inputs.map(() => 0);
   let outOff = out.offset;
-  const contiguousOut = ld === cols && isRowMajor(out.strides, shape);
+  const contiguousOut = direct || (ld === cols && isRowMajor(out.strides, shape));
   for (let s = 0; s < slabs; s++) {
     args[0] = (outAt + s * slab) * 4;
     for (let i = 0; i < inputs.length; i++) args[4 + 3 * i] = ((base[i] as number) + (inOff[i] as number)) * 4;
     fn(...args);
-    if (!contiguousOut) {
+    if (!contiguousOut && !direct) {
       const orow = rowOf(out);
       for (let r = 0; r < rows; r++) {
         const from = outAt + s * slab + r * ld;
@@ -128,11 +143,11 @@ export function elementwiseF32(
       outOff -= (out.strides[d] as number) * (n - 1);
     }
   }
-  if (contiguousOut) out.data.set(mem.subarray(outAt, outAt + total), out.offset);
+  if (contiguousOut && !direct) out.data.set(mem.subarray(outAt, outAt + total), out.offset);
   stats.calls++;
   stats.elements += total;
   stats.bytesIn += bytesIn;
-  stats.bytesOut += total * 4;
+  if (!direct) stats.bytesOut += total * 4;
   stats.kernelsCompiled = cache.size;
   return true;
 }
@@ -144,4 +159,12 @@ function isRowMajor(strides: readonly number[], shape: readonly number[]): boole
     expect *= shape[d] as number;
   }
   return true;
+}
+
+/** Whether an input's span [lo, hi) and the output's [o0, o1) share memory. */
+function overlaps(a: Float32Array, [lo, hi]: [number, number], o: Float32Array, o0: number, o1: number): boolean {
+  if (a.buffer !== o.buffer) return false;
+  const a0 = a.byteOffset + lo * 4;
+  const a1 = a.byteOffset + hi * 4;
+  return a0 < o.byteOffset + o1 * 4 && o.byteOffset + o0 * 4 < a1;
 }

@@ -140,20 +140,23 @@ export function matmulF32(
   const bEntries = shareB ? 1 : batch;
   const spanA = stageSpan({ ...a, offsets: aOffsets }, aEntries, M, K);
   const spanB = stageSpan(b, bEntries, K, N);
-  const stageAFloats = spanA ? align16(spanA.hi - spanA.lo) : 0;
-  const stageBFloats = spanB ? align16(spanB.hi - spanB.lo) : 0;
+  // operands already in the wasm heap are packed from where they are
+  const aInHeap = spanA !== undefined && rt.heap?.owns(a.data) === true;
+  const bInHeap = spanB !== undefined && rt.heap?.owns(b.data) === true;
+  const stageAFloats = spanA && !aInHeap ? align16(spanA.hi - spanA.lo) : 0;
+  const stageBFloats = spanB && !bInHeap ? align16(spanB.hi - spanB.lo) : 0;
   const total = (stageAFloats + stageBFloats + apFloats + bpFloats + batch * cpBatch) * 4;
   const base = rt.scratch(total);
   if (base === undefined) return false;
-  const sa = base;
-  const sb = sa + stageAFloats * 4;
-  const ap = sb + stageBFloats * 4;
+  const sa = aInHeap && spanA ? a.data.byteOffset + spanA.lo * 4 : base;
+  const sb = bInHeap && spanB ? b.data.byteOffset + spanB.lo * 4 : base + stageAFloats * 4;
+  const ap = base + (stageAFloats + stageBFloats) * 4;
   const bp = ap + apFloats * 4;
   const cp = bp + bpFloats * 4;
   const mem = rt.f32;
   const kx = rt.exports;
-  if (spanA) mem.set(a.data.subarray(spanA.lo, spanA.hi), sa / 4);
-  if (spanB) mem.set(b.data.subarray(spanB.lo, spanB.hi), sb / 4);
+  if (spanA && !aInHeap) mem.set(a.data.subarray(spanA.lo, spanA.hi), sa / 4);
+  if (spanB && !bInHeap) mem.set(b.data.subarray(spanB.lo, spanB.hi), sb / 4);
   const fullA = Math.floor(M / mr);
   const fullB = Math.floor(N / nr);
   // A: tasks pack their own full panels in parallel when each batch entry has its own A (and sources fit the

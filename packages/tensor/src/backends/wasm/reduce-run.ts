@@ -34,19 +34,21 @@ export function reduceF32(
   if (span > 2 * R * C + 4096) return false;
   const nOut = layout === 'rows' ? R : C;
   const accFloats = layout === 'cols' ? 2 * C + 2 : 0;
-  const spanFloats = Math.ceil(span / 2) * 2;
+  // an input already in the wasm heap is read in place
+  const inPlace = rt.heap?.owns(x) === true;
+  const spanFloats = inPlace ? 0 : Math.ceil(span / 2) * 2;
   const scratch = rt.scratch((spanFloats + accFloats + nOut) * 4);
   if (scratch === undefined) return false;
   const mem = rt.f32;
-  const src = scratch;
-  const acc = src + spanFloats * 4;
+  const src = inPlace ? x.byteOffset + offset * 4 : scratch;
+  const acc = scratch + spanFloats * 4;
   const dst = acc + accFloats * 4;
-  mem.set(x.subarray(offset, hi), src / 4);
+  if (!inPlace) mem.set(x.subarray(offset, hi), src / 4);
   if (layout === 'rows') rt.exports[`rows_${op}`](src, R, C, rowStride * 4, dst);
   else rt.exports[`cols_${op}`](src, R, C, rowStride * 4, dst, acc);
   out.set(mem.subarray(dst / 4, dst / 4 + nOut), outOffset);
   stats.calls++;
   stats.elements += R * C;
-  stats.bytesIn += span * 4;
+  if (!inPlace) stats.bytesIn += span * 4;
   return true;
 }

@@ -136,6 +136,11 @@ export function getWasmTier(): WasmTier | undefined {
   return tier;
 }
 
+/** The tier if getWasmTier() has created it (never creates it). */
+export function tierIfCreated(): WasmTier | undefined {
+  return tier ?? undefined;
+}
+
 /**
  * Convenience form over one batch of strided matrices: strides are [batch, row, col] in elements.
  */
