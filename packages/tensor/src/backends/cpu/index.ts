@@ -10,17 +10,19 @@ import { elementwise } from './elementwise.js';
 import { gather, scatterAdd } from './indexing.js';
 import { matmul } from './matmul.js';
 import { reduce } from './reduce.js';
-import { wasmElementwise, wasmMatmul, wasmReduce } from '../wasm/cpu-hook.js';
+import { wasmAllocF32, wasmElementwise, wasmFree, wasmMatmul, wasmReduce } from '../wasm/cpu-hook.js';
 
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
   readonly dtypes: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
 
   alloc(dtype: DType, size: number): AnyTypedArray {
-    return typedArrayFor(dtype, size);
+    // Large float32 buffers live in the WebAssembly tier's heap, where its kernels read and write in place.
+    return (dtype === 'float32' ? wasmAllocF32(size) : undefined) ?? typedArrayFor(dtype, size);
   }
-  free(): void {
-    // Typed arrays are garbage collected once no tensor holds them.
+  free(handle: unknown): void {
+    // Heap buffers go back to the heap; plain typed arrays are garbage collected once no tensor holds them.
+    wasmFree(handle);
   }
   write(handle: unknown, data: AnyTypedArray): void {
     (handle as AnyTypedArray).set(data);
