@@ -119,7 +119,22 @@ describe('safetensors files', () => {
       expect(JSON.parse(f.metadata.config!)).toEqual(model.config);
       for (const [k, v] of weights)
         expect(Array.from(toFloat32(f.tensors.get(k)!)), k).toEqual(Array.from(v.data));
-      model.dispose();
+      // loadViT takes the config from the metadata; an imageSize override resamples the position embedding.
+      const again = await loadViT(path);
+      expect(again.config).toEqual(model.config);
+      expect(Array.from(again.param('head.bias').dataSyncCpu())).toEqual(
+        Array.from(get(weights, 'head.bias').data),
+      );
+      const bigger = await loadViT(path, { overrides: { imageSize: 40 } });
+      expect(bigger.param('pos_embed').shape).toEqual([1, 101, 64]);
+      expectClose(
+        bigger.param('pos_embed').dataSyncCpu(),
+        get(io, 'pos_embed_10x10').data,
+        1e-6,
+        1e-4,
+        'pos_embed',
+      );
+      for (const m of [model, again, bigger]) m.dispose();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
