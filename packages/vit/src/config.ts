@@ -57,3 +57,12 @@ export function validateConfig(c: ViTConfig): void {
 export function numPatches(c: ViTConfig, imageSize = c.imageSize): number {
   return (imageSize / c.patchSize) ** 2;
 }
+
+/**
+ * Input normalisation of `norga-vit pretrain` (pixels scaled to [0, 1], then (x - mean) / std), per data set:
+ * the usual per-channel statistics of the training images. Also written to the checkpoint's metadata.
+ */
+export const PRETRAIN_NORMALIZATION = {
+  'fashion-mnist': { mean: 0.286, std: 0.353 },
+  mnist: { mean: 0.1307, std: 0.3081 },
+} as const;

@@ -99,6 +99,9 @@ describe('norga-vit pretrain', () => {
     const cr = capture();
     expect(await runCli(['pretrain', ...common, '--out', b, '--resume'], cr.io)).toBe(0);
     expect(cr.err()).toMatch(/resuming .* at epoch 1, step 5\/6/);
+    const meta = (await readSafetensorsFile(join(a, 'model.safetensors'))).metadata;
+    expect(JSON.parse(meta.normalization!)).toEqual({ mean: 0.1307, std: 0.3081 });
+    expect(JSON.parse(meta.config!).dim).toBe(64);
     const wa = await weights(a);
     const wb = await weights(b);
     expect([...wb.keys()]).toEqual([...wa.keys()]);

@@ -10,7 +10,7 @@ import { warmupCosine } from '@norga/autograd';
 import type { ImageSet, Subset } from '@norga/datasets';
 import { allOf, createRng, DataLoader, type Dataset, loadDataset, shuffleInPlace, T } from '@norga/datasets';
 import { setBackend } from '@norga/tensor';
-import { type ViTConfig, vitConfig } from '../config.js';
+import { PRETRAIN_NORMALIZATION, type ViTConfig, vitConfig } from '../config.js';
 import { ViT } from '../model/vit.js';
 import { writeFileAtomic, writeSafetensorsFile } from '../node.js';
 import { countCorrect, createTrainStep } from '../train/step.js';
@@ -63,12 +63,6 @@ export interface Io {
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-/** Per-channel statistics of the training images, the usual normalisation constants. */
-const STATS: Record<PretrainOptions['dataset'], [number, number]> = {
-  'fashion-mnist': [0.286, 0.353],
-  mnist: [0.1307, 0.3081],
-};
-
 /** The options that must match for a resume to continue the same run. */
 function runIdentity(o: PretrainOptions): Record<string, unknown> {
   const {
@@ -109,7 +103,7 @@ export async function pretrain(o: PretrainOptions, io: Io): Promise<PretrainRepo
   await mkdir(o.out, { recursive: true });
   const config = vitConfig('tiny');
   const data: Dataset = loadDataset(o.dataset, o.dataDir === undefined ? {} : { dataDir: o.dataDir });
-  const [mean, std] = STATS[o.dataset];
+  const { mean, std } = PRETRAIN_NORMALIZATION[o.dataset];
   const transform = T.normalize([mean], [std]);
   const train = new DataLoader(subset(data.train, o.limitTrain, o.seed + 1), {
     batchSize: o.batchSize,
@@ -266,6 +260,8 @@ export async function pretrain(o: PretrainOptions, io: Io): Promise<PretrainRepo
     await writeSafetensorsFile(join(o.out, 'model.safetensors'), weights, {
       config: JSON.stringify(config),
       dataset: o.dataset,
+      // What the inputs must look like: pixels / 255, then (x - mean) / std.
+      normalization: JSON.stringify(PRETRAIN_NORMALIZATION[o.dataset]),
       testAccuracy: String(report.testAccuracy),
     });
     await writeFileAtomic(join(o.out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
