@@ -265,7 +265,12 @@ export function directWgsl(
       ...I.map((i) => `let ar${i} = ${v4(I.map((j) => `am${j}[${i}]`))};`),
     ].join('\n    ');
   } else {
-    loadA = I.map((i) => `let ar${i} = ${v4(I.map((j) => `ael(row0 + ${i}u, k + ${j}u)`))};`).join('\n    ');
+    // Scalars, clamped into range and zeroed outside it (inline: SwiftShader hangs on the helper-function form).
+    loadA = [
+      ...I.map((i) => `let ra${i} = aBase + min(row0 + ${i}u, M - 1u) * aRow;`),
+      ...I.map((j) => `let ka${j} = min(k + ${j}u, K - 1u) * aCol; let okA${j} = k + ${j}u < K;`),
+      ...I.map((i) => `let ar${i} = ${v4(I.map((j) => `select(${zero}, ba[ra${i} + ka${j}], okA${j})`))};`),
+    ].join('\n    ');
   }
   // br_j: B[k + j, col0 .. col0+3] as a vec4 over columns.
   let loadB: string;
@@ -280,7 +285,11 @@ export function directWgsl(
       ...I.map((j) => `let br${j} = ${v4(I.map((c) => `bk${c}[${j}]`))};`),
     ].join('\n    ');
   } else {
-    loadB = I.map((j) => `let br${j} = ${v4(I.map((c) => `bel(k + ${j}u, col0 + ${c}u)`))};`).join('\n    ');
+    loadB = [
+      ...I.map((c) => `let cb${c} = bBase + min(col0 + ${c}u, N - 1u) * bCol;`),
+      ...I.map((j) => `let kb${j} = min(k + ${j}u, K - 1u) * bRow; let okB${j} = k + ${j}u < K;`),
+      ...I.map((j) => `let br${j} = ${v4(I.map((c) => `select(${zero}, bb[cb${c} + kb${j}], okB${j})`))};`),
+    ].join('\n    ');
   }
   const fma = I.map(
     (i) => `acc${i} = acc${i} + ar${i}.x * br0 + ar${i}.y * br1 + ar${i}.z * br2 + ar${i}.w * br3;`,
@@ -292,26 +301,12 @@ export function directWgsl(
     }
   }`,
   ).join('\n  ');
-  const helpers = `
-var<private> aBaseP: u32;
-var<private> bBaseP: u32;
-fn ael(r: u32, k: u32) -> ${t} {
-  let M = pu(0u); let K = pu(2u);
-  return select(${zero}, ${aMode === 'scalar' ? `ba[aBaseP + min(r, M - 1u) * pu(5u) + min(k, K - 1u) * pu(6u)]` : zero}, r < M && k < K);
-}
-fn bel(k: u32, c: u32) -> ${t} {
-  let N = pu(1u); let K = pu(2u);
-  return select(${zero}, ${bMode === 'scalar' ? `bb[bBaseP + min(k, K - 1u) * pu(7u) + min(c, N - 1u) * pu(8u)]` : zero}, k < K && c < N);
-}`;
   return `${header(t, words, aType, bType)}
-${helpers}
 @compute @workgroup_size(16, 16)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   ${COMMON_LETS}
   let z = gid.z + pu(4u);
   ${batchOffsets(batchRank)}
-  aBaseP = aBase;
-  bBaseP = bBase;
   let row0 = gid.y * 4u;
   let col0 = gid.x * 4u;
   if (row0 >= M || col0 >= N) { return; }
