@@ -5,10 +5,12 @@
 // Run: pnpm --filter @norga/tensor build && node packages/tensor/bench/wasm-matmul.mjs
 // Writes bench/results/wasm.{md,json}. BENCH_SIZES=128,512 limits the sizes.
 import { spawnSync } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeResults } from './common.mjs';
+import { resultsDir, writeResults } from './common.mjs';
 
 const sizes = (process.env.BENCH_SIZES ?? '128,256,512,1024').split(',').map(Number);
 const budgetMs = Number(process.env.BENCH_BUDGET_MS ?? 1200);
@@ -70,6 +72,8 @@ async function tfjsRows(rows) {
 }
 
 async function main() {
+  const { loadavg } = await import('node:os');
+  const loadBefore = loadavg()[0].toFixed(2);
   const self = fileURLToPath(import.meta.url);
   const tiers = [
     ['norga js tier', { NORGA_CPU_TIER: 'js' }],
@@ -93,11 +97,10 @@ async function main() {
     'vs tfjs-wasm': tfw.has(r.n) ? `${(r.median / tfw.get(r.n)).toFixed(2)}×` : '',
     calls: r.reps,
   }));
-  const load = (await import('node:os')).loadavg()[0].toFixed(2);
-  writeResults('wasm', 'CPU matmul tiers vs TensorFlow.js', Object.keys(table[0]), table, {
-    notes: `n×n @ n×n float32; median and best of repeated calls. 1-minute load average at the end: ${load} (a shared 2-core machine: other jobs depress the 2-thread figures most).`,
-  });
-  console.log(`load average ${load}`);
+  const load = loadavg()[0].toFixed(2);
+  const notes = `n×n @ n×n float32 through the public API (T.matmul; tfjs: tf.matMul + data()); median and best of repeated calls. 1-minute load average ${loadBefore} before, ${load} after: on a shared 2-core machine other jobs depress the figures, the 2-thread ones most.`;
+  writeResults('wasm', 'CPU matmul tiers vs TensorFlow.js', Object.keys(table[0]), table, { notes });
+  appendFileSync(join(resultsDir, 'wasm.md'), `${notes}\n\nCommand: \`pnpm --filter @norga/tensor build && node packages/tensor/bench/wasm-matmul.mjs\`\n`);
 }
 
 if (process.argv.includes('--child')) await child();
