@@ -6,9 +6,8 @@
 // Writes bench/results/wasm.{md,json}. BENCH_SIZES=128,512 limits the sizes.
 import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resultsDir, writeResults } from './common.mjs';
 
@@ -59,12 +58,21 @@ async function tfjsRows(rows) {
       if (backend === 'cpu' && n > 512) continue;
       const a = tf.randomUniform([n, n]);
       const b = tf.randomUniform([n, n]);
-      const t = await time(async () => {
-        const c = tf.matMul(a, b);
-        await c.data();
-        c.dispose();
-      }, n >= 1024 ? budgetMs * 2 : budgetMs);
-      rows.push({ impl: `tfjs-${backend}`, n, median: gflops(n, t.median), best: gflops(n, t.best), reps: t.reps });
+      const t = await time(
+        async () => {
+          const c = tf.matMul(a, b);
+          await c.data();
+          c.dispose();
+        },
+        n >= 1024 ? budgetMs * 2 : budgetMs,
+      );
+      rows.push({
+        impl: `tfjs-${backend}`,
+        n,
+        median: gflops(n, t.median),
+        best: gflops(n, t.best),
+        reps: t.reps,
+      });
       a.dispose();
       b.dispose();
     }
@@ -82,7 +90,10 @@ async function main() {
   ];
   const rows = [];
   for (const [impl, env] of tiers) {
-    const r = spawnSync(process.execPath, [self, '--child'], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [self, '--child'], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    });
     if (r.status !== 0) throw new Error(`${impl} failed: ${r.stderr}`);
     const lines = r.stdout.trim().split('\n');
     for (const x of JSON.parse(lines[lines.length - 1])) rows.push({ impl, ...x });
@@ -100,7 +111,10 @@ async function main() {
   const load = loadavg()[0].toFixed(2);
   const notes = `n×n @ n×n float32 through the public API (T.matmul; tfjs: tf.matMul + data()); median and best of repeated calls. 1-minute load average ${loadBefore} before, ${load} after: on a shared 2-core machine other jobs depress the figures, the 2-thread ones most.`;
   writeResults('wasm', 'CPU matmul tiers vs TensorFlow.js', Object.keys(table[0]), table, { notes });
-  appendFileSync(join(resultsDir, 'wasm.md'), `${notes}\n\nCommand: \`pnpm --filter @norga/tensor build && node packages/tensor/bench/wasm-matmul.mjs\`\n`);
+  appendFileSync(
+    join(resultsDir, 'wasm.md'),
+    `${notes}\n\nCommand: \`pnpm --filter @norga/tensor build && node packages/tensor/bench/wasm-matmul.mjs\`\n`,
+  );
 }
 
 if (process.argv.includes('--child')) await child();

@@ -46,14 +46,26 @@ describe('CPU matmul: wasm tier against the JS tier', () => {
 
   const cases: [string, () => T.Tensor, number][] = [
     ['plain 33x129 @ 129x17', () => T.tidy(() => T.matmul(seq([33, 129], 1), seq([129, 17], 2))), 129],
-    ['aᵀ @ bᵀ', () => T.tidy(() => T.matmul(T.transpose(seq([65, 40], 3)), T.transpose(seq([31, 65], 4)))), 65],
-    ['batched x @ broadcast weight', () => T.tidy(() => T.matmul(seq([2, 3, 17, 64], 5), seq([64, 48], 6))), 64],
+    [
+      'aᵀ @ bᵀ',
+      () => T.tidy(() => T.matmul(T.transpose(seq([65, 40], 3)), T.transpose(seq([31, 65], 4)))),
+      65,
+    ],
+    [
+      'batched x @ broadcast weight',
+      () => T.tidy(() => T.matmul(seq([2, 3, 17, 64], 5), seq([64, 48], 6))),
+      64,
+    ],
     [
       'attention-like q @ kᵀ per head',
       () => T.tidy(() => T.matmul(seq([2, 3, 19, 16], 7), T.transpose(seq([2, 3, 19, 16], 8)))),
       16,
     ],
-    ['sliced operand', () => T.tidy(() => T.matmul(T.slice(seq([40, 70], 9), 1, 3, 67), seq([64, 20], 10))), 64],
+    [
+      'sliced operand',
+      () => T.tidy(() => T.matmul(T.slice(seq([40, 70], 9), 1, 3, 67), seq([64, 20], 10))),
+      64,
+    ],
     ['matrix @ vector', () => T.tidy(() => T.matmul(seq([300, 257], 11), seq([257], 12))), 257],
   ];
   for (const [name, f, k] of cases) {
@@ -74,7 +86,9 @@ describe('CPU matmul: wasm tier against the JS tier', () => {
   it('float64 stays on the JS kernel', async () => {
     const tier = getWasmTier();
     const before = tier?.matmulStats.calls ?? 0;
-    const r = T.tidy(() => T.matmul(T.cast(seq([40, 50], 1), 'float64'), T.cast(seq([50, 60], 2), 'float64')));
+    const r = T.tidy(() =>
+      T.matmul(T.cast(seq([40, 50], 1), 'float64'), T.cast(seq([50, 60], 2), 'float64')),
+    );
     expect(r.dtype).toBe('float64');
     r.dispose();
     expect(tier?.matmulStats.calls ?? 0).toBe(before);

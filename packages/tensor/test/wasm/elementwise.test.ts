@@ -3,12 +3,10 @@
  * API, and the SIMD exp/tanh/erf against Math at special and extreme values.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { erf32 } from '../../src/backends/cpu/erf.js';
 import { setCpuTier } from '../../src/backends/wasm/cpu-hook.js';
 import { getWasmTier } from '../../src/backends/wasm/tier.js';
 import * as T from '../../src/index.js';
-import { erf32 } from '../../src/backends/cpu/erf.js';
-
-const { expr: E } = T;
 
 function values(n: number, seed: number, scale = 4): Float32Array {
   const out = new Float32Array(n);
@@ -37,7 +35,8 @@ function expectClose(got: Float32Array, want: Float32Array, atol: number, rtol: 
   for (let i = 0; i < got.length && bad.length < 5; i++) {
     const g = got[i] as number;
     const w = want[i] as number;
-    if (Number.isNaN(w) ? !Number.isNaN(g) : !(g === w || Math.abs(g - w) <= atol + rtol * Math.abs(w))) bad.push(`[${i}] ${g} vs ${w}`);
+    if (Number.isNaN(w) ? !Number.isNaN(g) : !(g === w || Math.abs(g - w) <= atol + rtol * Math.abs(w)))
+      bad.push(`[${i}] ${g} vs ${w}`);
   }
   expect(bad).toEqual([]);
 }
@@ -51,23 +50,45 @@ describe('wasm elementwise against the JS tier', () => {
 
   const exact: [string, () => T.Tensor][] = [
     ['add of two full operands', () => T.tidy(() => T.add(x(), x().mul(0.5)))],
-    ['bias column broadcast (rows x cols + cols)', () => T.tidy(() => T.add(m(), T.tensor(values(67, 3), { shape: [67] })))],
-    ['per-row broadcast (rows x cols - rows x 1)', () => T.tidy(() => T.sub(m(), T.tensor(values(300, 4), { shape: [300, 1] })))],
-    ['scalar ops: mul, div, max, min, neg, abs, sqrt of |x|', () => T.tidy(() => T.maximum(T.minimum(x().mul(3).div(7).neg(), 2), -2).add(x().abs().sqrt()))],
+    [
+      'bias column broadcast (rows x cols + cols)',
+      () => T.tidy(() => T.add(m(), T.tensor(values(67, 3), { shape: [67] }))),
+    ],
+    [
+      'per-row broadcast (rows x cols - rows x 1)',
+      () => T.tidy(() => T.sub(m(), T.tensor(values(300, 4), { shape: [300, 1] }))),
+    ],
+    [
+      'scalar ops: mul, div, max, min, neg, abs, sqrt of |x|',
+      () => T.tidy(() => T.maximum(T.minimum(x().mul(3).div(7).neg(), 2), -2).add(x().abs().sqrt())),
+    ],
     ['reciprocal', () => T.tidy(() => T.reciprocal(x().add(10)))],
-    ['a row slice of a wider tensor (row stride > cols)', () => T.tidy(() => T.slice(m(), 1, 3, 60).mul(2).add(1))],
+    [
+      'a row slice of a wider tensor (row stride > cols)',
+      () => T.tidy(() => T.slice(m(), 1, 3, 60).mul(2).add(1)),
+    ],
     ['a transposed operand (gathered along rows)', () => T.tidy(() => T.add(T.transpose(m()), 1.5))],
     ['contiguous() of a transpose', () => T.tidy(() => T.contiguous(T.transpose(m())))],
     [
       'a rank-4 permuted operand plus a contiguous one (outer dims walked per slab)',
-      () => T.tidy(() => T.add(T.permute(T.tensor(values(8 * 50 * 4 * 16, 5), { shape: [8, 50, 4, 16] }), [0, 2, 1, 3]), T.tensor(values(8 * 4 * 50 * 16, 6), { shape: [8, 4, 50, 16] }))),
+      () =>
+        T.tidy(() =>
+          T.add(
+            T.permute(T.tensor(values(8 * 50 * 4 * 16, 5), { shape: [8, 50, 4, 16] }), [0, 2, 1, 3]),
+            T.tensor(values(8 * 4 * 50 * 16, 6), { shape: [8, 4, 50, 16] }),
+          ),
+        ),
     ],
   ];
   for (const [name, f] of exact) {
     it(`${name}: bit-identical`, async () => {
       const { js, wasm, calls } = await both(f);
       if (wasmOn) expect(calls).toBeGreaterThan(0);
-      expect(Buffer.from(wasm.buffer, wasm.byteOffset, wasm.byteLength).equals(Buffer.from(js.buffer, js.byteOffset, js.byteLength))).toBe(true);
+      expect(
+        Buffer.from(wasm.buffer, wasm.byteOffset, wasm.byteLength).equals(
+          Buffer.from(js.buffer, js.byteOffset, js.byteLength),
+        ),
+      ).toBe(true);
     });
   }
 
@@ -89,7 +110,12 @@ describe('wasm elementwise against the JS tier', () => {
   }
 
   it('copies rows contiguous on both sides with TypedArray.set (no kernel), identical values', async () => {
-    const f = () => T.tidy(() => T.contiguous(T.permute(T.tensor(values(8 * 50 * 4 * 16, 5), { shape: [8, 50, 4, 16] }), [0, 2, 1, 3])));
+    const f = () =>
+      T.tidy(() =>
+        T.contiguous(
+          T.permute(T.tensor(values(8 * 50 * 4 * 16, 5), { shape: [8, 50, 4, 16] }), [0, 2, 1, 3]),
+        ),
+      );
     const { js, wasm, calls } = await both(f);
     expect(calls).toBe(0);
     expect(Array.from(wasm)).toEqual(Array.from(js));
@@ -110,7 +136,36 @@ describe('wasm elementwise against the JS tier', () => {
 });
 
 describe('SIMD exp, tanh, erf at special values', () => {
-  const specials = [0, -0, 1, -1, 0.5, 0.624, 0.626, 10, -10, 20, 88, 88.7, 88.73, 89, 100, -87, -87.5, -100, -103.9, -104, -200, 1e-8, -1e-8, 3.4e38, -3.4e38, Infinity, -Infinity, Number.NaN];
+  const specials = [
+    0,
+    -0,
+    1,
+    -1,
+    0.5,
+    0.624,
+    0.626,
+    10,
+    -10,
+    20,
+    88,
+    88.7,
+    88.73,
+    89,
+    100,
+    -87,
+    -87.5,
+    -100,
+    -103.9,
+    -104,
+    -200,
+    1e-8,
+    -1e-8,
+    3.4e38,
+    -3.4e38,
+    Infinity,
+    -Infinity,
+    Number.NaN,
+  ];
   const n = 4096;
   const data = new Float32Array(n);
   for (let i = 0; i < n; i++) data[i] = specials[i % specials.length] as number;

@@ -23,7 +23,13 @@ interface Strided {
 }
 
 /** The naive reference, accumulating in f64; also returns sum |a||b| per element for the error bound. */
-function reference(a: Strided, b: Strided, M: number, N: number, K: number): { c: Float64Array; mag: Float64Array } {
+function reference(
+  a: Strided,
+  b: Strided,
+  M: number,
+  N: number,
+  K: number,
+): { c: Float64Array; mag: Float64Array } {
   const c = new Float64Array(M * N);
   const mag = new Float64Array(M * N);
   for (let m = 0; m < M; m++) {
@@ -31,7 +37,8 @@ function reference(a: Strided, b: Strided, M: number, N: number, K: number): { c
       let s = 0;
       let g = 0;
       for (let k = 0; k < K; k++) {
-        const x = (a.data[a.off + m * a.rs + k * a.cs] as number) * (b.data[b.off + k * b.rs + n * b.cs] as number);
+        const x =
+          (a.data[a.off + m * a.rs + k * a.cs] as number) * (b.data[b.off + k * b.rs + n * b.cs] as number);
         s += x;
         g += Math.abs(x);
       }
@@ -42,7 +49,15 @@ function reference(a: Strided, b: Strided, M: number, N: number, K: number): { c
   return { c, mag };
 }
 
-function expectClose(got: Float32Array, gotOff: number, ld: number, ref: { c: Float64Array; mag: Float64Array }, M: number, N: number, K: number): void {
+function expectClose(
+  got: Float32Array,
+  gotOff: number,
+  ld: number,
+  ref: { c: Float64Array; mag: Float64Array },
+  M: number,
+  N: number,
+  K: number,
+): void {
   let worst = 0;
   for (let m = 0; m < M; m++) {
     for (let n = 0; n < N; n++) {
@@ -89,7 +104,15 @@ describe('wasm matmulF32 against the naive reference', () => {
             K,
           });
           expect(ok).toBe(true);
-          expectClose(out, 0, N, reference({ data: a, off: 0, rs: K, cs: 1 }, { data: b, off: 0, rs: N, cs: 1 }, M, N, K), M, N, K);
+          expectClose(
+            out,
+            0,
+            N,
+            reference({ data: a, off: 0, rs: K, cs: 1 }, { data: b, off: 0, rs: N, cs: 1 }, M, N, K),
+            M,
+            N,
+            K,
+          );
         });
       }
     }
@@ -112,7 +135,15 @@ describe('wasm matmulF32 against the naive reference', () => {
       N,
       K,
     });
-    expectClose(out, 2, ld, reference({ data: at, off: 5, rs: 1, cs: M }, { data: bt, off: 0, rs: 1, cs: K }, M, N, K), M, N, K);
+    expectClose(
+      out,
+      2,
+      ld,
+      reference({ data: at, off: 5, rs: 1, cs: M }, { data: bt, off: 0, rs: 1, cs: K }, M, N, K),
+      M,
+      N,
+      K,
+    );
     // padding columns and the leading floats are untouched
     expect(out[0]).toBe(-7);
     expect(out[2 + N]).toBe(-7);
@@ -132,7 +163,15 @@ describe('wasm matmulF32 against the naive reference', () => {
       N,
       K,
     });
-    expectClose(out, 0, N, reference({ data: wide, off: 7, rs: 1000, cs: 1 }, { data: b, off: 1, rs: 3 * N, cs: 3 }, M, N, K), M, N, K);
+    expectClose(
+      out,
+      0,
+      N,
+      reference({ data: wide, off: 7, rs: 1000, cs: 1 }, { data: b, off: 1, rs: 3 * N, cs: 3 }, M, N, K),
+      M,
+      N,
+      K,
+    );
   });
 
   it('column-major output (out colStride != 1)', () => {
@@ -168,7 +207,13 @@ describe('wasm matmulF32 against the naive reference', () => {
       K,
     });
     for (let i = 0; i < B; i++) {
-      const ref = reference({ data: x, off: i * M * K, rs: K, cs: 1 }, { data: w, off: 0, rs: N, cs: 1 }, M, N, K);
+      const ref = reference(
+        { data: x, off: i * M * K, rs: K, cs: 1 },
+        { data: w, off: 0, rs: N, cs: 1 },
+        M,
+        N,
+        K,
+      );
       expectClose(out, i * M * N, N, ref, M, N, K);
     }
     // a shared, b per batch (transposed per entry)
@@ -184,7 +229,13 @@ describe('wasm matmulF32 against the naive reference', () => {
       K,
     });
     for (let i = 0; i < B; i++) {
-      const ref = reference({ data: a1, off: 0, rs: K, cs: 1 }, { data: bs, off: i * N * K, rs: 1, cs: K }, M, N, K);
+      const ref = reference(
+        { data: a1, off: 0, rs: K, cs: 1 },
+        { data: bs, off: i * N * K, rs: 1, cs: K },
+        M,
+        N,
+        K,
+      );
       expectClose(out2, i * M * N, N, ref, M, N, K);
     }
   });
@@ -244,7 +295,13 @@ describe('wasm matmulF32 with workers', () => {
     // workers really take tasks (on a loaded machine the caller may win a few rounds alone)
     for (let i = 0; i < 20 && multi.matmulStats.workerTasks === 0; i++) run(multi);
     expect(multi.matmulStats.workerTasks).toBeGreaterThan(0);
-    const ref = reference({ data: a, off: M * K, rs: K, cs: 1 }, { data: b, off: K * N, rs: N, cs: 1 }, M, N, K);
+    const ref = reference(
+      { data: a, off: M * K, rs: K, cs: 1 },
+      { data: b, off: K * N, rs: N, cs: 1 },
+      M,
+      N,
+      K,
+    );
     expectClose(three, M * N, N, ref, M, N, K);
   });
 
@@ -259,10 +316,20 @@ describe('wasm matmulF32 with workers', () => {
       const a = randomArray(B * (M * K + 5), j + 100);
       const b = randomArray(K * N, j + 200);
       const args = (out: Float32Array) => ({
-        a: { data: a, offsets: Array.from({ length: B }, (_, i) => i * (M * K + 5)), rowStride: K, colStride: 1 },
+        a: {
+          data: a,
+          offsets: Array.from({ length: B }, (_, i) => i * (M * K + 5)),
+          rowStride: K,
+          colStride: 1,
+        },
         // b broadcast to every batch entry but given per entry (not folded: a has a gap between entries)
         b: { data: b, offsets: Array.from({ length: B }, () => 0), rowStride: N, colStride: 1 },
-        out: { data: out, offsets: Array.from({ length: B }, (_, i) => i * M * N), rowStride: N, colStride: 1 },
+        out: {
+          data: out,
+          offsets: Array.from({ length: B }, (_, i) => i * M * N),
+          rowStride: N,
+          colStride: 1,
+        },
         M,
         N,
         K,
@@ -271,7 +338,8 @@ describe('wasm matmulF32 with workers', () => {
       const o3 = new Float32Array(B * M * N);
       single.matmulF32(args(o1));
       multi.matmulF32(args(o3));
-      if (!Buffer.from(o1.buffer).equals(Buffer.from(o3.buffer))) throw new Error(`job ${j} (${B}x${M}x${K}x${N}) differs`);
+      if (!Buffer.from(o1.buffer).equals(Buffer.from(o3.buffer)))
+        throw new Error(`job ${j} (${B}x${M}x${K}x${N}) differs`);
     }
     expect(multi.matmulStats.workerTasks).toBeGreaterThan(before);
   });

@@ -33,7 +33,8 @@ async function both(f: () => T.Tensor): Promise<{ js: Float32Array; wasm: Float3
 }
 
 /** Element by element with Object.is: signed zeros must match, any NaN equals any NaN (payloads may differ). */
-const same = (a: Float32Array, b: Float32Array): boolean => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+const same = (a: Float32Array, b: Float32Array): boolean =>
+  a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 
 describe('wasm reductions: bit-identical to the JS tier', () => {
   const m = (special: boolean) => T.tensor(values(300 * 67, 1, special), { shape: [300, 67] });
@@ -47,10 +48,22 @@ describe('wasm reductions: bit-identical to the JS tier', () => {
       cases.push([`${op} over rows (axis 0)${tag}`, () => T.tidy(() => m(special)[op](0, true)), true]);
       cases.push([`${op} of everything${tag}`, () => T.tidy(() => m(special)[op]()), true]);
     }
-    cases.push([`${op} over axes 0 and 1 of [64, 50, 64] (a bias gradient)`, () => T.tidy(() => x3()[op]([0, 1])), true]);
-    cases.push([`${op} over the last axis of [16, 4, 50, 50] (softmax statistics)`, () => T.tidy(() => x4()[op](-1, true)), true]);
+    cases.push([
+      `${op} over axes 0 and 1 of [64, 50, 64] (a bias gradient)`,
+      () => T.tidy(() => x3()[op]([0, 1])),
+      true,
+    ]);
+    cases.push([
+      `${op} over the last axis of [16, 4, 50, 50] (softmax statistics)`,
+      () => T.tidy(() => x4()[op](-1, true)),
+      true,
+    ]);
     cases.push([`${op} over the middle axis (stays on JS)`, () => T.tidy(() => x3()[op](1)), false]);
-    cases.push([`${op} over the last axis of a transposed view`, () => T.tidy(() => T.transpose(m(false))[op](1)), true]);
+    cases.push([
+      `${op} over the last axis of a transposed view`,
+      () => T.tidy(() => T.transpose(m(false))[op](1)),
+      true,
+    ]);
   }
   for (const [name, f, onWasm] of cases) {
     it(name, async () => {

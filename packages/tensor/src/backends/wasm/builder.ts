@@ -364,7 +364,7 @@ export function buildModule(memory: MemoryImport, funcs: readonly FuncDef[]): Ui
   // 3: function -> type index
   const fns: number[] = [];
   uleb(fns, funcs.length);
-  funcs.forEach((_, i) => uleb(fns, i));
+  for (let i = 0; i < funcs.length; i++) uleb(fns, i);
   section(out, 3, fns);
 
   // 7: exports (kind 0x00 = function)

@@ -61,7 +61,16 @@ export const MAX_TASKS = (1 << TASK_BITS) - 1;
 /** Bytes reserved at the start of memory before scratch space (one 64 KiB page keeps scratch page-aligned). */
 export const SCRATCH_BASE = 65536;
 
-type GemmFn = (ap: number, bp: number, cp: number, ldc: number, mp: number, np: number, k: number, kc: number) => void;
+type GemmFn = (
+  ap: number,
+  bp: number,
+  cp: number,
+  ldc: number,
+  mp: number,
+  np: number,
+  k: number,
+  kc: number,
+) => void;
 type PackFn = (src: number, sM: number, sK: number, panels: number, k: number, dst: number) => void;
 
 /**

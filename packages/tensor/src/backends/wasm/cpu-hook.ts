@@ -55,9 +55,24 @@ export function wasmMatmul(a: View, b: View, out: View): boolean {
   const tier = getWasmTier();
   if (!tier) return false;
   return tier.matmulF32({
-    a: { data: a.storage.handle as Float32Array, offsets: batchOffsets(a, batchShape), rowStride: a.strides[r - 2] as number, colStride: a.strides[r - 1] as number },
-    b: { data: b.storage.handle as Float32Array, offsets: batchOffsets(b, batchShape), rowStride: b.strides[r - 2] as number, colStride: b.strides[r - 1] as number },
-    out: { data: out.storage.handle as Float32Array, offsets: batchOffsets(out, batchShape), rowStride: out.strides[r - 2] as number, colStride: out.strides[r - 1] as number },
+    a: {
+      data: a.storage.handle as Float32Array,
+      offsets: batchOffsets(a, batchShape),
+      rowStride: a.strides[r - 2] as number,
+      colStride: a.strides[r - 1] as number,
+    },
+    b: {
+      data: b.storage.handle as Float32Array,
+      offsets: batchOffsets(b, batchShape),
+      rowStride: b.strides[r - 2] as number,
+      colStride: b.strides[r - 1] as number,
+    },
+    out: {
+      data: out.storage.handle as Float32Array,
+      offsets: batchOffsets(out, batchShape),
+      rowStride: out.strides[r - 2] as number,
+      colStride: out.strides[r - 1] as number,
+    },
     M,
     N,
     K,
@@ -82,14 +97,25 @@ export function wasmElementwise(expr: Expr, inputs: readonly View[], out: View):
   const outStrides = strides[0] as number[];
   // the output must be contiguous along rows; short rows waste most of each vector
   if (outStrides[inner] !== 1 || (shape.length > 1 && (shape[inner] as number) < 4)) return false;
-  const ins: EwOperand[] = inputs.map((v, i) => ({ data: v.storage.handle as Float32Array, offset: v.offset, strides: strides[i + 1] as number[] }));
-  if (inputs.length === 1 && expr.kind === 'input' && copyRows(ins[0] as EwOperand, out, shape, outStrides)) return true;
+  const ins: EwOperand[] = inputs.map((v, i) => ({
+    data: v.storage.handle as Float32Array,
+    offset: v.offset,
+    strides: strides[i + 1] as number[],
+  }));
+  if (inputs.length === 1 && expr.kind === 'input' && copyRows(ins[0] as EwOperand, out, shape, outStrides))
+    return true;
   let key = exprKeys.get(expr);
   if (key === undefined) {
     key = exprKey(expr);
     exprKeys.set(expr, key);
   }
-  return tier.elementwiseF32(key, expr, ins, { data: out.storage.handle as Float32Array, offset: out.offset, strides: outStrides }, shape);
+  return tier.elementwiseF32(
+    key,
+    expr,
+    ins,
+    { data: out.storage.handle as Float32Array, offset: out.offset, strides: outStrides },
+    shape,
+  );
 }
 
 /**
@@ -120,10 +146,30 @@ export function wasmReduce(op: ReduceOp, x: View, axes: readonly number[], out: 
   const o = out.storage.handle as Float32Array;
   const data = x.storage.handle as Float32Array;
   if (rs.length === 1 && rst[0] === 1 && ks.length <= 1) {
-    return tier.reduceF32(op, 'rows', data, x.offset, ks.length ? (kst[0] as number) : 0, ks.length ? (ks[0] as number) : 1, rs[0] as number, o, out.offset);
+    return tier.reduceF32(
+      op,
+      'rows',
+      data,
+      x.offset,
+      ks.length ? (kst[0] as number) : 0,
+      ks.length ? (ks[0] as number) : 1,
+      rs[0] as number,
+      o,
+      out.offset,
+    );
   }
   if (ks.length === 1 && kst[0] === 1 && rs.length === 1) {
-    return tier.reduceF32(op, 'cols', data, x.offset, rst[0] as number, rs[0] as number, ks[0] as number, o, out.offset);
+    return tier.reduceF32(
+      op,
+      'cols',
+      data,
+      x.offset,
+      rst[0] as number,
+      rs[0] as number,
+      ks[0] as number,
+      o,
+      out.offset,
+    );
   }
   return false;
 }

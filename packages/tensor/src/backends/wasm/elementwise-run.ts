@@ -59,7 +59,7 @@ export function elementwiseF32(
   const spans: [number, number][] = [];
   const slack: number[] = [];
   // operands already in the wasm heap are read in place (their strided over-reads stay inside the headroom)
-  const inPlace = inputs.map((x) => heap !== undefined && heap.owns(x.data) && 3 * colOf(x) * 4 < 128 * 1024);
+  const inPlace = inputs.map((x) => heap?.owns(x.data) === true && 3 * colOf(x) * 4 < 128 * 1024);
   let floats = 0;
   for (const [i, x] of inputs.entries()) {
     let hi = x.offset + 1;
@@ -80,11 +80,12 @@ export function elementwiseF32(
   // the result goes straight into a heap-resident output when its rows are back to back and any write past
   // a row end (up to three floats when cols % 4 != 0) lands on a later row or on the block's padding
   const direct =
-    heap !== undefined &&
-    heap.owns(out.data) &&
+    heap?.owns(out.data) === true &&
     isRowMajor(out.strides, shape) &&
     (cols % 4 === 0 || out.offset + total === out.data.length) &&
-    !inputs.some((x, i) => overlaps(x.data, spans[i] as [number, number], out.data, out.offset, out.offset + total));
+    !inputs.some((x, i) =>
+      overlaps(x.data, spans[i] as [number, number], out.data, out.offset, out.offset + total),
+    );
   const ld = direct ? cols : align4(cols);
   const slab = rows * ld;
   const scratch = rt.scratch((floats + (direct ? 0 : slabs * slab)) * 4);
@@ -105,7 +106,11 @@ export function elementwiseF32(
     at += align4(hi - lo) + (slack[i] as number);
   });
   const outAt = direct ? out.data.byteOffset / 4 + out.offset : at;
-  const fn = cache.get(key, expr, inputs.map((x) => modeOf(colOf(x))));
+  const fn = cache.get(
+    key,
+    expr,
+    inputs.map((x) => modeOf(colOf(x))),
+  );
   if (!fn) return false;
   const args: number[] = new Array(4 + 3 * inputs.length).fill(0);
   args[1] = rows;
@@ -122,7 +127,8 @@ export function elementwiseF32(
   const contiguousOut = direct || (ld === cols && isRowMajor(out.strides, shape));
   for (let s = 0; s < slabs; s++) {
     args[0] = (outAt + s * slab) * 4;
-    for (let i = 0; i < inputs.length; i++) args[4 + 3 * i] = ((base[i] as number) + (inOff[i] as number)) * 4;
+    for (let i = 0; i < inputs.length; i++)
+      args[4 + 3 * i] = ((base[i] as number) + (inOff[i] as number)) * 4;
     fn(...args);
     if (!contiguousOut && !direct) {
       const orow = rowOf(out);
@@ -134,12 +140,14 @@ export function elementwiseF32(
     for (let d = outer.length - 1; d >= 0; d--) {
       const n = outer[d] as number;
       if (++(idx[d] as number) < n) {
-        inputs.forEach((x, i) => (inOff[i] = (inOff[i] as number) + (x.strides[d] as number)));
+        for (let i = 0; i < inputs.length; i++)
+          inOff[i] = (inOff[i] as number) + ((inputs[i] as EwOperand).strides[d] as number);
         outOff += out.strides[d] as number;
         break;
       }
       idx[d] = 0;
-      inputs.forEach((x, i) => (inOff[i] = (inOff[i] as number) - (x.strides[d] as number) * (n - 1)));
+      for (let i = 0; i < inputs.length; i++)
+        inOff[i] = (inOff[i] as number) - ((inputs[i] as EwOperand).strides[d] as number) * (n - 1);
       outOff -= (out.strides[d] as number) * (n - 1);
     }
   }
@@ -162,7 +170,13 @@ function isRowMajor(strides: readonly number[], shape: readonly number[]): boole
 }
 
 /** Whether an input's span [lo, hi) and the output's [o0, o1) share memory. */
-function overlaps(a: Float32Array, [lo, hi]: [number, number], o: Float32Array, o0: number, o1: number): boolean {
+function overlaps(
+  a: Float32Array,
+  [lo, hi]: [number, number],
+  o: Float32Array,
+  o0: number,
+  o1: number,
+): boolean {
   if (a.buffer !== o.buffer) return false;
   const a0 = a.byteOffset + lo * 4;
   const a1 = a.byteOffset + hi * 4;

@@ -105,15 +105,25 @@ export function emitElementwise(e: Expr, modes: readonly InputMode[]): FuncDef {
     // row pointers
     c.get(out).get(r).get(outRow).i32Mul().i32Add().set(o);
     modes.forEach((m, i) => {
-      c.get(inPtr(i)).get(r).get(inRow(i)).i32Mul().i32Add().set(p[i] as number);
-      if (m === 'splat') c.get(p[i] as number).load32Splat().set(v[i] as number);
+      c.get(inPtr(i))
+        .get(r)
+        .get(inRow(i))
+        .i32Mul()
+        .i32Add()
+        .set(p[i] as number);
+      if (m === 'splat')
+        c.get(p[i] as number)
+          .load32Splat()
+          .set(v[i] as number);
     });
     c.get(vecs).set(n);
     c.loop(() => {
       modes.forEach((m, i) => {
         const pi = p[i] as number;
         if (m === 'row') {
-          c.get(pi).v128Load().set(v[i] as number);
+          c.get(pi)
+            .v128Load()
+            .set(v[i] as number);
           c.get(pi).i32Const(16).i32Add().set(pi);
         } else if (m === 'strided') {
           c.get(pi).load32Splat();
@@ -154,10 +164,18 @@ export class ElementwiseCache {
     if (f === undefined) {
       try {
         const bytes = buildModule(
-          { module: 'env', field: 'memory', initialPages: 1, maximumPages: this.maxPages, shared: this.shared },
+          {
+            module: 'env',
+            field: 'memory',
+            initialPages: 1,
+            maximumPages: this.maxPages,
+            shared: this.shared,
+          },
           [emitElementwise(e, modes)],
         );
-        const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: this.memory } });
+        const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
+          env: { memory: this.memory },
+        });
         f = inst.exports.ew as ElementwiseFn;
       } catch {
         f = null;

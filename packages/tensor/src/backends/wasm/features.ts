@@ -29,7 +29,7 @@ export function envFlag(name: string): string | undefined {
 function probe(simdOp: number, ternary: boolean): Uint8Array<ArrayBuffer> {
   const params = ternary ? [ValType.v128, ValType.v128, ValType.v128] : [ValType.v128, ValType.v128];
   const code = new Code(params);
-  params.forEach((_, i) => code.get(i));
+  for (let i = 0; i < params.length; i++) code.get(i);
   code.simd(simdOp);
   return buildModule({ module: 'env', field: 'memory', initialPages: 1, maximumPages: 1, shared: false }, [
     { name: 'f', params, results: [ValType.v128], code },

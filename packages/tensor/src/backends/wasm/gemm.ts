@@ -64,28 +64,48 @@ export function emitGemm(shape: GemmShape, name = 'gemm'): FuncDef {
   };
   const step = (u: number): void => {
     if (shape.aFirst) {
-      for (let r = 0; r < mr; r++) c.get(aPtr).load32Splat(u * mr * 4 + r * 4).set(aRegs[r] as number);
+      for (let r = 0; r < mr; r++)
+        c.get(aPtr)
+          .load32Splat(u * mr * 4 + r * 4)
+          .set(aRegs[r] as number);
       for (let v = 0; v < nv; v++) {
-        c.get(bPtr).v128Load(u * nr * 4 + v * 16).set(bvec[0] as number);
+        c.get(bPtr)
+          .v128Load(u * nr * 4 + v * 16)
+          .set(bvec[0] as number);
         for (let r = 0; r < mr; r++) madd(aRegs[r] as number, bvec[0] as number, r, v);
       }
       return;
     }
-    for (let v = 0; v < nv; v++) c.get(bPtr).v128Load(u * nr * 4 + v * 16).set(bvec[v] as number);
+    for (let v = 0; v < nv; v++)
+      c.get(bPtr)
+        .v128Load(u * nr * 4 + v * 16)
+        .set(bvec[v] as number);
     for (let r = 0; r < mr; r++) {
-      c.get(aPtr).load32Splat(u * mr * 4 + r * 4).set(av);
+      c.get(aPtr)
+        .load32Splat(u * mr * 4 + r * 4)
+        .set(av);
       for (let v = 0; v < nv; v++) madd(av, bvec[v] as number, r, v);
     }
   };
   const advance = (steps: number): void => {
-    c.get(aPtr).i32Const(steps * mr * 4).i32Add().set(aPtr);
-    c.get(bPtr).i32Const(steps * nr * 4).i32Add().set(bPtr);
+    c.get(aPtr)
+      .i32Const(steps * mr * 4)
+      .i32Add()
+      .set(aPtr);
+    c.get(bPtr)
+      .i32Const(steps * nr * 4)
+      .i32Add()
+      .set(bPtr);
     c.get(kk).i32Const(steps).i32Sub().set(kk);
   };
   // cRow = cp + ip*mr*ldc + jp*nr*4
   const tileStart = (): void => {
     c.get(cp).get(ip).i32Const(mr).i32Mul().get(ldc).i32Mul().i32Add();
-    c.get(jp).i32Const(nr * 4).i32Mul().i32Add().set(cRow);
+    c.get(jp)
+      .i32Const(nr * 4)
+      .i32Mul()
+      .i32Add()
+      .set(cRow);
   };
 
   c.i32Const(0).set(k0);
@@ -95,10 +115,28 @@ export function emitGemm(shape: GemmShape, name = 'gemm'): FuncDef {
     c.i32Const(0).set(jp);
     c.loop(() => {
       // bPanel = bp + (jp*K + k0) * nr*4
-      c.get(bp).get(jp).get(K).i32Mul().get(k0).i32Add().i32Const(nr * 4).i32Mul().i32Add().set(bPanel);
+      c.get(bp)
+        .get(jp)
+        .get(K)
+        .i32Mul()
+        .get(k0)
+        .i32Add()
+        .i32Const(nr * 4)
+        .i32Mul()
+        .i32Add()
+        .set(bPanel);
       c.i32Const(0).set(ip);
       c.loop(() => {
-        c.get(ap).get(ip).get(K).i32Mul().get(k0).i32Add().i32Const(mr * 4).i32Mul().i32Add().set(aPtr);
+        c.get(ap)
+          .get(ip)
+          .get(K)
+          .i32Mul()
+          .get(k0)
+          .i32Add()
+          .i32Const(mr * 4)
+          .i32Mul()
+          .i32Add()
+          .set(aPtr);
         c.get(bPanel).set(bPtr);
         c.get(kc).set(kk);
         // accumulators start at zero for the first K block, else at the partial sums already in C
@@ -110,7 +148,10 @@ export function emitGemm(shape: GemmShape, name = 'gemm'): FuncDef {
           () => {
             tileStart();
             for (let r = 0; r < mr; r++) {
-              for (let v = 0; v < nv; v++) c.get(cRow).v128Load(v * 16).set(accAt(r, v));
+              for (let v = 0; v < nv; v++)
+                c.get(cRow)
+                  .v128Load(v * 16)
+                  .set(accAt(r, v));
               c.get(cRow).get(ldc).i32Add().set(cRow);
             }
           },
@@ -135,7 +176,10 @@ export function emitGemm(shape: GemmShape, name = 'gemm'): FuncDef {
         });
         tileStart();
         for (let r = 0; r < mr; r++) {
-          for (let v = 0; v < nv; v++) c.get(cRow).get(accAt(r, v)).v128Store(v * 16);
+          for (let v = 0; v < nv; v++)
+            c.get(cRow)
+              .get(accAt(r, v))
+              .v128Store(v * 16);
           if (r < mr - 1) c.get(cRow).get(ldc).i32Add().set(cRow);
         }
         c.get(ip).i32Const(1).i32Add().tee(ip).get(mP).i32LtS().brIf(0);

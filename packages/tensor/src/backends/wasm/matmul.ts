@@ -67,7 +67,12 @@ const align16 = (floats: number): number => Math.ceil(floats / 4) * 4;
  * The span [lo, hi) of source floats the operand's used entries touch, when it is dense enough to stage with
  * one memcpy (at most twice the elements plus a little); undefined otherwise (negative strides, sparse views).
  */
-function stageSpan(op: MatOperand, entries: number, rows: number, cols: number): { lo: number; hi: number } | undefined {
+function stageSpan(
+  op: MatOperand,
+  entries: number,
+  rows: number,
+  cols: number,
+): { lo: number; hi: number } | undefined {
   if (op.rowStride < 0 || op.colStride < 0) return undefined;
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
@@ -95,20 +100,37 @@ export function matmulF32(
   let M = args.M;
   let batch = out.offsets.length;
   if (a.offsets.length !== batch || b.offsets.length !== batch) {
-    throw new Error(`wasm matmul: batch sizes differ (a ${a.offsets.length}, b ${b.offsets.length}, out ${batch})`);
+    throw new Error(
+      `wasm matmul: batch sizes differ (a ${a.offsets.length}, b ${b.offsets.length}, out ${batch})`,
+    );
   }
   if (M === 0 || N === 0 || batch === 0) return true;
   if (batch > BATCH_CHUNK) {
     // keeps task counts and the A source table within the control block
     for (let i0 = 0; i0 < batch; i0 += BATCH_CHUNK) {
-      const part = (op: MatOperand): MatOperand => ({ ...op, offsets: Array.from(op.offsets).slice(i0, i0 + BATCH_CHUNK) });
-      if (!matmulF32(rt, pool, maxWorkers, { ...args, a: part(a), b: part(b), out: part(out) }, stats, parallelMinFlops)) return false;
+      const part = (op: MatOperand): MatOperand => ({
+        ...op,
+        offsets: Array.from(op.offsets).slice(i0, i0 + BATCH_CHUNK),
+      });
+      if (
+        !matmulF32(
+          rt,
+          pool,
+          maxWorkers,
+          { ...args, a: part(a), b: part(b), out: part(out) },
+          stats,
+          parallelMinFlops,
+        )
+      )
+        return false;
     }
     return true;
   }
   if (K === 0) {
     for (let i = 0; i < batch; i++) {
-      for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) out.data[(out.offsets[i] as number) + m * out.rowStride + n * out.colStride] = 0;
+      for (let m = 0; m < M; m++)
+        for (let n = 0; n < N; n++)
+          out.data[(out.offsets[i] as number) + m * out.rowStride + n * out.colStride] = 0;
     }
     return true;
   }
@@ -117,7 +139,12 @@ export function matmulF32(
   let shareA = allEqual(a.offsets);
   const shareB = allEqual(b.offsets);
   // x[batch, M, K] @ w[K, N] with rows of consecutive entries adjacent: one matmul with batch*M rows
-  if (batch > 1 && shareB && uniformStep(a.offsets, M * a.rowStride) && uniformStep(out.offsets, M * out.rowStride)) {
+  if (
+    batch > 1 &&
+    shareB &&
+    uniformStep(a.offsets, M * a.rowStride) &&
+    uniformStep(out.offsets, M * out.rowStride)
+  ) {
     M *= batch;
     batch = 1;
     aOffsets = [a.offsets[0] as number];
@@ -172,7 +199,18 @@ export function matmulF32(
     const src = sa / 4 + (aOffsets[i] as number) - spanA.lo;
     if (tasksPackA) ctl[CTL.A_TABLE + i] = src * 4;
     else kx.packA(src * 4, a.rowStride * 4, a.colStride * 4, fullA, K, dst * 4);
-    if (M > fullA * mr) packA(mem, src + fullA * mr * a.rowStride, a.rowStride, a.colStride, M - fullA * mr, K, mr, mem, dst + fullA * mr * K);
+    if (M > fullA * mr)
+      packA(
+        mem,
+        src + fullA * mr * a.rowStride,
+        a.rowStride,
+        a.colStride,
+        M - fullA * mr,
+        K,
+        mr,
+        mem,
+        dst + fullA * mr * K,
+      );
   }
   ctl[CTL.A_PACK] = tasksPackA ? 1 : 0;
   ctl[CTL.A_SM] = a.rowStride * 4;
@@ -186,12 +224,27 @@ export function matmulF32(
     }
     const src = sb / 4 + (b.offsets[i] as number) - spanB.lo;
     kx.packB(src * 4, b.rowStride * 4, b.colStride * 4, fullB, K, dst * 4);
-    if (N > fullB * nr) packB(mem, src + fullB * nr * b.colStride, b.rowStride, b.colStride, K, N - fullB * nr, nr, mem, dst + fullB * nr * K);
+    if (N > fullB * nr)
+      packB(
+        mem,
+        src + fullB * nr * b.colStride,
+        b.rowStride,
+        b.colStride,
+        K,
+        N - fullB * nr,
+        nr,
+        mem,
+        dst + fullB * nr * K,
+      );
   }
   const t1 = performance.now();
 
   // fixed task shapes (a function of the sizes only), so the split never depends on the thread count
-  const panelsPerTask = Math.max(Math.min(MAX_PANELS_PER_TASK, Math.ceil(mPanels / 8)), Math.ceil((mPanels * batch) / MAX_TASKS), 1);
+  const panelsPerTask = Math.max(
+    Math.min(MAX_PANELS_PER_TASK, Math.ceil(mPanels / 8)),
+    Math.ceil((mPanels * batch) / MAX_TASKS),
+    1,
+  );
   const perBatch = Math.ceil(mPanels / panelsPerTask);
   ctl[CTL.TASKS_PER_BATCH] = perBatch;
   ctl[CTL.PANELS_PER_TASK] = panelsPerTask;
@@ -215,7 +268,17 @@ export function matmulF32(
 
   const c = rt.f32;
   for (let i = 0; i < batch; i++) {
-    unpackC(c, cp / 4 + i * cpBatch, ldc, M, N, out.data, outOffsets[i] as number, out.rowStride, out.colStride);
+    unpackC(
+      c,
+      cp / 4 + i * cpBatch,
+      ldc,
+      M,
+      N,
+      out.data,
+      outOffsets[i] as number,
+      out.rowStride,
+      out.colStride,
+    );
   }
   const t3 = performance.now();
 

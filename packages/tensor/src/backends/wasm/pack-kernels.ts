@@ -32,7 +32,10 @@ export function emitPackA(mr: number): FuncDef {
           if (r > 0) c.get(sM).i32Const(r).i32Mul().i32Add();
           c.f32Load().f32Store(r * 4);
         }
-        c.get(dst).i32Const(mr * 4).i32Add().set(dst);
+        c.get(dst)
+          .i32Const(mr * 4)
+          .i32Add()
+          .set(dst);
         c.get(q).get(sK).i32Add().set(q);
         c.get(k).i32Const(1).i32Sub().tee(k).brIf(0);
       });
@@ -62,7 +65,10 @@ export function emitPackB(nr: number): FuncDef {
       c.get(K).set(k);
       c.loop(() => {
         body();
-        c.get(dst).i32Const(nr * 4).i32Add().set(dst);
+        c.get(dst)
+          .i32Const(nr * 4)
+          .i32Add()
+          .set(dst);
         c.get(q).get(sK).i32Add().set(q);
         c.get(k).i32Const(1).i32Sub().tee(k).brIf(0);
       });
@@ -74,16 +80,22 @@ export function emitPackB(nr: number): FuncDef {
     c.get(panels).i32Eqz().brIf(0);
     c.get(sN).i32Const(4).i32Eq();
     c.if(
-      () => panelLoop(() => {
-        for (let v = 0; v < nr / 4; v++) c.get(dst).get(q).v128Load(v * 16).v128Store(v * 16);
-      }),
-      () => panelLoop(() => {
-        for (let j = 0; j < nr; j++) {
-          c.get(dst).get(q);
-          if (j > 0) c.get(sN).i32Const(j).i32Mul().i32Add();
-          c.f32Load().f32Store(j * 4);
-        }
-      }),
+      () =>
+        panelLoop(() => {
+          for (let v = 0; v < nr / 4; v++)
+            c.get(dst)
+              .get(q)
+              .v128Load(v * 16)
+              .v128Store(v * 16);
+        }),
+      () =>
+        panelLoop(() => {
+          for (let j = 0; j < nr; j++) {
+            c.get(dst).get(q);
+            if (j > 0) c.get(sN).i32Const(j).i32Mul().i32Add();
+            c.f32Load().f32Store(j * 4);
+          }
+        }),
     );
   });
   return { name: 'packB', params, results: [], code: c };

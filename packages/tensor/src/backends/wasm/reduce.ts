@@ -10,7 +10,11 @@ import { Code, type FuncDef, ValType } from './builder.js';
 
 export type ReduceKind = 'sum' | 'max' | 'min';
 
-export const REDUCE_INITIAL: Record<ReduceKind, number> = { sum: 0, max: Number.NEGATIVE_INFINITY, min: Number.POSITIVE_INFINITY };
+export const REDUCE_INITIAL: Record<ReduceKind, number> = {
+  sum: 0,
+  max: Number.NEGATIVE_INFINITY,
+  min: Number.POSITIVE_INFINITY,
+};
 
 /** Leaves fold(acc, v) on the stack, given locals acc and v (f64). */
 function fold(c: Code, op: ReduceKind, acc: number, v: number): void {

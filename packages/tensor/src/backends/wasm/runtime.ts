@@ -5,11 +5,11 @@
  */
 import { buildModule, type FuncDef } from './builder.js';
 import { SCRATCH_BASE } from './control.js';
-import { WasmHeap } from './heap.js';
+import type { WasmFeatures } from './features.js';
 import { DEFAULT_GEMM, emitGemm, type GemmShape } from './gemm.js';
+import { WasmHeap } from './heap.js';
 import { emitPackA, emitPackB } from './pack-kernels.js';
 import { emitReduceCols, emitReduceRows, type ReduceKind } from './reduce.js';
-import type { WasmFeatures } from './features.js';
 
 const PAGE = 65536;
 /** 2 GiB: pointers stay below 2^31, so i32 arithmetic in kernels and control slots never overflows. */
@@ -21,7 +21,16 @@ type ReduceExports = { [K in `rows_${ReduceKind}` | `cols_${ReduceKind}`]: (...a
 export interface KernelExports extends ReduceExports {
   packA(src: number, sMBytes: number, sKBytes: number, panels: number, k: number, dst: number): void;
   packB(src: number, sKBytes: number, sNBytes: number, panels: number, k: number, dst: number): void;
-  gemm(ap: number, bp: number, cp: number, ldcBytes: number, mPanels: number, nPanels: number, k: number, kc: number): void;
+  gemm(
+    ap: number,
+    bp: number,
+    cp: number,
+    ldcBytes: number,
+    mPanels: number,
+    nPanels: number,
+    k: number,
+    kc: number,
+  ): void;
 }
 
 export class WasmRuntime {
@@ -80,13 +89,16 @@ export class WasmRuntime {
     if (needPages > MAX_PAGES) return undefined;
     const have = this.memory.buffer.byteLength / PAGE;
     if (needPages > have) this.memory.grow(needPages - have);
-    this.scratchBytes = (needPages * PAGE) - SCRATCH_BASE;
+    this.scratchBytes = needPages * PAGE - SCRATCH_BASE;
     return SCRATCH_BASE;
   }
 
   /** A Float32Array over the whole memory, renewed after growth (a grown buffer detaches or outgrows views). */
   get f32(): Float32Array {
-    if (this.f32View.buffer !== this.memory.buffer || this.f32View.byteLength !== this.memory.buffer.byteLength) {
+    if (
+      this.f32View.buffer !== this.memory.buffer ||
+      this.f32View.byteLength !== this.memory.buffer.byteLength
+    ) {
       this.f32View = new Float32Array(this.memory.buffer);
     }
     return this.f32View;
@@ -94,7 +106,10 @@ export class WasmRuntime {
 
   /** The control block (see control.ts). */
   get ctl(): Int32Array {
-    if (this.i32View.buffer !== this.memory.buffer || this.i32View.byteLength !== this.memory.buffer.byteLength) {
+    if (
+      this.i32View.buffer !== this.memory.buffer ||
+      this.i32View.byteLength !== this.memory.buffer.byteLength
+    ) {
       this.i32View = new Int32Array(this.memory.buffer);
     }
     return this.i32View;

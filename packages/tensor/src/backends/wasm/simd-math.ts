@@ -19,9 +19,9 @@ export function emitExp(c: Code): void {
   c.f32x4Const(-104).simd(Simd.f32x4Max).f32x4Const(89).simd(Simd.f32x4Min).set(x);
   c.get(x).f32x4Const(Math.LOG2E).simd(Simd.f32x4Mul).simd(Simd.f32x4Nearest).set(fx);
   c.get(x).get(fx).f32x4Const(0.693359375).simd(Simd.f32x4Mul).simd(Simd.f32x4Sub);
-  c.get(fx).f32x4Const(-2.12194440e-4).simd(Simd.f32x4Mul).simd(Simd.f32x4Sub).set(r);
+  c.get(fx).f32x4Const(-2.1219444e-4).simd(Simd.f32x4Mul).simd(Simd.f32x4Sub).set(r);
   // y = ((((((p0 r + p1) r + p2) r + p3) r + p4) r + p5) r² + r + 1
-  c.get(r).f32x4Const(1.9875691500e-4).simd(Simd.f32x4Mul);
+  c.get(r).f32x4Const(1.98756915e-4).simd(Simd.f32x4Mul);
   for (const k of [1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1]) {
     c.f32x4Const(k).simd(Simd.f32x4Add).get(r).simd(Simd.f32x4Mul);
   }
@@ -87,12 +87,31 @@ export function emitErf(c: Code): void {
   const t = c.local(ValType.v128);
   c.set(x);
   c.get(x).simd(Simd.f32x4Abs).set(z);
-  c.f32x4Const(1).f32x4Const(1).get(z).f32x4Const(0.5).simd(Simd.f32x4Mul).simd(Simd.f32x4Add).simd(Simd.f32x4Div).set(t);
+  c.f32x4Const(1)
+    .f32x4Const(1)
+    .get(z)
+    .f32x4Const(0.5)
+    .simd(Simd.f32x4Mul)
+    .simd(Simd.f32x4Add)
+    .simd(Simd.f32x4Div)
+    .set(t);
   // poly = 1.00002368 + t (0.37409196 + t (... + t 0.17087277)), Horner from the innermost
-  const coeffs = [1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277];
-  c.get(t).f32x4Const(coeffs[8] as number).simd(Simd.f32x4Mul);
-  for (let i = 7; i >= 1; i--) c.f32x4Const(coeffs[i] as number).simd(Simd.f32x4Add).get(t).simd(Simd.f32x4Mul);
-  c.f32x4Const(coeffs[0] as number).simd(Simd.f32x4Add).get(t).simd(Simd.f32x4Mul);
+  const coeffs = [
+    1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587, -0.82215223,
+    0.17087277,
+  ];
+  c.get(t)
+    .f32x4Const(coeffs[8] as number)
+    .simd(Simd.f32x4Mul);
+  for (let i = 7; i >= 1; i--)
+    c.f32x4Const(coeffs[i] as number)
+      .simd(Simd.f32x4Add)
+      .get(t)
+      .simd(Simd.f32x4Mul);
+  c.f32x4Const(coeffs[0] as number)
+    .simd(Simd.f32x4Add)
+    .get(t)
+    .simd(Simd.f32x4Mul);
   // exp(-z² - 1.26551223 + t·poly)
   c.get(z).get(z).simd(Simd.f32x4Mul).simd(Simd.f32x4Sub).f32x4Const(1.26551223).simd(Simd.f32x4Sub);
   emitExp(c);
@@ -107,9 +126,17 @@ export function emitErf(c: Code): void {
   // series: 2/√π · x · (1 - x²/3 + x⁴/10 - x⁶/42 + x⁸/216 - x¹⁰/1320)
   const x2 = c.local(ValType.v128);
   c.get(x).get(x).simd(Simd.f32x4Mul).set(x2);
-  c.get(x2).f32x4Const(-1 / 1320).simd(Simd.f32x4Mul);
-  for (const k of [1 / 216, -1 / 42, 1 / 10, -1 / 3]) c.f32x4Const(k).simd(Simd.f32x4Add).get(x2).simd(Simd.f32x4Mul);
-  c.f32x4Const(1).simd(Simd.f32x4Add).get(x).simd(Simd.f32x4Mul).f32x4Const(2 / Math.sqrt(Math.PI)).simd(Simd.f32x4Mul);
+  c.get(x2)
+    .f32x4Const(-1 / 1320)
+    .simd(Simd.f32x4Mul);
+  for (const k of [1 / 216, -1 / 42, 1 / 10, -1 / 3])
+    c.f32x4Const(k).simd(Simd.f32x4Add).get(x2).simd(Simd.f32x4Mul);
+  c.f32x4Const(1)
+    .simd(Simd.f32x4Add)
+    .get(x)
+    .simd(Simd.f32x4Mul)
+    .f32x4Const(2 / Math.sqrt(Math.PI))
+    .simd(Simd.f32x4Mul);
   c.get(large);
   c.get(z).f32x4Const(0.5).simd(Simd.f32x4Lt);
   c.simd(Simd.v128Bitselect);

@@ -3,11 +3,12 @@
  * the kernels. `getWasmTier()` returns undefined where WebAssembly SIMD is missing or NORGA_CPU_TIER=js, and
  * the CPU backend then stays on its JS kernels (the reference).
  */
-import { detectFeatures, envFlag, nodeProcess, type WasmFeatures } from './features.js';
-import { type MatmulArgs, type MatmulStats, matmulF32, PARALLEL_MIN_FLOPS } from './matmul.js';
+
+import type { Expr } from '../../ops/expr.js';
 import { ElementwiseCache } from './elementwise.js';
 import { type ElementwiseStats, type EwOperand, elementwiseF32 } from './elementwise-run.js';
-import type { Expr } from '../../ops/expr.js';
+import { detectFeatures, envFlag, nodeProcess, type WasmFeatures } from './features.js';
+import { type MatmulArgs, type MatmulStats, matmulF32, PARALLEL_MIN_FLOPS } from './matmul.js';
 import { WorkerPool } from './pool.js';
 import type { ReduceKind } from './reduce.js';
 import { type ReduceStats, reduceF32 } from './reduce-run.js';
@@ -23,8 +24,13 @@ export interface WasmTierOptions {
 function defaultThreads(): number {
   const env = Number(envFlag('NORGA_THREADS'));
   if (Number.isInteger(env) && env >= 1) return env;
-  const os = nodeProcess()?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
-  const cores = os?.availableParallelism?.() ?? (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  const os = nodeProcess()?.getBuiltinModule?.('node:os') as
+    | { availableParallelism?: () => number }
+    | undefined;
+  const cores =
+    os?.availableParallelism?.() ??
+    (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ??
+    1;
   return Math.max(1, Math.min(8, cores));
 }
 
@@ -47,7 +53,13 @@ export class WasmTier {
     unpackMs: 0,
   };
 
-  readonly elementwiseStats: ElementwiseStats = { calls: 0, elements: 0, bytesIn: 0, bytesOut: 0, kernelsCompiled: 0 };
+  readonly elementwiseStats: ElementwiseStats = {
+    calls: 0,
+    elements: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    kernelsCompiled: 0,
+  };
   private readonly ewCache: ElementwiseCache;
   readonly reduceStats: ReduceStats = { calls: 0, elements: 0, bytesIn: 0 };
 
@@ -96,7 +108,13 @@ export class WasmTier {
    * out = expr(inputs...) over a strided layout `shape` (see elementwise-run.ts); `key` identifies the
    * expression (exprKey). False when it could not run; then nothing was written.
    */
-  elementwiseF32(key: string, expr: Expr, inputs: readonly EwOperand[], out: EwOperand, shape: readonly number[]): boolean {
+  elementwiseF32(
+    key: string,
+    expr: Expr,
+    inputs: readonly EwOperand[],
+    out: EwOperand,
+    shape: readonly number[],
+  ): boolean {
     return elementwiseF32(this.runtime, this.ewCache, key, expr, inputs, out, shape, this.elementwiseStats);
   }
 
@@ -165,7 +183,12 @@ export function wasmMatmulF32(
   return target.matmulF32({
     a: { data: a, offsets: offs(aOffset, aStrides[0]), rowStride: aStrides[1], colStride: aStrides[2] },
     b: { data: b, offsets: offs(bOffset, bStrides[0]), rowStride: bStrides[1], colStride: bStrides[2] },
-    out: { data: out, offsets: offs(outOffset, outStrides[0]), rowStride: outStrides[1], colStride: outStrides[2] },
+    out: {
+      data: out,
+      offsets: offs(outOffset, outStrides[0]),
+      rowStride: outStrides[1],
+      colStride: outStrides[2],
+    },
     M,
     N,
     K,
