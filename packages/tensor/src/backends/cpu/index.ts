@@ -6,11 +6,11 @@ import type { Backend, RandomKind, ReduceOp, View } from '../../backend.js';
 import { type AnyTypedArray, type DType, typedArrayFor } from '../../dtype.js';
 import type { Expr } from '../../ops/expr.js';
 import { fillRandom } from '../../random/philox.js';
+import { wasmAllocF32, wasmElementwise, wasmFree, wasmMatmul, wasmReduce } from '../wasm/cpu-hook.js';
 import { elementwise } from './elementwise.js';
 import { gather, scatterAdd } from './indexing.js';
 import { matmul } from './matmul.js';
 import { reduce } from './reduce.js';
-import { wasmAllocF32, wasmElementwise, wasmFree, wasmMatmul, wasmReduce } from '../wasm/cpu-hook.js';
 
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
