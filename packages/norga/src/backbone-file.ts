@@ -10,8 +10,8 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { toFloat32, VIT_CONFIGS, ViT, type ViTConfigName, vitConfig } from '@norga/vit';
 import { readSafetensorsFile } from '@norga/vit/node';
 import type { Preprocess } from './data.js';
@@ -57,13 +57,15 @@ export interface PretrainRequest {
   dataset: 'fashion-mnist' | 'mnist';
   out: string;
   epochs: number;
+  /** Training images (a seeded subset; 0 = all). */
+  images: number;
   dataDir?: string;
   backend: string;
 }
 
 /** Runs `norga-vit pretrain` (the ViT package's command) in a child process, its output on our terminal. */
 export async function pretrainBackbone(r: PretrainRequest): Promise<void> {
-  const vitMain = createRequire(import.meta.url).resolve('@norga/vit');
+  const vitMain = fileURLToPath(import.meta.resolve('@norga/vit'));
   const cli = join(dirname(vitMain), 'cli.js');
   if (!existsSync(cli))
     throw new BackboneError(

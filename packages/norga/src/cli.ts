@@ -6,8 +6,8 @@
  *   norga pretrain [flags]  pretrain the tiny ViT backbone (the ViT package's command)
  */
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runDataCommand } from '@norga/datasets';
 import { UsageError } from './args.js';
 import { BackboneError } from './backbone-file.js';
@@ -22,7 +22,7 @@ const USAGE = `usage: norga <command> [flags]
 `;
 
 async function delegateToVit(argv: string[]): Promise<number> {
-  const cli = join(dirname(createRequire(import.meta.url).resolve('@norga/vit')), 'cli.js');
+  const cli = join(dirname(fileURLToPath(import.meta.resolve('@norga/vit'))), 'cli.js');
   return new Promise((ok, fail) => {
     const child = spawn(process.execPath, [cli, 'pretrain', ...argv], { stdio: 'inherit' });
     child.on('error', fail);

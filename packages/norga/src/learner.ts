@@ -124,6 +124,8 @@ export class Learner {
     for (const x of gateParams) requiresGrad_(x, gateLearns);
     const prefixParams = this.experts.taskParameters(p).map(([, x]) => x);
     const headParams = this.head.parameters();
+    // The head trains in every task (its requires-grad flag was cleared at the end of the previous one).
+    for (const x of headParams) requiresGrad_(x, true);
     const trainable = [...prefixParams, ...(gateLearns ? gateParams : []), ...headParams];
     const opt = new Adam([
       { params: [...prefixParams, ...(gateLearns ? gateParams : [])], lr: cfg.lr },
@@ -337,6 +339,8 @@ export class Learner {
     for (const t of Object.values(head)) t.dispose();
     this.gaussians.clear();
     for (const [c, g] of Object.entries(s.gaussians)) this.gaussians.set(Number(c), gaussianFromJson(g));
+    // As at the end of a task: nothing requires gradients until the next task says what trains.
+    for (const x of this.head.parameters()) requiresGrad_(x, false);
   }
 
   dispose(): void {

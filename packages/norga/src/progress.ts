@@ -77,8 +77,10 @@ export class Progress {
   line(f: ProgressFields): string {
     const frac = this.total > 0 ? Math.min(1, this.done / this.total) : 0;
     const loss = Number.isFinite(this.smoothLoss) ? this.smoothLoss.toFixed(4) : '-';
+    // Feature passes have no epochs or steps: show only the task.
+    const where = f.steps > 0 ? ` epoch ${f.epoch}/${f.epochs} step ${f.step}/${f.steps}` : '';
     return (
-      `${f.label} task ${f.task}/${f.tasks} epoch ${f.epoch}/${f.epochs} step ${f.step}/${f.steps} ` +
+      `${f.label} task ${f.task}/${f.tasks}${where} ` +
       `loss ${loss} ${bar(frac, 20)} ${(frac * 100).toFixed(0).padStart(3)}% ` +
       `elapsed ${formatDuration(this.now() - this.start)} ETA ${formatDuration(this.eta())}`
     );
@@ -102,7 +104,8 @@ export class Progress {
       this.drawn = true;
     } else {
       const t = this.now();
-      if (t - this.lastLog >= this.logEverySeconds || f.step === f.steps) {
+      // A line every logEverySeconds, and at the end of each epoch of a training phase.
+      if (t - this.lastLog >= this.logEverySeconds || (f.steps > 0 && f.step === f.steps && f.epoch === f.epochs)) {
         this.lastLog = t;
         sink.write(`${this.line(f)}\n`);
       }

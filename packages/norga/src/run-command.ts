@@ -41,7 +41,7 @@ export const RUN_FLAGS = {
   'train-per-class': { kind: 'int', default: 100, min: 0, help: 'training images per class (0: all)' },
   'test-per-class': { kind: 'int', default: 100, min: 0, help: 'test images per class (0: all)' },
   epochs: { kind: 'int', default: 2, min: 1, help: 'within-task training epochs' },
-  'batch-size': { kind: 'int', default: 32, min: 1, help: 'batch size' },
+  'batch-size': { kind: 'int', default: 16, min: 1, help: 'batch size' },
   lr: { kind: 'float', default: 0.01, min: 0, help: 'Adam learning rate of prefixes and gates' },
   'head-lr-scale': { kind: 'float', default: 0.1, min: 0, help: 'head learning rate as a fraction of --lr' },
   'clip-grad': { kind: 'float', default: 1, min: 0, help: 'gradient-norm clipping (0: none)' },
@@ -83,9 +83,15 @@ export const RUN_FLAGS = {
   },
   'pretrain-epochs': {
     kind: 'int',
-    default: 3,
+    default: 2,
     min: 1,
     help: 'epochs when the auto backbone must be pretrained first',
+  },
+  'pretrain-images': {
+    kind: 'int',
+    default: 12000,
+    min: 0,
+    help: 'training images of that pretraining (0: all 60,000)',
   },
   'data-dir': {
     kind: 'string',
@@ -137,12 +143,13 @@ export async function runCommand(argv: string[], io: RunIo): Promise<number> {
     const { existsSync } = await import('node:fs');
     if (!existsSync(path)) {
       io.err.write(
-        `no cached backbone at ${path}: pretraining the tiny ViT on ${spec.pretrainedOn} first (${f['pretrain-epochs']} epochs)\n`,
+        `no cached backbone at ${path}: pretraining the tiny ViT on ${spec.pretrainedOn} first (${f['pretrain-epochs']} epochs over ${f['pretrain-images'] || 'all'} images; cached for later runs)\n`,
       );
       await pretrainBackbone({
         dataset: spec.pretrainedOn,
         out: resolve(path, '..'),
         epochs: f['pretrain-epochs'],
+        images: f['pretrain-images'],
         backend: f.backend,
         ...(f['data-dir'] ? { dataDir: f['data-dir'] } : {}),
       });
