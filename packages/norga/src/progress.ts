@@ -105,7 +105,10 @@ export class Progress {
     } else {
       const t = this.now();
       // A line every logEverySeconds, and at the end of each epoch of a training phase.
-      if (t - this.lastLog >= this.logEverySeconds || (f.steps > 0 && f.step === f.steps && f.epoch === f.epochs)) {
+      if (
+        t - this.lastLog >= this.logEverySeconds ||
+        (f.steps > 0 && f.step === f.steps && f.epoch === f.epochs)
+      ) {
         this.lastLog = t;
         sink.write(`${this.line(f)}\n`);
       }
