@@ -12,7 +12,7 @@ describe('wasm heap', () => {
     expect(heap).toBeDefined();
   });
 
-  it('reuses a freed block of the same size, zero-filled, and keeps blocks apart', () => {
+  it('reuses a freed block of the same size (cleared on request) and keeps blocks apart', () => {
     if (!heap) return;
     const a = heap.allocF32(3000) as Float32Array;
     const b = heap.allocF32(3000) as Float32Array;
@@ -26,7 +26,7 @@ describe('wasm heap', () => {
     const live = heap.stats.liveBytes;
     heap.free(a);
     expect(heap.stats.liveBytes).toBeLessThan(live);
-    const c = heap.allocF32(3000) as Float32Array;
+    const c = heap.allocF32(3000, true) as Float32Array;
     expect(c.byteOffset).toBe(at);
     expect(c.every((v) => v === 0)).toBe(true);
     heap.free(b);

@@ -207,8 +207,10 @@ function copyRows(x: EwOperand, out: View, shape: readonly number[], outStrides:
 export const WASM_HEAP_MIN = 1024;
 
 /**
- * A zero-filled float32 buffer in the wasm heap, so this tier's kernels use it in place; undefined (use a
- * plain array) when small, when the tier is off or has no shared memory, or at the heap's ceiling.
+ * A float32 buffer in the wasm heap, so this tier's kernels use it in place; undefined (use a plain array)
+ * when small, when the tier is off or has no shared memory, or at the heap's ceiling. Contents are
+ * unspecified (a reused block is not cleared): the front-end's empty() promises no more, and every op writes
+ * its whole output (as on WebGPU, whose buffers come from a pool).
  */
 export function wasmAllocF32(size: number): Float32Array | undefined {
   if (!enabled || size < WASM_HEAP_MIN) return undefined;

@@ -70,15 +70,17 @@ export class WasmHeap {
     this.stats.freeBytes += size;
   }
 
-  /** A zero-filled Float32Array of `n` elements in the heap, or undefined at the ceiling. */
-  allocF32(n: number): Float32Array | undefined {
+  /**
+   * A Float32Array of `n` elements in the heap, or undefined at the ceiling. Contents are unspecified unless
+   * `zero` (a reused block holds its last owner's values), as for the backend's `alloc` behind `empty()`.
+   */
+  allocF32(n: number, zero = false): Float32Array | undefined {
     const ptr = this.allocBytes(n * 4);
     if (ptr === undefined) return undefined;
     const buffer = this.memory.buffer;
     this.buffers.add(buffer);
     const view = new Float32Array(buffer, ptr, n);
-    // fresh memory above the old top is zero already; reused blocks are not
-    view.fill(0);
+    if (zero) view.fill(0);
     const info = { ptr, bytes: WasmHeap.sizeOf(n * 4) };
     this.blocks.set(view, info);
     this.registry.register(view, info, view);
