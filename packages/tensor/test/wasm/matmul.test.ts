@@ -305,6 +305,44 @@ describe('wasm matmulF32 with workers', () => {
     expectClose(three, M * N, N, ref, M, N, K);
   });
 
+  it('many batch entries (attention-like): one task per entry packs its own B, bit-identical across threads', () => {
+    const [B, M, N, K] = [37, 50, 29, 16];
+    const q = randomArray(B * M * K, 21);
+    const kt = randomArray(B * N * K, 22);
+    const run = (tier: WasmTier): Float32Array => {
+      const out = new Float32Array(B * M * N);
+      tier.matmulF32({
+        a: { data: q, offsets: Array.from({ length: B }, (_, i) => i * M * K), rowStride: K, colStride: 1 },
+        // k stored [N, K] per entry and used transposed
+        b: { data: kt, offsets: Array.from({ length: B }, (_, i) => i * N * K), rowStride: 1, colStride: K },
+        out: {
+          data: out,
+          offsets: Array.from({ length: B }, (_, i) => i * M * N),
+          rowStride: N,
+          colStride: 1,
+        },
+        M,
+        N,
+        K,
+      });
+      return out;
+    };
+    const one = run(single);
+    multi.setThreads(3);
+    const three = run(multi);
+    expect(Buffer.from(three.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+    for (const i of [0, 17, 36]) {
+      const ref = reference(
+        { data: q, off: i * M * K, rs: K, cs: 1 },
+        { data: kt, off: i * N * K, rs: 1, cs: K },
+        M,
+        N,
+        K,
+      );
+      expectClose(three, i * M * N, N, ref, M, N, K);
+    }
+  });
+
   it('survives many back-to-back small parallel jobs of changing shapes, each bit-identical to 1 thread', () => {
     multi.setThreads(3);
     const before = multi.matmulStats.workerTasks;

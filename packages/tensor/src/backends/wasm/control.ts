@@ -39,16 +39,25 @@ export const CTL = {
   A_SM: 24,
   A_SK: 25,
   A_FULL: 26,
+  /** 1 when each task packs its batch entry's B (one task per entry), 0 when B is already packed. */
+  B_PACK: 27,
+  /** Byte strides of the staged B (k, column), full NR-column panels, and the columns of the ragged one. */
+  B_SK: 28,
+  B_SN: 29,
+  B_FULL: 30,
+  B_TAIL: 31,
   /** Per worker w: READY + w is 1 once the worker listens. */
   READY: 64,
-  /** Per batch entry b: A_TABLE + b is the byte address of its staged A. */
+  /** Per batch entry b: A_TABLE + b is the byte address of its staged A, B_TABLE + b that of its B. */
   A_TABLE: 1024,
+  B_TABLE: 8704,
   /** Slots in the block: it fills the first 64 KiB page. */
   SIZE: 16384,
 } as const;
 
-/** Batch entries whose A sources fit in the table; beyond that the calling thread packs A first. */
-export const A_TABLE_CAPACITY = CTL.SIZE - CTL.A_TABLE;
+/** Batch entries whose sources fit in the tables; beyond that the calling thread packs first. */
+export const A_TABLE_CAPACITY = CTL.B_TABLE - CTL.A_TABLE;
+export const B_TABLE_CAPACITY = CTL.SIZE - CTL.B_TABLE;
 
 export const MAX_WORKERS = 63;
 /**
@@ -72,13 +81,20 @@ type GemmFn = (
   kc: number,
 ) => void;
 type PackFn = (src: number, sM: number, sK: number, panels: number, k: number, dst: number) => void;
+type PackTailFn = (src: number, sK: number, sN: number, cols: number, k: number, dst: number) => void;
 
 /**
  * Claims and runs tasks of the current generation until none are left; returns the NEXT word it found
  * exhausted (a worker sleeps until NEXT changes from it). Runs on the calling thread and, as source text, in
  * every worker, so it must not refer to anything outside itself (the slot numbers are CTL's, written out).
  */
-export function runGemmTasks(ctl: Int32Array, gemm: GemmFn, packA: PackFn): number {
+export function runGemmTasks(
+  ctl: Int32Array,
+  gemm: GemmFn,
+  packA: PackFn,
+  packB: PackFn,
+  packBTail: PackTailFn,
+): number {
   for (;;) {
     const word = Atomics.load(ctl, 0);
     const limit = Atomics.load(ctl, 4);
@@ -102,6 +118,12 @@ export function runGemmTasks(ctl: Int32Array, gemm: GemmFn, packA: PackFn): numb
     const fullA = ctl[26] as number;
     const b = Math.floor(t / perBatch);
     const aSrc = ctl[1024 + b] as number;
+    const bSrc = ctl[8704 + b] as number;
+    const packOwnB = ctl[27] === 1;
+    const sKb = ctl[28] as number;
+    const sNb = ctl[29] as number;
+    const fullB = ctl[30] as number;
+    const tailB = ctl[31] as number;
     // the parameters just read belong to this generation only if task t is still ours to take
     if (Atomics.compareExchange(ctl, 0, word, word + 1) !== word) continue;
     const p0 = (t - b * perBatch) * panelsPerTask;
@@ -112,6 +134,12 @@ export function runGemmTasks(ctl: Int32Array, gemm: GemmFn, packA: PackFn): numb
     // each task packs the panels of A it alone reads (the ragged last panel was packed by the caller)
     const fullEnd = Math.min(p0 + mp, fullA);
     if (packOwnA && fullEnd > p0) packA(aSrc + p0 * mr * sM, sM, sK, fullEnd - p0, K, ap);
+    // a task that is its batch entry's only task packs that entry's B (nr = ldc / nPanels)
+    if (packOwnB) {
+      const nr = ldcBytes / 4 / nPanels;
+      packB(bSrc, sKb, sNb, fullB, K, bp);
+      if (tailB > 0) packBTail(bSrc + fullB * nr * sNb, sKb, sNb, tailB, K, bp + fullB * nr * K * 4);
+    }
     gemm(ap, bp, cp, ldcBytes, mp, nPanels, K, KC);
     if (Atomics.add(ctl, 1, 1) + 1 === tasks) Atomics.notify(ctl, 1);
   }

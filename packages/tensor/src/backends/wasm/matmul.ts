@@ -3,7 +3,7 @@
  * the pool) and copies C out. Copies are bounded by the operands: packed A and B in, M*N floats out, per batch
  * entry, and each operand shared by every batch entry (a broadcast weight) is packed once.
  */
-import { A_TABLE_CAPACITY, CTL, MAX_TASKS } from './control.js';
+import { A_TABLE_CAPACITY, B_TABLE_CAPACITY, CTL, MAX_TASKS } from './control.js';
 import { packA, packB, unpackC } from './pack.js';
 import { runJob, type WorkerPool } from './pool.js';
 import type { WasmRuntime } from './runtime.js';
@@ -216,6 +216,9 @@ export function matmulF32(
   ctl[CTL.A_SM] = a.rowStride * 4;
   ctl[CTL.A_SK] = a.colStride * 4;
   ctl[CTL.A_FULL] = fullA;
+  // B: with many batch entries each entry is one task, and that task packs its own B (in parallel)
+  const manyEntries = batch >= 8 && mPanels <= 2 * MAX_PANELS_PER_TASK;
+  const tasksPackB = manyEntries && spanB !== undefined && !shareB && bEntries <= B_TABLE_CAPACITY;
   for (let i = 0; i < bEntries; i++) {
     const dst = bp / 4 + i * bpBatch;
     if (!spanB) {
@@ -223,6 +226,10 @@ export function matmulF32(
       continue;
     }
     const src = sb / 4 + (b.offsets[i] as number) - spanB.lo;
+    if (tasksPackB) {
+      ctl[CTL.B_TABLE + i] = src * 4;
+      continue;
+    }
     kx.packB(src * 4, b.rowStride * 4, b.colStride * 4, fullB, K, dst * 4);
     if (N > fullB * nr)
       packB(
@@ -237,6 +244,11 @@ export function matmulF32(
         dst + fullB * nr * K,
       );
   }
+  ctl[CTL.B_PACK] = tasksPackB ? 1 : 0;
+  ctl[CTL.B_SK] = b.rowStride * 4;
+  ctl[CTL.B_SN] = b.colStride * 4;
+  ctl[CTL.B_FULL] = fullB;
+  ctl[CTL.B_TAIL] = N - fullB * nr;
   const t1 = performance.now();
 
   // fixed task shapes (a function of the sizes only), so the split never depends on the thread count

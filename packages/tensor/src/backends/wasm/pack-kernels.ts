@@ -100,3 +100,44 @@ export function emitPackB(nr: number): FuncDef {
   });
   return { name: 'packB', params, results: [], code: c };
 }
+
+/**
+ * packBTail(src, sK, sN, cols, K, dst): the ragged last NR-column panel (cols < NR), zero padded, so workers
+ * can pack a whole B without the JS packers.
+ */
+export function emitPackBTail(nr: number): FuncDef {
+  const params = [I, I, I, I, I, I];
+  const c = new Code(params);
+  const [src, sK, sN, cols, K, dst] = [0, 1, 2, 3, 4, 5];
+  const k = c.local(I);
+  const j = c.local(I);
+  const q = c.local(I);
+  const row = c.local(I);
+  c.get(src).set(row);
+  c.get(K).set(k);
+  c.loop(() => {
+    c.i32Const(0).set(j);
+    c.get(row).set(q);
+    c.loop(() => {
+      // dst[j] = j < cols ? src[row + j*sN] : 0 (no load past the last column: it may lie outside memory)
+      c.get(j).get(cols).i32LtS();
+      c.if(
+        () => {
+          c.get(dst).get(j).i32Const(4).i32Mul().i32Add().get(q).f32Load().f32Store();
+        },
+        () => {
+          c.get(dst).get(j).i32Const(4).i32Mul().i32Add().f32Const(0).f32Store();
+        },
+      );
+      c.get(q).get(sN).i32Add().set(q);
+      c.get(j).i32Const(1).i32Add().tee(j).i32Const(nr).i32LtS().brIf(0);
+    });
+    c.get(dst)
+      .i32Const(nr * 4)
+      .i32Add()
+      .set(dst);
+    c.get(row).get(sK).i32Add().set(row);
+    c.get(k).i32Const(1).i32Sub().tee(k).brIf(0);
+  });
+  return { name: 'packBTail', params, results: [], code: c };
+}

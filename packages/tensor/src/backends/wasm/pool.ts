@@ -15,13 +15,13 @@ function workerBody(): string {
 const runGemmTasks = (${runGemmTasks.toString()});
 function start(data) {
   const { module, memory, id } = data;
-  const { gemm, packA } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const { gemm, packA, packB, packBTail } = new WebAssembly.Instance(module, { env: { memory } }).exports;
   // the control block sits at offset 0 and never moves; shared buffers do not detach on growth
   const c = new Int32Array(memory.buffer, 0, ${CTL.SIZE});
   Atomics.store(c, ${CTL.READY} + id, 1);
   for (;;) {
     if (Atomics.load(c, ${CTL.QUIT}) !== 0) return;
-    const seen = runGemmTasks(c, gemm, packA);
+    const seen = runGemmTasks(c, gemm, packA, packB, packBTail);
     Atomics.wait(c, ${CTL.NEXT}, seen, 500);
   }
 }
@@ -54,7 +54,7 @@ export function runJob(ctl: Int32Array, kx: KernelExports, tasks: number, wake: 
     mine++;
     kx.gemm(...args);
   };
-  runGemmTasks(ctl, gemm, kx.packA);
+  runGemmTasks(ctl, gemm, kx.packA, kx.packB, kx.packBTail);
   let blocking: boolean | undefined;
   for (;;) {
     const done = Atomics.load(ctl, CTL.DONE);

@@ -8,7 +8,7 @@ import { SCRATCH_BASE } from './control.js';
 import type { WasmFeatures } from './features.js';
 import { DEFAULT_GEMM, emitGemm, type GemmShape } from './gemm.js';
 import { WasmHeap } from './heap.js';
-import { emitPackA, emitPackB } from './pack-kernels.js';
+import { emitPackA, emitPackB, emitPackBTail } from './pack-kernels.js';
 import { emitReduceCols, emitReduceRows, type ReduceKind } from './reduce.js';
 
 const PAGE = 65536;
@@ -21,6 +21,7 @@ type ReduceExports = { [K in `rows_${ReduceKind}` | `cols_${ReduceKind}`]: (...a
 export interface KernelExports extends ReduceExports {
   packA(src: number, sMBytes: number, sKBytes: number, panels: number, k: number, dst: number): void;
   packB(src: number, sKBytes: number, sNBytes: number, panels: number, k: number, dst: number): void;
+  packBTail(src: number, sKBytes: number, sNBytes: number, cols: number, k: number, dst: number): void;
   gemm(
     ap: number,
     bp: number,
@@ -57,6 +58,7 @@ export class WasmRuntime {
         emitGemm(this.gemmShape),
         emitPackA(this.gemmShape.mr),
         emitPackB(this.gemmShape.nr),
+        emitPackBTail(this.gemmShape.nr),
         ...(['sum', 'max', 'min'] as const).flatMap((op) => [emitReduceRows(op), emitReduceCols(op)]),
         ...extraFuncs,
       ],
