@@ -161,3 +161,21 @@ describe.runIf(HAS_WEBGPU)('webgpu fused expressions', () => {
     expect(gpu().recorder.stats.dispatches - before).toBe(1);
   });
 });
+
+describe.runIf(HAS_WEBGPU)('webgpu index range checks (for ops such as oneHot)', () => {
+  it('rejects host-made indices at once, GPU-made ones at the next read, with the position', async () => {
+    const host = T.tensor([0, 2, 5, 1], { dtype: 'int32', backend: 'webgpu' });
+    expect(() => gpu().checkIndexRange('oneHot', host, 0, 3)).toThrow(
+      /oneHot: index 5 \(at flat position 2\) is out of range \[0, 3\)/,
+    );
+    gpu().checkIndexRange('oneHot', host, 0, 6); // all inside: no throw, no dispatch
+    const made = T.sub(host, 1); // [-1, 1, 4, 0], computed on the GPU: contents unknown to the host
+    gpu().checkIndexRange('oneHot', made, 0, 5);
+    const probe = T.ones([1], { backend: 'webgpu' });
+    await expect(probe.data()).rejects.toThrow(
+      /oneHot: index -1 \(at flat position 0\) is out of range \[0, 5\)/,
+    );
+    expect(Array.from(await probe.data())).toEqual([1]); // reported once
+    for (const t of [host, made, probe]) t.dispose();
+  });
+});

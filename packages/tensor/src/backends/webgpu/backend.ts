@@ -15,7 +15,7 @@ import { DeviceLostError, WebGPUError } from './errors.js';
 import { DeferredIndexChecks, ERROR_WORDS } from './index-check.js';
 import { KernelContext } from './kernels/context.js';
 import { elementwise } from './kernels/elementwise.js';
-import { gather, scatterAdd } from './kernels/indexing.js';
+import { checkIndexRange, gather, scatterAdd } from './kernels/indexing.js';
 import { type MatmulVersion, matmul } from './kernels/matmul.js';
 import { random } from './kernels/random.js';
 import { type ReduceVariant, reduce } from './kernels/reduce.js';
@@ -182,6 +182,16 @@ export class WebGPUBackend implements Backend {
     this.#check('scatterAdd');
     written(out);
     scatterAdd(this.#ctx, out, axis, index, src);
+  }
+
+  /**
+   * Not part of the Backend interface (yet): asserts every element of an int32 view lies in [low, high),
+   * raising IndexError(op) now for host-made indices, else at the next read. For ops such as oneHot that
+   * must reject out-of-range indices without a synchronous read.
+   */
+  checkIndexRange(op: string, index: View, low: number, high: number): void {
+    this.#check(op);
+    checkIndexRange(this.#ctx, op, index, low, high);
   }
 
   random(kind: RandomKind, key: readonly [number, number], counter: number, out: View): void {

@@ -16,8 +16,21 @@ const ERROR_BYTES = ERROR_WORDS * 4;
 
 /** Scans an index view over the host copy of its storage; throws the CPU backend's IndexError. */
 export function checkHostIndices(op: string, index: View, axis: number, size: number): void {
+  const bad = firstHostIndexOutside(index, -size, size);
+  if (bad) throw new IndexError(op, axisMessage(axis, size)(bad.value));
+}
+
+/**
+ * The first element of an index view outside [low, high), from the host copy of its storage; null when all
+ * are inside; undefined when the backend no longer knows the contents (a kernel wrote them).
+ */
+export function firstHostIndexOutside(
+  index: View,
+  low: number,
+  high: number,
+): { value: number; position: number } | null | undefined {
   const shadow = (index.storage.handle as GpuStorage).shadow;
-  if (!shadow) return;
+  if (!shadow) return undefined;
   const { shape, strides } = index;
   const rank = shape.length;
   const n = shape.reduce((p, d) => p * d, 1);
@@ -25,8 +38,7 @@ export function checkHostIndices(op: string, index: View, axis: number, size: nu
   let off = index.offset;
   for (let k = 0; k < n; k++) {
     const i = shadow[off]!;
-    if (i < -size || i >= size)
-      throw new IndexError(op, `index ${i} is out of range for axis ${axis} of size ${size}`);
+    if (i < low || i >= high) return { value: i, position: k };
     for (let d = rank - 1; d >= 0; d--) {
       off += strides[d]!;
       if (++coord[d]! < shape[d]!) break;
@@ -34,16 +46,25 @@ export function checkHostIndices(op: string, index: View, axis: number, size: nu
       coord[d] = 0;
     }
   }
+  return null;
 }
 
 interface Pending {
   readonly op: string;
-  readonly axis: number;
-  readonly size: number;
+  /** The message for a bad index value found at a flat position of the index tensor. */
+  readonly describe: (bad: number, position: number) => string;
 }
 
+/** gather / scatterAdd: the CPU backend's message. */
+export const axisMessage = (axis: number, size: number) => (bad: number) =>
+  `index ${bad} is out of range for axis ${axis} of size ${size}`;
+
+/** A plain range check [low, high) (oneHot): the front-end's message. */
+export const rangeMessage = (low: number, high: number) => (bad: number, position: number) =>
+  `index ${bad} (at flat position ${position}) is out of range [${low}, ${high})`;
+
 export class DeferredIndexChecks {
-  /** Words: [dispatch id of the first failure (0 = none), the bad index as i32 bits, unused, unused]. */
+  /** Words: [dispatch id of the first failure (0 = none), the bad index as i32 bits, its flat position, unused]. */
   readonly buffer: GPUBuffer;
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
@@ -57,10 +78,10 @@ export class DeferredIndexChecks {
   }
 
   /** Registers a dispatch that checks indices; returns the id its kernel reports failures under. */
-  register(op: string, axis: number, size: number): number {
+  register(op: string, describe: Pending['describe']): number {
     const id = this.#nextId++;
     if (this.#nextId > 0x7fffffff) this.#nextId = 1;
-    this.#pending.set(id, { op, axis, size });
+    this.#pending.set(id, { op, describe });
     return id;
   }
 
@@ -82,11 +103,8 @@ export class DeferredIndexChecks {
     if (failed === 0) return;
     this.device.queue.writeBuffer(this.buffer, 0, new Uint32Array(ERROR_WORDS));
     const bad = words[1]! | 0;
-    const where = info ? `for axis ${info.axis} of size ${info.size}` : '(the dispatch is no longer known)';
-    throw new IndexError(
-      info?.op ?? 'gather',
-      `index ${bad} is out of range ${where} (found on the GPU, reported at this read)`,
-    );
+    const what = info ? info.describe(bad, words[2]!) : `index ${bad} is out of range`;
+    throw new IndexError(info?.op ?? 'index', `${what} (found on the GPU, reported at this read)`);
   }
 
   destroy(): void {
@@ -97,10 +115,14 @@ export class DeferredIndexChecks {
 /** WGSL: records the first out-of-range index of dispatch `id` (the error buffer is binding `binding`). */
 export function errorRecorderWgsl(binding: number): string {
   return `@group(0) @binding(${binding}) var<storage, read_write> berr: array<atomic<u32>, ${ERROR_WORDS}>;
-fn report_bad_index(id: u32, raw: i32) {
+fn report_bad_index(id: u32, raw: i32, position: u32) {
   loop {
     let r = atomicCompareExchangeWeak(&berr[0], 0u, id);
-    if (r.exchanged) { atomicStore(&berr[1], bitcast<u32>(raw)); break; }
+    if (r.exchanged) {
+      atomicStore(&berr[1], bitcast<u32>(raw));
+      atomicStore(&berr[2], position);
+      break;
+    }
     // Weak exchanges may fail spuriously: retry while no failure is recorded yet.
     if (r.old_value != 0u) { break; }
   }

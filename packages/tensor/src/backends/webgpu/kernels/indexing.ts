@@ -9,9 +9,16 @@
  * (index-check.ts).
  */
 import type { View } from '../../../backend.js';
+import { IndexError } from '../../../errors.js';
 import { sizeOf } from '../../../shape.js';
 import { WORKGROUP } from '../constants.js';
-import { checkHostIndices, errorRecorderWgsl } from '../index-check.js';
+import {
+  axisMessage,
+  checkHostIndices,
+  errorRecorderWgsl,
+  firstHostIndexOutside,
+  rangeMessage,
+} from '../index-check.js';
 import { offsetsFromIndex, Params } from '../layout.js';
 import { ENTRY_ARGS, LINEAR_INDEX, paramsDecl, wgslType } from '../wgsl.js';
 import type { KernelContext } from './context.js';
@@ -42,7 +49,7 @@ function layoutParams(
 // Resolves the index value at o0 into a coordinate along the axis; reports (then clamps) out-of-range ones.
 const AXIS_COORD = `let raw = bidx[o0];
   let size = pu(1u);
-  if (raw < -i32(size) || raw >= i32(size)) { report_bad_index(pu(3u), raw); }
+  if (raw < -i32(size) || raw >= i32(size)) { report_bad_index(pu(3u), raw, i); }
   let wrapped = select(raw, raw + i32(size), raw < 0);
   let coord = u32(clamp(wrapped, 0, i32(size) - 1));`;
 
@@ -51,7 +58,7 @@ export function gather(ctx: KernelContext, x: View, axis: number, index: View, o
   if (n === 0) return;
   const rank = out.shape.length;
   checkHostIndices('gather', index, axis, x.shape[axis]!);
-  const id = ctx.indexChecks.register('gather', axis, x.shape[axis]!);
+  const id = ctx.indexChecks.register('gather', axisMessage(axis, x.shape[axis]!));
   const { p, shapeAt, strideAts, offsetAts } = layoutParams(out.shape, index, x, [out], axis, id);
   const t = wgslType(x.dtype);
   const wgsl = ctx.shader(
@@ -86,7 +93,7 @@ export function scatterAdd(ctx: KernelContext, out: View, axis: number, index: V
   if (n === 0) return;
   const rank = src.shape.length;
   checkHostIndices('scatterAdd', index, axis, out.shape[axis]!);
-  const id = ctx.indexChecks.register('scatterAdd', axis, out.shape[axis]!);
+  const id = ctx.indexChecks.register('scatterAdd', axisMessage(axis, out.shape[axis]!));
   const { p, shapeAt, strideAts, offsetAts } = layoutParams(src.shape, index, out, [src], axis, id);
   const t = wgslType(out.dtype);
   const atom = t === 'i32' ? 'atomic<i32>' : 'atomic<u32>';
@@ -130,4 +137,46 @@ fn main(${ENTRY_ARGS}) {
     [ctx.buffer(out), ctx.buffer(src), ctx.buffer(index), ctx.indexChecks.buffer],
     n,
   );
+}
+
+/**
+ * Checks that every element of an int32 view lies in [low, high) (oneHot's indices): at once for host-made
+ * indices, else by a kernel whose failure the next read reports. `op` names the user's op in the error.
+ */
+export function checkIndexRange(
+  ctx: KernelContext,
+  op: string,
+  index: View,
+  low: number,
+  high: number,
+): void {
+  const n = sizeOf(index.shape);
+  if (n === 0) return;
+  const bad = firstHostIndexOutside(index, low, high);
+  if (bad) throw new IndexError(op, rangeMessage(low, high)(bad.value, bad.position));
+  if (bad === null) return;
+  const rank = index.shape.length;
+  const id = ctx.indexChecks.register(op, rangeMessage(low, high));
+  const p = new Params();
+  p.push(n, low, high, id);
+  const shapeAt = p.push(...index.shape);
+  const strideAt = p.push(...index.strides);
+  const offsetAt = p.push(index.offset);
+  const wgsl = ctx.shader(
+    `rangeCheck|${rank}`,
+    () => `${paramsDecl(p.words.length)}
+@group(0) @binding(1) var<storage, read> bidx: array<i32>;
+${errorRecorderWgsl(2)}
+const WG = ${WORKGROUP}u;
+@compute @workgroup_size(${WORKGROUP})
+fn main(${ENTRY_ARGS}) {
+  let i = ${LINEAR_INDEX};
+  if (i >= pu(0u)) { return; }
+  ${offsetsFromIndex('i', rank, shapeAt, [strideAt], [offsetAt])}
+  let raw = bidx[o0];
+  if (raw < bitcast<i32>(pu(1u)) || raw >= bitcast<i32>(pu(2u))) { report_bad_index(pu(3u), raw, i); }
+}
+`,
+  );
+  ctx.dispatch1d(op, wgsl, p, [ctx.buffer(index), ctx.indexChecks.buffer], n);
 }
