@@ -179,3 +179,28 @@ describe.runIf(HAS_WEBGPU)('webgpu index range checks (for ops such as oneHot)',
     for (const t of [host, made, probe]) t.dispose();
   });
 });
+
+describe.runIf(HAS_WEBGPU)('webgpu binding limits', () => {
+  it('a fused expression over more buffers than the adapter binds is a clear BackendError', () => {
+    const { input, bin } = T.expr;
+    const n = gpu().device.limits.maxStorageBuffersPerShaderStage; // n inputs + the output = n + 1 buffers
+    let e = input(0);
+    for (let i = 1; i < n; i++) e = bin('add', e, input(i));
+    const scope = new T.Scope();
+    const err = (() => {
+      try {
+        scope.run(() =>
+          T.fused(
+            e,
+            Array.from({ length: n }, () => T.ones([4], { backend: 'webgpu' })),
+          ),
+        );
+      } catch (x) {
+        return x;
+      }
+    })();
+    scope.dispose();
+    expect(err).toBeInstanceOf(T.BackendError);
+    expect((err as Error).message).toMatch(/at most \d+/);
+  });
+});

@@ -19,6 +19,7 @@ export class KernelContext {
     readonly cpuAdapter: boolean,
   ) {
     this.maxGroupsPerDim = device.limits.maxComputeWorkgroupsPerDimension;
+    this.maxStorageBuffers = device.limits.maxStorageBuffersPerShaderStage;
   }
 
   buffer(v: View): GPUBuffer {
@@ -36,6 +37,7 @@ export class KernelContext {
 
   /** Read once: every access to device.limits is a native call. */
   readonly maxGroupsPerDim: number;
+  readonly maxStorageBuffers: number;
 
   /** A dispatch of `invocations` threads in workgroups of `WORKGROUP` (the shader reads `LINEAR_INDEX`). */
   dispatch1d(

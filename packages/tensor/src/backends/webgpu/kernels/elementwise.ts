@@ -7,6 +7,7 @@
  * are parameters, so a shader serves every size.
  */
 import type { View } from '../../../backend.js';
+import { BackendError } from '../../../errors.js';
 import type { Expr } from '../../../ops/expr.js';
 import { exprKey, renderExpr } from '../../../ops/expr.js';
 import { sizeOf } from '../../../shape.js';
@@ -31,6 +32,12 @@ export function elementwise(ctx: KernelContext, expr: Expr, inputs: readonly Vie
     if (j < 0) j = buffers.push(b) - 1;
     return j;
   });
+  if (buffers.length > ctx.maxStorageBuffers) {
+    throw new BackendError(
+      'elementwise',
+      `${buffers.length} distinct buffers in one fused expression; this adapter binds at most ${ctx.maxStorageBuffers} (split the expression)`,
+    );
+  }
 
   const p = new Params();
   p.push(n);
