@@ -38,6 +38,13 @@ describe.runIf(HAS_WEBGPU)('webgpu reductions', () => {
     ['int32 sum', (b) => T.sum(T.cast(T.mul(seq(b, [5, 300], 9), 100), 'int32'), 1)],
     ['bool count', (b) => T.sum(T.gt(seq(b, [4, 257], 10), 0), 1)],
     ['softmax rows', (b) => T.softmax(seq(b, [8, 197], 11), -1)],
+    // Long runs into few outputs: split over several workgroups, then the partials reduced (two passes).
+    ['sum of 3 rows of 70001 (two passes)', (b) => T.sum(seq(b, [3, 70001], 14), 1)],
+    ['max of everything, 120000 elements (two passes)', (b) => T.max(seq(b, [300, 400], 15))],
+    ['min over axis 0 of a transposed [50000, 2]', (b) => T.min(T.transpose(seq(b, [2, 50000], 16)), 0)],
+    ['int32 sum of 65536 (two passes)', (b) => T.sum(T.cast(T.mul(seq(b, [65536], 17), 50), 'int32'))],
+    ['bool count of 40000 (two passes)', (b) => T.sum(T.gt(seq(b, [40000], 18), 0))],
+    ['argmax of a long row (one pass)', (b) => T.argmax(seq(b, [2, 30000], 19), 1)],
   ];
   describe.each(['serial', 'workgroup'] as const)('%s', (variant) => {
     it.each(cases)('%s', async (what, build) => {
@@ -202,5 +209,24 @@ describe.runIf(HAS_WEBGPU)('webgpu binding limits', () => {
     scope.dispose();
     expect(err).toBeInstanceOf(T.BackendError);
     expect((err as Error).message).toMatch(/at most \d+/);
+  });
+});
+
+describe.runIf(HAS_WEBGPU)('webgpu two-pass reductions', () => {
+  it('a long run into few outputs takes two dispatches (partials, then their reduction); a short one takes one', async () => {
+    const long = T.tensor(values(3 * 70001, 20), { shape: [3, 70001], backend: 'webgpu' });
+    const short = T.tensor(values(3 * 1000, 21), { shape: [3, 1000], backend: 'webgpu' });
+    const stats = gpu().recorder.stats;
+    let d0 = stats.dispatches;
+    const a = T.sum(long, 1);
+    expect(stats.dispatches - d0).toBe(2);
+    d0 = stats.dispatches;
+    const b = T.sum(short, 1);
+    expect(stats.dispatches - d0).toBe(1);
+    const la = await long.data();
+    const want = [0, 1, 2].map((r) => la.subarray(r * 70001, (r + 1) * 70001).reduce((s, v) => s + v, 0));
+    const got = Array.from(await a.data());
+    got.forEach((g, i) => expect(Math.abs(g - want[i]!)).toBeLessThan(1e-4 * (1 + Math.abs(want[i]!))));
+    for (const t of [long, short, a, b]) t.dispose();
   });
 });

@@ -11,7 +11,7 @@
  *     (queue.writeBuffer runs at once on the queue timeline, ahead of unsubmitted commands, so reusing such a
  *     buffer earlier would let a later upload overwrite data the batch has yet to read.)
  */
-import { UNIFORM_USAGE } from './constants.js';
+import { STORAGE_USAGE, UNIFORM_USAGE } from './constants.js';
 import type { BufferPool } from './pool.js';
 
 /** Dispatches per submit: big enough to amortise the submit, small enough to keep the GPU busy early. */
@@ -148,6 +148,11 @@ export class Recorder {
     this.#encoderOrNew().copyBufferToBuffer(src, 0, dst, dstOffset, bytes);
     this.#used.add(src);
     this.#used.add(dst);
+  }
+
+  /** A storage buffer for intermediate results; hand it back with release() once its last use is recorded. */
+  scratch(bytes: number): GPUBuffer {
+    return this.pool.acquire(bytes, STORAGE_USAGE, 'scratch');
   }
 
   /** True when the unsubmitted batch references this buffer. */

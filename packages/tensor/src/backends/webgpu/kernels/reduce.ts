@@ -17,6 +17,11 @@ import { BITS_HELPER, ENTRY_ARGS, LINEAR_INDEX, paramsDecl, wgslConst, wgslType 
 import type { KernelContext } from './context.js';
 
 const GROUP = 64;
+/** Split a reduction when its run is at least this long and it has few outputs... */
+const SPLIT_MIN = 16384;
+/** ...into chunks of about this many elements, at most MAX_CHUNKS per output. */
+const CHUNK = 4096;
+const MAX_CHUNKS = 1024;
 
 export type ReduceVariant = 'serial' | 'workgroup';
 
@@ -70,9 +75,19 @@ export function reduce(
   const offAt = p.push(x.offset, out.offset);
   const redShapeAt = p.push(...red.shape);
   const redXAt = p.push(...red.strides[0]!);
+  // Long reductions into few outputs split the run over several workgroups per output (pass 1 writes
+  // [nOut, chunks] partials into a scratch buffer), then reduce the partials (pass 2). arg* never split.
+  const arg0 = op === 'argmax' || op === 'argmin';
+  const chunks =
+    variant === 'workgroup' && !arg0 && R >= SPLIT_MIN && nOut < 256
+      ? Math.min(MAX_CHUNKS, Math.ceil(R / CHUNK))
+      : 1;
+  const chunkLen = Math.ceil(R / chunks);
+  const chunkAt = p.push(chunks, chunkLen);
+  const scratch = chunks > 1 ? ctx.recorder.scratch(nOut * chunks * 4) : undefined;
 
   const xt = wgslType(x.dtype);
-  const arg = op === 'argmax' || op === 'argmin';
+  const arg = arg0;
   // Sums accumulate in the output dtype (bool -> int32 counts); the rest in the input's.
   const accDType = op === 'sum' ? out.dtype : x.dtype;
   const at = wgslType(accDType);
@@ -94,12 +109,12 @@ fn better(v: ${at}, i: u32, bv: ${at}, bi: u32) -> bool {
   if (vn || bn) { return vn && (!bn || i < bi); }
   return v ${cmp} bv || (v == bv && i < bi);
 }`;
-    // Per-invocation accumulation over r in [start, R) step `step`.
-    const accumulate = (start: string, step: string) => `
+    // Per-invocation accumulation over r in [start, end) step `step`.
+    const accumulate = (start: string, step: string, end = 'pu(1u)') => `
   var acc: ${at} = ${identity(op, accDType)};
   var idx: u32 = 0xffffffffu;
   var comp: ${at} = ${wgslConst(0, accDType)};
-  for (var r: u32 = ${start}; r < pu(1u); r = r + ${step}) {
+  for (var r: u32 = ${start}; r < ${end}; r = r + ${step}) {
     ${offsetsFromIndex('r', red.shape.length, redShapeAt, [redXAt], [offAt], 'x')}
     let xo = base + x0;
     let v = ${load};
@@ -131,11 +146,16 @@ var<workgroup> sacc: array<${at}, ${GROUP}>;
 var<workgroup> sidx: array<u32, ${GROUP}>;
 @compute @workgroup_size(${GROUP})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let o = wid.x + wid.y * nwg.x;
+  let g = wid.x + wid.y * nwg.x;
+  let chunks = pu(${chunkAt}u);
+  let o = g / chunks;
+  let c = g % chunks;
   // Uniform control flow for the barriers below: out-of-range groups still take part, then write nothing.
   let live = o < pu(0u);
   ${keptOffsets}
-  ${accumulate('select(pu(1u), lid, live)', `${GROUP}u`)}
+  let rStart = c * pu(${chunkAt + 1}u);
+  let rEnd = min(pu(1u), rStart + pu(${chunkAt + 1}u));
+  ${accumulate('select(rEnd, rStart + lid, live)', `${GROUP}u`, 'rEnd')}
   sacc[lid] = acc;
   sidx[lid] = idx;
   for (var s: u32 = ${GROUP / 2}u; s > 0u; s = s >> 1u) {
@@ -145,11 +165,45 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
   }
   if (lid == 0u && live) {
-    ${arg ? 'bout[k1] = i32(sidx[0]);' : 'bout[k1] = sacc[0];'}
+    ${arg ? 'bout[k1] = i32(sidx[0]);' : 'bout[k1 * chunks + c] = sacc[0];'}
   }
 }
 `;
   });
-  if (variant === 'serial') ctx.dispatch1d(`reduce.${op}`, wgsl, p, [ctx.buffer(out), ctx.buffer(x)], nOut);
-  else ctx.dispatch1d(`reduce.${op}`, wgsl, p, [ctx.buffer(out), ctx.buffer(x)], nOut, 1);
+  if (variant === 'serial') {
+    ctx.dispatch1d(`reduce.${op}`, wgsl, p, [ctx.buffer(out), ctx.buffer(x)], nOut);
+    return;
+  }
+  if (!scratch) {
+    ctx.dispatch1d(`reduce.${op}`, wgsl, p, [ctx.buffer(out), ctx.buffer(x)], nOut, 1);
+    return;
+  }
+  // Pass 1 writes partials as if `out` were the contiguous [nOut, chunks] scratch (its kept strides are
+  // contiguous, so k1 is the output's linear index and offset 0 is right there).
+  p.words[offAt + 1] = 0;
+  ctx.dispatch1d(`reduce.${op}`, wgsl, p, [scratch, ctx.buffer(x)], nOut * chunks, 1);
+  const partials: View = {
+    storage: {
+      backend: null as never,
+      handle: { buffer: scratch },
+      dtype: out.dtype,
+      size: nOut * chunks,
+      bytes: nOut * chunks * 4,
+      refs: 1,
+    },
+    shape: [nOut, chunks],
+    strides: [chunks, 1],
+    offset: 0,
+    dtype: out.dtype,
+  };
+  // (out may be a Tensor, whose dtype is a getter: spell the view out.)
+  const into: View = {
+    storage: out.storage,
+    shape: [nOut, 1],
+    strides: [1, 1],
+    offset: out.offset,
+    dtype: out.dtype,
+  };
+  reduce(ctx, op, partials, [1], into);
+  ctx.recorder.release(scratch);
 }
