@@ -82,6 +82,13 @@ export async function pretrainBackbone(r: PretrainRequest): Promise<void> {
     String(r.epochs),
     '--backend',
     r.backend,
+    // The recipe of the measured results (README): a seeded subset, a short warm-up, 2,000 test images for its report.
+    '--limit-train',
+    String(r.images),
+    '--limit-test',
+    '2000',
+    '--warmup-steps',
+    '100',
   ];
   if (r.dataDir) args.push('--data-dir', r.dataDir);
   // An interrupted pretraining left a checkpoint: continue it rather than start over.
