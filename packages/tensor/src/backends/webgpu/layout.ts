@@ -46,10 +46,6 @@ export class Params {
     for (const v of values) this.words.push(v >>> 0);
     return at;
   }
-
-  toArray(): Uint32Array {
-    return Uint32Array.from(this.words);
-  }
 }
 
 /** Splits a number of invocations into (x, y) workgroup counts within the per-dimension limit. */

@@ -102,7 +102,7 @@ export class Recorder {
   dispatch(
     op: string,
     wgsl: string,
-    params: Uint32Array,
+    params: ArrayLike<number>,
     buffers: readonly GPUBuffer[],
     groups: readonly [number, number, number],
   ): void {
@@ -256,7 +256,7 @@ export class Recorder {
   }
 
   /** A slot for one dispatch's parameters; its size is a multiple of the alignment, so bind groups can share it. */
-  #uniformSlot(params: Uint32Array): { buffer: GPUBuffer; offset: number; size: number } {
+  #uniformSlot(params: ArrayLike<number>): { buffer: GPUBuffer; offset: number; size: number } {
     const size = Math.ceil(Math.max(16, params.length * 4) / this.#align) * this.#align;
     let arena = this.#arenas[this.#arenas.length - 1];
     if (!arena || arena.used + size > ARENA_BYTES) {
@@ -268,7 +268,10 @@ export class Recorder {
       this.#arenas.push(arena);
     }
     const offset = arena.used;
-    arena.data.set(params, offset / 4);
+    // Copied word by word: no typed array per dispatch (values are already u32, see Params.push).
+    const data = arena.data;
+    const at = offset / 4;
+    for (let i = 0; i < params.length; i++) data[at + i] = params[i]!;
     arena.used = offset + size;
     return { buffer: arena.buffer, offset, size };
   }

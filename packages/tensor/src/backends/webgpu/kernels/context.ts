@@ -51,7 +51,7 @@ export class KernelContext {
     this.recorder.dispatch(
       op,
       wgsl,
-      params.toArray(),
+      params.words,
       buffers,
       grid1d(invocations, workgroupSize, this.maxGroupsPerDim),
     );
@@ -64,6 +64,6 @@ export class KernelContext {
     buffers: readonly GPUBuffer[],
     groups: readonly [number, number, number],
   ): void {
-    this.recorder.dispatch(op, wgsl, params.toArray(), buffers, groups);
+    this.recorder.dispatch(op, wgsl, params.words, buffers, groups);
   }
 }
