@@ -226,7 +226,8 @@ describe.runIf(HAS_WEBGPU)('webgpu two-pass reductions', () => {
     const la = Array.from(await long.data());
     const want = [0, 1, 2].map((r) => la.slice(r * 70001, (r + 1) * 70001).reduce((s, v) => s + v, 0));
     const got = Array.from(await a.data());
-    got.forEach((g, i) => expect(Math.abs(g - want[i]!)).toBeLessThan(1e-4 * (1 + Math.abs(want[i]!))));
+    for (const [i, g] of got.entries())
+      expect(Math.abs(g - want[i]!)).toBeLessThan(1e-4 * (1 + Math.abs(want[i]!)));
     for (const t of [long, short, a, b]) t.dispose();
   });
 });
