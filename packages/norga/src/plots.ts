@@ -23,6 +23,8 @@ export interface MethodMatrix {
 
 /** One heat map per method: rows are tasks, columns the task after which they were tested, cells in percent. */
 export function accuracyHeatmapSpec(items: MethodMatrix[]): TopLevelSpec {
+  // Panels in the order the methods were asked for, not alphabetically.
+  const order = items.map((i) => i.method);
   const values = items.flatMap(({ method, acc }) =>
     acc.flatMap((row, i) =>
       row.flatMap((a, t) =>
@@ -34,7 +36,7 @@ export function accuracyHeatmapSpec(items: MethodMatrix[]): TopLevelSpec {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: 'Test accuracy (%) of each task after training each task',
     data: { values },
-    facet: { column: { field: 'method', type: 'nominal', title: null } },
+    facet: { column: { field: 'method', type: 'nominal', title: null, sort: order } },
     spec: {
       width: 200,
       height: 200,
@@ -68,6 +70,7 @@ export function accuracyHeatmapSpec(items: MethodMatrix[]): TopLevelSpec {
 
 /** Accuracy of each task over time (one line per task), one panel per method: forgetting shows as a falling line. */
 export function accuracyOverTimeSpec(items: MethodMatrix[]): TopLevelSpec {
+  const order = items.map((i) => i.method);
   const values = items.flatMap(({ method, acc }) =>
     acc.flatMap((row, i) =>
       row.flatMap((a, t) =>
@@ -79,7 +82,7 @@ export function accuracyOverTimeSpec(items: MethodMatrix[]): TopLevelSpec {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: 'Per-task test accuracy over the task sequence',
     data: { values },
-    facet: { column: { field: 'method', type: 'nominal', title: null } },
+    facet: { column: { field: 'method', type: 'nominal', title: null, sort: order } },
     spec: {
       width: 220,
       height: 180,
@@ -106,6 +109,7 @@ export interface PrefixMass {
 
 /** How much attention the prefix experts draw in each prompted layer, per task and method. */
 export function prefixMassSpec(items: PrefixMass[]): TopLevelSpec {
+  const order = items.map((i) => i.method);
   const values = items.flatMap(({ method, mass }) =>
     mass.flatMap((perLayer, task) =>
       perLayer.map((m, layer) => ({ method, task: `task ${task + 1}`, layer, mass: m })),
@@ -115,7 +119,7 @@ export function prefixMassSpec(items: PrefixMass[]): TopLevelSpec {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: 'Attention mass on the prefix experts per prompted layer',
     data: { values },
-    facet: { column: { field: 'method', type: 'nominal', title: null } },
+    facet: { column: { field: 'method', type: 'nominal', title: null, sort: order } },
     spec: {
       width: 200,
       height: 180,
