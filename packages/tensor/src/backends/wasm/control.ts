@@ -46,14 +46,21 @@ export const CTL = {
   B_SN: 29,
   B_FULL: 30,
   B_TAIL: 31,
+  /** 1 when task t covers panels [TASK_START + t, TASK_START + t + 1) (one batch entry, shrinking tasks). */
+  GUIDED: 32,
   /** Per worker w: READY + w is 1 once the worker listens. */
   READY: 64,
+  /** Guided schedules: first panel of each task, then the panel count. */
+  TASK_START: 128,
   /** Per batch entry b: A_TABLE + b is the byte address of its staged A, B_TABLE + b that of its B. */
   A_TABLE: 1024,
   B_TABLE: 8704,
   /** Slots in the block: it fills the first 64 KiB page. */
   SIZE: 16384,
 } as const;
+
+/** Tasks a guided schedule may have. */
+export const GUIDED_CAPACITY = CTL.A_TABLE - CTL.TASK_START - 1;
 
 /** Batch entries whose sources fit in the tables; beyond that the calling thread packs first. */
 export const A_TABLE_CAPACITY = CTL.B_TABLE - CTL.A_TABLE;
@@ -116,7 +123,8 @@ export function runGemmTasks(
     const sM = ctl[24] as number;
     const sK = ctl[25] as number;
     const fullA = ctl[26] as number;
-    const b = Math.floor(t / perBatch);
+    const guided = ctl[32] === 1;
+    const b = guided ? 0 : Math.floor(t / perBatch);
     const aSrc = ctl[1024 + b] as number;
     const bSrc = ctl[8704 + b] as number;
     const packOwnB = ctl[27] === 1;
@@ -126,8 +134,8 @@ export function runGemmTasks(
     const tailB = ctl[31] as number;
     // the parameters just read belong to this generation only if task t is still ours to take
     if (Atomics.compareExchange(ctl, 0, word, word + 1) !== word) continue;
-    const p0 = (t - b * perBatch) * panelsPerTask;
-    const mp = Math.min(panelsPerTask, mPanels - p0);
+    const p0 = guided ? (ctl[128 + t] as number) : (t - b * perBatch) * panelsPerTask;
+    const mp = guided ? (ctl[129 + t] as number) - p0 : Math.min(panelsPerTask, mPanels - p0);
     const ap = (ctl[17] as number) + b * (ctl[18] as number) + p0 * mr * K * 4;
     const bp = (ctl[19] as number) + b * (ctl[20] as number);
     const cp = (ctl[21] as number) + b * (ctl[22] as number) + p0 * mr * ldcBytes;

@@ -3,7 +3,7 @@
  * the pool) and copies C out. Copies are bounded by the operands: packed A and B in, M*N floats out, per batch
  * entry, and each operand shared by every batch entry (a broadcast weight) is packed once.
  */
-import { A_TABLE_CAPACITY, B_TABLE_CAPACITY, CTL, MAX_TASKS } from './control.js';
+import { A_TABLE_CAPACITY, B_TABLE_CAPACITY, CTL, GUIDED_CAPACITY, MAX_TASKS } from './control.js';
 import { packA, packB, unpackC } from './pack.js';
 import { runJob, type WorkerPool } from './pool.js';
 import type { WasmRuntime } from './runtime.js';
@@ -257,7 +257,27 @@ export function matmulF32(
     Math.ceil((mPanels * batch) / MAX_TASKS),
     1,
   );
-  const perBatch = Math.ceil(mPanels / panelsPerTask);
+  let perBatch = Math.ceil(mPanels / panelsPerTask);
+  // One product: tasks shrink towards the end (a quarter of what is left, 2 to 32 panels), so a thread that
+  // is descheduled holding the last task delays the others little. Results do not depend on the split.
+  const starts: number[] = [];
+  if (batch === 1 && !manyEntries) {
+    for (
+      let p = 0;
+      p < mPanels;
+      p += Math.min(MAX_PANELS_PER_TASK, Math.max(2, Math.ceil((mPanels - p) / 4)))
+    )
+      starts.push(p);
+  }
+  const guided = starts.length > 0 && starts.length <= GUIDED_CAPACITY;
+  if (guided) {
+    perBatch = starts.length;
+    starts.forEach((p, i) => {
+      ctl[CTL.TASK_START + i] = p;
+    });
+    ctl[CTL.TASK_START + starts.length] = mPanels;
+  }
+  ctl[CTL.GUIDED] = guided ? 1 : 0;
   ctl[CTL.TASKS_PER_BATCH] = perBatch;
   ctl[CTL.PANELS_PER_TASK] = panelsPerTask;
   ctl[CTL.M_PANELS] = mPanels;
