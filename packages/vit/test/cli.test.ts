@@ -99,6 +99,21 @@ describe('norga-vit pretrain', () => {
     const cr = capture();
     expect(await runCli(['pretrain', ...common, '--out', b, '--resume'], cr.io)).toBe(0);
     expect(cr.err()).toMatch(/resuming .* at epoch 1, step 5\/6/);
+    // eval on the same seeded test subset reproduces the final epoch's accuracy.
+    const ce = capture();
+    const evalArgs = [
+      'eval',
+      join(a, 'model.safetensors'),
+      '--dataset',
+      'mnist',
+      '--limit-test',
+      '48',
+      '--seed',
+      '3',
+    ];
+    expect(await runCli(evalArgs, ce.io)).toBe(0);
+    const shown = (100 * report.history[1].testAccuracy).toFixed(2);
+    expect(ce.out()).toContain(`on mnist test (48 images): accuracy ${shown}%`);
     const meta = (await readSafetensorsFile(join(a, 'model.safetensors'))).metadata;
     expect(JSON.parse(meta.normalization!)).toEqual({ mean: 0.1307, std: 0.3081 });
     expect(JSON.parse(meta.config!).dim).toBe(64);

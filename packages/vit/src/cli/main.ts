@@ -5,6 +5,7 @@ import { toFloat32 } from '../safetensors/convert.js';
 import { fromHuggingFace, isHuggingFaceNaming } from '../weights/huggingface.js';
 import type { NamedArray } from '../weights/named.js';
 import { Flags, parseArgs, UsageError } from './args.js';
+import { evaluate } from './evaluate.js';
 import { type Io, pretrain } from './pretrain.js';
 
 export const USAGE = `usage: norga-vit <command> [flags]
@@ -19,6 +20,9 @@ export const USAGE = `usage: norga-vit <command> [flags]
       --limit-train N / --limit-test N   seeded subsets (0 = all)
       --stop-after-steps N   checkpoint and stop at global step N
       --backend cpu|webgpu   (default cpu)
+  eval FILE           top-1 accuracy of a checkpoint on the test split
+      --dataset fashion-mnist|mnist   --data-dir DIR   --batch-size N (256)   --backend cpu|webgpu
+      --limit-test N --seed S   the seeded test subset pretrain used with the same flags
   inspect FILE        list the tensors, dtypes, shapes and metadata of a safetensors file
   convert-hf IN OUT   rename a Hugging Face ViT checkpoint to timm names (qkv fused)
 `;
@@ -79,6 +83,25 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       } as const;
       flags.assertAllUsed();
       await pretrain(options, io);
+      return 0;
+    }
+    if (command === 'eval') {
+      const dataset = flags.string('dataset', 'fashion-mnist');
+      if (dataset !== 'fashion-mnist' && dataset !== 'mnist')
+        throw new UsageError(`--dataset must be fashion-mnist or mnist, got '${dataset}'`);
+      const dataDir = flags.string('data-dir');
+      const options = {
+        file: flags.parsed.positional[0] ?? '',
+        dataset,
+        ...(dataDir === undefined ? {} : { dataDir }),
+        batchSize: flags.int('batch-size', 256, 1),
+        backend: flags.string('backend', 'cpu'),
+        limitTest: flags.int('limit-test', 0, 0),
+        seed: flags.int('seed', 0, 0),
+      } as const;
+      flags.assertAllUsed();
+      if (options.file === '') throw new UsageError('eval needs a FILE');
+      await evaluate(options, io);
       return 0;
     }
     if (command === 'inspect') {

@@ -7,8 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { warmupCosine } from '@norga/autograd';
-import type { ImageSet, Subset } from '@norga/datasets';
-import { allOf, createRng, DataLoader, type Dataset, loadDataset, shuffleInPlace, T } from '@norga/datasets';
+import { DataLoader, type Dataset, loadDataset, T } from '@norga/datasets';
 import { setBackend } from '@norga/tensor';
 import { PRETRAIN_NORMALIZATION, type ViTConfig, vitConfig } from '../config.js';
 import { ViT } from '../model/vit.js';
@@ -22,6 +21,7 @@ import {
   type TrainingProgress,
 } from './checkpoint.js';
 import { formatDuration, ProgressLine } from './progress.js';
+import { seededSubset, testSubsetSeed } from './subset.js';
 
 export interface PretrainOptions {
   readonly dataset: 'fashion-mnist' | 'mnist';
@@ -91,13 +91,6 @@ function runIdentity(o: PretrainOptions): Record<string, unknown> {
   };
 }
 
-function subset(set: ImageSet, limit: number, seed: number): Subset {
-  const all = allOf(set);
-  if (limit <= 0 || limit >= set.count) return all;
-  const order = shuffleInPlace(Int32Array.from(all.indices), createRng(seed));
-  return { set, indices: order.slice(0, limit).sort() };
-}
-
 export async function pretrain(o: PretrainOptions, io: Io): Promise<PretrainReport> {
   await setBackend(o.backend);
   await mkdir(o.out, { recursive: true });
@@ -105,14 +98,14 @@ export async function pretrain(o: PretrainOptions, io: Io): Promise<PretrainRepo
   const data: Dataset = loadDataset(o.dataset, o.dataDir === undefined ? {} : { dataDir: o.dataDir });
   const { mean, std } = PRETRAIN_NORMALIZATION[o.dataset];
   const transform = T.normalize([mean], [std]);
-  const train = new DataLoader(subset(data.train, o.limitTrain, o.seed + 1), {
+  const train = new DataLoader(seededSubset(data.train, o.limitTrain, o.seed + 1), {
     batchSize: o.batchSize,
     shuffle: true,
     seed: o.seed,
     dropLast: true,
     transform,
   });
-  const test = new DataLoader(subset(data.test, o.limitTest, o.seed + 2), {
+  const test = new DataLoader(seededSubset(data.test, o.limitTest, testSubsetSeed(o.seed)), {
     batchSize: 256,
     shuffle: false,
     transform,
