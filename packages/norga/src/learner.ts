@@ -11,7 +11,7 @@
 import { Adam, backward, noGrad, requiresGrad_ } from '@norga/autograd';
 import type { ImageSet } from '@norga/datasets';
 import { keep, manualSeed, type Tensor, tensor, tidy } from '@norga/tensor';
-import { alignClassifier, alignSteps } from './align.js';
+import { alignClassifier } from './align.js';
 import type { Backbone } from './backbone.js';
 import type { MethodSpec, RunConfig } from './config.js';
 import { PrefixExperts } from './experts.js';
@@ -81,24 +81,6 @@ export class Learner {
   /** The prefix a task trains: its own under HiDe, the single shared one otherwise. */
   prefixOf(task: number): number {
     return this.hide ? task : 0;
-  }
-
-  /** Optimisation steps of trainTask (for progress bars). */
-  steps(nTrain: number, task: number, seenClasses: number): number {
-    const wtp = this.cfg.epochs * Math.ceil(nTrain / this.cfg.batchSize);
-    return (
-      wtp +
-      (this.hide && task > 0
-        ? alignSteps(
-            {
-              epochs: this.cfg.caEpochs,
-              samplesPerClass: this.cfg.caSamplesPerClass,
-              batchSize: this.cfg.batchSize,
-            },
-            seenClasses,
-          )
-        : 0)
-    );
   }
 
   /**

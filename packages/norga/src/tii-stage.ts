@@ -4,7 +4,6 @@
  * predictions, and it is computed (and checkpointed) once.
  */
 
-import { alignSteps } from './align.js';
 import type { Backbone } from './backbone.js';
 import type { RunConfig } from './config.js';
 import type { BenchmarkData } from './data.js';
@@ -13,7 +12,7 @@ import { EVAL_BATCH } from './learner.js';
 import { taskIdentityAccuracy } from './metrics.js';
 import { mixSeeds, Rng } from './rng.js';
 import { decodeArray, encodeArray } from './state.js';
-import { featureSteps, type StepReport, TaskIdentity } from './tii.js';
+import { type StepReport, TaskIdentity } from './tii.js';
 
 export interface TiiStage {
   /** preds[t]: the predicted class of every test sample of tasks 0..t, in testUpTo(data, t) order. */
@@ -114,20 +113,4 @@ export async function runTiiStage(
     tii.net.dispose();
   }
   return { preds, accuracy };
-}
-
-/** Steps of the stage's training (cached features), for progress lines. */
-export function tiiStageSteps(data: BenchmarkData, cfg: TiiConfig): number {
-  return data.tasks.reduce(
-    (n, t, k) =>
-      n +
-      featureSteps(t.train.length, cfg.tiiEpochs, cfg.batchSize) +
-      (k > 0
-        ? alignSteps(
-            { epochs: cfg.caEpochs, samplesPerClass: cfg.caSamplesPerClass, batchSize: cfg.batchSize },
-            (k + 1) * t.classes.length,
-          )
-        : 0),
-    0,
-  );
 }

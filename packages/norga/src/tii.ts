@@ -7,7 +7,7 @@
  */
 import { Adam, backward, noGrad } from '@norga/autograd';
 import { manualSeed, tensor, tidy } from '@norga/tensor';
-import { alignClassifier, alignSteps } from './align.js';
+import { alignClassifier } from './align.js';
 import { type ClassGaussian, classStatistics } from './gaussian.js';
 import { TiiNetwork } from './heads.js';
 import { classificationLoss, maskBias } from './losses.js';
@@ -65,11 +65,6 @@ export function classGaussians(
   return out;
 }
 
-/** Epoch count × batches per epoch of trainOnFeatures. */
-export function featureSteps(n: number, epochs: number, batchSize: number): number {
-  return epochs * Math.ceil(n / batchSize);
-}
-
 export class TaskIdentity {
   readonly net: TiiNetwork;
   readonly gaussians = new Map<number, ClassGaussian>();
@@ -81,19 +76,6 @@ export class TaskIdentity {
   ) {
     manualSeed(mixSeeds(seed, 0x7117));
     this.net = new TiiNetwork(dim, numClasses);
-  }
-
-  /** Steps learnTask takes for a task of n samples (progress bars). */
-  steps(o: TiiOptions, n: number, task: number, seenClasses: number): number {
-    return (
-      featureSteps(n, o.epochs, o.batchSize) +
-      (task > 0
-        ? alignSteps(
-            { epochs: o.caEpochs, samplesPerClass: o.caSamplesPerClass, batchSize: o.batchSize },
-            seenClasses,
-          )
-        : 0)
-    );
   }
 
   async learnTask(
