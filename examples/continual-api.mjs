@@ -30,8 +30,8 @@ const data = loadBenchmark({
   testPerClass: 50,
 });
 const cfg = {
-  epochs: 1,
-  batchSize: 32,
+  epochs: 2,
+  batchSize: 16,
   lr: 0.01,
   headLrScale: 0.1,
   clipGrad: 1,
