@@ -10,6 +10,9 @@ registerBackend('webgpu', async () => (await import('./backends/webgpu/index.js'
 
 export type { Backend, RandomKind, ReduceOp, Storage, View } from './backend.js';
 export { CpuBackend } from './backends/cpu/index.js';
+// The CPU backend's WebAssembly tier: switch tiers at run time, read its copy and task statistics.
+export { cpuTier, setCpuTier } from './backends/wasm/cpu-hook.js';
+export { getWasmTier, type WasmTier } from './backends/wasm/tier.js';
 export { type OpRecord, type OpRecorder, record, setOpRecorder, untracked } from './dispatch.js';
 export { type AnyTypedArray, BYTES_PER_ELEMENT, type DType, DTYPES, isFloat, typedArrayFor } from './dtype.js';
 export { BackendError, DisposedError, DTypeError, IndexError, ShapeError, TensorError, fmtShape } from './errors.js';
