@@ -58,6 +58,11 @@ export interface Backend {
   gather(x: View, axis: number, index: View, out: View): void;
   /** out[..., index[..., i, ...], ...] += src[..., i, ...] along axis, in place. index has src's shape. */
   scatterAdd(out: View, axis: number, index: View, src: View): void;
+  /**
+   * Throws an IndexError naming `op` if any value of the int32 `index` lies outside [low, high): at once where
+   * the values are at hand, otherwise at the next read (an asynchronous backend cannot stop to look).
+   */
+  checkIndexRange(op: string, index: View, low: number, high: number): void;
   /** Fills out (contiguous) from the counter-based generator: Philox4x32-10 with `key`, blocks from `counter`. */
   random(kind: RandomKind, key: readonly [number, number], counter: number, out: View): void;
 

@@ -8,7 +8,7 @@ import type { Tensor, TensorLike } from '../tensor.js';
 import { type Expr, bin, castTo, constant, exprDType, input, select, un } from './expr.js';
 import { assertScalarFits, scalarLike } from './scalar.js';
 import { BINARY, type BinaryOp, UNARY, type UnaryOp, outDType } from './table.js';
-import { assertDTypeIn, assertSameDType, broadcastView, commonBackend, empty } from './util.js';
+import { assertDTypeIn, assertSameDType, broadcastView, commonBackend, disposeOnThrow, empty } from './util.js';
 
 /** Runs an expression over broadcast inputs as one kernel, without reporting it to the recorder. */
 export function runExpr(op: string, expr: Expr, inputs: readonly Tensor[]): Tensor {
@@ -16,7 +16,7 @@ export function runExpr(op: string, expr: Expr, inputs: readonly Tensor[]): Tens
   const shape = broadcastShapes(op, ...inputs.map((t) => t.shape));
   const dtype = exprDType(expr, inputs.map((t) => t.dtype));
   const out = empty(backend, dtype, shape);
-  if (out.size > 0) backend.elementwise(expr, inputs.map((t) => broadcastView(t, shape)), out);
+  if (out.size > 0) disposeOnThrow(out, () => backend.elementwise(expr, inputs.map((t) => broadcastView(t, shape)), out));
   return out;
 }
 

@@ -8,7 +8,7 @@ import { cast } from './elementwise.js';
 import { eq } from './math.js';
 import { filled } from './scalar.js';
 import { arange } from './creation.js';
-import { commonBackend, empty, rawView } from './util.js';
+import { commonBackend, disposeOnThrow, empty, rawView } from './util.js';
 import { contiguousCopy, expand, reshape, slice, unsqueeze } from './views.js';
 
 /** Constant padding: one [before, after] pair per axis, axis 0 first (NumPy's convention). */
@@ -100,16 +100,6 @@ export function split(x: Tensor, sizeOrSections: number | readonly number[], axi
     at += s;
     return part;
   });
-}
-
-/** Runs a kernel that may reject an index; the output it was writing is freed before the error propagates. */
-function disposeOnThrow(out: Tensor, run: () => void): void {
-  try {
-    run();
-  } catch (e) {
-    out.dispose();
-    throw e;
-  }
 }
 
 /** Composites report index errors under the op the user called (indexSelect, take), not the inner gather. */
@@ -206,12 +196,7 @@ export function oneHot(indices: Tensor, numClasses: number, dtype: DType = 'int3
   indices.assertLive('oneHot');
   assertIndex('oneHot', indices);
   if (!Number.isInteger(numClasses) || numClasses <= 0) throw new ShapeError('oneHot', `numClasses must be a positive integer, got ${numClasses}`);
-  const readSync = indices.backend.readSync;
-  if (readSync) {
-    const values = indices.dataSyncCpu();
-    const bad = values.findIndex((v) => v < 0 || v >= numClasses);
-    if (bad >= 0) throw new IndexError('oneHot', `index ${values[bad]} (at flat position ${bad}) is out of range [0, ${numClasses})`);
-  }
+  indices.backend.checkIndexRange('oneHot', indices, 0, numClasses);
   return untracked(() => {
     const classes = arange(0, numClasses, 1, { dtype: 'int32', backend: indices.backend.name });
     const col = unsqueeze(indices, -1);

@@ -55,3 +55,13 @@ export function assertSameDType(op: string, a: Tensor, b: Tensor): void {
     throw new DTypeError(op, `dtype mismatch: ${a.dtype} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}; cast one explicitly`);
   }
 }
+
+/** Runs a kernel that may throw (a rejected index, a device error); the output it was writing is freed first. */
+export function disposeOnThrow(out: Tensor, run: () => void): void {
+  try {
+    run();
+  } catch (e) {
+    out.dispose();
+    throw e;
+  }
+}

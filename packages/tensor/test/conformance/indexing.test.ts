@@ -374,10 +374,8 @@ describe.each(BACKENDS)('joining and indexing on $name', ({ name }) => {
     expectError(() => T.oneHot(B.t([0], { dtype: 'int32' }), 0), T.ShapeError, 'oneHot');
   });
 
-  // Known gap: oneHot checks its indices only where a synchronous read exists (the CPU backend); on other
-  // backends an out-of-range index gives a zero row silently. Expected to fail there until oneHot gets a
-  // backend-side check (e.g. through the WebGPU deferred index-error buffer).
-  (T.getBackend(name).readSync ? it : it.fails)('oneHot: out-of-range indices raise', async () => {
+  // Every backend checks: the CPU at once, WebGPU at once for host-written indices, else at the next read.
+  it('oneHot: out-of-range indices raise', async () => {
     await expectIndexError(() => T.oneHot(B.t([0, 3], { dtype: 'int32' }), 3), 'oneHot', '3');
     await expectIndexError(() => T.oneHot(B.t([-1], { dtype: 'int32' }), 3), 'oneHot', '-1');
   });

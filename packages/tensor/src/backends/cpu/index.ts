@@ -8,7 +8,7 @@ import type { Expr } from '../../ops/expr.js';
 import { fillRandom } from '../../random/philox.js';
 import { wasmAllocF32, wasmElementwise, wasmFree, wasmMatmul, wasmReduce } from '../wasm/cpu-hook.js';
 import { elementwise } from './elementwise.js';
-import { gather, scatterAdd } from './indexing.js';
+import { checkIndexRange, gather, scatterAdd } from './indexing.js';
 import { matmul } from './matmul.js';
 import { reduce } from './reduce.js';
 
@@ -51,6 +51,9 @@ export class CpuBackend implements Backend {
   }
   scatterAdd(out: View, axis: number, index: View, src: View): void {
     scatterAdd(out, axis, index, src);
+  }
+  checkIndexRange(op: string, index: View, low: number, high: number): void {
+    checkIndexRange(op, index, low, high);
   }
   random(kind: RandomKind, key: readonly [number, number], counter: number, out: View): void {
     const dst = out.storage.handle as Float32Array | Float64Array;

@@ -37,3 +37,13 @@ export function scatterAdd(out: View, axis: number, index: View, src: View): voi
     O[oo! + i * step]! += S[so!]!;
   });
 }
+
+export function checkIndexRange(op: string, index: View, low: number, high: number): void {
+  const I = index.storage.handle as Int32Array;
+  let flat = 0;
+  forEachOffset(index.shape, [index.strides], [index.offset], ([p]) => {
+    const v = I[p!]!;
+    if (v < low || v >= high) throw new IndexError(op, `index ${v} (at flat position ${flat}) is out of range [${low}, ${high})`);
+    flat++;
+  });
+}
