@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1
 bash scripts/setup.sh || exit 1
-rm -f packages/*/.vitest-results.json examples/.vitest-results.json
+rm -f packages/*/.vitest-results*.json examples/.vitest-results*.json
 pnpm exec turbo run test --continue --concurrency=1 "$@"
 rc=$?
 node scripts/test-summary.mjs || rc=1

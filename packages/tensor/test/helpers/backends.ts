@@ -13,7 +13,11 @@ export interface BackendCase {
   readonly name: string;
 }
 
+/** NORGA_TEST_BACKENDS=cpu runs the suites on the CPU alone (used for the second pass over the JS tier). */
+const cpuOnly = process.env.NORGA_TEST_BACKENDS === 'cpu';
+
 async function probeWebGPU(): Promise<string | null> {
+  if (cpuOnly) return 'not requested (NORGA_TEST_BACKENDS=cpu)';
   try {
     await initBackend('webgpu');
     process.once('exit', () => disposeBackend('webgpu'));
@@ -25,7 +29,7 @@ async function probeWebGPU(): Promise<string | null> {
 
 const webgpuProblem = await probeWebGPU();
 if (webgpuProblem !== null) {
-  if (process.env.REQUIRE_WEBGPU === '1') {
+  if (process.env.REQUIRE_WEBGPU === '1' && !cpuOnly) {
     throw new Error(`REQUIRE_WEBGPU=1 but WebGPU is unavailable: ${webgpuProblem}`);
   }
   console.warn(`[norga] skipping WebGPU suites: ${webgpuProblem}`);
