@@ -151,3 +151,26 @@ export function viewStrides(from: Shape, strides: readonly number[], to: Shape):
   }
   return out;
 }
+
+/**
+ * Drops size-1 dims and merges neighbours i, i+1 when, for every operand, stride[i] == stride[i+1] * shape[i+1],
+ * so that contiguous work becomes one flat loop (a [64, 197, 768] contiguous add is rank 1). Every backend's
+ * kernels start from this. Returns the reduced shape and each operand's strides over it (rank 0 for one element).
+ */
+export function coalesce(shape: Shape, strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const n = shape[d]!;
+    if (n === 1) continue;
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((s, k) => outStrides[k]![last] === s[d]! * n)) {
+      outShape[last] = outShape[last]! * n;
+      for (let k = 0; k < strides.length; k++) outStrides[k]![last] = strides[k]![d]!;
+    } else {
+      outShape.push(n);
+      for (let k = 0; k < strides.length; k++) outStrides[k]!.push(strides[k]![d]!);
+    }
+  }
+  return { shape: outShape, strides: outStrides };
+}

@@ -1,29 +1,6 @@
-/** Layout helpers for CPU kernels: merging dims that walk memory together, and odometer iteration. */
+/** Layout helpers for CPU kernels: odometer iteration (and the shared dim coalescing, from shape.ts). */
 
-/**
- * Drops size-1 dims and merges neighbouring dims that every operand walks contiguously, so most kernels
- * run as one flat loop. All operands share `shape`; each has its own strides.
- */
-export function coalesce(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
-  const outShape: number[] = [];
-  const outStrides: number[][] = strides.map(() => []);
-  for (let d = 0; d < shape.length; d++) {
-    const n = shape[d]!;
-    if (n === 1) continue;
-    const last = outShape.length - 1;
-    const mergeable = last >= 0 && strides.every((s, k) => outStrides[k]![last] === s[d]! * n);
-    if (mergeable) {
-      outShape[last] = outShape[last]! * n;
-      strides.forEach((s, k) => {
-        outStrides[k]![last] = s[d]!;
-      });
-    } else {
-      outShape.push(n);
-      strides.forEach((s, k) => outStrides[k]!.push(s[d]!));
-    }
-  }
-  return { shape: outShape, strides: outStrides };
-}
+export { coalesce } from '../../shape.js';
 
 /**
  * Calls fn(offsets) for every index of `shape` in row-major order, where offsets[k] is operand k's element

@@ -4,37 +4,8 @@
  * parameter words a shader reads. Strides are stored as u32 bit patterns; u32 arithmetic wraps, so even a
  * negative stride yields the right offset.
  */
-import type { Shape } from '../../shape.js';
-
-/**
- * Drops size-1 dims and merges neighbours i, i+1 when, for every operand, stride[i] == stride[i+1] * shape[i+1].
- * Returns the reduced shape and each operand's strides over it (rank 0 for a single element).
- */
-export function coalesce(
-  shape: Shape,
-  strides: readonly (readonly number[])[],
-): { shape: number[]; strides: number[][] } {
-  const outShape: number[] = [];
-  const outStrides: number[][] = strides.map(() => []);
-  for (let d = 0; d < shape.length; d++) {
-    const n = shape[d]!;
-    if (n === 1) continue;
-    const last = outShape.length - 1;
-    const mergeable = last >= 0 && strides.every((s, k) => outStrides[k]![last] === s[d]! * n);
-    if (mergeable) {
-      outShape[last] = outShape[last]! * n;
-      strides.forEach((s, k) => {
-        outStrides[k]![last] = s[d]!;
-      });
-    } else {
-      outShape.push(n);
-      strides.forEach((s, k) => {
-        outStrides[k]!.push(s[d]!);
-      });
-    }
-  }
-  return { shape: outShape, strides: outStrides };
-}
+// Merging dims is the same arithmetic for every backend; WGSL kernels take the merged shape as their rank.
+export { coalesce } from '../cpu/layout.js';
 
 /** Grows a list of u32 parameter words; shaders read word i with `pu(i)`. */
 export class Params {
