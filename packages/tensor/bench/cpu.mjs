@@ -1,4 +1,4 @@
-// CPU backend vs TensorFlow.js (cpu and wasm backends), same process, same shapes:
+// CPU backend (pure-JS tier and WebAssembly tier) vs TensorFlow.js (cpu and wasm backends), same process:
 //   matmul n×n @ n×n for n in 128..1024 (GFLOP/s), and a fused elementwise chain (elements/s).
 // Run: pnpm --filter @norga/tensor bench   (or node bench/cpu.mjs after a build)
 import { createRequire } from 'node:module';
@@ -61,7 +61,10 @@ async function tfjs(backend) {
   x.dispose();
 }
 
-await ours('norga-cpu');
+T.setCpuTier('js');
+await ours('norga js tier');
+T.setCpuTier('wasm');
+await ours('norga wasm tier');
 await tfjs('cpu');
 await tfjs('wasm');
 writeResults('cpu', 'CPU backend vs TensorFlow.js (single thread)', ['impl', 'op', 'value', 'unit'], rows);
