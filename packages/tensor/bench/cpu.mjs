@@ -67,4 +67,4 @@ T.setCpuTier('wasm');
 await ours('norga wasm tier');
 await tfjs('cpu');
 await tfjs('wasm');
-writeResults('cpu', 'CPU backend vs TensorFlow.js (single thread)', ['impl', 'op', 'value', 'unit'], rows);
+writeResults('cpu', `CPU backend vs TensorFlow.js (norga wasm tier: ${process.env.NORGA_THREADS ?? 'default'} threads; tfjs: 1 thread)`, ['impl', 'op', 'value', 'unit'], rows);
