@@ -3,6 +3,7 @@ import * as T from '@norga/tensor';
 import { TensorError, tensor } from '@norga/tensor';
 import { describe, expect, it } from 'vitest';
 import {
+  assign_,
   backward,
   detach,
   enableGrad,
@@ -240,5 +241,29 @@ describe('in-place writes', () => {
       /saved by 'mul' was modified in place.*before stepping the optimiser/,
     );
     for (const t of [w, x, loss, first]) t.dispose();
+  });
+});
+
+describe('in-place writes: error paths', () => {
+  it('a refused backward frees the gradients it had made (no tensors left behind)', () => {
+    expectNoLeaks(() => {
+      const w = tensor([1, 2]).requiresGrad_();
+      const x = tensor([3, 4]).requiresGrad_();
+      // The inner mul's node is reached after the outer one has made a gradient for it.
+      const loss = T.tidy(() => T.sum(T.mul(T.mul(w, x), 2)));
+      assign_(w, 5);
+      expect(() => loss.backward()).toThrow(/saved by 'mul' was modified in place/);
+      for (const t of [w, x, loss]) t.dispose();
+    });
+  });
+
+  it('a rejected assign_ leaves the version alone, so a later backward still runs', () => {
+    const w = tensor([1, 2]).requiresGrad_();
+    const loss = T.tidy(() => T.sum(T.mul(w, w)));
+    expect(() => assign_(w, tensor([1, 2, 3]))).toThrow(/assign_/);
+    expect(() => assign_(w, tensor([1, 2], { dtype: 'float64' }))).toThrow(/dtype mismatch/);
+    loss.backward();
+    expect(vals(w.grad)).toEqual([2, 4]);
+    for (const t of [w, loss]) t.dispose();
   });
 });

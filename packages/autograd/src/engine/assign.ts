@@ -29,8 +29,8 @@ export function assign_(target: Tensor, value: Tensor | number): void {
     );
   }
   if (target.size === 0) return;
-  bumpVersion(target);
   if (typeof value === 'number') {
+    bumpVersion(target);
     target.backend.elementwise({ kind: 'const', value, dtype: target.dtype }, [], target);
     return;
   }
@@ -62,5 +62,7 @@ export function assign_(target: Tensor, value: Tensor | number): void {
     }
     return;
   }
+  // Bumped only once the write is sure to happen: a rejected assign_ must not invalidate saved tensors.
+  bumpVersion(target);
   target.backend.elementwise({ kind: 'input', index: 0 }, [src], target);
 }

@@ -50,7 +50,7 @@ export function run(op: string, root: Tensor, options: BackwardOptions, sink: Si
       for (const node of tape) {
         const g = pending.get(node);
         pending.delete(node);
-        if (g !== undefined) step(node, g, pending, sink);
+        if (g !== undefined) step(op, node, g, pending, sink);
         if (!retain) freeSaved(node);
       }
     });
@@ -102,9 +102,56 @@ function reachable(op: string, root: Node): Node[] {
   return [...seen].sort((a, b) => b.id - a.id);
 }
 
-/** Runs one node's rule and routes the input gradients. Owns g. */
-function step(node: Node, g: Tensor, pending: Map<Node, Tensor>, sink: Sink): void {
-  const ctx: BackwardContext = {
+/** Runs one node's rule and routes the input gradients. Owns g, also when it throws. */
+function step(op: string, node: Node, g: Tensor, pending: Map<Node, Tensor>, sink: Sink): void {
+  try {
+    const saved = node.saved ?? [];
+    saved.forEach((t, i) => {
+      if (t !== null && versionOf(t) !== node.savedVersions[i]) {
+        throw new GradError(
+          op,
+          `a tensor ${describe(t)} saved by '${node.op}' was modified in place (assign_, e.g. an optimiser step) after the forward; ` +
+            'run backward before stepping the optimiser',
+        );
+      }
+    });
+    const grads = tidy(() => node.rule!.backward(g, saved, contextOf(node)));
+    const owned = new Set<Tensor>();
+    for (let i = 0; i < grads.length; i++) {
+      let gi = grads[i];
+      if (!gi || !node.needs[i]) {
+        if (gi && gi !== g && !owned.has(gi)) gi.dispose();
+        continue;
+      }
+      // One tensor may be returned for several inputs (add gives g to both): give each its own handle.
+      if (gi === g || owned.has(gi)) gi = gi.share();
+      owned.add(gi);
+      if (!sameShape(gi.shape, node.inputShapes[i]!)) {
+        throw new GradError(
+          op,
+          `internal: the '${node.op}' rule gave input ${i} a gradient of shape [${gi.shape}] for an input of shape [${node.inputShapes[i]}]`,
+        );
+      }
+      if (gi.dtype !== node.inputDTypes[i]) {
+        const c = cast(gi, node.inputDTypes[i] as Tensor['dtype']);
+        gi.dispose();
+        gi = c;
+      }
+      const parent = node.parents[i];
+      if (parent) {
+        const prev = pending.get(parent);
+        pending.set(parent, prev === undefined ? gi : sum2(prev, gi));
+      } else {
+        deliver(node.inputs[i]!, gi, sink);
+      }
+    }
+  } finally {
+    g.dispose();
+  }
+}
+
+function contextOf(node: Node): BackwardContext {
+  return {
     attrs: node.attrs,
     needs: node.needs,
     inputShapes: node.inputShapes,
@@ -112,52 +159,6 @@ function step(node: Node, g: Tensor, pending: Map<Node, Tensor>, sink: Sink): vo
     outShape: node.outShape,
     outDType: node.outDType as BackwardContext['outDType'],
   };
-  const saved = node.saved ?? [];
-  saved.forEach((t, i) => {
-    if (t !== null && versionOf(t) !== node.savedVersions[i]) {
-      throw new GradError(
-        'backward',
-        `a tensor ${describe(t)} saved by '${node.op}' was modified in place (assign_, e.g. an optimiser step) after the forward; ` +
-          'run backward before stepping the optimiser',
-      );
-    }
-  });
-  const grads = tidy(() => node.rule!.backward(g, saved, ctx));
-  const owned = new Set<Tensor>();
-  for (let i = 0; i < grads.length; i++) {
-    let gi = grads[i];
-    if (!gi || !node.needs[i]) {
-      if (gi && gi !== g && !owned.has(gi)) gi.dispose();
-      continue;
-    }
-    // One tensor may be returned for several inputs (add gives g to both): give each its own handle.
-    if (gi === g || owned.has(gi)) gi = gi.share();
-    owned.add(gi);
-    if (!sameShape(gi.shape, node.inputShapes[i]!)) {
-      throw new GradError(
-        'backward',
-        `internal: the '${node.op}' rule gave input ${i} a gradient of shape [${gi.shape}] for an input of shape [${node.inputShapes[i]}]`,
-      );
-    }
-    if (gi.dtype !== node.inputDTypes[i]) {
-      const c = cast(gi, node.inputDTypes[i] as Tensor['dtype']);
-      gi.dispose();
-      gi = c;
-    }
-    const parent = node.parents[i];
-    if (parent) {
-      const prev = pending.get(parent);
-      if (prev === undefined) pending.set(parent, gi);
-      else {
-        pending.set(parent, add(prev, gi));
-        prev.dispose();
-        gi.dispose();
-      }
-    } else {
-      deliver(node.inputs[i]!, gi, sink);
-    }
-  }
-  g.dispose();
 }
 
 /** Adds a gradient into a leaf. Owns g. */
