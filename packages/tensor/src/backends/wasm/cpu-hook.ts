@@ -5,7 +5,7 @@
  */
 import type { ReduceOp, View } from '../../backend.js';
 import { type Expr, exprKey } from '../../ops/expr.js';
-import { coalesce } from '../cpu/layout.js';
+import { coalesce } from '../../shape.js';
 import { supported } from './elementwise.js';
 import type { EwOperand } from './elementwise-run.js';
 import { getWasmTier, tierIfCreated } from './tier.js';

@@ -1,11 +1,8 @@
 /**
- * Layout arithmetic done on the CPU before a dispatch: merging dims that every operand walks contiguously
- * (so a [64, 197, 768] contiguous add is a rank-1 kernel), and packing shapes and strides into the u32
- * parameter words a shader reads. Strides are stored as u32 bit patterns; u32 arithmetic wraps, so even a
- * negative stride yields the right offset.
+ * Layout arithmetic done on the CPU before a dispatch (merging dims is `coalesce`, in shape.ts): packing
+ * shapes and strides into the u32 parameter words a shader reads. Strides are stored as u32 bit patterns; u32
+ * arithmetic wraps, so even a negative stride yields the right offset.
  */
-// Merging dims is the same arithmetic for every backend; WGSL kernels take the merged shape as their rank.
-export { coalesce } from '../cpu/layout.js';
 
 /** Grows a list of u32 parameter words; shaders read word i with `pu(i)`. */
 export class Params {

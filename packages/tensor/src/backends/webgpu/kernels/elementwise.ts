@@ -10,9 +10,9 @@ import type { View } from '../../../backend.js';
 import { BackendError } from '../../../errors.js';
 import type { Expr } from '../../../ops/expr.js';
 import { exprKey, renderExpr } from '../../../ops/expr.js';
-import { sizeOf } from '../../../shape.js';
+import { coalesce, sizeOf } from '../../../shape.js';
 import { WORKGROUP } from '../constants.js';
-import { coalesce, offsetsFromIndex, Params } from '../layout.js';
+import { offsetsFromIndex, Params } from '../layout.js';
 import { ENTRY_ARGS, LINEAR_INDEX, PRELUDE, paramsDecl, wgslDialect, wgslType } from '../wgsl.js';
 import type { KernelContext } from './context.js';
 

@@ -5,8 +5,8 @@
  */
 import type { View } from '../../../backend.js';
 import { BackendError, fmtShape } from '../../../errors.js';
-import { sizeOf } from '../../../shape.js';
-import { coalesce, Params } from '../layout.js';
+import { coalesce, sizeOf } from '../../../shape.js';
+import { Params } from '../layout.js';
 import { wgslType } from '../wgsl.js';
 import type { KernelContext } from './context.js';
 import {

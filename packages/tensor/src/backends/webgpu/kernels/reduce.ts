@@ -10,9 +10,9 @@
 import type { ReduceOp, View } from '../../../backend.js';
 import type { DType } from '../../../dtype.js';
 import { BINARY, CAST } from '../../../ops/table.js';
-import { contiguousStrides, sizeOf } from '../../../shape.js';
+import { coalesce, contiguousStrides, sizeOf } from '../../../shape.js';
 import { WORKGROUP } from '../constants.js';
-import { coalesce, offsetsFromIndex, Params } from '../layout.js';
+import { offsetsFromIndex, Params } from '../layout.js';
 import { BITS_HELPER, ENTRY_ARGS, LINEAR_INDEX, paramsDecl, wgslConst, wgslType } from '../wgsl.js';
 import type { KernelContext } from './context.js';
 
