@@ -64,6 +64,32 @@ describe('optimiser state', () => {
     for (const t of [x, y]) t.dispose();
   });
 
+  it('a rejected state leaves the optimiser as it was (hyper-parameters, state, no tensors kept)', () => {
+    const w1 = tensor([1, 2]).requiresGrad_();
+    const w2 = tensor([3]).requiresGrad_();
+    const opt = new AdamW([w1, w2], { lr: 0.1 });
+    const loss = T.tidy(() => T.sum(T.add(T.mul(w1, w1), w2)));
+    loss.backward();
+    opt.step();
+    const sd = opt.stateDict();
+    sd.paramGroups[0]!.lr = 99;
+    const wrong = tensor([0, 0, 0]);
+    const [key] = Object.keys(sd.state[1]!).filter((k) => typeof sd.state[1]![k] === 'object');
+    (sd.state[1]![key!] as Tensor).dispose();
+    sd.state[1]![key!] = wrong;
+    const before = T.memory().tensors;
+    expect(() => opt.loadStateDict(sd)).toThrow(/loadStateDict.*has shape \[3\], the parameter \[1\]/);
+    expect(T.memory().tensors).toBe(before);
+    expect(opt.paramGroups[0]!.lr).toBe(0.1);
+    const after = opt.stateDict();
+    expect(Object.keys(after.state)).toHaveLength(2);
+    for (const d of [sd, after])
+      for (const st of Object.values(d.state))
+        for (const v of Object.values(st)) if (typeof v === 'object') v.dispose();
+    opt.dispose();
+    for (const t of [w1, w2, loss]) t.dispose();
+  });
+
   it('parameter groups keep their own learning rates; addParamGroup extends', () => {
     const w1 = tensor([1]).requiresGrad_();
     const w2 = tensor([1]).requiresGrad_();

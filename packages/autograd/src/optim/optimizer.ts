@@ -113,7 +113,10 @@ export abstract class Optimizer<H extends { lr: number }> {
     return { state, paramGroups };
   }
 
-  /** Restores a stateDict() (from this optimiser over the same parameters, in the same order). */
+  /**
+   * Restores a stateDict() (from this optimiser over the same parameters, in the same order). Everything is
+   * checked before anything changes: a rejected state leaves the optimiser as it was.
+   */
   loadStateDict(sd: OptimizerStateDict<H>): void {
     if (sd.paramGroups.length !== this.paramGroups.length) {
       throw new GradError(
@@ -133,28 +136,28 @@ export abstract class Optimizer<H extends { lr: number }> {
       saved.params.forEach((idx, k) => {
         byIndex[idx] = group.params[k]!;
       });
-      const { params: _p, ...hyper } = saved;
-      Object.assign(group, hyper);
     });
-    for (const s of this.state.values())
-      for (const v of Object.values(s)) if (typeof v === 'object') v.dispose();
-    this.state.clear();
-    for (const [key, s] of Object.entries(sd.state)) {
+    const entries = Object.entries(sd.state).map(([key, s]) => {
       const p = byIndex[Number(key)];
       if (!p) throw new GradError('loadStateDict', `state for parameter ${key}, which no group lists`);
-      const copy: ParamState = {};
       for (const [k, v] of Object.entries(s)) {
-        if (typeof v === 'number') copy[k] = v;
-        else {
-          if (v.rank !== p.rank || v.shape.some((d, i) => d !== p.shape[i])) {
-            throw new GradError(
-              'loadStateDict',
-              `state '${k}' of parameter ${key} has shape [${v.shape}], the parameter [${p.shape}]`,
-            );
-          }
-          copy[k] = keep(v.share());
+        if (typeof v !== 'number' && (v.rank !== p.rank || v.shape.some((d, i) => d !== p.shape[i]))) {
+          throw new GradError(
+            'loadStateDict',
+            `state '${k}' of parameter ${key} has shape [${v.shape}], the parameter [${p.shape}]`,
+          );
         }
       }
+      return [p, s] as const;
+    });
+    sd.paramGroups.forEach((saved, gi) => {
+      const { params: _p, ...hyper } = saved;
+      Object.assign(this.paramGroups[gi]!, hyper);
+    });
+    this.dispose();
+    for (const [p, s] of entries) {
+      const copy: ParamState = {};
+      for (const [k, v] of Object.entries(s)) copy[k] = typeof v === 'number' ? v : keep(v.share());
       this.state.set(p, copy);
     }
   }
