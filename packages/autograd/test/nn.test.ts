@@ -84,6 +84,17 @@ describe('Module', () => {
     b.dispose();
   });
 
+  it('a checkpoint rejected at a later key writes nothing (the earlier keys keep their values)', () => {
+    const m = new Linear(2, 1);
+    const before = Array.from(m.weight.dataSyncCpu());
+    const w = tensor([[7, 8]]);
+    const badBias = tensor([1, 2]);
+    expect(() => m.loadStateDict({ weight: w, bias: badBias })).toThrow(/'bias': checkpoint shape \[2\]/);
+    expect(Array.from(m.weight.dataSyncCpu())).toEqual(before);
+    for (const t of [w, badBias]) t.dispose();
+    m.dispose();
+  });
+
   it('converts float dtypes on load', () => {
     const m = new Linear(2, 1, { dtype: 'float64' });
     const w = tensor([[0.1, 0.2]]);

@@ -1,4 +1,4 @@
-/** The standard layers: Linear, LayerNorm, Dropout, GELU, Identity. Each initialises as PyTorch does. */
+/** The standard layers: Linear, LayerNorm, Dropout, Embedding and the activations. Each initialises as PyTorch does. */
 
 import {
   add,

@@ -147,6 +147,8 @@ export class Module {
         `${parts.join('; ')} (pass {strict: false} to load the rest)`,
       );
     }
+    // Every pair is checked before the first write, so a rejected checkpoint leaves the module as it was.
+    const pairs: [Tensor, Tensor][] = [];
     for (const [key, target] of Object.entries(own)) {
       const value = entries.get(key);
       if (value === undefined) continue;
@@ -162,15 +164,18 @@ export class Module {
           `'${key}': value is on ${value.backend.name}, the module on ${target.backend.name}; move it with .to()`,
         );
       }
-      noGrad(() => {
+      pairs.push([target, value]);
+    }
+    noGrad(() => {
+      for (const [target, value] of pairs) {
         if (value.dtype === target.dtype) assign_(target, value);
         else {
           const converted = cast(value, target.dtype);
           assign_(target, converted);
           converted.dispose();
         }
-      });
-    }
+      }
+    });
     return { missingKeys, unexpectedKeys };
   }
 
