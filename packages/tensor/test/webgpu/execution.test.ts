@@ -68,6 +68,32 @@ describe.runIf(HAS_WEBGPU)('webgpu execution', () => {
     for (const z of [u, v, w]) z.dispose();
   });
 
+  it('a read whose staging buffer fails to map hands that buffer back to the pool', async () => {
+    const t = T.tensor(values(64, 7), { backend: 'webgpu' });
+    await gpu().flush();
+    const before = gpu().memory().bytesInUse;
+    const pool = gpu().pool;
+    const acquire = pool.acquire.bind(pool);
+    let staging: GPUBuffer | undefined;
+    pool.acquire = (bytes, usage, label) => {
+      const b = acquire(bytes, usage, label);
+      if (label === 'staging') {
+        staging = b;
+        b.mapAsync = () => Promise.reject(new Error('simulated map failure'));
+      }
+      return b;
+    };
+    try {
+      await expect(t.data()).rejects.toThrow(/mapping the staging buffer failed after op/);
+    } finally {
+      pool.acquire = acquire;
+      if (staging) delete (staging as { mapAsync?: unknown }).mapAsync;
+    }
+    expect(gpu().memory().bytesInUse).toBe(before);
+    expect(Array.from(await t.data())).toEqual(values(64, 7));
+    t.dispose();
+  });
+
   it('memory() reports the pool: freed buffers move from in-use to pooled', async () => {
     await gpu().flush();
     const m0 = T.memory();

@@ -9,7 +9,7 @@ import type { AnyTypedArray, DType } from '../../dtype.js';
 import { BackendError, DTypeError } from '../../errors.js';
 import { setPooledBytesSource } from '../../memory.js';
 import type { Expr } from '../../ops/expr.js';
-import { MAP_READ, STAGING_USAGE, STORAGE_USAGE } from './constants.js';
+import { MAP_MODE_READ, STAGING_USAGE, STORAGE_USAGE } from './constants.js';
 import type { AcquiredDevice } from './device.js';
 import { DeviceLostError, WebGPUError } from './errors.js';
 import { DeferredIndexChecks, ERROR_WORDS } from './index-check.js';
@@ -135,8 +135,9 @@ export class WebGPUBackend implements Backend {
     if (checkUpTo) this.recorder.copy(this.#indexChecks.buffer, staging, ERROR_WORDS * 4, errAt);
     this.recorder.submit();
     try {
-      await staging.mapAsync(MAP_READ, 0, total);
+      await staging.mapAsync(MAP_MODE_READ, 0, total);
     } catch (e) {
+      this.pool.release(staging);
       this.#check('read');
       throw new WebGPUError(
         'read',

@@ -1,5 +1,5 @@
 /**
- * WebGPU flag values, spelled out: in Node the `GPUBufferUsage` / `GPUMapMode` globals do not exist unless
+ * WebGPU flag values, spelled out: in Node the `GPUBufferUsage` / `GPUMapMode` / `GPUShaderStage` globals do not exist unless
  * someone installs them, and the numbers are fixed by the specification.
  */
 export const USAGE = {
@@ -10,7 +10,10 @@ export const USAGE = {
   STORAGE: 0x0080,
 } as const;
 
-export const MAP_READ = 0x0001;
+/** GPUMapMode.READ (a map mode, not a buffer usage; both happen to be 1). */
+export const MAP_MODE_READ = 0x0001;
+/** GPUShaderStage.COMPUTE: the visibility of every binding (all kernels are compute shaders). */
+export const SHADER_STAGE_COMPUTE = 0x0004;
 
 /** Usage of every tensor buffer: bound as storage, written by queue.writeBuffer, copied out for reads. */
 export const STORAGE_USAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;

@@ -11,7 +11,7 @@
  *     (queue.writeBuffer runs at once on the queue timeline, ahead of unsubmitted commands, so reusing such a
  *     buffer earlier would let a later upload overwrite data the batch has yet to read.)
  */
-import { STORAGE_USAGE, UNIFORM_USAGE } from './constants.js';
+import { SHADER_STAGE_COMPUTE, STORAGE_USAGE, UNIFORM_USAGE } from './constants.js';
 import type { BufferPool } from './pool.js';
 
 /** Dispatches per submit: big enough to amortise the submit, small enough to keep the GPU busy early. */
@@ -19,7 +19,6 @@ const BATCH = 128;
 const ARENA_BYTES = 65536;
 /** Bind groups kept; past this the cache starts over (buffers are pooled, so few distinct groups recur). */
 const BIND_GROUP_CACHE = 4096;
-const COMPUTE = 0x4; // GPUShaderStage.COMPUTE
 
 interface Arena {
   buffer: GPUBuffer;
@@ -210,12 +209,12 @@ export class Recorder {
     let l = this.#layouts.get(key);
     if (!l) {
       const entries: GPUBindGroupLayoutEntry[] = [
-        { binding: 0, visibility: COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } },
+        { binding: 0, visibility: SHADER_STAGE_COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } },
       ];
       [...key].forEach((a, i) => {
         entries.push({
           binding: i + 1,
-          visibility: COMPUTE,
+          visibility: SHADER_STAGE_COMPUTE,
           buffer: { type: a === 'r' ? 'read-only-storage' : 'storage' },
         });
       });
