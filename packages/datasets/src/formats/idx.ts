@@ -12,13 +12,58 @@ export interface IdxArray {
   readonly data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 }
 
-const TYPES: Record<number, { type: IdxType; bytes: number }> = {
-  8: { type: 'uint8', bytes: 1 },
-  9: { type: 'int8', bytes: 1 },
-  11: { type: 'int16', bytes: 2 },
-  12: { type: 'int32', bytes: 4 },
-  13: { type: 'float32', bytes: 4 },
-  14: { type: 'float64', bytes: 8 },
+interface IdxTypeInfo {
+  readonly type: IdxType;
+  readonly bytes: number;
+  /** A native array of n elements, and the big-endian read and write of one value at a byte offset. */
+  readonly make: (n: number) => IdxArray['data'];
+  readonly get: (view: DataView, at: number) => number;
+  readonly set: (view: DataView, at: number, v: number) => void;
+}
+
+const TYPES: Record<number, IdxTypeInfo> = {
+  8: {
+    type: 'uint8',
+    bytes: 1,
+    make: (n) => new Uint8Array(n),
+    get: (v, at) => v.getUint8(at),
+    set: (v, at, x) => v.setUint8(at, x),
+  },
+  9: {
+    type: 'int8',
+    bytes: 1,
+    make: (n) => new Int8Array(n),
+    get: (v, at) => v.getInt8(at),
+    set: (v, at, x) => v.setInt8(at, x),
+  },
+  11: {
+    type: 'int16',
+    bytes: 2,
+    make: (n) => new Int16Array(n),
+    get: (v, at) => v.getInt16(at, false),
+    set: (v, at, x) => v.setInt16(at, x, false),
+  },
+  12: {
+    type: 'int32',
+    bytes: 4,
+    make: (n) => new Int32Array(n),
+    get: (v, at) => v.getInt32(at, false),
+    set: (v, at, x) => v.setInt32(at, x, false),
+  },
+  13: {
+    type: 'float32',
+    bytes: 4,
+    make: (n) => new Float32Array(n),
+    get: (v, at) => v.getFloat32(at, false),
+    set: (v, at, x) => v.setFloat32(at, x, false),
+  },
+  14: {
+    type: 'float64',
+    bytes: 8,
+    make: (n) => new Float64Array(n),
+    get: (v, at) => v.getFloat64(at, false),
+    set: (v, at, x) => v.setFloat64(at, x, false),
+  },
 };
 
 /** Parses decompressed IDX bytes. `file` only names the input in errors. Never returns partial data. */
@@ -74,61 +119,31 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
       `size does not match header: shape [${shape.join(', ')}] of ${kind.type} ends at byte ${expected}, file has ${bytes.length} bytes`,
     );
   }
-  return { type: kind.type, shape, data: readValues(view, headerEnd, count, kind.type) };
+  return { type: kind.type, shape, data: readValues(view, headerEnd, count, kind) };
 }
 
 /** Copies the big-endian payload into a native typed array (one copy; the file buffer can then be dropped). */
-function readValues(view: DataView, at: number, n: number, type: IdxType): IdxArray['data'] {
-  switch (type) {
-    case 'uint8':
-      return new Uint8Array(view.buffer.slice(view.byteOffset + at, view.byteOffset + at + n));
-    case 'int8':
-      return new Int8Array(view.buffer.slice(view.byteOffset + at, view.byteOffset + at + n));
-    case 'int16': {
-      const out = new Int16Array(n);
-      for (let i = 0; i < n; i++) out[i] = view.getInt16(at + 2 * i, false);
-      return out;
-    }
-    case 'int32': {
-      const out = new Int32Array(n);
-      for (let i = 0; i < n; i++) out[i] = view.getInt32(at + 4 * i, false);
-      return out;
-    }
-    case 'float32': {
-      const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) out[i] = view.getFloat32(at + 4 * i, false);
-      return out;
-    }
-    case 'float64': {
-      const out = new Float64Array(n);
-      for (let i = 0; i < n; i++) out[i] = view.getFloat64(at + 8 * i, false);
-      return out;
-    }
+function readValues(view: DataView, at: number, n: number, kind: IdxTypeInfo): IdxArray['data'] {
+  if (kind.type === 'uint8') {
+    // Bytes need no reordering: one block copy (the common case, image and label files).
+    return new Uint8Array(view.buffer.slice(view.byteOffset + at, view.byteOffset + at + n));
   }
+  const out = kind.make(n);
+  for (let i = 0; i < n; i++) out[i] = kind.get(view, at + kind.bytes * i);
+  return out;
 }
 
 /** Serialises an array to IDX bytes (used by tests and by anyone exporting a data set). */
 export function encodeIdx(arr: IdxArray): Uint8Array {
-  const entry = Object.entries(TYPES).find(([, t]) => t.type === arr.type)!;
-  const code = Number(entry[0]);
-  const bytesPer = entry[1].bytes;
+  const [code, kind] = Object.entries(TYPES).find(([, t]) => t.type === arr.type)!;
   const headerEnd = 4 + 4 * arr.shape.length;
-  const out = new Uint8Array(headerEnd + arr.data.length * bytesPer);
+  const out = new Uint8Array(headerEnd + arr.data.length * kind.bytes);
   const view = new DataView(out.buffer);
-  out[2] = code;
+  out[2] = Number(code);
   out[3] = arr.shape.length;
   arr.shape.forEach((n, d) => {
     view.setUint32(4 + 4 * d, n, false);
   });
-  for (let i = 0; i < arr.data.length; i++) {
-    const v = arr.data[i]!;
-    const at = headerEnd + i * bytesPer;
-    if (arr.type === 'uint8') view.setUint8(at, v);
-    else if (arr.type === 'int8') view.setInt8(at, v);
-    else if (arr.type === 'int16') view.setInt16(at, v, false);
-    else if (arr.type === 'int32') view.setInt32(at, v, false);
-    else if (arr.type === 'float32') view.setFloat32(at, v, false);
-    else view.setFloat64(at, v, false);
-  }
+  for (let i = 0; i < arr.data.length; i++) kind.set(view, headerEnd + i * kind.bytes, arr.data[i]!);
   return out;
 }

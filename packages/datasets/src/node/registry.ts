@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { DataNotFoundError, DatasetError } from '../errors.js';
-import type { Dataset } from '../types.js';
+import { classCounts, type Dataset } from '../types.js';
 import { CIFAR_DIR, CIFAR_HINT, loadCifarDir } from './cifar-files.js';
 import { isDir } from './files.js';
 import { loadIdxDataset } from './idx-files.js';
@@ -226,11 +226,6 @@ function reportOne(spec: DatasetSpec, options: LoadOptions): DatasetReport {
       };
     }
     const ds = spec.load(path, options);
-    const counts = (labels: Int32Array) => {
-      const c = new Array<number>(ds.train.classNames.length).fill(0);
-      for (const l of labels) c[l]!++;
-      return c;
-    };
     return {
       ...base,
       status: 'ok',
@@ -239,8 +234,8 @@ function reportOne(spec: DatasetSpec, options: LoadOptions): DatasetReport {
       test: ds.test.count,
       classes: ds.train.classNames.length,
       shape: [ds.train.channels, ds.train.height, ds.train.width],
-      trainPerClass: counts(ds.train.labels),
-      testPerClass: counts(ds.test.labels),
+      trainPerClass: classCounts(ds.train),
+      testPerClass: classCounts(ds.test),
     };
   } catch (e) {
     return { ...base, status: 'invalid', path, message: (e as Error).message };
