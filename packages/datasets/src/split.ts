@@ -116,23 +116,27 @@ export function tasksUpTo(
   t: number,
   kind: 'train' | 'test' | 'validation',
 ): Subset {
+  const last = split.tasks.length - 1;
+  if (!Number.isInteger(t) || t < 0 || t > last) {
+    throw new DatasetError(`tasksUpTo: task index ${t} is not in [0, ${last}]`);
+  }
   const parts = split.tasks.slice(0, t + 1).map((task) => task[kind]);
-  const first = parts[0];
-  if (!first || parts.some((p) => p === undefined)) {
+  if (!parts.every((p): p is Subset => p !== undefined)) {
     throw new DatasetError(`tasksUpTo: no '${kind}' subsets for tasks 0..${t}`);
   }
-  if (parts.some((p) => p!.set !== first.set || (p!.labelOffset ?? 0) !== (first.labelOffset ?? 0))) {
+  const first = parts[0]!;
+  if (parts.some((p) => p.set !== first.set || (p.labelOffset ?? 0) !== (first.labelOffset ?? 0))) {
     // A data-set sequence: tasks live in different ImageSets, so there is no single index view of their union.
     throw new DatasetError(
       `tasksUpTo: tasks 0..${t} come from different data sets; iterate over the tasks instead`,
     );
   }
-  const total = parts.reduce((n, p) => n + p!.indices.length, 0);
+  const total = parts.reduce((n, p) => n + p.indices.length, 0);
   const indices = new Int32Array(total);
   let at = 0;
   for (const p of parts) {
-    indices.set(p!.indices, at);
-    at += p!.indices.length;
+    indices.set(p.indices, at);
+    at += p.indices.length;
   }
   return { ...first, indices: indices.sort() };
 }

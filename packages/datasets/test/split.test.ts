@@ -114,6 +114,13 @@ describe('tasksUpTo', () => {
     expect([...seen.indices]).toEqual([...seen.indices].sort((a, b) => a - b));
     expect(() => tasksUpTo(split, 1, 'validation')).toThrow(/no 'validation' subsets/);
   });
+
+  test('a task index past the last task (or not a task index) is an error, not the union of all tasks', () => {
+    const split = classIncrementalSplit(data, { tasks: 4, seed: 2 });
+    expect(tasksUpTo(split, 3, 'test').indices.length).toBe(test_.count);
+    for (const t of [4, -1, 1.5])
+      expect(() => tasksUpTo(split, t, 'test')).toThrow(/tasksUpTo: task index .* not in \[0, 3\]/);
+  });
 });
 
 describe('stratifiedSplit', () => {
