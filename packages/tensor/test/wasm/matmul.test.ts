@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { CTL } from '../../src/backends/wasm/control.js';
 import { detectFeatures } from '../../src/backends/wasm/features.js';
 import { WasmTier } from '../../src/backends/wasm/tier.js';
 
@@ -303,6 +304,42 @@ describe('wasm matmulF32 with workers', () => {
       K,
     );
     expectClose(three, M * N, N, ref, M, N, K);
+  });
+
+  it('more threads grow the pool without restarting its workers; a disposed tier starts a fresh pool', async () => {
+    const tier = new WasmTier(features, { threads: 2, parallelMinFlops: 0 });
+    try {
+      expect(await tier.warmUp()).toBe(true);
+      const ready = (w: number) => Atomics.load(tier.runtime.ctl, CTL.READY + w);
+      expect(ready(0)).toBe(1);
+      tier.setThreads(3);
+      const warm = tier.warmUp(); // grows the pool now, synchronously
+      // worker 0 kept listening: terminating it could kill it in the middle of a claimed task
+      expect(ready(0)).toBe(1);
+      expect(await warm).toBe(true);
+      const [M, N, K] = [67, 45, 33];
+      const a = randomArray(M * K, 31);
+      const b = randomArray(K * N, 32);
+      const run = (t: WasmTier): Float32Array => {
+        const out = new Float32Array(M * N);
+        t.matmulF32({
+          a: { data: a, offsets: [0], rowStride: K, colStride: 1 },
+          b: { data: b, offsets: [0], rowStride: N, colStride: 1 },
+          out: { data: out, offsets: [0], rowStride: N, colStride: 1 },
+          M,
+          N,
+          K,
+        });
+        return out;
+      };
+      const want = run(single);
+      expect(Buffer.from(run(tier).buffer).equals(Buffer.from(want.buffer))).toBe(true);
+      tier.dispose();
+      expect(await tier.warmUp()).toBe(true);
+      expect(Buffer.from(run(tier).buffer).equals(Buffer.from(want.buffer))).toBe(true);
+    } finally {
+      tier.dispose();
+    }
   });
 
   it('many batch entries (attention-like): one task per entry packs its own B, bit-identical across threads', () => {

@@ -12,8 +12,8 @@ export const CTL = {
   NEXT: 0,
   /** Tasks of the current generation completed. */
   DONE: 1,
-  /** Set to 1 to make workers exit. */
-  QUIT: 2,
+  /** The current pool's epoch: a worker exits once it differs from the epoch it was started under. */
+  EPOCH: 2,
   /** Job kind: 1 = gemm. */
   KIND: 3,
   /** generation << 16 | number of tasks. */

@@ -14,13 +14,13 @@ function workerBody(): string {
   return `
 const runGemmTasks = (${runGemmTasks.toString()});
 function start(data) {
-  const { module, memory, id } = data;
+  const { module, memory, id, epoch } = data;
   const { gemm, packA, packB, packBTail } = new WebAssembly.Instance(module, { env: { memory } }).exports;
   // the control block sits at offset 0 and never moves; shared buffers do not detach on growth
   const c = new Int32Array(memory.buffer, 0, ${CTL.SIZE});
   Atomics.store(c, ${CTL.READY} + id, 1);
   for (;;) {
-    if (Atomics.load(c, ${CTL.QUIT}) !== 0) return;
+    if (Atomics.load(c, ${CTL.EPOCH}) !== epoch) return;
     const seen = runGemmTasks(c, gemm, packA, packB, packBTail);
     Atomics.wait(c, ${CTL.NEXT}, seen, 500);
   }
@@ -31,7 +31,7 @@ function start(data) {
 /** Can this thread block in Atomics.wait? (Not a browser's main thread.) */
 function canBlock(ctl: Int32Array): boolean {
   try {
-    Atomics.wait(ctl, CTL.QUIT, 1, 0);
+    Atomics.wait(ctl, CTL.DONE, -1, 0);
     return true;
   } catch {
     return false;
@@ -93,21 +93,31 @@ function spawn(index: number): AnyWorker | undefined {
   return new g.Worker(url);
 }
 
+/**
+ * The workers of one runtime. It only grows: replacing it would terminate workers that may be in the middle
+ * of a task, and a task claimed but never finished leaves the caller waiting forever.
+ */
 export class WorkerPool {
   private readonly workers: AnyWorker[] = [];
+  /** Workers of a disposed pool see the epoch change and exit, even if a new pool starts before they notice. */
+  private readonly epoch: number;
 
-  /** Spawns `count` workers; they become ready asynchronously, and until then the calling thread works alone. */
-  constructor(
-    private readonly runtime: WasmRuntime,
-    count: number,
-  ) {
-    const ctl = runtime.ctl;
-    Atomics.store(ctl, CTL.QUIT, 0);
+  constructor(private readonly runtime: WasmRuntime) {
+    this.epoch = Atomics.load(runtime.ctl, CTL.EPOCH);
+  }
+
+  /**
+   * Spawns workers until there are `count` (at most MAX_WORKERS); they become ready asynchronously, and until
+   * then the calling thread works alone.
+   */
+  grow(count: number): void {
+    const { runtime } = this;
     if (!runtime.shared) return;
-    for (let i = 0; i < Math.min(count, MAX_WORKERS); i++) {
-      const w = spawn(i);
-      if (!w) break;
-      w.postMessage({ module: runtime.module, memory: runtime.memory, id: i });
+    while (this.workers.length < Math.min(count, MAX_WORKERS)) {
+      const id = this.workers.length;
+      const w = spawn(id);
+      if (!w) return;
+      w.postMessage({ module: runtime.module, memory: runtime.memory, id, epoch: this.epoch });
       this.workers.push(w);
     }
   }
@@ -141,7 +151,7 @@ export class WorkerPool {
 
   dispose(): void {
     const ctl = this.runtime.ctl;
-    Atomics.store(ctl, CTL.QUIT, 1);
+    Atomics.add(ctl, CTL.EPOCH, 1);
     Atomics.notify(ctl, CTL.NEXT);
     for (let i = 0; i < this.workers.length; i++) Atomics.store(ctl, CTL.READY + i, 0);
     for (const w of this.workers) w.terminate();

@@ -87,10 +87,8 @@ export class WasmTier {
 
   private ensurePool(): WorkerPool | undefined {
     if (this.threadCount <= 1 || !this.runtime.shared) return undefined;
-    if (!this.pool || this.pool.size < this.threadCount - 1) {
-      this.pool?.dispose();
-      this.pool = new WorkerPool(this.runtime, this.threadCount - 1);
-    }
+    this.pool ??= new WorkerPool(this.runtime);
+    this.pool.grow(this.threadCount - 1);
     return this.pool;
   }
 
