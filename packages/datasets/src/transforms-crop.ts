@@ -1,5 +1,5 @@
 import { DatasetError } from './errors.js';
-import type { Rng } from './rng.js';
+import { type Rng, randInt } from './rng.js';
 import { crop, resize } from './transforms.js';
 import type { FloatImage } from './types.js';
 
@@ -67,8 +67,8 @@ export function randomResizedCrop(
     const w = Math.round(Math.sqrt(target * aspect));
     const h = Math.round(Math.sqrt(target / aspect));
     if (w > 0 && h > 0 && w <= W && h <= H) {
-      const top = Math.floor(rng() * (H - h + 1));
-      const left = Math.floor(rng() * (W - w + 1));
+      const top = randInt(rng, H - h + 1);
+      const left = randInt(rng, W - w + 1);
       return resize(crop(img, top, left, h, w), height, width);
     }
   }

@@ -54,18 +54,19 @@ export function scanImageFolder(root: string, options: ImageFolderOptions = {}):
         throw new DataFormatError(testDir, c, `class folder '${c}' has no counterpart in train/`);
     }
     const classNames = [...train.keys()];
-    const entries = (m: Map<string, string[]>) =>
-      [...m].flatMap(([c, files]) => files.map((file) => ({ file, label: classNames.indexOf(c) })));
-    return { layout: 'train-test', classNames, train: entries(train), test: entries(test) };
+    return {
+      layout: 'train-test',
+      classNames,
+      train: entriesOf(train, classNames),
+      test: entriesOf(test, classNames),
+    };
   }
   if (existsSync(join(root, 'train_test_split.txt')) && existsSync(join(root, 'images.txt'))) {
     return scanCub(root);
   }
   const classes = listClasses(root);
   const classNames = [...classes.keys()];
-  const all = [...classes].flatMap(([c, files]) =>
-    files.map((file) => ({ file, label: classNames.indexOf(c) })),
-  );
+  const all = entriesOf(classes, classNames);
   const labels = all.map((e) => e.label);
   const { kept, held } = stratifiedSplit(
     labels,
@@ -79,6 +80,11 @@ export function scanImageFolder(root: string, options: ImageFolderOptions = {}):
     train: [...kept].map((i) => all[i]!),
     test: [...held].map((i) => all[i]!),
   };
+}
+
+/** Every file of every class, labelled by the class's position in `classNames`. */
+function entriesOf(classes: Map<string, string[]>, classNames: readonly string[]): FolderEntry[] {
+  return [...classes].flatMap(([c, files]) => files.map((file) => ({ file, label: classNames.indexOf(c) })));
 }
 
 /** Sorted class folders of `dir`, each with its sorted image files; a class without images is an error. */
@@ -143,10 +149,14 @@ function readPairs(file: string): Map<string, string> {
   return out;
 }
 
+/** The stored image size [height, width] that `options.size` asks for (default 224x224). */
+export function storedSize(options: Pick<ImageFolderOptions, 'size'>): readonly [number, number] {
+  return typeof options.size === 'number' ? [options.size, options.size] : (options.size ?? [224, 224]);
+}
+
 export function loadImageFolder(root: string, options: ImageFolderOptions = {}): Dataset {
   const scan = scanImageFolder(root, options);
-  const [height, width] =
-    typeof options.size === 'number' ? [options.size, options.size] : (options.size ?? [224, 224]);
+  const [height, width] = storedSize(options);
   const hint = options.hint ?? 'the file is missing';
   const decodeAll = (entries: readonly FolderEntry[]): ImageSet => {
     const plane = height * width;

@@ -4,7 +4,7 @@ import { classCounts, type Dataset } from '../types.js';
 import { CIFAR_DIR, CIFAR_HINT, loadCifarDir } from './cifar-files.js';
 import { isDir } from './files.js';
 import { loadIdxDataset } from './idx-files.js';
-import { type FolderScan, loadImageFolder, scanImageFolder } from './image-folder.js';
+import { type FolderScan, loadImageFolder, scanImageFolder, storedSize } from './image-folder.js';
 import { loadMnistPackage, MNIST_HINT, mnistPackageDir } from './mnist-files.js';
 
 /** Environment variable naming the data directory when no --data-dir / `dataDir` is given. */
@@ -206,8 +206,7 @@ function reportOne(spec: DatasetSpec, options: LoadOptions): DatasetReport {
   try {
     if (spec.folder) {
       const scan: FolderScan = scanImageFolder(path, options);
-      const [h, w] =
-        typeof options.size === 'number' ? [options.size, options.size] : (options.size ?? [224, 224]);
+      const [h, w] = storedSize(options);
       const perClass = (entries: FolderScan['train']) => {
         const counts = new Array<number>(scan.classNames.length).fill(0);
         for (const e of entries) counts[e.label]!++;
