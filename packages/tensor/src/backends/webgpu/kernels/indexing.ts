@@ -23,29 +23,6 @@ import { offsetsFromIndex, Params } from '../layout.js';
 import { ENTRY_ARGS, LINEAR_INDEX, paramsDecl, wgslType } from '../wgsl.js';
 import type { KernelContext } from './context.js';
 
-/**
- * Params: n, axisSize, axisStride(target), check id, then shape, index strides, target strides (axis zeroed),
- * offsets.
- */
-function layoutParams(
-  shape: readonly number[],
-  index: View,
-  target: View,
-  others: readonly View[],
-  axis: number,
-  checkId: number,
-) {
-  const p = new Params();
-  p.push(sizeOf(shape), target.shape[axis]!, target.strides[axis]!, checkId);
-  const shapeAt = p.push(...shape);
-  const zeroAxis = (s: readonly number[]) => s.map((v, d) => (d === axis ? 0 : v));
-  const strideAts = [index, target, ...others].map((v, k) =>
-    p.push(...(k === 1 ? zeroAxis(v.strides) : v.strides)),
-  );
-  const offsetAts = [index, target, ...others].map((v) => p.push(v.offset));
-  return { p, shapeAt, strideAts, offsetAts };
-}
-
 // Resolves the index value at o0 into a coordinate along the axis; reports (then clamps) out-of-range ones.
 const AXIS_COORD = `let raw = bidx[o0];
   let size = pu(1u);
@@ -53,19 +30,41 @@ const AXIS_COORD = `let raw = bidx[o0];
   let wrapped = select(raw, raw + i32(size), raw < 0);
   let coord = u32(clamp(wrapped, 0, i32(size) - 1));`;
 
-export function gather(ctx: KernelContext, x: View, axis: number, index: View, out: View): void {
-  const n = sizeOf(out.shape);
+/**
+ * The kernel shared by gather and scatterAdd: one invocation per element of `walked` (gather's output,
+ * scatterAdd's source), whose shape the index tensor has. The WGSL `body` sees `o1 + coord * pu(2u)`, the
+ * element of `target` (the tensor indexed along `axis`), and `o2`, the element of `walked`; `bindings`
+ * declares `bout` (binding 1, the written buffer) and binding 2. Params: n, axisSize, axisStride(target),
+ * check id, then shape, index strides, target strides (axis zeroed), offsets.
+ */
+function dispatchAlongAxis(
+  ctx: KernelContext,
+  op: 'gather' | 'scatterAdd',
+  target: View,
+  index: View,
+  walked: View,
+  axis: number,
+  bindings: string,
+  body: string,
+  buffers: readonly [written: GPUBuffer, read: GPUBuffer],
+): void {
+  const shape = walked.shape;
+  const n = sizeOf(shape);
   if (n === 0) return;
-  const rank = out.shape.length;
-  checkHostIndices('gather', index, axis, x.shape[axis]!);
-  const id = ctx.indexChecks.register('gather', axisMessage(axis, x.shape[axis]!));
-  const { p, shapeAt, strideAts, offsetAts } = layoutParams(out.shape, index, x, [out], axis, id);
-  const t = wgslType(x.dtype);
+  const rank = shape.length;
+  const size = target.shape[axis]!;
+  checkHostIndices(op, index, axis, size);
+  const id = ctx.indexChecks.register(op, axisMessage(axis, size));
+  const p = new Params();
+  p.push(n, size, target.strides[axis]!, id);
+  const shapeAt = p.push(...shape);
+  const zeroAxis = (s: readonly number[]) => s.map((v, d) => (d === axis ? 0 : v));
+  const strideAts = [index.strides, zeroAxis(target.strides), walked.strides].map((s) => p.push(...s));
+  const offsetAts = [index, target, walked].map((v) => p.push(v.offset));
   const wgsl = ctx.shader(
-    `gather|${t}|${rank}`,
+    `${op}|${wgslType(target.dtype)}|${rank}`,
     () => `${paramsDecl(p.words.length)}
-@group(0) @binding(1) var<storage, read_write> bout: array<${t}>;
-@group(0) @binding(2) var<storage, read> bx: array<${t}>;
+${bindings}
 @group(0) @binding(3) var<storage, read> bidx: array<i32>;
 ${errorRecorderWgsl(4)}
 const WG = ${WORKGROUP}u;
@@ -75,26 +74,30 @@ fn main(${ENTRY_ARGS}) {
   if (i >= pu(0u)) { return; }
   ${offsetsFromIndex('i', rank, shapeAt, strideAts, offsetAts)}
   ${AXIS_COORD}
-  bout[o2] = bx[o1 + coord * pu(2u)];
+  ${body}
 }
 `,
   );
-  ctx.dispatch1d(
+  ctx.dispatch1d(op, wgsl, p, [...buffers, ctx.buffer(index), ctx.indexChecks.buffer], n);
+}
+
+export function gather(ctx: KernelContext, x: View, axis: number, index: View, out: View): void {
+  const t = wgslType(x.dtype);
+  dispatchAlongAxis(
+    ctx,
     'gather',
-    wgsl,
-    p,
-    [ctx.buffer(out), ctx.buffer(x), ctx.buffer(index), ctx.indexChecks.buffer],
-    n,
+    x,
+    index,
+    out,
+    axis,
+    `@group(0) @binding(1) var<storage, read_write> bout: array<${t}>;
+@group(0) @binding(2) var<storage, read> bx: array<${t}>;`,
+    'bout[o2] = bx[o1 + coord * pu(2u)];',
+    [ctx.buffer(out), ctx.buffer(x)],
   );
 }
 
 export function scatterAdd(ctx: KernelContext, out: View, axis: number, index: View, src: View): void {
-  const n = sizeOf(src.shape);
-  if (n === 0) return;
-  const rank = src.shape.length;
-  checkHostIndices('scatterAdd', index, axis, out.shape[axis]!);
-  const id = ctx.indexChecks.register('scatterAdd', axisMessage(axis, out.shape[axis]!));
-  const { p, shapeAt, strideAts, offsetAts } = layoutParams(src.shape, index, out, [src], axis, id);
   const t = wgslType(out.dtype);
   const atom = t === 'i32' ? 'atomic<i32>' : 'atomic<u32>';
   const add =
@@ -110,32 +113,19 @@ export function scatterAdd(ctx: KernelContext, out: View, axis: number, index: V
         ? 'atomicAdd(&bout[dst], v);'
         : // bool: a sum that is nonzero is true, i.e. a logical or.
           'atomicOr(&bout[dst], select(0u, 1u, v != 0u));';
-  const wgsl = ctx.shader(
-    `scatterAdd|${t}|${rank}`,
-    () => `${paramsDecl(p.words.length)}
-@group(0) @binding(1) var<storage, read_write> bout: array<${atom}>;
-@group(0) @binding(2) var<storage, read> bsrc: array<${t}>;
-@group(0) @binding(3) var<storage, read> bidx: array<i32>;
-${errorRecorderWgsl(4)}
-const WG = ${WORKGROUP}u;
-@compute @workgroup_size(${WORKGROUP})
-fn main(${ENTRY_ARGS}) {
-  let i = ${LINEAR_INDEX};
-  if (i >= pu(0u)) { return; }
-  ${offsetsFromIndex('i', rank, shapeAt, strideAts, offsetAts)}
-  ${AXIS_COORD}
-  let dst = o1 + coord * pu(2u);
-  let v = bsrc[o2];
-  ${add}
-}
-`,
-  );
-  ctx.dispatch1d(
+  dispatchAlongAxis(
+    ctx,
     'scatterAdd',
-    wgsl,
-    p,
-    [ctx.buffer(out), ctx.buffer(src), ctx.buffer(index), ctx.indexChecks.buffer],
-    n,
+    out,
+    index,
+    src,
+    axis,
+    `@group(0) @binding(1) var<storage, read_write> bout: array<${atom}>;
+@group(0) @binding(2) var<storage, read> bsrc: array<${t}>;`,
+    `let dst = o1 + coord * pu(2u);
+  let v = bsrc[o2];
+  ${add}`,
+    [ctx.buffer(out), ctx.buffer(src)],
   );
 }
 
@@ -154,7 +144,7 @@ export function checkIndexRange(
   if (n === 0) return;
   const bad = firstHostIndexOutside(index, low, high);
   if (bad) throw new IndexError(op, rangeMessage(low, high)(bad.value, bad.position));
-  if (bad === null) return;
+  if (bad === null) return; // host-made and all inside: no kernel needed
   const rank = index.shape.length;
   const id = ctx.indexChecks.register(op, rangeMessage(low, high));
   const p = new Params();
