@@ -21,6 +21,7 @@ import {
 } from '@norga/tensor';
 import { alias } from '../engine/alias.js';
 import { describe, GradError } from '../errors.js';
+import { sameShape } from '../rules/unbroadcast.js';
 import { type Reduction, reduce } from './reduction.js';
 
 export interface CrossEntropyOptions {
@@ -71,11 +72,10 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
     let perItem: Tensor;
     let count: Tensor | number = flat.shape[0]!;
     if (target.dtype === 'int32') {
-      const expected = itemShape;
-      if (target.rank !== expected.length || target.shape.some((d, i) => d !== expected[i])) {
+      if (!sameShape(target.shape, itemShape)) {
         throw new GradError(
           'crossEntropy',
-          `class-index target ${describe(target)} must have shape [${expected}] for logits ${describe(logits)}`,
+          `class-index target ${describe(target)} must have shape [${itemShape}] for logits ${describe(logits)}`,
         );
       }
       checkTargets(target, c, ignoreIndex);
@@ -94,11 +94,7 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
       count = sum(cast(validRow, logits.dtype));
       perItem = loss;
     } else {
-      if (
-        target.dtype !== logits.dtype ||
-        target.rank !== logits.rank ||
-        target.shape.some((d, i) => d !== logits.shape[i])
-      ) {
+      if (target.dtype !== logits.dtype || !sameShape(target.shape, logits.shape)) {
         throw new GradError(
           'crossEntropy',
           `probability target ${describe(target)} must match logits ${describe(logits)} (or be int32 class indices)`,

@@ -1,14 +1,11 @@
 /** Mean squared error and binary cross-entropy with logits, as their torch.nn.functional namesakes. */
 import { add, exp, log, maximum, mul, neg, sub, type Tensor, tidy } from '@norga/tensor';
 import { describe, GradError } from '../errors.js';
+import { sameShape } from '../rules/unbroadcast.js';
 import { type Reduction, reduce } from './reduction.js';
 
-function sameShapes(op: string, input: Tensor, target: Tensor): void {
-  if (
-    input.rank !== target.rank ||
-    input.shape.some((d, i) => d !== target.shape[i]) ||
-    input.dtype !== target.dtype
-  ) {
+function checkSameShapeAndDType(op: string, input: Tensor, target: Tensor): void {
+  if (!sameShape(input.shape, target.shape) || input.dtype !== target.dtype) {
     throw new GradError(
       op,
       `input ${describe(input)} and target ${describe(target)} must have the same shape and dtype`,
@@ -17,7 +14,7 @@ function sameShapes(op: string, input: Tensor, target: Tensor): void {
 }
 
 export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
-  sameShapes('mseLoss', input, target);
+  checkSameShapeAndDType('mseLoss', input, target);
   return tidy(() => {
     const d = sub(input, target);
     return reduce('mseLoss', mul(d, d), options.reduction ?? 'mean');
@@ -37,7 +34,7 @@ export interface BceOptions {
  * (1-y)·x + L·(log(e^{-m} + e^{-x-m}) + m) with m = max(-x, 0) and L = 1 + (posWeight-1)·y.
  */
 export function bceWithLogits(input: Tensor, target: Tensor, options: BceOptions = {}): Tensor {
-  sameShapes('bceWithLogits', input, target);
+  checkSameShapeAndDType('bceWithLogits', input, target);
   return tidy(() => {
     const m = maximum(neg(input), 0);
     const softplusNeg = add(log(add(exp(neg(m)), exp(sub(neg(input), m)))), m);

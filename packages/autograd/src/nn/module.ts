@@ -11,6 +11,7 @@ import { assign_ } from '../engine/assign.js';
 import { gradOf, isLeaf, requiresGrad_, setGrad } from '../engine/leaf.js';
 import { noGrad } from '../engine/mode.js';
 import { StateDictError } from '../errors.js';
+import { sameShape } from '../rules/unbroadcast.js';
 
 export interface LoadResult {
   missingKeys: string[];
@@ -152,7 +153,7 @@ export class Module {
     for (const [key, target] of Object.entries(own)) {
       const value = entries.get(key);
       if (value === undefined) continue;
-      if (value.rank !== target.rank || value.shape.some((d, i) => d !== target.shape[i])) {
+      if (!sameShape(value.shape, target.shape)) {
         throw new StateDictError(
           'loadStateDict',
           `'${key}': checkpoint shape ${fmtShape(value.shape)} does not match the module's ${fmtShape(target.shape)}`,

@@ -10,6 +10,7 @@ import { assign_ } from '../engine/assign.js';
 import { gradOf, setGrad } from '../engine/leaf.js';
 import { noGrad } from '../engine/mode.js';
 import { GradError } from '../errors.js';
+import { sameShape } from '../rules/unbroadcast.js';
 
 export type ParamState = Record<string, Tensor | number>;
 export type Group<H> = H & { params: Tensor[] };
@@ -141,7 +142,7 @@ export abstract class Optimizer<H extends { lr: number }> {
       const p = byIndex[Number(key)];
       if (!p) throw new GradError('loadStateDict', `state for parameter ${key}, which no group lists`);
       for (const [k, v] of Object.entries(s)) {
-        if (typeof v !== 'number' && (v.rank !== p.rank || v.shape.some((d, i) => d !== p.shape[i]))) {
+        if (typeof v !== 'number' && !sameShape(v.shape, p.shape)) {
           throw new GradError(
             'loadStateDict',
             `state '${k}' of parameter ${key} has shape [${v.shape}], the parameter [${p.shape}]`,

@@ -4,6 +4,7 @@
  */
 import { cast, div, eq, expand, mul, reshape, sum, type Tensor } from '@norga/tensor';
 import { at, type BackwardContext, type VjpRule } from './rule.js';
+import { sameShape } from './unbroadcast.js';
 
 /** The reduced axes, as the forward reported them (all axes when none are given). */
 function axesOf(ctx: BackwardContext): number[] {
@@ -17,7 +18,7 @@ function axesOf(ctx: BackwardContext): number[] {
 function keptDims(t: Tensor, ctx: BackwardContext): Tensor {
   const axes = axesOf(ctx);
   const kept = ctx.inputShapes[0]!.map((d, i) => (axes.includes(i) ? 1 : d));
-  return t.rank === kept.length && t.shape.every((d, i) => d === kept[i]) ? t : reshape(t, kept);
+  return sameShape(t.shape, kept) ? t : reshape(t, kept);
 }
 
 const SUM: VjpRule = {
