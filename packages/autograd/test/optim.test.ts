@@ -101,6 +101,8 @@ describe('optimiser state', () => {
     opt.step();
     expect([w1, w2, w3].map((w) => w.dataSyncCpu()[0])).toEqual([0.5, Math.fround(0.9), 0]);
     expect(() => new SGD([{ params: [w1] }, { params: [w1] }], { lr: 1 })).toThrow(/more than one group/);
+    expect(() => opt.addParamGroup({ params: [w2] })).toThrow(/SGD: .*more than one group/);
+    expect(opt.paramGroups).toHaveLength(3);
     expect(() => new SGD([w1], { lr: 0.1, nesterov: true })).toThrow(
       /Nesterov momentum requires momentum > 0/,
     );

@@ -30,15 +30,21 @@ export abstract class Optimizer<H extends { lr: number }> {
       params.length > 0 && 'params' in (params[0] as object)
         ? (params as (Partial<H> & { params: readonly Tensor[] })[])
         : [{ params: params as readonly Tensor[] }];
-    const seen = new Set<Tensor>();
-    this.paramGroups = groups.map((g) => {
-      for (const p of g.params) {
-        if (seen.has(p))
-          throw new GradError(this.constructor.name, 'a parameter appears in more than one group');
-        seen.add(p);
-      }
-      return { ...defaults, ...g, params: [...g.params] } as Group<H>;
-    });
+    this.paramGroups = [];
+    for (const g of groups) {
+      this.#checkNew(g.params);
+      this.paramGroups.push({ ...defaults, ...g, params: [...g.params] } as Group<H>);
+    }
+  }
+
+  /** A parameter in two groups would be stepped twice per step(): refuse it, as PyTorch does. */
+  #checkNew(params: readonly Tensor[]): void {
+    const taken = new Set(this.paramGroups.flatMap((g) => g.params));
+    for (const p of params) {
+      if (taken.has(p))
+        throw new GradError(this.constructor.name, 'a parameter appears in more than one group');
+      taken.add(p);
+    }
   }
 
   /** Adds a group (e.g. the parameters of a new task's expert), with its own hyper-parameters. */
@@ -46,6 +52,7 @@ export abstract class Optimizer<H extends { lr: number }> {
     const base = defaults ?? (this.paramGroups[0] as H | undefined);
     if (!base)
       throw new GradError(this.constructor.name, 'addParamGroup: no defaults to complete the group from');
+    this.#checkNew(group.params);
     const { params: _ignored, ...hyper } = base as H & { params?: unknown };
     this.paramGroups.push({ ...(hyper as H), ...group, params: [...group.params] } as Group<H>);
   }
