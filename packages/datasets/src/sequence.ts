@@ -1,6 +1,5 @@
 import { DatasetError } from './errors.js';
-import { stratifiedSplit } from './select.js';
-import type { ClassIncrementalSplit, Task } from './split.js';
+import { type ClassIncrementalSplit, holdOutValidation, type Task } from './split.js';
 import type { Dataset } from './types.js';
 import { allOf } from './types.js';
 
@@ -43,23 +42,8 @@ export function datasetIncrementalSplit(
       taskOf.push(t);
     }
     const test = { ...allOf(ds.test), labelOffset };
-    if (vf > 0) {
-      const { kept, held } = stratifiedSplit(
-        ds.train.labels,
-        allOf(ds.train).indices,
-        vf,
-        seed + 7919 * (t + 1),
-      );
-      tasks.push({
-        index: t,
-        classes,
-        train: { set: ds.train, indices: kept, labelOffset },
-        test,
-        validation: { set: ds.train, indices: held, labelOffset },
-      });
-    } else {
-      tasks.push({ index: t, classes, train: { ...allOf(ds.train), labelOffset }, test });
-    }
+    const train = { ...allOf(ds.train), labelOffset };
+    tasks.push({ index: t, classes, ...holdOutValidation(train, vf, seed, t), test });
   });
   return {
     classOrder: classNames.map((_, c) => c),

@@ -70,20 +70,30 @@ export function classIncrementalSplit(
   for (let t = 0; t < T; t++) {
     const classes = order.slice(t * perTask, (t + 1) * perTask);
     const test: Subset = { set: data.test, indices: testByTask[t]! };
-    if (vf > 0) {
-      const { kept, held } = stratifiedSplit(data.train.labels, trainByTask[t]!, vf, seed + 7919 * (t + 1));
-      tasks.push({
-        index: t,
-        classes,
-        train: { set: data.train, indices: kept },
-        test,
-        validation: { set: data.train, indices: held },
-      });
-    } else {
-      tasks.push({ index: t, classes, train: { set: data.train, indices: trainByTask[t]! }, test });
-    }
+    const train: Subset = { set: data.train, indices: trainByTask[t]! };
+    tasks.push({ index: t, classes, ...holdOutValidation(train, vf, seed, t), test });
   }
   return { classOrder: order, tasks, taskOfClass };
+}
+
+/**
+ * Task t's training subset, and with validationFraction > 0 its validation hold-out: a seeded per-class split
+ * of the subset (labelOffset kept on both). Seeded per task, so one task's split does not depend on another's.
+ */
+export function holdOutValidation(
+  train: Subset,
+  validationFraction: number,
+  seed: number,
+  t: number,
+): Pick<Task, 'train' | 'validation'> {
+  if (!(validationFraction > 0)) return { train };
+  const { kept, held } = stratifiedSplit(
+    train.set.labels,
+    train.indices,
+    validationFraction,
+    seed + 7919 * (t + 1),
+  );
+  return { train: { ...train, indices: kept }, validation: { ...train, indices: held } };
 }
 
 function resolveClassOrder(k: number, spec: NonNullable<SplitOptions['classOrder']>, seed: number): number[] {
