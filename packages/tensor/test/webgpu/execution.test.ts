@@ -94,6 +94,24 @@ describe.runIf(HAS_WEBGPU)('webgpu execution', () => {
     t.dispose();
   });
 
+  it('names each elementwise dispatch by its outermost op (asynchronous errors report it)', () => {
+    const x = T.ones([3], { backend: 'webgpu' });
+    const cond = T.lt(x, 2);
+    const ops: (() => T.Tensor)[] = [
+      () => T.exp(x),
+      () => T.add(x, x),
+      () => T.cast(x, 'int32'),
+      () => T.where(cond, x, x),
+    ];
+    const names = ops.map((op) => {
+      op().dispose();
+      return gpu().recorder.lastOp;
+    });
+    expect(names).toEqual(['elementwise.exp', 'elementwise.add', 'elementwise.cast', 'elementwise.where']);
+    x.dispose();
+    cond.dispose();
+  });
+
   it('memory() reports the pool: freed buffers move from in-use to pooled', async () => {
     await gpu().flush();
     const m0 = T.memory();

@@ -68,5 +68,11 @@ fn main(${ENTRY_ARGS}) {
 }
 `;
   });
-  ctx.dispatch1d('elementwise', wgsl, p, buffers, n);
+  ctx.dispatch1d(`elementwise.${outermostOp(expr)}`, wgsl, p, buffers, n);
+}
+
+/** The name a dispatch carries into asynchronous error reports: the expression's outermost op. */
+function outermostOp(expr: Expr): string {
+  if (expr.kind === 'unary' || expr.kind === 'binary') return expr.op;
+  return expr.kind === 'input' ? 'copy' : expr.kind;
 }
