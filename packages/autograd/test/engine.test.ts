@@ -205,6 +205,30 @@ describe('grad / valueAndGrad', () => {
     );
     expect(() => grad((a: T.Tensor) => T.mul(a, a))(tensor([1, 2]))).toThrow(/one-element root/);
   });
+
+  it('a rejected call frees what f returned and the gradients made so far', () => {
+    expectNoLeaks(() => {
+      const x = tensor([1, 2]);
+      const notScalar = (a: T.Tensor) => T.mul(a, a);
+      expect(() => grad(notScalar)(x)).toThrow(/grad: a gradient can be implied only for a one-element root/);
+      const constant = (_a: T.Tensor) => tensor([1, 2]);
+      expect(() => grad(constant)(x)).toThrow(/grad: f must return a one-element tensor/);
+      const intValue = (a: T.Tensor) => T.argmax(a);
+      expect(() => grad(intValue)(x)).toThrow(/only float results are differentiable/);
+      // x is modified in place between the forward and the walk: the walk fails after a gradient reached x.
+      const inPlace = (a: T.Tensor) => {
+        const y = T.tidy(() => T.sum(T.add(T.mul(a, a), a)));
+        assign_(a, 0);
+        return y;
+      };
+      expect(() => grad(inPlace)(x)).toThrow(/grad: a tensor .* saved by 'mul' was modified in place/);
+      // f returning an argument that is not differentiated: the caller's tensor is left alone.
+      const other = tensor([3, 4]);
+      expect(() => grad((_a: T.Tensor, b: T.Tensor) => b, { argnums: 0 })(x, other)).toThrow(/one-element/);
+      expect(other.isDisposed).toBe(false);
+      for (const t of [x, other]) t.dispose();
+    });
+  });
 });
 
 describe('with tensor Scopes', () => {

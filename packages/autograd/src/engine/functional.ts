@@ -34,6 +34,8 @@ export function valueAndGrad<A extends unknown[]>(
     const call = [...args] as A;
     const fresh: Tensor[] = [];
     const targets = new Map<Tensor, Tensor | null>();
+    let value: Tensor | undefined;
+    let ok = false;
     try {
       for (const i of argnums) {
         const a = args[i];
@@ -49,7 +51,7 @@ export function valueAndGrad<A extends unknown[]>(
         targets.set(leaf, null);
         call[i] = leaf;
       }
-      let value = f(...call);
+      value = f(...call);
       if (!isTensor(value)) throw new GradError('grad', 'f must return a tensor');
       if (!isFloatDType(value.dtype))
         throw new GradError('grad', `f returned ${describe(value)}; only float results are differentiable`);
@@ -59,8 +61,15 @@ export function valueAndGrad<A extends unknown[]>(
       // f may return an argument itself: hand back a handle that survives the leaves' disposal below.
       if (fresh.includes(value)) value = value.share();
       const grads = fresh.map((leaf) => targets.get(leaf) ?? untracked(() => zerosLike(leaf)));
+      ok = true;
       return [value, grads];
     } finally {
+      if (!ok) {
+        // A rejected call hands nothing back: free f's value (unless it is an argument, the caller's or a
+        // leaf disposed below) and whatever gradients the walk had made.
+        if (isTensor(value) && !fresh.includes(value) && !args.includes(value)) value.dispose();
+        for (const g of targets.values()) g?.dispose();
+      }
       for (const leaf of fresh) leaf.dispose();
     }
   };
