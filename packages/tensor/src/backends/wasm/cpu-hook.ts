@@ -219,5 +219,5 @@ export function wasmAllocF32(size: number): Float32Array | undefined {
 
 /** Gives a buffer from wasmAllocF32 back to the heap; ignores any other handle. */
 export function wasmFree(handle: unknown): void {
-  if (handle instanceof Float32Array && tierIfCreated()) tierIfCreated()?.runtime.heap?.free(handle);
+  if (handle instanceof Float32Array) tierIfCreated()?.runtime.heap?.free(handle);
 }

@@ -97,23 +97,18 @@ export class WasmRuntime {
 
   /** A Float32Array over the whole memory, renewed after growth (a grown buffer detaches or outgrows views). */
   get f32(): Float32Array {
-    if (
-      this.f32View.buffer !== this.memory.buffer ||
-      this.f32View.byteLength !== this.memory.buffer.byteLength
-    ) {
-      this.f32View = new Float32Array(this.memory.buffer);
-    }
+    if (!coversMemory(this.f32View, this.memory)) this.f32View = new Float32Array(this.memory.buffer);
     return this.f32View;
   }
 
-  /** The control block (see control.ts). */
+  /** An Int32Array over the whole memory, renewed likewise: its first slots are the control block (control.ts). */
   get ctl(): Int32Array {
-    if (
-      this.i32View.buffer !== this.memory.buffer ||
-      this.i32View.byteLength !== this.memory.buffer.byteLength
-    ) {
-      this.i32View = new Int32Array(this.memory.buffer);
-    }
+    if (!coversMemory(this.i32View, this.memory)) this.i32View = new Int32Array(this.memory.buffer);
     return this.i32View;
   }
+}
+
+/** Whether a view still spans the memory's current buffer. */
+function coversMemory(view: ArrayBufferView, memory: WebAssembly.Memory): boolean {
+  return view.buffer === memory.buffer && view.byteLength === memory.buffer.byteLength;
 }
