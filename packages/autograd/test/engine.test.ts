@@ -61,15 +61,17 @@ describe('backward', () => {
   });
 
   it('a second backward through a freed graph is an error; retainGraph allows it', () => {
-    const x = tensor([3]).requiresGrad_();
-    const y = T.mul(x, x);
-    y.backward({ retainGraph: true });
-    y.backward();
-    expect(x.grad!.itemSyncCpu()).toBe(12);
-    expect(() => y.backward()).toThrow(GradError);
-    expect(() => y.backward()).toThrow(/second time.*retainGraph/);
-    x.dispose();
-    y.dispose();
+    expectNoLeaks(() => {
+      const x = tensor([3]).requiresGrad_();
+      const y = T.mul(x, x);
+      y.backward({ retainGraph: true });
+      y.backward();
+      expect(x.grad!.itemSyncCpu()).toBe(12);
+      expect(() => y.backward()).toThrow(GradError);
+      expect(() => y.backward()).toThrow(/second time.*retainGraph/);
+      x.dispose();
+      y.dispose();
+    });
   });
 
   it('frees the saved tensors and nodes: nothing is left after backward and disposing the root', () => {

@@ -36,13 +36,14 @@ export function run(op: string, root: Tensor, options: BackwardOptions, sink: Si
         '(mark leaves with requiresGrad_(), and do not compute the loss under noGrad); int and bool results never do',
     );
   }
-  const seed = untracked(() => seedGradient(op, root, options.gradient));
   const rootNode = producers.get(root);
+  // The tape is checked (a freed graph, an op without a rule) before the seed exists, so a refusal leaks nothing.
+  const tape = rootNode === undefined ? [] : reachable(op, rootNode);
+  const seed = untracked(() => seedGradient(op, root, options.gradient));
   if (rootNode === undefined) {
     deliver(root, seed, sink);
     return;
   }
-  const tape = reachable(op, rootNode);
   const retain = options.retainGraph === true;
   const pending = new Map<Node, Tensor>([[rootNode, seed]]);
   try {
