@@ -72,15 +72,20 @@ class AdamBase extends Optimizer<Hyper> {
     const [P, G, S, K1, K2, WD] = [0, 1, 2, 3, 4, 5].map(input) as [Expr, Expr, Expr, Expr, Expr, Expr];
     let g = group.maximize ? un('neg', G) : G;
     if (!this.decoupled && group.weightDecay !== 0) g = add(g, mul(P, WD));
-    const moments = [scalar(b1), scalar(1 - b1), scalar(group.weightDecay)];
+    const wd = scalar(group.weightDecay);
     // m = β1·m + (1-β1)·g
-    const m = this.setState(state, 'expAvg', fused(add(mul(S, K1), mul(g, K2)), [p, grad, m0, ...moments]));
-    const seconds = [scalar(b2), scalar(1 - b2), moments[2]!];
+    const firstCoefs = [scalar(b1), scalar(1 - b1), wd];
+    const m = this.setState(
+      state,
+      'expAvg',
+      fused(add(mul(S, K1), mul(g, K2)), [p, grad, m0, ...firstCoefs]),
+    );
+    const secondCoefs = [scalar(b2), scalar(1 - b2), wd];
     // v = β2·v + (1-β2)·g·g
     const v = this.setState(
       state,
       'expAvgSq',
-      fused(add(mul(S, K1), mul(mul(g, K2), g)), [p, grad, v0, ...seconds]),
+      fused(add(mul(S, K1), mul(mul(g, K2), g)), [p, grad, v0, ...secondCoefs]),
     );
     let vHat = v;
     if (group.amsgrad) {

@@ -8,6 +8,7 @@
  * whatever it does not return is disposed.
  */
 import type { DType, Tensor } from '@norga/tensor';
+import { GradError } from '../errors.js';
 
 export interface SaveContext {
   readonly inputs: readonly Tensor[];
@@ -39,6 +40,6 @@ export interface VjpRule {
 /** The saved tensor at position i, which the rule's own `save` put there. */
 export function at(saved: readonly (Tensor | null)[], i: number, op: string): Tensor {
   const t = saved[i];
-  if (!t) throw new Error(`internal: ${op} backward needs saved tensor #${i}, which was not saved`);
+  if (!t) throw new GradError(op, `internal: backward needs saved tensor #${i}, which was not saved`);
   return t;
 }
