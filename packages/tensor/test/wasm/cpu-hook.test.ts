@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cpuTier, setCpuTier } from '../../src/backends/wasm/cpu-hook.js';
 import { getWasmTier } from '../../src/backends/wasm/tier.js';
 import * as T from '../../src/index.js';
+import { onBothTiers } from './tiers.js';
 
 function seq(shape: number[], seed: number): T.Tensor {
   const n = shape.reduce((p, d) => p * d, 1);
@@ -15,18 +16,9 @@ function seq(shape: number[], seed: number): T.Tensor {
 }
 
 async function both(f: () => T.Tensor): Promise<{ js: Float32Array; wasm: Float32Array; wasmCalls: number }> {
-  const tier = getWasmTier();
-  setCpuTier('js');
-  const before = tier?.matmulStats.calls ?? 0;
-  const r1 = f();
-  const js = (await r1.data()) as Float32Array;
-  r1.dispose();
-  expect(tier?.matmulStats.calls ?? 0).toBe(before);
-  setCpuTier('wasm');
-  const r2 = f();
-  const wasm = (await r2.data()) as Float32Array;
-  r2.dispose();
-  return { js, wasm, wasmCalls: (tier?.matmulStats.calls ?? 0) - before };
+  const { js, wasm, jsCalls, calls } = await onBothTiers(f, (tier) => tier.matmulStats.calls);
+  expect(jsCalls).toBe(0);
+  return { js, wasm, wasmCalls: calls };
 }
 
 function expectNear(a: Float32Array, b: Float32Array, k: number): void {

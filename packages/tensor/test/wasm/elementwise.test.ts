@@ -7,6 +7,7 @@ import { erf32 } from '../../src/backends/cpu/erf.js';
 import { setCpuTier } from '../../src/backends/wasm/cpu-hook.js';
 import { getWasmTier } from '../../src/backends/wasm/tier.js';
 import * as T from '../../src/index.js';
+import { onBothTiers } from './tiers.js';
 
 function values(n: number, seed: number, scale = 4): Float32Array {
   const out = new Float32Array(n);
@@ -15,19 +16,7 @@ function values(n: number, seed: number, scale = 4): Float32Array {
 }
 
 /** Runs f on both tiers; returns both results and how many elementwise calls the wasm tier took. */
-async function both(f: () => T.Tensor): Promise<{ js: Float32Array; wasm: Float32Array; calls: number }> {
-  const tier = getWasmTier();
-  setCpuTier('js');
-  const r1 = f();
-  const js = (await r1.data()) as Float32Array;
-  r1.dispose();
-  setCpuTier('wasm');
-  const before = tier?.elementwiseStats.calls ?? 0;
-  const r2 = f();
-  const wasm = (await r2.data()) as Float32Array;
-  r2.dispose();
-  return { js, wasm, calls: (tier?.elementwiseStats.calls ?? 0) - before };
-}
+const both = (f: () => T.Tensor) => onBothTiers(f, (tier) => tier.elementwiseStats.calls);
 
 function expectClose(got: Float32Array, want: Float32Array, atol: number, rtol: number): void {
   expect(got.length).toBe(want.length);

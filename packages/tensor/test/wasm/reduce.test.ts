@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { setCpuTier } from '../../src/backends/wasm/cpu-hook.js';
 import { getWasmTier } from '../../src/backends/wasm/tier.js';
 import * as T from '../../src/index.js';
+import { onBothTiers } from './tiers.js';
 
 function values(n: number, seed: number, special = false): Float32Array {
   const out = new Float32Array(n);
@@ -18,19 +19,7 @@ function values(n: number, seed: number, special = false): Float32Array {
 const wasmOn = getWasmTier() !== undefined && process.env.NORGA_CPU_TIER !== 'js';
 afterEach(() => setCpuTier('wasm'));
 
-async function both(f: () => T.Tensor): Promise<{ js: Float32Array; wasm: Float32Array; calls: number }> {
-  const tier = getWasmTier();
-  setCpuTier('js');
-  const r1 = f();
-  const js = (await r1.data()) as Float32Array;
-  r1.dispose();
-  setCpuTier('wasm');
-  const before = tier?.reduceStats.calls ?? 0;
-  const r2 = f();
-  const wasm = (await r2.data()) as Float32Array;
-  r2.dispose();
-  return { js, wasm, calls: (tier?.reduceStats.calls ?? 0) - before };
-}
+const both = (f: () => T.Tensor) => onBothTiers(f, (tier) => tier.reduceStats.calls);
 
 /** Element by element with Object.is: signed zeros must match, any NaN equals any NaN (payloads may differ). */
 const same = (a: Float32Array, b: Float32Array): boolean =>
