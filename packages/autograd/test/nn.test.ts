@@ -95,6 +95,16 @@ describe('Module', () => {
     m.dispose();
   });
 
+  it('Sequential frees the intermediate output when a later layer throws', () => {
+    const net = new Sequential(new Linear(2, 3), new Linear(4, 1));
+    const x = tensor([[1, 2]]);
+    expectNoLeaks(() => {
+      expect(() => net.forward(x)).toThrow(/Linear: expects \[\.\.\., 4\]/);
+    });
+    x.dispose();
+    net.dispose();
+  });
+
   it('converts float dtypes on load', () => {
     const m = new Linear(2, 1, { dtype: 'float64' });
     const w = tensor([[0.1, 0.2]]);

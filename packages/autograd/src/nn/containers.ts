@@ -14,12 +14,16 @@ export class Sequential extends Module implements Layer {
     for (const [i, l] of layers.entries()) this.registerModule(String(i), l);
   }
 
-  /** Intermediate outputs are disposed as soon as the next layer has consumed them. */
+  /** Intermediate outputs are disposed as soon as the next layer has consumed them (or has thrown). */
   forward(x: Tensor): Tensor {
     let cur = x;
     for (const layer of this.layers) {
-      const next = layer.forward(cur);
-      if (cur !== x) cur.dispose();
+      let next: Tensor;
+      try {
+        next = layer.forward(cur);
+      } finally {
+        if (cur !== x) cur.dispose();
+      }
       cur = next;
     }
     return cur === x ? alias(x) : cur;
