@@ -14,8 +14,7 @@ export const CTL = {
   DONE: 1,
   /** The current pool's epoch: a worker exits once it differs from the epoch it was started under. */
   EPOCH: 2,
-  /** Job kind: 1 = gemm. */
-  KIND: 3,
+  // slot 3 is unused
   /** generation << 16 | number of tasks. */
   LIMIT: 4,
   // gemm parameters

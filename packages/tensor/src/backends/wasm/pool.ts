@@ -44,7 +44,6 @@ function canBlock(ctl: Int32Array): boolean {
  */
 export function runJob(ctl: Int32Array, kx: KernelExports, tasks: number, wake: number): number {
   const gen = ((Atomics.load(ctl, CTL.LIMIT) >>> 16) + 1) & 0xffff;
-  Atomics.store(ctl, CTL.KIND, 1);
   Atomics.store(ctl, CTL.DONE, 0);
   Atomics.store(ctl, CTL.LIMIT, (gen << 16) | tasks);
   Atomics.store(ctl, CTL.NEXT, gen << 16);
