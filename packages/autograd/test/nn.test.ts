@@ -321,6 +321,17 @@ describe('loss errors', () => {
 });
 
 describe('Embedding', () => {
+  it('an out-of-range index is an error that leaves nothing behind', async () => {
+    const { Embedding } = await import('../src/index.js');
+    const e = new Embedding(4, 2);
+    const idx = tensor([1, 7], { dtype: 'int32' });
+    expectNoLeaks(() => {
+      expect(() => e.forward(idx)).toThrow(/index 7 is out of range for axis 0 of size 4/);
+    });
+    idx.dispose();
+    e.dispose();
+  });
+
   it('looks up rows for any index shape and adds gradients into the looked-up rows', async () => {
     const { Embedding } = await import('../src/index.js');
     const e = new Embedding(4, 2);

@@ -16,6 +16,7 @@ import {
   sigmoid,
   type Tensor,
   tanh,
+  tidy,
   transpose,
   where,
   zeros,
@@ -179,11 +180,9 @@ export class Embedding extends Module implements Layer {
   forward(indices: Tensor): Tensor {
     if (indices.dtype !== 'int32')
       throw new GradError('Embedding', `indices must be int32, got ${describe(indices)}`);
-    const flat = reshape(indices, [-1]);
-    const rows = indexSelect(this.weight, 0, flat);
-    const out = reshape(rows, [...indices.shape, this.embeddingDim]);
-    flat.dispose();
-    rows.dispose();
-    return out;
+    // tidy: an index out of range throws inside indexSelect, and the flattened indices must not leak then.
+    return tidy(() =>
+      reshape(indexSelect(this.weight, 0, reshape(indices, [-1])), [...indices.shape, this.embeddingDim]),
+    );
   }
 }
