@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { CIFAR10_CLASSES, type CifarVariant, parseCifar, parseNameList } from '../formats/cifar.js';
 import type { Dataset } from '../types.js';
 import { readBytes, requireDir } from './files.js';
@@ -22,9 +22,9 @@ export const CIFAR_DIR: Record<CifarVariant, string> = {
   cifar100: 'cifar-100-binary',
 };
 
+/** Class names from a name-list file; without the file, `fallback`, or a not-found error when there is none. */
 function namesFrom(path: string, fallback: readonly string[] | undefined, hint: string): readonly string[] {
-  if (existsSync(path)) return parseNameList(readFileSync(path, 'utf8'));
-  if (fallback) return fallback;
+  if (fallback && !existsSync(path)) return fallback;
   return parseNameList(new TextDecoder().decode(readBytes(path, hint)));
 }
 
