@@ -85,8 +85,9 @@ function stageSpan(
 }
 
 /**
- * Computes out = a @ b for every batch entry. Returns false (having written nothing) when the scratch memory
- * would exceed the 2 GiB ceiling, so the caller can fall back to the JS tier.
+ * Computes out = a @ b for every batch entry. Returns false when the scratch memory would exceed the 2 GiB
+ * ceiling, so the caller can fall back to the JS tier, which rewrites the whole output (a batch run in chunks
+ * may already have written its first chunks).
  */
 export function matmulF32(
   rt: WasmRuntime,

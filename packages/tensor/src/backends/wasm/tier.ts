@@ -94,7 +94,7 @@ export class WasmTier {
 
   /**
    * out = a @ b over a batch of strided f32 matrices. False when it could not run (scratch beyond 2 GiB);
-   * then nothing was written.
+   * the caller's JS kernel then writes the whole output (see matmul.ts).
    */
   matmulF32(args: MatmulArgs): boolean {
     const flops = 2 * args.M * args.N * args.K * args.out.offsets.length;
