@@ -1,6 +1,6 @@
 // Sums vitest's JSON reports (one or more per package) into one line: "N passed, N failed, N skipped".
 // A package whose test task ran but wrote no report counts as a failure, so nothing is silently lost.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dirs = ['packages', 'examples'].flatMap((root) =>
@@ -22,7 +22,9 @@ for (const dir of dirs) {
     failed += r.numFailedTests;
     skipped += r.numPendingTests + r.numTodoTests;
     // A test file that failed to load has no tests counted; count the file itself.
-    failed += (r.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0).length;
+    failed += (r.testResults ?? []).filter(
+      (f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0,
+    ).length;
   }
 }
 if (missing.length) console.error(`no test report from: ${missing.join(', ')}`);
