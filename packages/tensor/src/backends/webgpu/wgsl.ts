@@ -7,6 +7,7 @@ import type { DType } from '../../dtype.js';
 import { BackendError } from '../../errors.js';
 import type { ExprDialect } from '../../ops/expr.js';
 import { BINARY, CAST, UNARY } from '../../ops/table.js';
+import { WORKGROUP } from './constants.js';
 
 /** WGSL scalar type holding a dtype. bool is stored one u32 per element (WGSL has no 8-bit storage). */
 export function wgslType(dtype: DType): 'f32' | 'i32' | 'u32' {
@@ -132,3 +133,17 @@ fn pu(i: u32) -> u32 { return P[i / 4u][i % 4u]; }`;
 export const LINEAR_INDEX = 'gid.x + gid.y * nwg.x * WG';
 export const ENTRY_ARGS =
   '@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>';
+
+/**
+ * The entry point of a 1-D kernel (dispatched by KernelContext.dispatch1d): invocation `index` returns when
+ * it is not below the count in parameter word 0, else runs `body`.
+ */
+export function main1d(body: string, index = 'i'): string {
+  return `const WG = ${WORKGROUP}u;
+@compute @workgroup_size(${WORKGROUP})
+fn main(${ENTRY_ARGS}) {
+  let ${index} = ${LINEAR_INDEX};
+  if (${index} >= pu(0u)) { return; }
+  ${body}
+}`;
+}

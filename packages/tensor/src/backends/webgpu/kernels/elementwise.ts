@@ -11,9 +11,8 @@ import { BackendError } from '../../../errors.js';
 import type { Expr } from '../../../ops/expr.js';
 import { exprKey, renderExpr } from '../../../ops/expr.js';
 import { coalesce, sizeOf } from '../../../shape.js';
-import { WORKGROUP } from '../constants.js';
 import { offsetsFromIndex, Params } from '../layout.js';
-import { ENTRY_ARGS, LINEAR_INDEX, PRELUDE, paramsDecl, wgslDialect, wgslType } from '../wgsl.js';
+import { main1d, PRELUDE, paramsDecl, wgslDialect, wgslType } from '../wgsl.js';
 import type { KernelContext } from './context.js';
 
 export function elementwise(ctx: KernelContext, expr: Expr, inputs: readonly View[], out: View): void {
@@ -57,15 +56,9 @@ export function elementwise(ctx: KernelContext, expr: Expr, inputs: readonly Vie
     return `${paramsDecl(p.words.length)}
 ${decls.join('\n')}
 ${PRELUDE}
-const WG = ${WORKGROUP}u;
-@compute @workgroup_size(${WORKGROUP})
-fn main(${ENTRY_ARGS}) {
-  let i = ${LINEAR_INDEX};
-  if (i >= pu(0u)) { return; }
-  ${offsetsFromIndex('i', rank, shapeAt, strideAts, offsetAts)}
+${main1d(`${offsetsFromIndex('i', rank, shapeAt, strideAts, offsetAts)}
   ${loads.join('\n  ')}
-  b0[o0] = ${renderExpr(expr, dtypes, wgslDialect)};
-}
+  b0[o0] = ${renderExpr(expr, dtypes, wgslDialect)};`)}
 `;
   });
   ctx.dispatch1d(`elementwise.${outermostOp(expr)}`, wgsl, p, buffers, n);

@@ -11,7 +11,6 @@
 import type { View } from '../../../backend.js';
 import { IndexError } from '../../../errors.js';
 import { sizeOf } from '../../../shape.js';
-import { WORKGROUP } from '../constants.js';
 import {
   axisMessage,
   checkHostIndices,
@@ -20,7 +19,7 @@ import {
   rangeMessage,
 } from '../index-check.js';
 import { offsetsFromIndex, Params } from '../layout.js';
-import { ENTRY_ARGS, LINEAR_INDEX, paramsDecl, wgslType } from '../wgsl.js';
+import { main1d, paramsDecl, wgslType } from '../wgsl.js';
 import type { KernelContext } from './context.js';
 
 // Resolves the index value at o0 into a coordinate along the axis; reports (then clamps) out-of-range ones.
@@ -67,15 +66,9 @@ function dispatchAlongAxis(
 ${bindings}
 @group(0) @binding(3) var<storage, read> bidx: array<i32>;
 ${errorRecorderWgsl(4)}
-const WG = ${WORKGROUP}u;
-@compute @workgroup_size(${WORKGROUP})
-fn main(${ENTRY_ARGS}) {
-  let i = ${LINEAR_INDEX};
-  if (i >= pu(0u)) { return; }
-  ${offsetsFromIndex('i', rank, shapeAt, strideAts, offsetAts)}
+${main1d(`${offsetsFromIndex('i', rank, shapeAt, strideAts, offsetAts)}
   ${AXIS_COORD}
-  ${body}
-}
+  ${body}`)}
 `,
   );
   ctx.dispatch1d(op, wgsl, p, [...buffers, ctx.buffer(index), ctx.indexChecks.buffer], n);
@@ -157,15 +150,9 @@ export function checkIndexRange(
     () => `${paramsDecl(p.words.length)}
 @group(0) @binding(1) var<storage, read> bidx: array<i32>;
 ${errorRecorderWgsl(2)}
-const WG = ${WORKGROUP}u;
-@compute @workgroup_size(${WORKGROUP})
-fn main(${ENTRY_ARGS}) {
-  let i = ${LINEAR_INDEX};
-  if (i >= pu(0u)) { return; }
-  ${offsetsFromIndex('i', rank, shapeAt, [strideAt], [offsetAt])}
+${main1d(`${offsetsFromIndex('i', rank, shapeAt, [strideAt], [offsetAt])}
   let raw = bidx[o0];
-  if (raw < bitcast<i32>(pu(1u)) || raw >= bitcast<i32>(pu(2u))) { report_bad_index(pu(3u), raw, i); }
-}
+  if (raw < bitcast<i32>(pu(1u)) || raw >= bitcast<i32>(pu(2u))) { report_bad_index(pu(3u), raw, i); }`)}
 `,
   );
   ctx.dispatch1d(op, wgsl, p, [ctx.buffer(index), ctx.indexChecks.buffer], n);

@@ -11,9 +11,8 @@ import type { ReduceOp, View } from '../../../backend.js';
 import type { DType } from '../../../dtype.js';
 import { BINARY, CAST } from '../../../ops/table.js';
 import { coalesce, contiguousStrides, sizeOf } from '../../../shape.js';
-import { WORKGROUP } from '../constants.js';
 import { offsetsFromIndex, Params } from '../layout.js';
-import { BITS_HELPER, ENTRY_ARGS, LINEAR_INDEX, paramsDecl, wgslConst, wgslType } from '../wgsl.js';
+import { BITS_HELPER, main1d, paramsDecl, wgslConst, wgslType } from '../wgsl.js';
 import type { KernelContext } from './context.js';
 
 const GROUP = 64;
@@ -130,15 +129,12 @@ ${BITS_HELPER}
 ${helpers}`;
     if (variant === 'serial') {
       return `${decls}
-const WG = ${WORKGROUP}u;
-@compute @workgroup_size(${WORKGROUP})
-fn main(${ENTRY_ARGS}) {
-  let o = ${LINEAR_INDEX};
-  if (o >= pu(0u)) { return; }
-  ${keptOffsets}
+${main1d(
+  `${keptOffsets}
   ${accumulate('0u', '1u')}
-  bout[k1] = ${result};
-}
+  bout[k1] = ${result};`,
+  'o',
+)}
 `;
     }
     return `${decls}
