@@ -22,7 +22,12 @@ export async function timeIt(fn, budgetMs = 1500, minReps = 3) {
 }
 
 export function machine() {
-  return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, date: new Date().toISOString() };
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    node: process.version,
+    date: new Date().toISOString(),
+  };
 }
 
 /** Writes results/<name>.json and results/<name>.md atomically (temp file + rename). */
@@ -39,7 +44,10 @@ export function writeResults(name, title, columns, rows, extra = {}) {
     ...rows.map((r) => `| ${columns.map((c) => r[c] ?? '').join(' | ')} |`),
     '',
   ].join('\n');
-  for (const [ext, text] of [['json', JSON.stringify(json, null, 2)], ['md', md]]) {
+  for (const [ext, text] of [
+    ['json', JSON.stringify(json, null, 2)],
+    ['md', md],
+  ]) {
     const file = join(resultsDir, `${name}.${ext}`);
     writeFileSync(`${file}.tmp`, text);
     renameSync(`${file}.tmp`, file);

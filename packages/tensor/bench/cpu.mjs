@@ -20,7 +20,12 @@ async function ours(label) {
     const a = T.rand([n, n]);
     const b = T.rand([n, n]);
     const s = await timeIt(() => T.matmul(a, b).dispose(), n >= 1024 ? 4000 : 1500, 2);
-    rows.push({ impl: label, op: `matmul ${n}²`, value: ((2 * n ** 3) / s / 1e9).toFixed(2), unit: 'GFLOP/s' });
+    rows.push({
+      impl: label,
+      op: `matmul ${n}²`,
+      value: ((2 * n ** 3) / s / 1e9).toFixed(2),
+      unit: 'GFLOP/s',
+    });
     a.dispose();
     b.dispose();
   }
@@ -28,11 +33,36 @@ async function ours(label) {
   const { expr: E } = T;
   const x = T.randn([1 << 20]);
   const i = E.input(0);
-  const chain = E.bin('add', E.bin('mul', i, E.un('reciprocal', E.bin('add', E.constant(1, 'float32'), E.un('exp', E.un('neg', E.bin('mul', i, E.constant(1.702, 'float32'))))))), E.bin('mul', E.constant(0.5, 'float32'), E.bin('mul', i, i)));
+  const chain = E.bin(
+    'add',
+    E.bin(
+      'mul',
+      i,
+      E.un(
+        'reciprocal',
+        E.bin(
+          'add',
+          E.constant(1, 'float32'),
+          E.un('exp', E.un('neg', E.bin('mul', i, E.constant(1.702, 'float32')))),
+        ),
+      ),
+    ),
+    E.bin('mul', E.constant(0.5, 'float32'), E.bin('mul', i, i)),
+  );
   const s = await timeIt(() => T.fused(chain, [x]).dispose());
-  rows.push({ impl: label, op: 'fused chain 1M', value: ((1 << 20) / s / 1e6).toFixed(1), unit: 'M elements/s' });
+  rows.push({
+    impl: label,
+    op: 'fused chain 1M',
+    value: ((1 << 20) / s / 1e6).toFixed(1),
+    unit: 'M elements/s',
+  });
   const s2 = await timeIt(() => T.tidy(() => x.mul(x.mul(1.702).sigmoid()).add(x.mul(x).mul(0.5))));
-  rows.push({ impl: label, op: 'unfused chain 1M', value: ((1 << 20) / s2 / 1e6).toFixed(1), unit: 'M elements/s' });
+  rows.push({
+    impl: label,
+    op: 'unfused chain 1M',
+    value: ((1 << 20) / s2 / 1e6).toFixed(1),
+    unit: 'M elements/s',
+  });
   x.dispose();
 }
 
@@ -42,12 +72,21 @@ async function tfjs(backend) {
   for (const n of sizes) {
     const a = tf.randomUniform([n, n]);
     const b = tf.randomUniform([n, n]);
-    const s = await timeIt(async () => {
-      const c = tf.matMul(a, b);
-      await c.data();
-      c.dispose();
-    }, n >= 1024 ? 4000 : 1500, 2);
-    rows.push({ impl: `tfjs-${backend}`, op: `matmul ${n}²`, value: ((2 * n ** 3) / s / 1e9).toFixed(2), unit: 'GFLOP/s' });
+    const s = await timeIt(
+      async () => {
+        const c = tf.matMul(a, b);
+        await c.data();
+        c.dispose();
+      },
+      n >= 1024 ? 4000 : 1500,
+      2,
+    );
+    rows.push({
+      impl: `tfjs-${backend}`,
+      op: `matmul ${n}²`,
+      value: ((2 * n ** 3) / s / 1e9).toFixed(2),
+      unit: 'GFLOP/s',
+    });
     a.dispose();
     b.dispose();
   }
@@ -57,7 +96,12 @@ async function tfjs(backend) {
     await y.data();
     y.dispose();
   });
-  rows.push({ impl: `tfjs-${backend}`, op: 'unfused chain 1M', value: ((1 << 20) / s / 1e6).toFixed(1), unit: 'M elements/s' });
+  rows.push({
+    impl: `tfjs-${backend}`,
+    op: 'unfused chain 1M',
+    value: ((1 << 20) / s / 1e6).toFixed(1),
+    unit: 'M elements/s',
+  });
   x.dispose();
 }
 
@@ -67,4 +111,9 @@ T.setCpuTier('wasm');
 await ours('norga wasm tier');
 await tfjs('cpu');
 await tfjs('wasm');
-writeResults('cpu', `CPU backend vs TensorFlow.js (norga wasm tier: ${process.env.NORGA_THREADS ?? 'default'} threads; tfjs: 1 thread)`, ['impl', 'op', 'value', 'unit'], rows);
+writeResults(
+  'cpu',
+  `CPU backend vs TensorFlow.js (norga wasm tier: ${process.env.NORGA_THREADS ?? 'default'} threads; tfjs: 1 thread)`,
+  ['impl', 'op', 'value', 'unit'],
+  rows,
+);

@@ -43,7 +43,12 @@ export function setOpRecorder(r: OpRecorder | null): OpRecorder | null {
 }
 
 /** Reports a primitive that has run. Called by the front-end ops only. */
-export function record(op: string, inputs: readonly Tensor[], attrs: Record<string, unknown>, output: Tensor): void {
+export function record(
+  op: string,
+  inputs: readonly Tensor[],
+  attrs: Record<string, unknown>,
+  output: Tensor,
+): void {
   if (recorder !== null && paused === 0) recorder({ op, inputs, attrs, output });
 }
 

@@ -14,15 +14,44 @@ export { CpuBackend } from './backends/cpu/index.js';
 export { cpuTier, setCpuTier } from './backends/wasm/cpu-hook.js';
 export { getWasmTier, type WasmTier } from './backends/wasm/tier.js';
 export { type OpRecord, type OpRecorder, record, setOpRecorder, untracked } from './dispatch.js';
-export { type AnyTypedArray, BYTES_PER_ELEMENT, type DType, DTYPES, isFloat, typedArrayFor } from './dtype.js';
-export { BackendError, DisposedError, DTypeError, IndexError, ShapeError, TensorError, fmtShape } from './errors.js';
-export { type MemoryInfo, Scope, keep, memory, setPooledBytesSource, tidy } from './memory.js';
-export * as expr from './ops/expr.js';
+export {
+  type AnyTypedArray,
+  BYTES_PER_ELEMENT,
+  DTYPES,
+  type DType,
+  isFloat,
+  typedArrayFor,
+} from './dtype.js';
+export {
+  BackendError,
+  DisposedError,
+  DTypeError,
+  fmtShape,
+  IndexError,
+  ShapeError,
+  TensorError,
+} from './errors.js';
+export { keep, type MemoryInfo, memory, Scope, setPooledBytesSource, tidy } from './memory.js';
 export type { Expr } from './ops/expr.js';
+export * as expr from './ops/expr.js';
 export * from './ops/index.js';
 export type { GeluOptions } from './ops/math.js';
-export { BINARY, CAST, UNARY, type BinaryOp, type ElementwiseDef, type UnaryOp } from './ops/table.js';
-export { blocksFor, boxMuller, fillRandom, manualSeed, philox4x32, uniformFromBits } from './random/philox.js';
-export { currentBackendName, disposeBackend, getBackend, initBackend, registerBackend, setBackend } from './registry.js';
-export { broadcastShapes, contiguousStrides, isContiguousLayout, sizeOf, type Shape } from './shape.js';
+export { BINARY, type BinaryOp, CAST, type ElementwiseDef, UNARY, type UnaryOp } from './ops/table.js';
+export {
+  blocksFor,
+  boxMuller,
+  fillRandom,
+  manualSeed,
+  philox4x32,
+  uniformFromBits,
+} from './random/philox.js';
+export {
+  currentBackendName,
+  disposeBackend,
+  getBackend,
+  initBackend,
+  registerBackend,
+  setBackend,
+} from './registry.js';
+export { broadcastShapes, contiguousStrides, isContiguousLayout, type Shape, sizeOf } from './shape.js';
 export { type NestedArray, Tensor, type TensorLike } from './tensor.js';

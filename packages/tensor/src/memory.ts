@@ -43,7 +43,18 @@ export function memory(): MemoryInfo {
 
 const tidyStack: Tensor[][] = [];
 
-type TensorContainer = Tensor | readonly TensorContainer[] | { readonly [k: string]: TensorContainer } | void | number | string | boolean | null | undefined;
+type TensorContainer =
+  | Tensor
+  | readonly TensorContainer[]
+  | { readonly [k: string]: TensorContainer }
+  // `void` lets tidy(() => { ... }) take a function that returns nothing.
+  // biome-ignore lint/suspicious/noConfusingVoidType: a return type, where void is the right word.
+  | void
+  | number
+  | string
+  | boolean
+  | null
+  | undefined;
 
 function collect(value: unknown, into: Set<Tensor>, seen = new Set<unknown>()): void {
   if (value === null || typeof value !== 'object' || seen.has(value)) return;
@@ -81,7 +92,9 @@ export function tidy<T extends TensorContainer>(fn: () => T): T {
   }
   tidyStack.pop();
   if (result instanceof Promise) {
-    throw new TypeError('tidy: fn returned a Promise; tidy scopes cannot span await. Use `new Scope()` instead.');
+    throw new TypeError(
+      'tidy: fn returned a Promise; tidy scopes cannot span await. Use `new Scope()` instead.',
+    );
   }
   const keepSet = new Set<Tensor>();
   collect(result, keepSet);

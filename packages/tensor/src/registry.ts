@@ -21,7 +21,11 @@ export async function initBackend(name: string): Promise<Backend> {
   let p = pending.get(name);
   if (!p) {
     const factory = factories.get(name);
-    if (!factory) throw new BackendError('initBackend', `unknown backend '${name}' (registered: ${[...factories.keys()].join(', ')})`);
+    if (!factory)
+      throw new BackendError(
+        'initBackend',
+        `unknown backend '${name}' (registered: ${[...factories.keys()].join(', ')})`,
+      );
     p = Promise.resolve(factory()).then((b) => {
       ready.set(name, b);
       return b;
@@ -46,13 +50,16 @@ export function getBackend(name: string = current): Backend {
   if (factory && name === 'cpu') {
     // The CPU backend needs no async setup: create it on first use.
     const made = factory();
-    if (made instanceof Promise) throw new BackendError('getBackend', `backend '${name}' needs await initBackend('${name}')`);
+    if (made instanceof Promise)
+      throw new BackendError('getBackend', `backend '${name}' needs await initBackend('${name}')`);
     ready.set(name, made);
     return made;
   }
   throw new BackendError(
     'getBackend',
-    factory ? `backend '${name}' is not initialised: await setBackend('${name}') or initBackend('${name}') first` : `unknown backend '${name}'`,
+    factory
+      ? `backend '${name}' is not initialised: await setBackend('${name}') or initBackend('${name}') first`
+      : `unknown backend '${name}'`,
   );
 }
 

@@ -1,4 +1,4 @@
-import { IndexError, ShapeError, fmtShape } from './errors.js';
+import { fmtShape, IndexError, ShapeError } from './errors.js';
 
 export type Shape = readonly number[];
 
@@ -37,7 +37,8 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
 
 export function assertValidShape(op: string, shape: Shape): void {
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new ShapeError(op, `invalid shape ${fmtShape(shape)}: sizes must be integers >= 0`);
+    if (!Number.isInteger(d) || d < 0)
+      throw new ShapeError(op, `invalid shape ${fmtShape(shape)}: sizes must be integers >= 0`);
   }
 }
 
@@ -50,7 +51,11 @@ export function normalizeAxis(op: string, axis: number, rank: number): number {
 }
 
 /** Normalises a list of axes (undefined = all), rejecting duplicates. Returned sorted ascending. */
-export function normalizeAxes(op: string, axes: number | readonly number[] | undefined, rank: number): number[] {
+export function normalizeAxes(
+  op: string,
+  axes: number | readonly number[] | undefined,
+  rank: number,
+): number[] {
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof axes === 'number' ? [axes] : axes;
   const out = list.map((a) => normalizeAxis(op, a, rank));
@@ -69,7 +74,8 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
       const cur = out[j]!;
       if (d === cur || d === 1) continue;
       if (cur === 1) out[j] = d;
-      else throw new ShapeError(op, `shapes ${shapes.map(fmtShape).join(' and ')} cannot be broadcast together`);
+      else
+        throw new ShapeError(op, `shapes ${shapes.map(fmtShape).join(' and ')} cannot be broadcast together`);
     }
   }
   return out;
@@ -82,7 +88,8 @@ export function inferReshape(op: string, from: Shape, to: readonly number[]): nu
   if (unknown !== to.lastIndexOf(-1)) throw new ShapeError(op, `only one -1 allowed in ${fmtShape(to)}`);
   const known = to.reduce((p, d) => (d === -1 ? p : p * d), 1);
   for (const d of to) {
-    if (d !== -1 && (!Number.isInteger(d) || d < 0)) throw new ShapeError(op, `invalid target shape ${fmtShape(to)}`);
+    if (d !== -1 && (!Number.isInteger(d) || d < 0))
+      throw new ShapeError(op, `invalid target shape ${fmtShape(to)}`);
   }
   const out = [...to];
   if (unknown >= 0) {
@@ -91,7 +98,8 @@ export function inferReshape(op: string, from: Shape, to: readonly number[]): nu
     }
     out[unknown] = size / known;
   }
-  if (sizeOf(out) !== size) throw new ShapeError(op, `cannot reshape ${fmtShape(from)} (size ${size}) into ${fmtShape(to)}`);
+  if (sizeOf(out) !== size)
+    throw new ShapeError(op, `cannot reshape ${fmtShape(from)} (size ${size}) into ${fmtShape(to)}`);
   return out;
 }
 
@@ -157,7 +165,10 @@ export function viewStrides(from: Shape, strides: readonly number[], to: Shape):
  * so that contiguous work becomes one flat loop (a [64, 197, 768] contiguous add is rank 1). Every backend's
  * kernels start from this. Returns the reduced shape and each operand's strides over it (rank 0 for one element).
  */
-export function coalesce(shape: Shape, strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+export function coalesce(
+  shape: Shape,
+  strides: readonly (readonly number[])[],
+): { shape: number[]; strides: number[][] } {
   const outShape: number[] = [];
   const outStrides: number[][] = strides.map(() => []);
   for (let d = 0; d < shape.length; d++) {

@@ -5,10 +5,10 @@
  */
 import type { Backend, Storage, View } from './backend.js';
 import type { AnyTypedArray, DType } from './dtype.js';
-import { BackendError, DisposedError, ShapeError, fmtShape } from './errors.js';
+import { BackendError, DisposedError, fmtShape, ShapeError } from './errors.js';
 import { onTensorCreated, onTensorDisposed } from './memory.js';
 import * as ops from './ops/index.js';
-import { type Shape, isContiguousLayout, sizeOf } from './shape.js';
+import { isContiguousLayout, type Shape, sizeOf } from './shape.js';
 import { release, retain } from './storage.js';
 
 export type NestedArray = number | boolean | NestedArray[];
@@ -53,7 +53,8 @@ export class Tensor implements View {
 
   /** Throws a DisposedError naming `op` if this tensor was disposed. */
   assertLive(op: string): void {
-    if (this.#disposed) throw new DisposedError(op, `tensor #${this.id} ${fmtShape(this.shape)} ${this.dtype} was disposed`);
+    if (this.#disposed)
+      throw new DisposedError(op, `tensor #${this.id} ${fmtShape(this.shape)} ${this.dtype} was disposed`);
   }
 
   /** Frees this handle; the storage goes when its last view is disposed. Idempotent. */
@@ -82,18 +83,26 @@ export class Tensor implements View {
   /** The elements in row-major order, as a new typed array. */
   async data(): Promise<AnyTypedArray> {
     this.assertLive('data');
-    const c = this.isContiguous && this.offset === 0 && this.size === this.storage.size ? this : ops.contiguousCopy(this);
+    const c =
+      this.isContiguous && this.offset === 0 && this.size === this.storage.size
+        ? this
+        : ops.contiguousCopy(this);
     try {
-      return await c.backend.read(c.storage.handle, c.dtype, c.storage.size).then((a) =>
-        c.offset === 0 && a.length === c.size ? a : (a.subarray(c.offset, c.offset + c.size) as AnyTypedArray),
-      );
+      return await c.backend
+        .read(c.storage.handle, c.dtype, c.storage.size)
+        .then((a) =>
+          c.offset === 0 && a.length === c.size
+            ? a
+            : (a.subarray(c.offset, c.offset + c.size) as AnyTypedArray),
+        );
     } finally {
       if (c !== this) c.dispose();
     }
   }
   async item(): Promise<number> {
     this.assertLive('item');
-    if (this.size !== 1) throw new ShapeError('item', `needs exactly one element, got ${fmtShape(this.shape)}`);
+    if (this.size !== 1)
+      throw new ShapeError('item', `needs exactly one element, got ${fmtShape(this.shape)}`);
     return (await this.data())[0]!;
   }
   async toArray(): Promise<NestedArray> {
@@ -103,7 +112,11 @@ export class Tensor implements View {
   dataSyncCpu(): AnyTypedArray {
     this.assertLive('dataSyncCpu');
     const readSync = this.backend.readSync;
-    if (!readSync) throw new BackendError('dataSyncCpu', `synchronous reads need the cpu backend; this tensor is on ${this.backend.name}: use await t.data()`);
+    if (!readSync)
+      throw new BackendError(
+        'dataSyncCpu',
+        `synchronous reads need the cpu backend; this tensor is on ${this.backend.name}: use await t.data()`,
+      );
     const c = this.isContiguous ? this : ops.contiguousCopy(this);
     try {
       const all = readSync.call(c.backend, c.storage.handle, c.dtype, c.storage.size);
@@ -113,7 +126,8 @@ export class Tensor implements View {
     }
   }
   itemSyncCpu(): number {
-    if (this.size !== 1) throw new ShapeError('itemSyncCpu', `needs exactly one element, got ${fmtShape(this.shape)}`);
+    if (this.size !== 1)
+      throw new ShapeError('itemSyncCpu', `needs exactly one element, got ${fmtShape(this.shape)}`);
     return this.dataSyncCpu()[0]!;
   }
   toArraySyncCpu(): NestedArray {
@@ -126,65 +140,182 @@ export class Tensor implements View {
   }
 
   // ---- ops as methods (definitions live in ./ops) ------------------------------------------------------
-  add(b: TensorLike): Tensor { return ops.add(this, b); }
-  sub(b: TensorLike): Tensor { return ops.sub(this, b); }
-  mul(b: TensorLike): Tensor { return ops.mul(this, b); }
-  div(b: TensorLike): Tensor { return ops.div(this, b); }
-  pow(b: TensorLike): Tensor { return ops.pow(this, b); }
-  maximum(b: TensorLike): Tensor { return ops.maximum(this, b); }
-  minimum(b: TensorLike): Tensor { return ops.minimum(this, b); }
-  neg(): Tensor { return ops.neg(this); }
-  exp(): Tensor { return ops.exp(this); }
-  log(): Tensor { return ops.log(this); }
-  sqrt(): Tensor { return ops.sqrt(this); }
-  reciprocal(): Tensor { return ops.reciprocal(this); }
-  sin(): Tensor { return ops.sin(this); }
-  cos(): Tensor { return ops.cos(this); }
-  tanh(): Tensor { return ops.tanh(this); }
-  erf(): Tensor { return ops.erf(this); }
-  abs(): Tensor { return ops.abs(this); }
-  square(): Tensor { return ops.square(this); }
-  relu(): Tensor { return ops.relu(this); }
-  sigmoid(): Tensor { return ops.sigmoid(this); }
-  gelu(options?: ops.GeluOptions): Tensor { return ops.gelu(this, options); }
-  clamp(min?: number, max?: number): Tensor { return ops.clamp(this, min, max); }
-  lt(b: TensorLike): Tensor { return ops.lt(this, b); }
-  le(b: TensorLike): Tensor { return ops.le(this, b); }
-  gt(b: TensorLike): Tensor { return ops.gt(this, b); }
-  ge(b: TensorLike): Tensor { return ops.ge(this, b); }
-  eq(b: TensorLike): Tensor { return ops.eq(this, b); }
-  ne(b: TensorLike): Tensor { return ops.ne(this, b); }
-  logicalNot(): Tensor { return ops.logicalNot(this); }
-  cast(dtype: DType): Tensor { return ops.cast(this, dtype); }
+  add(b: TensorLike): Tensor {
+    return ops.add(this, b);
+  }
+  sub(b: TensorLike): Tensor {
+    return ops.sub(this, b);
+  }
+  mul(b: TensorLike): Tensor {
+    return ops.mul(this, b);
+  }
+  div(b: TensorLike): Tensor {
+    return ops.div(this, b);
+  }
+  pow(b: TensorLike): Tensor {
+    return ops.pow(this, b);
+  }
+  maximum(b: TensorLike): Tensor {
+    return ops.maximum(this, b);
+  }
+  minimum(b: TensorLike): Tensor {
+    return ops.minimum(this, b);
+  }
+  neg(): Tensor {
+    return ops.neg(this);
+  }
+  exp(): Tensor {
+    return ops.exp(this);
+  }
+  log(): Tensor {
+    return ops.log(this);
+  }
+  sqrt(): Tensor {
+    return ops.sqrt(this);
+  }
+  reciprocal(): Tensor {
+    return ops.reciprocal(this);
+  }
+  sin(): Tensor {
+    return ops.sin(this);
+  }
+  cos(): Tensor {
+    return ops.cos(this);
+  }
+  tanh(): Tensor {
+    return ops.tanh(this);
+  }
+  erf(): Tensor {
+    return ops.erf(this);
+  }
+  abs(): Tensor {
+    return ops.abs(this);
+  }
+  square(): Tensor {
+    return ops.square(this);
+  }
+  relu(): Tensor {
+    return ops.relu(this);
+  }
+  sigmoid(): Tensor {
+    return ops.sigmoid(this);
+  }
+  gelu(options?: ops.GeluOptions): Tensor {
+    return ops.gelu(this, options);
+  }
+  clamp(min?: number, max?: number): Tensor {
+    return ops.clamp(this, min, max);
+  }
+  lt(b: TensorLike): Tensor {
+    return ops.lt(this, b);
+  }
+  le(b: TensorLike): Tensor {
+    return ops.le(this, b);
+  }
+  gt(b: TensorLike): Tensor {
+    return ops.gt(this, b);
+  }
+  ge(b: TensorLike): Tensor {
+    return ops.ge(this, b);
+  }
+  eq(b: TensorLike): Tensor {
+    return ops.eq(this, b);
+  }
+  ne(b: TensorLike): Tensor {
+    return ops.ne(this, b);
+  }
+  logicalNot(): Tensor {
+    return ops.logicalNot(this);
+  }
+  cast(dtype: DType): Tensor {
+    return ops.cast(this, dtype);
+  }
 
-  sum(axis?: ops.Axes, keepdim?: boolean): Tensor { return ops.sum(this, axis, keepdim); }
-  max(axis?: ops.Axes, keepdim?: boolean): Tensor { return ops.max(this, axis, keepdim); }
-  min(axis?: ops.Axes, keepdim?: boolean): Tensor { return ops.min(this, axis, keepdim); }
-  mean(axis?: ops.Axes, keepdim?: boolean): Tensor { return ops.mean(this, axis, keepdim); }
-  var(axis?: ops.Axes, options?: ops.VarianceOptions): Tensor { return ops.variance(this, axis, options); }
-  argmax(axis?: number, keepdim?: boolean): Tensor { return ops.argmax(this, axis, keepdim); }
-  argmin(axis?: number, keepdim?: boolean): Tensor { return ops.argmin(this, axis, keepdim); }
-  logsumexp(axis: ops.Axes, keepdim?: boolean): Tensor { return ops.logsumexp(this, axis, keepdim); }
-  softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
-  logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
-  matmul(b: Tensor): Tensor { return ops.matmul(this, b); }
+  sum(axis?: ops.Axes, keepdim?: boolean): Tensor {
+    return ops.sum(this, axis, keepdim);
+  }
+  max(axis?: ops.Axes, keepdim?: boolean): Tensor {
+    return ops.max(this, axis, keepdim);
+  }
+  min(axis?: ops.Axes, keepdim?: boolean): Tensor {
+    return ops.min(this, axis, keepdim);
+  }
+  mean(axis?: ops.Axes, keepdim?: boolean): Tensor {
+    return ops.mean(this, axis, keepdim);
+  }
+  var(axis?: ops.Axes, options?: ops.VarianceOptions): Tensor {
+    return ops.variance(this, axis, options);
+  }
+  argmax(axis?: number, keepdim?: boolean): Tensor {
+    return ops.argmax(this, axis, keepdim);
+  }
+  argmin(axis?: number, keepdim?: boolean): Tensor {
+    return ops.argmin(this, axis, keepdim);
+  }
+  logsumexp(axis: ops.Axes, keepdim?: boolean): Tensor {
+    return ops.logsumexp(this, axis, keepdim);
+  }
+  softmax(axis = -1): Tensor {
+    return ops.softmax(this, axis);
+  }
+  logSoftmax(axis = -1): Tensor {
+    return ops.logSoftmax(this, axis);
+  }
+  matmul(b: Tensor): Tensor {
+    return ops.matmul(this, b);
+  }
 
-  reshape(shape: readonly number[]): Tensor { return ops.reshape(this, shape); }
-  permute(dims: readonly number[]): Tensor { return ops.permute(this, dims); }
-  transpose(d0 = -2, d1 = -1): Tensor { return ops.transpose(this, d0, d1); }
-  get T(): Tensor { return ops.permute(this, this.shape.map((_, i) => this.rank - 1 - i)); }
-  expand(shape: readonly number[]): Tensor { return ops.expand(this, shape); }
-  broadcastTo(shape: readonly number[]): Tensor { return ops.expand(this, shape); }
-  slice(axis: number, start: number, end?: number, step?: number): Tensor { return ops.slice(this, axis, start, end, step); }
-  squeeze(axis?: ops.Axes): Tensor { return ops.squeeze(this, axis); }
-  unsqueeze(axis: number): Tensor { return ops.unsqueeze(this, axis); }
-  flatten(start = 0, end = -1): Tensor { return ops.flatten(this, start, end); }
-  contiguous(): Tensor { return ops.contiguous(this); }
-  pad(pads: readonly (readonly [number, number])[], value = 0): Tensor { return ops.pad(this, pads, value); }
-  split(sizeOrSections: number | readonly number[], axis = 0): Tensor[] { return ops.split(this, sizeOrSections, axis); }
-  gather(axis: number, index: Tensor): Tensor { return ops.gather(this, axis, index); }
-  indexSelect(axis: number, index: Tensor): Tensor { return ops.indexSelect(this, axis, index); }
-  scatterAdd(axis: number, index: Tensor, src: Tensor): Tensor { return ops.scatterAdd(this, axis, index, src); }
+  reshape(shape: readonly number[]): Tensor {
+    return ops.reshape(this, shape);
+  }
+  permute(dims: readonly number[]): Tensor {
+    return ops.permute(this, dims);
+  }
+  transpose(d0 = -2, d1 = -1): Tensor {
+    return ops.transpose(this, d0, d1);
+  }
+  get T(): Tensor {
+    return ops.permute(
+      this,
+      this.shape.map((_, i) => this.rank - 1 - i),
+    );
+  }
+  expand(shape: readonly number[]): Tensor {
+    return ops.expand(this, shape);
+  }
+  broadcastTo(shape: readonly number[]): Tensor {
+    return ops.expand(this, shape);
+  }
+  slice(axis: number, start: number, end?: number, step?: number): Tensor {
+    return ops.slice(this, axis, start, end, step);
+  }
+  squeeze(axis?: ops.Axes): Tensor {
+    return ops.squeeze(this, axis);
+  }
+  unsqueeze(axis: number): Tensor {
+    return ops.unsqueeze(this, axis);
+  }
+  flatten(start = 0, end = -1): Tensor {
+    return ops.flatten(this, start, end);
+  }
+  contiguous(): Tensor {
+    return ops.contiguous(this);
+  }
+  pad(pads: readonly (readonly [number, number])[], value = 0): Tensor {
+    return ops.pad(this, pads, value);
+  }
+  split(sizeOrSections: number | readonly number[], axis = 0): Tensor[] {
+    return ops.split(this, sizeOrSections, axis);
+  }
+  gather(axis: number, index: Tensor): Tensor {
+    return ops.gather(this, axis, index);
+  }
+  indexSelect(axis: number, index: Tensor): Tensor {
+    return ops.indexSelect(this, axis, index);
+  }
+  scatterAdd(axis: number, index: Tensor, src: Tensor): Tensor {
+    return ops.scatterAdd(this, axis, index, src);
+  }
 }
 
 function nest(flat: AnyTypedArray, shape: Shape, dtype: DType): NestedArray {

@@ -1,6 +1,8 @@
 /** Creation ops: from JS data, constants, ranges, identity, and the seeded random generators. */
-import { type AnyTypedArray, type DType, assertDType, dtypeOfTypedArray, typedArrayFor } from '../dtype.js';
-import { DTypeError, ShapeError, fmtShape } from '../errors.js';
+
+import { untracked } from '../dispatch.js';
+import { type AnyTypedArray, assertDType, type DType, dtypeOfTypedArray, typedArrayFor } from '../dtype.js';
+import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { blocksFor, reserveBlocks } from '../random/philox.js';
 import { getBackend } from '../registry.js';
 import { assertValidShape, sizeOf } from '../shape.js';
@@ -9,7 +11,6 @@ import { cast } from './elementwise.js';
 import { add, mul } from './math.js';
 import { filled } from './scalar.js';
 import { empty } from './util.js';
-import { untracked } from '../dispatch.js';
 
 export interface CreateOptions {
   dtype?: DType;
@@ -25,15 +26,27 @@ function target(opts: CreateOptions | undefined, dtype: DType) {
 /** A JS value stored as `dtype` must survive the store: int32 takes integers in range, never a rounded value. */
 function assertStorable(op: string, v: number, dtype: DType, at: number): void {
   if (dtype === 'int32' && !(Number.isInteger(v) && v >= -2147483648 && v <= 2147483647)) {
-    throw new DTypeError(op, `value ${v} (at flat position ${at}) is not an int32; round it explicitly first`);
+    throw new DTypeError(
+      op,
+      `value ${v} (at flat position ${at}) is not an int32; round it explicitly first`,
+    );
   }
 }
 
-function fromHost(op: string, data: AnyTypedArray, shape: readonly number[], opts: CreateOptions | undefined, fallback: DType): Tensor {
+function fromHost(
+  op: string,
+  data: AnyTypedArray,
+  shape: readonly number[],
+  opts: CreateOptions | undefined,
+  fallback: DType,
+): Tensor {
   const { backend, dtype } = target(opts, fallback);
   assertValidShape(op, shape);
   if (sizeOf(shape) !== data.length) {
-    throw new ShapeError(op, `${data.length} values do not fill shape ${fmtShape(shape)} (size ${sizeOf(shape)})`);
+    throw new ShapeError(
+      op,
+      `${data.length} values do not fill shape ${fmtShape(shape)} (size ${sizeOf(shape)})`,
+    );
   }
   let typed = data;
   if (dtypeOfTypedArray(data) !== dtype || data.constructor !== typedArrayFor(dtype, 0).constructor) {
@@ -57,17 +70,29 @@ function inferShape(op: string, data: NestedArray): number[] {
     if (cur.length === 0) break;
     cur = cur[0]!;
   }
-  return shape.length === 0 && Array.isArray(data) ? [0] : (assertValidShape(op, shape), shape);
+  if (shape.length === 0 && Array.isArray(data)) return [0];
+  assertValidShape(op, shape);
+  return shape;
 }
 
-function flattenNested(op: string, data: NestedArray, shape: readonly number[], out: number[], depth = 0): void {
+function flattenNested(
+  op: string,
+  data: NestedArray,
+  shape: readonly number[],
+  out: number[],
+  depth = 0,
+): void {
   if (depth === shape.length) {
-    if (Array.isArray(data)) throw new ShapeError(op, `ragged nested array: expected a value at depth ${depth}, found an array`);
+    if (Array.isArray(data))
+      throw new ShapeError(op, `ragged nested array: expected a value at depth ${depth}, found an array`);
     out.push(typeof data === 'boolean' ? (data ? 1 : 0) : data);
     return;
   }
   if (!Array.isArray(data) || data.length !== shape[depth]) {
-    throw new ShapeError(op, `ragged nested array: expected length ${shape[depth]} at depth ${depth} of ${fmtShape(shape)}`);
+    throw new ShapeError(
+      op,
+      `ragged nested array: expected length ${shape[depth]} at depth ${depth} of ${fmtShape(shape)}`,
+    );
   }
   for (const d of data) flattenNested(op, d, shape, out, depth + 1);
 }
@@ -76,11 +101,15 @@ function flattenNested(op: string, data: NestedArray, shape: readonly number[], 
  * A tensor from JS data: nested arrays, a typed array (with `shape`, default 1-D), a number or a boolean.
  * The dtype defaults to the data's: float32 for numbers, bool for booleans, the typed array's own type.
  */
-export function tensor(data: NestedArray | AnyTypedArray, opts: CreateOptions & { shape?: readonly number[] } = {}): Tensor {
+export function tensor(
+  data: NestedArray | AnyTypedArray,
+  opts: CreateOptions & { shape?: readonly number[] } = {},
+): Tensor {
   if (opts.dtype !== undefined) assertDType(opts.dtype);
   if (ArrayBuffer.isView(data)) {
     const natural = dtypeOfTypedArray(data);
-    if (!natural) throw new DTypeError('tensor', `unsupported typed array ${(data as object).constructor.name}`);
+    if (!natural)
+      throw new DTypeError('tensor', `unsupported typed array ${(data as object).constructor.name}`);
     return fromHost('tensor', data, opts.shape ?? [data.length], opts, natural);
   }
   const shape = inferShape('tensor', data);
@@ -125,9 +154,11 @@ export const onesLike = (t: Tensor, opts?: CreateOptions): Tensor => fullLike(t,
 /** arange(end), arange(start, end, step = 1): values start, start + step, ... < end (> end for step < 0). */
 export function arange(startOrEnd: number, end?: number, step = 1, opts?: CreateOptions): Tensor {
   const [s, e] = end === undefined ? [0, startOrEnd] : [startOrEnd, end];
-  if (step === 0 || !Number.isFinite(step)) throw new ShapeError('arange', `step must be finite and non-zero, got ${step}`);
+  if (step === 0 || !Number.isFinite(step))
+    throw new ShapeError('arange', `step must be finite and non-zero, got ${step}`);
   const n = Math.max(0, Math.ceil((e - s) / step));
-  const integral = Number.isInteger(s) && Number.isInteger(step) && opts?.dtype !== 'float32' && opts?.dtype !== 'float64';
+  const integral =
+    Number.isInteger(s) && Number.isInteger(step) && opts?.dtype !== 'float32' && opts?.dtype !== 'float64';
   const dtype = opts?.dtype ?? (integral ? 'int32' : 'float32');
   const values = typedArrayFor(dtype, n);
   for (let i = 0; i < n; i++) values[i] = s + i * step;
@@ -136,11 +167,13 @@ export function arange(startOrEnd: number, end?: number, step = 1, opts?: Create
 
 /** `steps` evenly spaced values from start to end inclusive (torch.linspace). */
 export function linspace(start: number, end: number, steps: number, opts?: CreateOptions): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new ShapeError('linspace', `steps must be an integer >= 0, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new ShapeError('linspace', `steps must be an integer >= 0, got ${steps}`);
   const values = new Float64Array(steps);
   const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
   // Symmetric evaluation (as PyTorch): the second half counts back from `end`, so both endpoints are exact.
-  for (let i = 0; i < steps; i++) values[i] = i < steps / 2 ? start + i * delta : end - (steps - 1 - i) * delta;
+  for (let i = 0; i < steps; i++)
+    values[i] = i < steps / 2 ? start + i * delta : end - (steps - 1 - i) * delta;
   return fromHost('linspace', values, [steps], opts, 'float32');
 }
 
@@ -151,10 +184,16 @@ export function eye(n: number, m = n, opts?: CreateOptions): Tensor {
   return fromHost('eye', values, [n, m], opts, 'float32');
 }
 
-function random(op: string, kind: 'uniform' | 'normal', shape: readonly number[], opts?: CreateOptions): Tensor {
+function random(
+  op: string,
+  kind: 'uniform' | 'normal',
+  shape: readonly number[],
+  opts?: CreateOptions,
+): Tensor {
   assertValidShape(op, shape);
   const { backend, dtype } = target(opts, 'float32');
-  if (dtype !== 'float32' && dtype !== 'float64') throw new DTypeError(op, `needs a float dtype, got ${dtype}`);
+  if (dtype !== 'float32' && dtype !== 'float64')
+    throw new DTypeError(op, `needs a float dtype, got ${dtype}`);
   const out = empty(backend, dtype, shape);
   const { key, counter } = reserveBlocks(blocksFor(kind, out.size));
   if (out.size > 0) backend.random(kind, key, counter, out);
@@ -162,9 +201,11 @@ function random(op: string, kind: 'uniform' | 'normal', shape: readonly number[]
 }
 
 /** Uniform on [0, 1), from the global seeded generator (see manualSeed). */
-export const rand = (shape: readonly number[], opts?: CreateOptions): Tensor => random('rand', 'uniform', shape, opts);
+export const rand = (shape: readonly number[], opts?: CreateOptions): Tensor =>
+  random('rand', 'uniform', shape, opts);
 /** Standard normal, from the global seeded generator. */
-export const randn = (shape: readonly number[], opts?: CreateOptions): Tensor => random('randn', 'normal', shape, opts);
+export const randn = (shape: readonly number[], opts?: CreateOptions): Tensor =>
+  random('randn', 'normal', shape, opts);
 
 /** Integers uniform on [low, high) (int32 by default). */
 export function randint(low: number, high: number, shape: readonly number[], opts?: CreateOptions): Tensor {

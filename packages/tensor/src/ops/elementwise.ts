@@ -1,22 +1,40 @@
 /** Elementwise front-end: dtype checks, broadcasting, output allocation; the maths lives in ./table.ts. */
+
+import { record } from '../dispatch.js';
 import type { DType } from '../dtype.js';
 import { isFloat } from '../dtype.js';
-import { record } from '../dispatch.js';
 import { DTypeError, fmtShape } from '../errors.js';
 import { broadcastShapes } from '../shape.js';
 import type { Tensor, TensorLike } from '../tensor.js';
-import { type Expr, bin, castTo, constant, exprDType, input, select, un } from './expr.js';
+import { bin, castTo, constant, type Expr, exprDType, input, select, un } from './expr.js';
 import { assertScalarFits, scalarLike } from './scalar.js';
-import { BINARY, type BinaryOp, UNARY, type UnaryOp, outDType } from './table.js';
-import { assertDTypeIn, assertSameDType, broadcastView, commonBackend, disposeOnThrow, empty } from './util.js';
+import { BINARY, type BinaryOp, outDType, UNARY, type UnaryOp } from './table.js';
+import {
+  assertDTypeIn,
+  assertSameDType,
+  broadcastView,
+  commonBackend,
+  disposeOnThrow,
+  empty,
+} from './util.js';
 
 /** Runs an expression over broadcast inputs as one kernel, without reporting it to the recorder. */
 export function runExpr(op: string, expr: Expr, inputs: readonly Tensor[]): Tensor {
   const backend = commonBackend(op, ...inputs);
   const shape = broadcastShapes(op, ...inputs.map((t) => t.shape));
-  const dtype = exprDType(expr, inputs.map((t) => t.dtype));
+  const dtype = exprDType(
+    expr,
+    inputs.map((t) => t.dtype),
+  );
   const out = empty(backend, dtype, shape);
-  if (out.size > 0) disposeOnThrow(out, () => backend.elementwise(expr, inputs.map((t) => broadcastView(t, shape)), out));
+  if (out.size > 0)
+    disposeOnThrow(out, () =>
+      backend.elementwise(
+        expr,
+        inputs.map((t) => broadcastView(t, shape)),
+        out,
+      ),
+    );
   return out;
 }
 
@@ -30,7 +48,8 @@ export function unary(op: UnaryOp, x: Tensor): Tensor {
 
 /** Turns a JS number operand into a 0-d tensor of the other operand's dtype, on its backend. */
 function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor, Tensor[]] {
-  if (typeof a === 'number' && typeof b === 'number') throw new DTypeError(op, 'needs at least one tensor operand');
+  if (typeof a === 'number' && typeof b === 'number')
+    throw new DTypeError(op, 'needs at least one tensor operand');
   const temps: Tensor[] = [];
   const ta = typeof a === 'number' ? (temps[temps.length] = scalarLike(a, b as Tensor, op)) : a;
   const tb = typeof b === 'number' ? (temps[temps.length] = scalarLike(b, a as Tensor, op)) : b;
@@ -54,7 +73,8 @@ export function binary(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
 /** where(cond, a, b): a where cond is true, else b; all three broadcast together. */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   cond.assertLive('where');
-  if (cond.dtype !== 'bool') throw new DTypeError('where', `condition must be bool, got ${cond.dtype} ${fmtShape(cond.shape)}`);
+  if (cond.dtype !== 'bool')
+    throw new DTypeError('where', `condition must be bool, got ${cond.dtype} ${fmtShape(cond.shape)}`);
   const [ta, tb, temps] = operands('where', a, b);
   try {
     commonBackend('where', cond, ta, tb);
@@ -116,7 +136,8 @@ export function composite(
 
 export function requireFloat(op: string, x: Tensor): void {
   x.assertLive(op);
-  if (!isFloat(x.dtype)) throw new DTypeError(op, `needs a float tensor, got ${x.dtype} ${fmtShape(x.shape)}`);
+  if (!isFloat(x.dtype))
+    throw new DTypeError(op, `needs a float tensor, got ${x.dtype} ${fmtShape(x.shape)}`);
 }
 
 export { outDType };

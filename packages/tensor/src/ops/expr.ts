@@ -3,7 +3,7 @@
  * as gelu may build a larger tree, which a backend compiles into a single fused kernel (one pass over memory).
  */
 import type { DType } from '../dtype.js';
-import { BINARY, type BinaryOp, UNARY, type UnaryOp, outDType } from './table.js';
+import { BINARY, type BinaryOp, outDType, UNARY, type UnaryOp } from './table.js';
 
 export type Expr =
   | { readonly kind: 'input'; readonly index: number }

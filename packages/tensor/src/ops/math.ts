@@ -3,12 +3,13 @@
  * primitives; composites (le, relu, sigmoid, gelu, clamp, ...) are expression trees over the same op table,
  * compiled into one fused kernel each (`composite`), so autograd needs no extra rules for them.
  */
+
+import type { DType } from '../dtype.js';
 import { TensorError } from '../errors.js';
 import { broadcastShapes } from '../shape.js';
-import type { DType } from '../dtype.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { binary, composite, unary } from './elementwise.js';
-import { type Expr, bin, constant, select, un } from './expr.js';
+import { bin, constant, type Expr, select, un } from './expr.js';
 import { assertSameDType, commonBackend } from './util.js';
 
 export const add = (a: TensorLike, b: TensorLike): Tensor => binary('add', a, b);
@@ -72,13 +73,16 @@ const NUMERIC: readonly DType[] = ['float32', 'float64', 'int32'];
 const lessOrEqual = (x: Expr, y: Expr): Expr => bin('max', bin('cmplt', x, y), bin('cmpeq', x, y));
 const FALSE = constant(0, 'bool');
 
-export const le = (a: TensorLike, b: TensorLike): Tensor => pair('le', a, b, () => composite('le', [a, b], ALL, lessOrEqual));
-export const ge = (a: TensorLike, b: TensorLike): Tensor => pair('ge', a, b, () => composite('ge', [b, a], ALL, lessOrEqual));
+export const le = (a: TensorLike, b: TensorLike): Tensor =>
+  pair('le', a, b, () => composite('le', [a, b], ALL, lessOrEqual));
+export const ge = (a: TensorLike, b: TensorLike): Tensor =>
+  pair('ge', a, b, () => composite('ge', [b, a], ALL, lessOrEqual));
 export const ne = (a: TensorLike, b: TensorLike): Tensor =>
   pair('ne', a, b, () => composite('ne', [a, b], ALL, (x, y) => bin('cmpeq', bin('cmpeq', x, y), FALSE)));
 
 /** x == 0: true where x is false (bool) or zero (numbers). */
-export const logicalNot = (x: Tensor): Tensor => composite('logicalNot', [x, 0], ALL, (v, zero) => bin('cmpeq', v, zero));
+export const logicalNot = (x: Tensor): Tensor =>
+  composite('logicalNot', [x, 0], ALL, (v, zero) => bin('cmpeq', v, zero));
 /** Logical and/or are min/max over {0, 1}; other dtypes count non-zero as true and give bool, as PyTorch. */
 export const logicalAnd = (a: Tensor, b: Tensor): Tensor =>
   pair('logicalAnd', a, b, () => onBools('min', a, b), false);
@@ -104,7 +108,9 @@ export const relu = (x: Tensor): Tensor =>
 
 /** 1 / (1 + exp(-x)): exp(-x) overflows to inf for x << 0, giving exactly 0, never NaN. */
 export const sigmoid = (x: Tensor): Tensor =>
-  composite('sigmoid', [x, 1], FLOATS, (v, one) => un('reciprocal', bin('add', un('exp', un('neg', v)), one)));
+  composite('sigmoid', [x, 1], FLOATS, (v, one) =>
+    un('reciprocal', bin('add', un('exp', un('neg', v)), one)),
+  );
 
 export interface GeluOptions {
   /** 'none' (default): exact, 0.5·x·(1 + erf(x/√2)). 'tanh': the approximation used by GPT-2 and some ViTs. */
@@ -115,7 +121,15 @@ export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
   if (options.approximate === 'tanh') {
     // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
     return composite('gelu', [x, 0.5, 1, 0.044715, Math.sqrt(2 / Math.PI)], FLOATS, (v, half, one, c, k) =>
-      bin('mul', bin('mul', half, v), bin('add', one, un('tanh', bin('mul', k, bin('add', v, bin('mul', c, bin('mul', bin('mul', v, v), v))))))),
+      bin(
+        'mul',
+        bin('mul', half, v),
+        bin(
+          'add',
+          one,
+          un('tanh', bin('mul', k, bin('add', v, bin('mul', c, bin('mul', bin('mul', v, v), v))))),
+        ),
+      ),
     );
   }
   return composite('gelu', [x, 0.5, 1, Math.SQRT1_2], FLOATS, (v, half, one, r) =>
@@ -137,6 +151,7 @@ function clampOf(x: Tensor, min?: number, max?: number): Tensor {
       select(bin('cmplt', v, lo), lo, select(bin('cmplt', hi, v), hi, v)),
     );
   }
-  if (min !== undefined) return composite('clamp', [x, min], NUMERIC, (v, lo) => select(bin('cmplt', v, lo), lo, v));
+  if (min !== undefined)
+    return composite('clamp', [x, min], NUMERIC, (v, lo) => select(bin('cmplt', v, lo), lo, v));
   return composite('clamp', [x, max!], NUMERIC, (v, hi) => select(bin('cmplt', hi, v), hi, v));
 }

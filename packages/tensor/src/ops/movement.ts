@@ -1,13 +1,14 @@
 /** Joining, padding and indexing: pad, concat, stack, split, gather, indexSelect, take, scatterAdd, oneHot. */
-import type { DType } from '../dtype.js';
+
 import { record, untracked } from '../dispatch.js';
-import { DTypeError, IndexError, ShapeError, fmtShape } from '../errors.js';
+import type { DType } from '../dtype.js';
+import { DTypeError, fmtShape, IndexError, ShapeError } from '../errors.js';
 import { normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
+import { arange } from './creation.js';
 import { cast } from './elementwise.js';
 import { eq } from './math.js';
 import { filled } from './scalar.js';
-import { arange } from './creation.js';
 import { commonBackend, disposeOnThrow, empty, rawView } from './util.js';
 import { contiguousCopy, expand, reshape, slice, unsqueeze } from './views.js';
 
@@ -15,20 +16,30 @@ import { contiguousCopy, expand, reshape, slice, unsqueeze } from './views.js';
 export function pad(x: Tensor, pads: readonly (readonly [number, number])[], value = 0): Tensor {
   x.assertLive('pad');
   if (pads.length !== x.rank) {
-    throw new ShapeError('pad', `needs one [before, after] pair per axis: got ${pads.length} pairs for ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      'pad',
+      `needs one [before, after] pair per axis: got ${pads.length} pairs for ${fmtShape(x.shape)}`,
+    );
   }
   for (const [b, a] of pads) {
     if (!Number.isInteger(b) || !Number.isInteger(a) || b < 0 || a < 0) {
-      throw new ShapeError('pad', `pad widths must be integers >= 0, got [${b}, ${a}] for ${fmtShape(x.shape)}`);
+      throw new ShapeError(
+        'pad',
+        `pad widths must be integers >= 0, got [${b}, ${a}] for ${fmtShape(x.shape)}`,
+      );
     }
   }
-  if ((x.dtype === 'int32' && !Number.isInteger(value)) || (x.dtype === 'bool' && value !== 0 && value !== 1)) {
+  if (
+    (x.dtype === 'int32' && !Number.isInteger(value)) ||
+    (x.dtype === 'bool' && value !== 0 && value !== 1)
+  ) {
     throw new DTypeError('pad', `value ${value} does not fit dtype ${x.dtype} of ${fmtShape(x.shape)}`);
   }
   const shape = x.shape.map((d, i) => d + pads[i]![0] + pads[i]![1]);
   const out = filled(x.backend, x.dtype, shape, value);
   const offset = pads.reduce((o, [b], i) => o + b * out.strides[i]!, 0);
-  if (x.size > 0) x.backend.elementwise({ kind: 'input', index: 0 }, [x], rawView(out, x.shape, out.strides, offset));
+  if (x.size > 0)
+    x.backend.elementwise({ kind: 'input', index: 0 }, [x], rawView(out, x.shape, out.strides, offset));
   record('pad', [x], { pads: pads.map(([b, a]) => [b, a]), value }, out);
   return out;
 }
@@ -37,12 +48,17 @@ export function concat(parts: readonly Tensor[], axis = 0): Tensor {
   if (parts.length === 0) throw new ShapeError('concat', 'needs at least one tensor');
   const backend = commonBackend('concat', ...parts);
   const first = parts[0]!;
-  if (first.rank === 0) throw new ShapeError('concat', 'zero-dimensional tensors cannot be concatenated; use stack');
+  if (first.rank === 0)
+    throw new ShapeError('concat', 'zero-dimensional tensors cannot be concatenated; use stack');
   const ax = normalizeAxis('concat', axis, first.rank);
   for (const p of parts) {
-    if (p.dtype !== first.dtype) throw new DTypeError('concat', `dtype mismatch: ${first.dtype} and ${p.dtype}`);
+    if (p.dtype !== first.dtype)
+      throw new DTypeError('concat', `dtype mismatch: ${first.dtype} and ${p.dtype}`);
     if (p.rank !== first.rank || p.shape.some((d, i) => i !== ax && d !== first.shape[i])) {
-      throw new ShapeError('concat', `shapes ${parts.map((t) => fmtShape(t.shape)).join(', ')} differ outside axis ${ax}`);
+      throw new ShapeError(
+        'concat',
+        `shapes ${parts.map((t) => fmtShape(t.shape)).join(', ')} differ outside axis ${ax}`,
+      );
     }
   }
   const shape = [...first.shape];
@@ -50,7 +66,12 @@ export function concat(parts: readonly Tensor[], axis = 0): Tensor {
   const out = empty(backend, first.dtype, shape);
   let at = 0;
   for (const p of parts) {
-    if (p.size > 0) backend.elementwise({ kind: 'input', index: 0 }, [p], rawView(out, p.shape, out.strides, at * out.strides[ax]!));
+    if (p.size > 0)
+      backend.elementwise(
+        { kind: 'input', index: 0 },
+        [p],
+        rawView(out, p.shape, out.strides, at * out.strides[ax]!),
+      );
     at += p.shape[ax]!;
   }
   record('concat', parts, { axis: ax }, out);
@@ -63,7 +84,10 @@ export function stack(parts: readonly Tensor[], axis = 0): Tensor {
   for (const p of parts) {
     p.assertLive('stack');
     if (p.rank !== parts[0]!.rank || p.shape.some((d, i) => d !== parts[0]!.shape[i])) {
-      throw new ShapeError('stack', `all shapes must be equal, got ${parts.map((t) => fmtShape(t.shape)).join(', ')}`);
+      throw new ShapeError(
+        'stack',
+        `all shapes must be equal, got ${parts.map((t) => fmtShape(t.shape)).join(', ')}`,
+      );
     }
   }
   const lifted = parts.map((p) => unsqueeze(p, ax));
@@ -91,7 +115,10 @@ export function split(x: Tensor, sizeOrSections: number | readonly number[], axi
     sizes = [...sizeOrSections];
     const total = sizes.reduce((s, v) => s + v, 0);
     if (total !== n || sizes.some((s) => !Number.isInteger(s) || s < 0)) {
-      throw new ShapeError('split', `sizes [${sizes.join(',')}] must be integers >= 0 summing to ${n} (axis ${ax} of ${fmtShape(x.shape)})`);
+      throw new ShapeError(
+        'split',
+        `sizes [${sizes.join(',')}] must be integers >= 0 summing to ${n} (axis ${ax} of ${fmtShape(x.shape)})`,
+      );
     }
   }
   let at = 0;
@@ -113,7 +140,8 @@ function relabel<T>(op: string, fn: () => T): T {
 }
 
 function assertIndex(op: string, index: Tensor): void {
-  if (index.dtype !== 'int32') throw new DTypeError(op, `index must be int32, got ${index.dtype} ${fmtShape(index.shape)}`);
+  if (index.dtype !== 'int32')
+    throw new DTypeError(op, `index must be int32, got ${index.dtype} ${fmtShape(index.shape)}`);
 }
 
 /** torch.gather: out[i][j][k] = x[i][index[i][j][k]][k] for axis 1; index has x's rank. */
@@ -122,7 +150,10 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   assertIndex('gather', index);
   const ax = normalizeAxis('gather', axis, x.rank);
   if (index.rank !== x.rank || index.shape.some((d, i) => i !== ax && d > x.shape[i]!)) {
-    throw new ShapeError('gather', `index ${fmtShape(index.shape)} must have x's rank and fit inside x ${fmtShape(x.shape)} outside axis ${ax}`);
+    throw new ShapeError(
+      'gather',
+      `index ${fmtShape(index.shape)} must have x's rank and fit inside x ${fmtShape(x.shape)} outside axis ${ax}`,
+    );
   }
   const out = empty(backend, x.dtype, index.shape);
   if (out.size > 0) {
@@ -141,10 +172,17 @@ export const takeAlongAxis = gather;
 export function indexSelect(x: Tensor, axis: number, index: Tensor): Tensor {
   commonBackend('indexSelect', x, index);
   assertIndex('indexSelect', index);
-  if (index.rank !== 1) throw new ShapeError('indexSelect', `index must be 1-D, got ${fmtShape(index.shape)}`);
+  if (index.rank !== 1)
+    throw new ShapeError('indexSelect', `index must be 1-D, got ${fmtShape(index.shape)}`);
   const ax = normalizeAxis('indexSelect', axis, x.rank);
-  const lifted = reshape(index, x.shape.map((_, i) => (i === ax ? index.size : 1)));
-  const full = expand(lifted, x.shape.map((d, i) => (i === ax ? index.size : d)));
+  const lifted = reshape(
+    index,
+    x.shape.map((_, i) => (i === ax ? index.size : 1)),
+  );
+  const full = expand(
+    lifted,
+    x.shape.map((d, i) => (i === ax ? index.size : d)),
+  );
   try {
     return relabel('indexSelect', () => gather(x, ax, full));
   } finally {
@@ -171,9 +209,11 @@ export function take(x: Tensor, indices: Tensor): Tensor {
 export function scatterAdd(x: Tensor, axis: number, index: Tensor, src: Tensor): Tensor {
   const backend = commonBackend('scatterAdd', x, index, src);
   assertIndex('scatterAdd', index);
-  if (src.dtype !== x.dtype) throw new DTypeError('scatterAdd', `dtype mismatch: x ${x.dtype}, src ${src.dtype}`);
+  if (src.dtype !== x.dtype)
+    throw new DTypeError('scatterAdd', `dtype mismatch: x ${x.dtype}, src ${src.dtype}`);
   // Sums of bools are not bools (1 + 1 would store 2 in a 0/1 buffer); PyTorch refuses too.
-  if (x.dtype === 'bool') throw new DTypeError('scatterAdd', `not defined for bool ${fmtShape(x.shape)}; cast to int32 first`);
+  if (x.dtype === 'bool')
+    throw new DTypeError('scatterAdd', `not defined for bool ${fmtShape(x.shape)}; cast to int32 first`);
   const ax = normalizeAxis('scatterAdd', axis, x.rank);
   if (
     index.rank !== x.rank ||
@@ -186,7 +226,8 @@ export function scatterAdd(x: Tensor, axis: number, index: Tensor, src: Tensor):
     );
   }
   const out = contiguousCopy(x);
-  if (index.size > 0) disposeOnThrow(out, () => backend.scatterAdd(out, ax, index, rawView(src, index.shape, src.strides)));
+  if (index.size > 0)
+    disposeOnThrow(out, () => backend.scatterAdd(out, ax, index, rawView(src, index.shape, src.strides)));
   record('scatterAdd', [x, index, src], { axis: ax }, out);
   return out;
 }
@@ -195,7 +236,8 @@ export function scatterAdd(x: Tensor, axis: number, index: Tensor, src: Tensor):
 export function oneHot(indices: Tensor, numClasses: number, dtype: DType = 'int32'): Tensor {
   indices.assertLive('oneHot');
   assertIndex('oneHot', indices);
-  if (!Number.isInteger(numClasses) || numClasses <= 0) throw new ShapeError('oneHot', `numClasses must be a positive integer, got ${numClasses}`);
+  if (!Number.isInteger(numClasses) || numClasses <= 0)
+    throw new ShapeError('oneHot', `numClasses must be a positive integer, got ${numClasses}`);
   indices.backend.checkIndexRange('oneHot', indices, 0, numClasses);
   return untracked(() => {
     const classes = arange(0, numClasses, 1, { dtype: 'int32', backend: indices.backend.name });

@@ -1,6 +1,6 @@
 /** Neural-network composites: softmax, logSoftmax, layerNorm. Fused kernels may replace these later, tested against them. */
 import { untracked } from '../dispatch.js';
-import { DTypeError, ShapeError, fmtShape } from '../errors.js';
+import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { requireFloat } from './elementwise.js';
@@ -11,7 +11,13 @@ import { filled } from './scalar.js';
 /** The row maximum, as a constant: softmax(x - c) = softmax(x) for any c, so it carries no gradient. */
 function stableShift(x: Tensor, axis: number): Tensor {
   // A zero-size axis has no max; any shift works (the result is empty), so use 0 as torch's empty softmax does.
-  if (x.shape[axis] === 0) return filled(x.backend, x.dtype, x.shape.map((d, i) => (i === axis ? 1 : d)), 0);
+  if (x.shape[axis] === 0)
+    return filled(
+      x.backend,
+      x.dtype,
+      x.shape.map((d, i) => (i === axis ? 1 : d)),
+      0,
+    );
   return untracked(() => max(x, axis, true));
 }
 
@@ -48,18 +54,36 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
  * Layer normalisation over the trailing dims given by `normalizedShape` (as torch.nn.functional.layer_norm):
  * (x - mean) / sqrt(var + eps) * weight + bias, with the biased variance.
  */
-export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor, bias?: Tensor, eps = 1e-5): Tensor {
+export function layerNorm(
+  x: Tensor,
+  normalizedShape: readonly number[],
+  weight?: Tensor,
+  bias?: Tensor,
+  eps = 1e-5,
+): Tensor {
   requireFloat('layerNorm', x);
   const k = normalizedShape.length;
   if (k === 0 || k > x.rank || normalizedShape.some((d, i) => d !== x.shape[x.rank - k + i])) {
-    throw new ShapeError('layerNorm', `normalizedShape ${fmtShape(normalizedShape)} must match the trailing dims of ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      'layerNorm',
+      `normalizedShape ${fmtShape(normalizedShape)} must match the trailing dims of ${fmtShape(x.shape)}`,
+    );
   }
-  for (const [name, p] of [['weight', weight], ['bias', bias]] as const) {
+  for (const [name, p] of [
+    ['weight', weight],
+    ['bias', bias],
+  ] as const) {
     if (p && (p.rank !== k || p.shape.some((d, i) => d !== normalizedShape[i]))) {
-      throw new ShapeError('layerNorm', `${name} ${fmtShape(p.shape)} must have shape ${fmtShape(normalizedShape)}`);
+      throw new ShapeError(
+        'layerNorm',
+        `${name} ${fmtShape(p.shape)} must have shape ${fmtShape(normalizedShape)}`,
+      );
     }
     if (p && p.dtype !== x.dtype) {
-      throw new DTypeError('layerNorm', `${name} is ${p.dtype} ${fmtShape(p.shape)}, x is ${x.dtype} ${fmtShape(x.shape)}`);
+      throw new DTypeError(
+        'layerNorm',
+        `${name} is ${p.dtype} ${fmtShape(p.shape)}, x is ${x.dtype} ${fmtShape(x.shape)}`,
+      );
     }
   }
   const axes = normalizedShape.map((_, i) => x.rank - k + i);

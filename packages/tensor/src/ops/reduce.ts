@@ -1,11 +1,11 @@
 /** Reductions: sum/max/min/argmax/argmin are kernels; mean, variance and logsumexp are composed. */
 import type { ReduceOp } from '../backend.js';
 import { record, untracked } from '../dispatch.js';
-import { DTypeError, ShapeError, fmtShape } from '../errors.js';
+import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { normalizeAxes, normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { cast, requireFloat, where } from './elementwise.js';
-import { add, div, eq, log, exp, mul, sub, abs } from './math.js';
+import { abs, add, div, eq, exp, log, mul, sub } from './math.js';
 import { filled } from './scalar.js';
 import { empty } from './util.js';
 import { type Axes, reshape } from './views.js';
@@ -14,8 +14,11 @@ function reduce(op: ReduceOp, x: Tensor, axis: Axes | undefined, keepdim: boolea
   const name = op;
   x.assertLive(name);
   const axes = normalizeAxes(name, axis, x.rank);
-  if ((op !== 'sum') && axes.some((a) => x.shape[a] === 0)) {
-    throw new ShapeError(name, `cannot reduce a zero-size axis of ${fmtShape(x.shape)} (no identity for ${op})`);
+  if (op !== 'sum' && axes.some((a) => x.shape[a] === 0)) {
+    throw new ShapeError(
+      name,
+      `cannot reduce a zero-size axis of ${fmtShape(x.shape)} (no identity for ${op})`,
+    );
   }
   if (op === 'sum' && x.dtype === 'bool') {
     // Sum of a mask counts its true elements, as an int32 (PyTorch gives int64).
@@ -34,7 +37,12 @@ function reduce(op: ReduceOp, x: Tensor, axis: Axes | undefined, keepdim: boolea
     else x.backend.reduce(op, x, axes, out);
   }
   if (!keepdim) {
-    const squeezed = untracked(() => reshape(out, kept.filter((_, i) => !axes.includes(i))));
+    const squeezed = untracked(() =>
+      reshape(
+        out,
+        kept.filter((_, i) => !axes.includes(i)),
+      ),
+    );
     out.dispose();
     out = squeezed;
   }
@@ -61,7 +69,12 @@ function argReduce(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined,
     try {
       const r = reduce(op, flat, 0, false);
       if (!keepdim) return r;
-      const k = untracked(() => reshape(r, x.shape.map(() => 1)));
+      const k = untracked(() =>
+        reshape(
+          r,
+          x.shape.map(() => 1),
+        ),
+      );
       r.dispose();
       return k;
     } finally {
@@ -119,7 +132,12 @@ export function logsumexp(x: Tensor, axis: Axes, keepdim = false): Tensor {
   const m = untracked(() => {
     // Over a zero-size axis there is no max (and no need for one): shift by 0, so the result is -inf as torch.
     if (axes.some((a) => x.shape[a] === 0)) {
-      return filled(x.backend, x.dtype, x.shape.map((d, i) => (axes.includes(i) ? 1 : d)), 0);
+      return filled(
+        x.backend,
+        x.dtype,
+        x.shape.map((d, i) => (axes.includes(i) ? 1 : d)),
+        0,
+      );
     }
     const raw = max(x, axis, true);
     const magnitude = abs(raw);
@@ -140,4 +158,3 @@ export function logsumexp(x: Tensor, axis: Axes, keepdim = false): Tensor {
     if (mk !== m) mk.dispose();
   }
 }
-

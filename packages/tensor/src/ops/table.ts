@@ -30,22 +30,60 @@ const FI: readonly DType[] = ['float32', 'float64', 'int32'];
 const ALL: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
 
 const unary = (js: (x: string, dtype: DType) => string, wgsl: (x: string, t: string) => string, dtypes = F) =>
-  ({ arity: 1, dtypes, out: 'same', js: ([x], d) => js(x!, d), wgsl: ([x], t) => wgsl(x!, t) }) as const satisfies ElementwiseDef<1>;
+  ({
+    arity: 1,
+    dtypes,
+    out: 'same',
+    js: ([x], d) => js(x!, d),
+    wgsl: ([x], t) => wgsl(x!, t),
+  }) as const satisfies ElementwiseDef<1>;
 
 export const UNARY: { readonly [K in UnaryOp]: ElementwiseDef<1> } = {
-  neg: unary((x) => `(-${x})`, (x) => `(-${x})`, FI),
-  exp: unary((x) => `Math.exp(${x})`, (x) => `exp(${x})`),
-  log: unary((x) => `Math.log(${x})`, (x) => `log(${x})`),
-  sqrt: unary((x) => `Math.sqrt(${x})`, (x) => `sqrt(${x})`),
-  reciprocal: unary((x) => `(1 / ${x})`, (x) => `(1.0 / ${x})`),
-  sin: unary((x) => `Math.sin(${x})`, (x) => `sin(${x})`),
-  cos: unary((x) => `Math.cos(${x})`, (x) => `cos(${x})`),
+  neg: unary(
+    (x) => `(-${x})`,
+    (x) => `(-${x})`,
+    FI,
+  ),
+  exp: unary(
+    (x) => `Math.exp(${x})`,
+    (x) => `exp(${x})`,
+  ),
+  log: unary(
+    (x) => `Math.log(${x})`,
+    (x) => `log(${x})`,
+  ),
+  sqrt: unary(
+    (x) => `Math.sqrt(${x})`,
+    (x) => `sqrt(${x})`,
+  ),
+  reciprocal: unary(
+    (x) => `(1 / ${x})`,
+    (x) => `(1.0 / ${x})`,
+  ),
+  sin: unary(
+    (x) => `Math.sin(${x})`,
+    (x) => `sin(${x})`,
+  ),
+  cos: unary(
+    (x) => `Math.cos(${x})`,
+    (x) => `cos(${x})`,
+  ),
   // WGSL's tanh overflows to NaN for |x| > ~44 on some drivers; clamp first (tanh(±15) is ±1 in f32). clamp
   // would turn NaN into -15, so NaN passes around it (isnan_f32 tests bits: WGSL may assume NaN never occurs).
-  tanh: unary((x) => `Math.tanh(${x})`, (x) => `select(tanh(clamp(${x}, -15.0, 15.0)), ${x}, isnan_f32(${x}))`),
+  tanh: unary(
+    (x) => `Math.tanh(${x})`,
+    (x) => `select(tanh(clamp(${x}, -15.0, 15.0)), ${x}, isnan_f32(${x}))`,
+  ),
   // float64 gets a ~1e-15 erf (gradient checks need it); float32 a 2e-7 one, well inside float32's precision.
-  erf: unary((x, d) => (d === 'float64' ? `erf(${x})` : `erf32(${x})`), (x) => `erf_f32(${x})`),
-  abs: unary((x) => `Math.abs(${x})`, (x) => `abs(${x})`, FI),
+  erf: unary(
+    (x, d) => (d === 'float64' ? `erf(${x})` : `erf32(${x})`),
+    (x) => `erf_f32(${x})`,
+  ),
+  abs: unary(
+    (x) => `Math.abs(${x})`,
+    (x) => `abs(${x})`,
+    FI,
+  ),
 };
 
 const binary = (
@@ -63,25 +101,58 @@ const binary = (
   }) as const satisfies ElementwiseDef<2>;
 
 export const BINARY: { readonly [K in BinaryOp]: ElementwiseDef<2> } = {
-  add: binary((a, b) => `(${a} + ${b})`, (a, b) => `(${a} + ${b})`),
-  sub: binary((a, b) => `(${a} - ${b})`, (a, b) => `(${a} - ${b})`),
+  add: binary(
+    (a, b) => `(${a} + ${b})`,
+    (a, b) => `(${a} + ${b})`,
+  ),
+  sub: binary(
+    (a, b) => `(${a} - ${b})`,
+    (a, b) => `(${a} - ${b})`,
+  ),
   // int32 products must wrap like the hardware's, not round through a double.
-  mul: binary((a, b, d) => (d === 'int32' ? `Math.imul(${a}, ${b})` : `(${a} * ${b})`), (a, b) => `(${a} * ${b})`),
-  div: binary((a, b) => `(${a} / ${b})`, (a, b) => `(${a} / ${b})`, F),
+  mul: binary(
+    (a, b, d) => (d === 'int32' ? `Math.imul(${a}, ${b})` : `(${a} * ${b})`),
+    (a, b) => `(${a} * ${b})`,
+  ),
+  div: binary(
+    (a, b) => `(${a} / ${b})`,
+    (a, b) => `(${a} / ${b})`,
+    F,
+  ),
   // NaN propagates, as in torch.maximum / torch.minimum.
   max: binary(
     (a, b) => `Math.max(${a}, ${b})`,
-    (a, b, t) => (t === 'f32' ? `select(max(${a}, ${b}), ${a} + ${b}, isnan_f32(${a}) || isnan_f32(${b}))` : `max(${a}, ${b})`),
+    (a, b, t) =>
+      t === 'f32'
+        ? `select(max(${a}, ${b}), ${a} + ${b}, isnan_f32(${a}) || isnan_f32(${b}))`
+        : `max(${a}, ${b})`,
     ALL,
   ),
   min: binary(
     (a, b) => `Math.min(${a}, ${b})`,
-    (a, b, t) => (t === 'f32' ? `select(min(${a}, ${b}), ${a} + ${b}, isnan_f32(${a}) || isnan_f32(${b}))` : `min(${a}, ${b})`),
+    (a, b, t) =>
+      t === 'f32'
+        ? `select(min(${a}, ${b}), ${a} + ${b}, isnan_f32(${a}) || isnan_f32(${b}))`
+        : `min(${a}, ${b})`,
     ALL,
   ),
-  pow: binary((a, b) => `Math.pow(${a}, ${b})`, (a, b) => `pow_f32(${a}, ${b})`, F),
-  cmplt: binary((a, b) => `(${a} < ${b} ? 1 : 0)`, (a, b) => `select(0u, 1u, ${a} < ${b})`, ALL, 'bool'),
-  cmpeq: binary((a, b) => `(${a} === ${b} ? 1 : 0)`, (a, b) => `select(0u, 1u, ${a} == ${b})`, ALL, 'bool'),
+  pow: binary(
+    (a, b) => `Math.pow(${a}, ${b})`,
+    (a, b) => `pow_f32(${a}, ${b})`,
+    F,
+  ),
+  cmplt: binary(
+    (a, b) => `(${a} < ${b} ? 1 : 0)`,
+    (a, b) => `select(0u, 1u, ${a} < ${b})`,
+    ALL,
+    'bool',
+  ),
+  cmpeq: binary(
+    (a, b) => `(${a} === ${b} ? 1 : 0)`,
+    (a, b) => `select(0u, 1u, ${a} == ${b})`,
+    ALL,
+    'bool',
+  ),
 };
 
 /** Casting between dtypes, one definition for every backend. Float -> int truncates toward zero (as PyTorch). */

@@ -3,7 +3,7 @@ import type { Backend, View } from '../backend.js';
 import type { DType } from '../dtype.js';
 import { BackendError, DTypeError, fmtShape } from '../errors.js';
 import { getBackend } from '../registry.js';
-import { type Shape, contiguousStrides, sizeOf } from '../shape.js';
+import { contiguousStrides, type Shape, sizeOf } from '../shape.js';
 import { allocStorage } from '../storage.js';
 import { Tensor } from '../tensor.js';
 
@@ -14,7 +14,10 @@ export function commonBackend(op: string, ...ts: readonly Tensor[]): Backend {
     t.assertLive(op);
     if (b === undefined) b = t.backend;
     else if (t.backend !== b) {
-      throw new BackendError(op, `tensors are on different backends (${b.name} and ${t.backend.name}); move one with .to('${b.name}')`);
+      throw new BackendError(
+        op,
+        `tensors are on different backends (${b.name} and ${t.backend.name}); move one with .to('${b.name}')`,
+      );
     }
   }
   return b ?? getBackend();
@@ -23,7 +26,10 @@ export function commonBackend(op: string, ...ts: readonly Tensor[]): Backend {
 /** A fresh contiguous tensor (uninitialised contents). */
 export function empty(backend: Backend, dtype: DType, shape: Shape): Tensor {
   if (!backend.dtypes.includes(dtype)) {
-    throw new DTypeError('alloc', `backend ${backend.name} has no ${dtype} (it supports ${backend.dtypes.join(', ')})`);
+    throw new DTypeError(
+      'alloc',
+      `backend ${backend.name} has no ${dtype} (it supports ${backend.dtypes.join(', ')})`,
+    );
   }
   return new Tensor(allocStorage(backend, dtype, sizeOf(shape)), [...shape], contiguousStrides(shape), 0);
 }
@@ -46,13 +52,19 @@ export function broadcastView(t: View, shape: Shape): View {
 
 export function assertDTypeIn(op: string, t: Tensor, allowed: readonly DType[]): void {
   if (!allowed.includes(t.dtype)) {
-    throw new DTypeError(op, `dtype ${t.dtype} ${fmtShape(t.shape)} not supported (accepts ${allowed.join(', ')})`);
+    throw new DTypeError(
+      op,
+      `dtype ${t.dtype} ${fmtShape(t.shape)} not supported (accepts ${allowed.join(', ')})`,
+    );
   }
 }
 
 export function assertSameDType(op: string, a: Tensor, b: Tensor): void {
   if (a.dtype !== b.dtype) {
-    throw new DTypeError(op, `dtype mismatch: ${a.dtype} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}; cast one explicitly`);
+    throw new DTypeError(
+      op,
+      `dtype mismatch: ${a.dtype} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}; cast one explicitly`,
+    );
   }
 }
 

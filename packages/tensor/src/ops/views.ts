@@ -3,8 +3,15 @@
  * strides make a view impossible (as PyTorch's reshape); contiguous() materialises.
  */
 import { record } from '../dispatch.js';
-import { IndexError, ShapeError, fmtShape } from '../errors.js';
-import { type Shape, inferReshape, isContiguousLayout, normalizeAxes, normalizeAxis, viewStrides } from '../shape.js';
+import { fmtShape, IndexError, ShapeError } from '../errors.js';
+import {
+  inferReshape,
+  isContiguousLayout,
+  normalizeAxes,
+  normalizeAxis,
+  type Shape,
+  viewStrides,
+} from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { input } from './expr.js';
 import { empty } from './util.js';
@@ -49,7 +56,10 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   x.assertLive('permute');
   const norm = dims.map((d) => normalizeAxis('permute', d, x.rank));
   if (norm.length !== x.rank || new Set(norm).size !== norm.length) {
-    throw new IndexError('permute', `dims [${dims.join(',')}] are not a permutation of ${x.rank} axes of ${fmtShape(x.shape)}`);
+    throw new IndexError(
+      'permute',
+      `dims [${dims.join(',')}] are not a permutation of ${x.rank} axes of ${fmtShape(x.shape)}`,
+    );
   }
   const out = view(
     x,
@@ -74,7 +84,8 @@ export function transpose(x: Tensor, d0 = -2, d1 = -1): Tensor {
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   x.assertLive('expand');
   const lead = shape.length - x.rank;
-  if (lead < 0) throw new ShapeError('expand', `cannot expand ${fmtShape(x.shape)} to fewer dims ${fmtShape(shape)}`);
+  if (lead < 0)
+    throw new ShapeError('expand', `cannot expand ${fmtShape(x.shape)} to fewer dims ${fmtShape(shape)}`);
   const to = shape.map((d, i) => (d === -1 && i >= lead ? x.shape[i - lead]! : d));
   const strides = to.map((d, i) => {
     if (i < lead) {
@@ -84,7 +95,10 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
     const s = x.shape[i - lead]!;
     if (s === d) return x.strides[i - lead]!;
     if (s === 1 && d >= 0) return 0;
-    throw new ShapeError('expand', `cannot expand ${fmtShape(x.shape)} to ${fmtShape(shape)}: dim ${i} is ${s}, not 1`);
+    throw new ShapeError(
+      'expand',
+      `cannot expand ${fmtShape(x.shape)} to ${fmtShape(shape)}: dim ${i} is ${s}, not 1`,
+    );
   });
   const out = view(x, to, strides);
   record('expand', [x], { shape: to }, out);
@@ -95,7 +109,8 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 export function slice(x: Tensor, axis: number, start: number, end?: number, step = 1): Tensor {
   x.assertLive('slice');
   const ax = normalizeAxis('slice', axis, x.rank);
-  if (!Number.isInteger(step) || step <= 0) throw new IndexError('slice', `step must be a positive integer, got ${step}`);
+  if (!Number.isInteger(step) || step <= 0)
+    throw new IndexError('slice', `step must be a positive integer, got ${step}`);
   const n = x.shape[ax]!;
   const clampIdx = (i: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
   const s = clampIdx(start);

@@ -59,7 +59,7 @@ const TWO_POW_32 = 4294967296;
 
 /** Splits a block counter (a double up to 2^53) into the two low counter words. */
 export function counterWords(counter: number): [number, number] {
-  return [counter % TWO_POW_32 >>> 0, Math.floor(counter / TWO_POW_32) >>> 0];
+  return [(counter % TWO_POW_32) >>> 0, Math.floor(counter / TWO_POW_32) >>> 0];
 }
 
 export const uniformFromBits = (u: number): number => (u >>> 8) * (1 / 16777216);
@@ -74,7 +74,12 @@ export function blocksFor(kind: 'uniform' | 'normal', n: number): number {
 }
 
 /** The reference fill, used by the CPU backend and as the oracle for others. */
-export function fillRandom(kind: 'uniform' | 'normal', key: readonly [number, number], counter: number, out: Float32Array | Float64Array): void {
+export function fillRandom(
+  kind: 'uniform' | 'normal',
+  key: readonly [number, number],
+  counter: number,
+  out: Float32Array | Float64Array,
+): void {
   const lanes = new Uint32Array(4);
   const n = out.length;
   if (kind === 'uniform') {
@@ -97,8 +102,9 @@ export function fillRandom(kind: 'uniform' | 'normal', key: readonly [number, nu
 const state = { key: [0, 0] as [number, number], counter: 0 };
 
 export function manualSeed(seed: number): void {
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`manualSeed: seed must be a non-negative safe integer, got ${seed}`);
-  state.key = [seed % TWO_POW_32 >>> 0, Math.floor(seed / TWO_POW_32) >>> 0];
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new RangeError(`manualSeed: seed must be a non-negative safe integer, got ${seed}`);
+  state.key = [(seed % TWO_POW_32) >>> 0, Math.floor(seed / TWO_POW_32) >>> 0];
   state.counter = 0;
 }
 

@@ -5,12 +5,19 @@
  */
 import type { View } from '../../backend.js';
 import type { DType } from '../../dtype.js';
-import { type ExprDialect, type Expr, exprKey, renderExpr } from '../../ops/expr.js';
+import { type Expr, type ExprDialect, exprKey, renderExpr } from '../../ops/expr.js';
 import { BINARY, CAST, UNARY } from '../../ops/table.js';
 import { erf, erf32 } from './erf.js';
 import { coalesce } from './layout.js';
 
-type Kernel = (out: unknown, outOffset: number, shape: number[], strides: number[][], ins: unknown[], offsets: number[]) => void;
+type Kernel = (
+  out: unknown,
+  outOffset: number,
+  shape: number[],
+  strides: number[][],
+  ins: unknown[],
+  offsets: number[],
+) => void;
 
 const cache = new Map<string, Kernel>();
 
@@ -38,7 +45,11 @@ function dialect(pointer: (k: number) => string): ExprDialect {
 function generate(expr: Expr, dtypes: readonly DType[], rank: number, nIn: number): Kernel {
   const ops = nIn + 1;
   const ptr = (k: number, level: number) => `p${k}_${level}`;
-  const body = renderExpr(expr, dtypes, dialect((k) => ptr(k, rank)));
+  const body = renderExpr(
+    expr,
+    dtypes,
+    dialect((k) => ptr(k, rank)),
+  );
   const lines: string[] = [];
   for (let i = 0; i < nIn; i++) lines.push(`const I${i} = ins[${i}];`);
   for (let d = 0; d < rank; d++) {

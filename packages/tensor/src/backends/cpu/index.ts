@@ -57,7 +57,12 @@ export class CpuBackend implements Backend {
   }
   random(kind: RandomKind, key: readonly [number, number], counter: number, out: View): void {
     const dst = out.storage.handle as Float32Array | Float64Array;
-    fillRandom(kind, key, counter, dst.subarray(out.offset, out.offset + out.shape.reduce((p, d) => p * d, 1)));
+    fillRandom(
+      kind,
+      key,
+      counter,
+      dst.subarray(out.offset, out.offset + out.shape.reduce((p, d) => p * d, 1)),
+    );
   }
 
   memory(): { bytesPooled: number } {

@@ -16,12 +16,18 @@ export function gather(x: View, axis: number, index: View, out: View): void {
   const n = x.shape[axis]!;
   const step = x.strides[axis]!;
   const outStrides = out.strides;
-  forEachOffset(index.shape, [withoutAxis(x, axis), index.strides, outStrides], [x.offset, index.offset, out.offset], ([xo, io, oo]) => {
-    let i = I[io!]!;
-    if (i < -n || i >= n) throw new IndexError('gather', `index ${i} is out of range for axis ${axis} of size ${n}`);
-    if (i < 0) i += n;
-    O[oo!] = X[xo! + i * step]!;
-  });
+  forEachOffset(
+    index.shape,
+    [withoutAxis(x, axis), index.strides, outStrides],
+    [x.offset, index.offset, out.offset],
+    ([xo, io, oo]) => {
+      let i = I[io!]!;
+      if (i < -n || i >= n)
+        throw new IndexError('gather', `index ${i} is out of range for axis ${axis} of size ${n}`);
+      if (i < 0) i += n;
+      O[oo!] = X[xo! + i * step]!;
+    },
+  );
 }
 
 export function scatterAdd(out: View, axis: number, index: View, src: View): void {
@@ -30,12 +36,18 @@ export function scatterAdd(out: View, axis: number, index: View, src: View): voi
   const S = src.storage.handle as AnyTypedArray;
   const n = out.shape[axis]!;
   const step = out.strides[axis]!;
-  forEachOffset(index.shape, [withoutAxis(out, axis), index.strides, src.strides], [out.offset, index.offset, src.offset], ([oo, io, so]) => {
-    let i = I[io!]!;
-    if (i < -n || i >= n) throw new IndexError('scatterAdd', `index ${i} is out of range for axis ${axis} of size ${n}`);
-    if (i < 0) i += n;
-    O[oo! + i * step]! += S[so!]!;
-  });
+  forEachOffset(
+    index.shape,
+    [withoutAxis(out, axis), index.strides, src.strides],
+    [out.offset, index.offset, src.offset],
+    ([oo, io, so]) => {
+      let i = I[io!]!;
+      if (i < -n || i >= n)
+        throw new IndexError('scatterAdd', `index ${i} is out of range for axis ${axis} of size ${n}`);
+      if (i < 0) i += n;
+      O[oo! + i * step]! += S[so!]!;
+    },
+  );
 }
 
 export function checkIndexRange(op: string, index: View, low: number, high: number): void {
@@ -43,7 +55,8 @@ export function checkIndexRange(op: string, index: View, low: number, high: numb
   let flat = 0;
   forEachOffset(index.shape, [index.strides], [index.offset], ([p]) => {
     const v = I[p!]!;
-    if (v < low || v >= high) throw new IndexError(op, `index ${v} (at flat position ${flat}) is out of range [${low}, ${high})`);
+    if (v < low || v >= high)
+      throw new IndexError(op, `index ${v} (at flat position ${flat}) is out of range [${low}, ${high})`);
     flat++;
   });
 }
