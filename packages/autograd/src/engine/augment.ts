@@ -7,22 +7,7 @@ import { Tensor } from '@norga/tensor';
 import { type BackwardOptions, backward } from './backward.js';
 import { detach, gradOf, isLeaf, requiresGrad, requiresGrad_, setGrad } from './leaf.js';
 
-declare module '@norga/tensor' {
-  interface Tensor {
-    /** Whether gradients flow out of this tensor: a leaf marked with requiresGrad_(), or an op output depending on one. */
-    readonly requiresGrad: boolean;
-    /** The gradient accumulated into this leaf by backward(), or null; assign null to clear it. */
-    grad: Tensor | null;
-    /** True unless an op recorded for autograd produced this tensor. */
-    readonly isLeaf: boolean;
-    /** Marks this leaf as requiring gradients (or not); returns this. */
-    requiresGrad_(flag?: boolean): this;
-    /** Backpropagates from this tensor into the `.grad` of every leaf it depends on. */
-    backward(options?: BackwardOptions): void;
-    /** A new handle on the same data, cut from the graph. */
-    detach(): Tensor;
-  }
-}
+// The type side of these methods is declared in src/index.ts, so that it ships in the package's .d.ts.
 
 export function installTensorMethods(): void {
   const proto = Tensor.prototype as unknown as Record<string, unknown>;

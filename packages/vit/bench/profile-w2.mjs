@@ -1,0 +1,67 @@
+// Where a W2 tiny-ViT training step (28×28×1, patch 4, dim 64, depth 4, heads 4, MLP 256, batch 64, AdamW)
+// spends its time on the CPU backend, per kernel family. Each CpuBackend method is wrapped with a timer; the
+// rest of the step (front-end ops, the autograd tape, allocation bookkeeping, GC) is "outside kernels".
+// Run: pnpm --filter @norga/vit build && node --expose-gc packages/vit/bench/profile-w2.mjs [steps]
+import * as T from '@norga/tensor';
+import * as vit from '../dist/index.js';
+import { createTrainStep } from '../dist/train.js';
+
+const steps = Number(process.argv[2] ?? 30);
+const families = [
+  'elementwise',
+  'reduce',
+  'matmul',
+  'gather',
+  'scatterAdd',
+  'random',
+  'alloc',
+  'free',
+  'write',
+  'read',
+];
+const spent = Object.fromEntries(families.map((f) => [f, 0]));
+const proto = T.CpuBackend.prototype;
+for (const f of families) {
+  const inner = proto[f];
+  proto[f] = function timed(...args) {
+    const t0 = performance.now();
+    try {
+      return inner.apply(this, args);
+    } finally {
+      spent[f] += performance.now() - t0;
+    }
+  };
+}
+
+const cfg = {
+  imageSize: 28,
+  patchSize: 4,
+  inChannels: 1,
+  dim: 64,
+  depth: 4,
+  heads: 4,
+  mlpDim: 256,
+  numClasses: 10,
+  layerNormEps: 1e-6,
+};
+const model = vit.ViT.create(cfg, { seed: 0 });
+const x = T.randn([64, 1, 28, 28]);
+const y = T.randint(0, 10, [64]);
+const step = createTrainStep(model, { lr: 1e-3, weightDecay: 0.05 });
+for (let i = 0; i < 3; i++) await (await step(x, y)).loss; // warm-up: kernels compiled, pools filled
+for (const f of families) spent[f] = 0;
+const t0 = performance.now();
+for (let i = 0; i < steps; i++) await (await step(x, y)).loss;
+const total = performance.now() - t0;
+const inKernels = families.reduce((s, f) => s + spent[f], 0);
+console.log(
+  `W2 training step on ${T.cpuTier()} tier: ${(total / steps).toFixed(1)} ms/step, ${((64 * steps * 1000) / total).toFixed(0)} images/s over ${steps} steps`,
+);
+console.log('| family | ms/step | share |\n| --- | ---: | ---: |');
+for (const f of families.filter((f) => spent[f] > 0).sort((a, b) => spent[b] - spent[a])) {
+  console.log(`| ${f} | ${(spent[f] / steps).toFixed(2)} | ${((100 * spent[f]) / total).toFixed(1)}% |`);
+}
+console.log(
+  `| outside kernels (front-end, autograd, GC) | ${((total - inKernels) / steps).toFixed(2)} | ${((100 * (total - inKernels)) / total).toFixed(1)}% |`,
+);
+step.dispose?.();
