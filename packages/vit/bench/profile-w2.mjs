@@ -33,7 +33,7 @@ for (const f of families) {
   };
 }
 
-const cfg = {
+const cfg = vit.VIT_CONFIGS.tiny; // W2 is the tiny preset
   imageSize: 28,
   patchSize: 4,
   inChannels: 1,

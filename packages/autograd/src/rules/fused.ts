@@ -11,6 +11,7 @@ import {
   cos,
   type DType,
   div,
+  type Expr,
   eq,
   erf,
   exp,
@@ -35,15 +36,6 @@ import { BINARY_RULES, CAST_RULE, WHERE_RULE } from './binary.js';
 import type { BackwardContext, VjpRule } from './rule.js';
 import { UNARY_RULES } from './unary.js';
 import { unbroadcast } from './unbroadcast.js';
-
-/** The structure of `@norga/tensor`'s Expr (src/ops/expr.ts). */
-export type Expr =
-  | { readonly kind: 'input'; readonly index: number }
-  | { readonly kind: 'const'; readonly value: number; readonly dtype: DType }
-  | { readonly kind: 'unary'; readonly op: string; readonly x: Expr }
-  | { readonly kind: 'binary'; readonly op: string; readonly a: Expr; readonly b: Expr }
-  | { readonly kind: 'where'; readonly cond: Expr; readonly a: Expr; readonly b: Expr }
-  | { readonly kind: 'cast'; readonly to: DType; readonly x: Expr };
 
 const UNARY_FN: Record<string, (x: Tensor) => Tensor> = {
   neg,
