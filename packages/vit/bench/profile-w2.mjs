@@ -34,16 +34,6 @@ for (const f of families) {
 }
 
 const cfg = vit.VIT_CONFIGS.tiny; // W2 is the tiny preset
-  imageSize: 28,
-  patchSize: 4,
-  inChannels: 1,
-  dim: 64,
-  depth: 4,
-  heads: 4,
-  mlpDim: 256,
-  numClasses: 10,
-  layerNormEps: 1e-6,
-};
 const model = vit.ViT.create(cfg, { seed: 0 });
 const x = T.randn([64, 1, 28, 28]);
 const y = T.randint(0, 10, [64]);
