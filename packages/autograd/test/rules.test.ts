@@ -93,6 +93,9 @@ describe('rule table', () => {
       'gather',
       'scatterAdd',
       'fused',
+      'softmax',
+      'logSoftmax',
+      'layerNorm',
     ],
   ];
   it('covers every primitive: a rule, or listed as non-differentiable', () => {

@@ -19,6 +19,9 @@
  *   gather [x, index]                                                               attrs { axis }
  *   scatterAdd [x, index, src]                                                      attrs { axis }
  *   fused [...inputs] (an elementwise expression tree compiled as one kernel)       attrs { expr }
+ *   softmax / logSoftmax [x] (composites with closed-form gradients)               attrs { axis }
+ *   layerNorm [x, weight?, bias?]                                                   attrs { axes, eps, weight, bias,
+ *                                                          mean, rstd (its statistics, live only while recording) }
  * Creation ops (full, arange, rand, ...) have no inputs and are not reported.
  */
 import type { Tensor } from './tensor.js';

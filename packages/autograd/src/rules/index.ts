@@ -1,23 +1,38 @@
 /** The rule table: every differentiable primitive of `@norga/tensor`, by the name the recorder reports. */
-import { BINARY_RULES, CAST_RULE, WHERE_RULE } from './binary.js';
-import { FUSED_RULE } from './fused.js';
+import { type BinaryOp, type DType, expr as E, type Expr, type UnaryOp } from '@norga/tensor';
+import { BINARY_DERIVATIVES, UNARY_DERIVATIVES } from './derivatives.js';
+import { elementwiseRule } from './elementwise.js';
 import { MATMUL_RULE } from './matmul.js';
 import { MOVEMENT_RULES } from './movement.js';
+import { NN_RULES } from './nn.js';
 import { REDUCE_RULES } from './reduce.js';
 import type { VjpRule } from './rule.js';
-import { UNARY_RULES } from './unary.js';
 import { VIEW_RULES } from './views.js';
+
+/** Every elementwise primitive is the one-node case of a fused expression, and shares its rule. */
+const oneNode = (e: Expr) => elementwiseRule(() => e);
+const $0 = E.input(0);
+const $1 = E.input(1);
+const UNARY_RULES = Object.fromEntries(
+  Object.keys(UNARY_DERIVATIVES).map((op) => [op, oneNode(E.un(op as UnaryOp, $0))]),
+);
+const BINARY_RULES = Object.fromEntries(
+  Object.entries(BINARY_DERIVATIVES)
+    .filter(([, d]) => d !== null)
+    .map(([op]) => [op, oneNode(E.bin(op as BinaryOp, $0, $1))]),
+);
 
 export const RULES: Readonly<Record<string, VjpRule>> = {
   ...UNARY_RULES,
   ...BINARY_RULES,
-  where: WHERE_RULE,
-  cast: CAST_RULE,
+  where: oneNode(E.select($0, $1, E.input(2))),
+  cast: elementwiseRule((attrs) => E.castTo(attrs.dtype as DType, $0)),
   ...REDUCE_RULES,
   matmul: MATMUL_RULE,
   ...VIEW_RULES,
   ...MOVEMENT_RULES,
-  fused: FUSED_RULE,
+  fused: elementwiseRule((attrs) => attrs.expr as Expr),
+  ...NN_RULES,
 };
 
 /**

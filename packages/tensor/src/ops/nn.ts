@@ -1,11 +1,18 @@
-/** Neural-network composites: softmax, logSoftmax, layerNorm. Fused kernels may replace these later, tested against them. */
-import { untracked } from '../dispatch.js';
+/**
+ * Neural-network ops: softmax, logSoftmax, layerNorm. Each runs as a few fused kernels and reductions (one pass
+ * over memory per kernel) and is reported to autograd as one op with its own rule (as PyTorch's
+ * _softmax / native_layer_norm), so the backward is the short closed form rather than the chain rule through
+ * every kernel. Tested against the plain compositions of primitives they replace.
+ */
+import { record, untracked } from '../dispatch.js';
+import type { DType } from '../dtype.js';
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { requireFloat } from './elementwise.js';
-import { add, div, exp, log, mul, sqrt, sub } from './math.js';
-import { max, mean, sum, variance } from './reduce.js';
+import { fused, requireFloat } from './elementwise.js';
+import { bin, constant, type Expr, input, un } from './expr.js';
+import { div } from './math.js';
+import { max, mean, sum } from './reduce.js';
 import { filled } from './scalar.js';
 
 /** The row maximum, as a constant: softmax(x - c) = softmax(x) for any c, so it carries no gradient. */
@@ -21,39 +28,74 @@ function stableShift(x: Tensor, axis: number): Tensor {
   return untracked(() => max(x, axis, true));
 }
 
+const $0 = input(0);
+const $1 = input(1);
+const $2 = input(2);
+/** exp(x - m): the shifted exponentials, one kernel. */
+const EXP_SHIFTED = un('exp', bin('sub', $0, $1));
+/** x - m - log(s): log-softmax from the shift and the sum of shifted exponentials, one kernel. */
+const LOG_SOFTMAX = bin('sub', bin('sub', $0, $1), un('log', $2));
+
+/**
+ * softmax along `axis`: exp(x - max) / sum(exp(x - max)), in four kernels (max, shifted exp, sum, divide).
+ * Reported to autograd as one op, 'softmax', whose rule is the textbook y·(g - sum(g·y)) rather than the
+ * chain rule through the four kernels.
+ */
 export function softmax(x: Tensor, axis = -1): Tensor {
   requireFloat('softmax', x);
   const ax = normalizeAxis('softmax', axis, x.rank);
-  const m = stableShift(x, ax);
-  const shifted = sub(x, m);
-  const e = exp(shifted);
-  const s = sum(e, ax, true);
-  try {
-    return div(e, s);
-  } finally {
-    for (const t of [m, shifted, e, s]) t.dispose();
-  }
+  const out = untracked(() => {
+    const m = stableShift(x, ax);
+    const e = fused(EXP_SHIFTED, [x, m]);
+    const s = sum(e, ax, true);
+    try {
+      return div(e, s);
+    } finally {
+      for (const t of [m, e, s]) t.dispose();
+    }
+  });
+  record('softmax', [x], { axis: ax }, out);
+  return out;
 }
 
+/** log(softmax(x)) computed stably as x - max - log(sum(exp(x - max))); reported as one op, 'logSoftmax'. */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
   requireFloat('logSoftmax', x);
   const ax = normalizeAxis('logSoftmax', axis, x.rank);
-  const m = stableShift(x, ax);
-  const shifted = sub(x, m);
-  const e = exp(shifted);
-  const s = sum(e, ax, true);
-  const l = log(s);
-  try {
-    return sub(shifted, l);
-  } finally {
-    for (const t of [m, shifted, e, s, l]) t.dispose();
-  }
+  const out = untracked(() => {
+    const m = stableShift(x, ax);
+    const e = fused(EXP_SHIFTED, [x, m]);
+    const s = sum(e, ax, true);
+    try {
+      return fused(LOG_SOFTMAX, [x, m, s]);
+    } finally {
+      for (const t of [m, e, s]) t.dispose();
+    }
+  });
+  record('logSoftmax', [x], { axis: ax }, out);
+  return out;
 }
 
 /**
  * Layer normalisation over the trailing dims given by `normalizedShape` (as torch.nn.functional.layer_norm):
  * (x - mean) / sqrt(var + eps) * weight + bias, with the biased variance.
  */
+/** (x - mean)² */
+const SQUARED_DEVIATION = bin('mul', bin('sub', $0, $1), bin('sub', $0, $1));
+
+/** 1 / sqrt(sum of squared deviations / n + eps), on the small [.., 1] statistics tensor. */
+function rstdExpr(n: number, eps: number, dtype: DType): Expr {
+  return un('reciprocal', un('sqrt', bin('add', bin('div', $0, constant(n, dtype)), constant(eps, dtype))));
+}
+
+/** (x - mean) · rstd, then · weight and + bias where given: inputs x, mean, rstd, [weight], [bias]. */
+export function normalizeExpr(weight: boolean, bias: boolean): Expr {
+  let e = bin('mul', bin('sub', $0, $1), $2);
+  if (weight) e = bin('mul', e, input(3));
+  if (bias) e = bin('add', e, input(weight ? 4 : 3));
+  return e;
+}
+
 export function layerNorm(
   x: Tensor,
   normalizedShape: readonly number[],
@@ -87,22 +129,30 @@ export function layerNorm(
     }
   }
   const axes = normalizedShape.map((_, i) => x.rank - k + i);
-  const mu = mean(x, axes, true);
-  const v = variance(x, axes, { correction: 0, keepdim: true });
-  const centred = sub(x, mu);
-  const ve = add(v, eps);
-  const std = sqrt(ve);
-  const normed = div(centred, std);
-  const temps = [mu, v, centred, ve, std];
-  let out = normed;
-  if (weight) {
-    temps.push(out);
-    out = mul(out, weight);
+  const n = normalizedShape.reduce((p, d) => p * d, 1);
+  let mu: Tensor | undefined;
+  let rstd: Tensor | undefined;
+  const out = untracked(() => {
+    mu = mean(x, axes, true);
+    const d2 = fused(SQUARED_DEVIATION, [x, mu]);
+    const ss = sum(d2, axes, true);
+    d2.dispose();
+    rstd = fused(rstdExpr(n, eps, x.dtype), [ss]);
+    ss.dispose();
+    const operands = [x, mu, rstd, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
+    return fused(normalizeExpr(weight !== undefined, bias !== undefined), operands);
+  });
+  try {
+    // The mean and 1/std travel in attrs so that the rule can save them instead of recomputing them.
+    record(
+      'layerNorm',
+      [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])],
+      { axes, eps, weight: weight !== undefined, bias: bias !== undefined, mean: mu, rstd },
+      out,
+    );
+  } finally {
+    mu?.dispose();
+    rstd?.dispose();
   }
-  if (bias) {
-    temps.push(out);
-    out = add(out, bias);
-  }
-  for (const t of temps) t.dispose();
   return out;
 }

@@ -1,0 +1,89 @@
+/**
+ * softmax, logSoftmax and layerNorm: composites that `@norga/tensor` reports as one op each, so their gradient is
+ * the closed form (PyTorch's _softmax_backward_data, _log_softmax_backward_data, native_layer_norm_backward)
+ * in a few fused kernels, rather than the chain rule through every kernel of the forward.
+ */
+import { expr as E, type Expr, fused, sum, type Tensor } from '@norga/tensor';
+import { at, type VjpRule } from './rule.js';
+
+const [$0, $1, $2, $3, $4, $5, $6] = [0, 1, 2, 3, 4, 5, 6].map(E.input) as [
+  Expr,
+  Expr,
+  Expr,
+  Expr,
+  Expr,
+  Expr,
+  Expr,
+];
+const { bin, un } = E;
+
+/** dx = y·(g - sum(g·y)): inputs g·y, y, sum(g·y). */
+const SOFTMAX_DX = bin('sub', $0, bin('mul', $1, $2));
+/** dx = g - exp(y)·sum(g): inputs g, y, sum(g). */
+const LOG_SOFTMAX_DX = bin('sub', $0, bin('mul', un('exp', $1), $2));
+const PRODUCT = bin('mul', $0, $1);
+
+const softmaxRule: VjpRule = {
+  save: ({ output }) => [output],
+  backward: (g, s, ctx) => {
+    const y = at(s, 0, 'softmax');
+    const gy = fused(PRODUCT, [g, y]);
+    const dot = sum(gy, ctx.attrs.axis as number, true);
+    return [fused(SOFTMAX_DX, [gy, y, dot])];
+  },
+};
+
+const logSoftmaxRule: VjpRule = {
+  save: ({ output }) => [output],
+  backward: (g, s, ctx) => {
+    const y = at(s, 0, 'logSoftmax');
+    return [fused(LOG_SOFTMAX_DX, [g, y, sum(g, ctx.attrs.axis as number, true)])];
+  },
+};
+
+/**
+ * layerNorm with x̂ = (x - mean)·rstd and ĝ = g·weight (g without a weight), over the N normalised elements
+ * of each row: dx = rstd·(ĝ - mean(ĝ) - x̂·mean(ĝ·x̂)), dweight = Σ g·x̂ and dbias = Σ g over the other dims.
+ * x̂ is recomputed inside each kernel from the saved x, mean and rstd.
+ */
+const layerNormRule: VjpRule = {
+  save: ({ inputs, attrs }) => [
+    inputs[0]!,
+    attrs.weight ? inputs[1]! : null,
+    attrs.mean as Tensor,
+    attrs.rstd as Tensor,
+  ],
+  backward: (g, s, ctx) => {
+    const x = at(s, 0, 'layerNorm');
+    const mu = at(s, 2, 'layerNorm');
+    const rstd = at(s, 3, 'layerNorm');
+    const hasWeight = ctx.attrs.weight === true;
+    const hasBias = ctx.attrs.bias === true;
+    const axes = ctx.attrs.axes as number[];
+    const n = axes.reduce((p, a) => p * x.shape[a]!, 1);
+    const c = (v: number) => E.constant(v, x.dtype);
+    // inputs: g, x, mean, rstd, [weight]
+    const xhat = bin('mul', bin('sub', $1, $2), $3);
+    const ghat = hasWeight ? bin('mul', $0, $4) : $0;
+    const operands = [g, x, mu, rstd, ...(hasWeight ? [at(s, 1, 'layerNorm')] : [])];
+    const grads: (Tensor | null)[] = [];
+    if (ctx.needs[0]) {
+      const sumG = sum(fused(ghat, operands), axes, true);
+      const sumGX = sum(fused(bin('mul', ghat, xhat), operands), axes, true);
+      // dx = rstd·(ĝ - (Σĝ + x̂·Σĝx̂)/N): inputs g, x, mean, rstd, [weight], Σĝ, Σĝx̂
+      const [sG, sGX] = hasWeight ? [$5, $6] : [$4, $5];
+      const dx = bin('mul', $3, bin('sub', ghat, bin('div', bin('add', sG, bin('mul', xhat, sGX)), c(n))));
+      grads.push(fused(dx, [...operands, sumG, sumGX]));
+    } else grads.push(null);
+    const lead = [...Array(x.rank - axes.length).keys()];
+    if (hasWeight) grads.push(ctx.needs[1] ? sum(fused(bin('mul', $0, xhat), operands), lead) : null);
+    if (hasBias) grads.push(ctx.needs[hasWeight ? 2 : 1] ? sum(g, lead) : null);
+    return grads;
+  },
+};
+
+export const NN_RULES: Record<string, VjpRule> = {
+  softmax: softmaxRule,
+  logSoftmax: logSoftmaxRule,
+  layerNorm: layerNormRule,
+};
