@@ -10,6 +10,7 @@ import {
   crossEntropy,
   LambdaLR,
   Linear,
+  LinearLR,
   Sequential,
   SGD,
   StepLR,
@@ -153,6 +154,19 @@ describe('schedulers', () => {
     const l2 = new LambdaLR(group(), warmupCosine(2, 6));
     l2.loadStateDict(saved);
     expect(l2.getLastLr()).toEqual(l.getLastLr());
+  });
+
+  it('LinearLR refuses settings that would give a NaN or negative lr, naming the argument', () => {
+    expect(() => new LinearLR(group(), 0.5, 1, 0)).toThrow(
+      /LinearLR.*totalIters must be a positive integer, got 0/,
+    );
+    expect(() => new LinearLR(group(), 0.5, 1, 2.5)).toThrow(/totalIters/);
+    expect(() => new LinearLR(group(), 0.5, -1, 3)).toThrow(
+      /LinearLR.*endFactor must lie in \[0, 1\], got -1/,
+    );
+    const ok = new LinearLR(group(), 0.5, 1, 2);
+    ok.step();
+    expect(ok.getLastLr()[0]).toBeCloseTo(0.75, 15);
   });
 });
 

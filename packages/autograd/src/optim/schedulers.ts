@@ -95,6 +95,11 @@ export class LinearLR extends LRScheduler {
   ) {
     if (!(startFactor > 0 && startFactor <= 1))
       throw new GradError('LinearLR', `startFactor must lie in (0, 1], got ${startFactor}`);
+    if (!(endFactor >= 0 && endFactor <= 1))
+      throw new GradError('LinearLR', `endFactor must lie in [0, 1], got ${endFactor}`);
+    // totalIters = 0 would divide by zero (PyTorch raises ZeroDivisionError at the first step)
+    if (!(Number.isInteger(totalIters) && totalIters > 0))
+      throw new GradError('LinearLR', `totalIters must be a positive integer, got ${totalIters}`);
     super(optimizer);
     this.start();
   }
