@@ -215,6 +215,9 @@ export class Code {
   i32Shl(): this {
     return this.op(0x74);
   }
+  i32ShrU(): this {
+    return this.op(0x76);
+  }
   i32Or(): this {
     return this.op(0x72);
   }

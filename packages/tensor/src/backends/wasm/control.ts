@@ -14,7 +14,8 @@ export const CTL = {
   DONE: 1,
   /** The current pool's epoch: a worker exits once it differs from the epoch it was started under. */
   EPOCH: 2,
-  // slot 3 is unused
+  /** The job's kind: 0 packed gemm (slots 9-32), 1 unpacked gemm (slots 40-52). */
+  KIND: 3,
   /** generation << 16 | number of tasks. */
   LIMIT: 4,
   // gemm parameters
@@ -47,13 +48,30 @@ export const CTL = {
   B_TAIL: 31,
   /** 1 when task t covers panels [TASK_START + t, TASK_START + t + 1) (one batch entry, shrinking tasks). */
   GUIDED: 32,
+  // unpacked gemm parameters: byte strides of A (row, k), B (k) and C (row); sizes; how tasks cut the work
+  D_ASM: 40,
+  D_ASK: 41,
+  D_BSK: 42,
+  D_CSM: 43,
+  D_M: 44,
+  D_N: 45,
+  D_K: 46,
+  /** Batch entries, entries per task, and row chunks per entry (chunk c covers rows TASK_START + c ..). */
+  D_BATCH: 47,
+  D_PER_TASK: 48,
+  D_CHUNKS: 49,
+  /** 1 when each task first copies its entries' B (at B_TABLE, strides D_PK/D_PN) to BP + entry * BP_BATCH_BYTES. */
+  D_PACK_B: 50,
+  D_PK: 51,
+  D_PN: 52,
   /** Per worker w: READY + w is 1 once the worker listens. */
   READY: 64,
   /** Guided schedules: first panel of each task, then the panel count. */
   TASK_START: 128,
-  /** Per batch entry b: A_TABLE + b is the byte address of its staged A, B_TABLE + b that of its B. */
+  /** Per batch entry b: A_TABLE + b is the byte address of its A, B_TABLE + b that of its B, C_TABLE + b its C. */
   A_TABLE: 1024,
-  B_TABLE: 8704,
+  B_TABLE: 5120,
+  C_TABLE: 9216,
   /** Slots in the block: it fills the first 64 KiB page. */
   SIZE: 16384,
 } as const;
@@ -63,7 +81,8 @@ export const GUIDED_CAPACITY = CTL.A_TABLE - CTL.TASK_START - 1;
 
 /** Batch entries whose sources fit in the tables; beyond that the calling thread packs first. */
 export const A_TABLE_CAPACITY = CTL.B_TABLE - CTL.A_TABLE;
-export const B_TABLE_CAPACITY = CTL.SIZE - CTL.B_TABLE;
+export const B_TABLE_CAPACITY = CTL.C_TABLE - CTL.B_TABLE;
+export const C_TABLE_CAPACITY = CTL.B_TABLE - CTL.A_TABLE;
 
 export const MAX_WORKERS = 63;
 /**
@@ -76,31 +95,35 @@ export const MAX_TASKS = (1 << TASK_BITS) - 1;
 /** Bytes reserved at the start of memory before scratch space (one 64 KiB page keeps scratch page-aligned). */
 export const SCRATCH_BASE = 65536;
 
-type GemmFn = (
-  ap: number,
-  bp: number,
-  cp: number,
-  ldc: number,
-  mp: number,
-  np: number,
-  k: number,
-  kc: number,
-) => void;
-type PackFn = (src: number, sM: number, sK: number, panels: number, k: number, dst: number) => void;
-type PackTailFn = (src: number, sK: number, sN: number, cols: number, k: number, dst: number) => void;
+/** The kernels a task calls (the module's exports, on the calling thread or in a worker). */
+export interface TaskKernels {
+  gemm(ap: number, bp: number, cp: number, ldc: number, mp: number, np: number, k: number, kc: number): void;
+  packA(src: number, sM: number, sK: number, panels: number, k: number, dst: number): void;
+  packB(src: number, sK: number, sN: number, panels: number, k: number, dst: number): void;
+  packBTail(src: number, sK: number, sN: number, cols: number, k: number, dst: number): void;
+  gemmDirect(
+    a: number,
+    aSM: number,
+    aSK: number,
+    b: number,
+    bSK: number,
+    c: number,
+    cSM: number,
+    M: number,
+    N: number,
+    K: number,
+  ): void;
+  packBRows(src: number, sK: number, sN: number, K: number, N: number, dst: number): void;
+}
 
 /**
  * Claims and runs tasks of the current generation until none are left; returns the NEXT word it found
- * exhausted (a worker sleeps until NEXT changes from it). Runs on the calling thread and, as source text, in
- * every worker, so it must not refer to anything outside itself (the slot numbers are CTL's, written out).
+ * exhausted (a worker sleeps until NEXT changes from it) and counts the tasks it ran in `ran[0]`. Runs on the
+ * calling thread and, as source text, in every worker, so it must not refer to anything outside itself (the
+ * slot numbers are CTL's, written out). A task's parameters stay valid from its claim until it counts itself
+ * done: the caller publishes nothing new before every claimed task is done.
  */
-export function runGemmTasks(
-  ctl: Int32Array,
-  gemm: GemmFn,
-  packA: PackFn,
-  packB: PackFn,
-  packBTail: PackTailFn,
-): number {
+export function runGemmTasks(ctl: Int32Array, kx: TaskKernels, ran: Int32Array): number {
   for (;;) {
     const word = Atomics.load(ctl, 0);
     const limit = Atomics.load(ctl, 4);
@@ -110,6 +133,47 @@ export function runGemmTasks(
     if (limit >>> 16 !== gen) continue;
     const tasks = limit & 0xffff;
     if (t >= tasks) return word;
+    if (Atomics.compareExchange(ctl, 0, word, word + 1) !== word) continue;
+    ran[0] = (ran[0] as number) + 1;
+    if (ctl[3] === 1) {
+      // unpacked: entries [e0, e1) whole, or one row chunk of one entry
+      const M = ctl[44] as number;
+      const N = ctl[45] as number;
+      const K = ctl[46] as number;
+      const perTask = ctl[48] as number;
+      const chunks = ctl[49] as number;
+      const aSM = ctl[40] as number;
+      const cSM = ctl[43] as number;
+      const e0 = chunks > 1 ? Math.floor(t / chunks) : t * perTask;
+      const e1 = chunks > 1 ? e0 + 1 : Math.min(e0 + perTask, ctl[47] as number);
+      const r0 = chunks > 1 ? (ctl[128 + (t % chunks)] as number) : 0;
+      const r1 = chunks > 1 ? (ctl[129 + (t % chunks)] as number) : M;
+      for (let e = e0; e < e1; e++) {
+        let b = ctl[5120 + e] as number;
+        let bSK = ctl[42] as number;
+        if (ctl[50] === 1) {
+          // this task is the entry's only one: it lays the entry's B out with unit column stride first
+          const dst = (ctl[19] as number) + e * (ctl[20] as number);
+          kx.packBRows(b, ctl[51] as number, ctl[52] as number, K, N, dst);
+          b = dst;
+          bSK = N * 4;
+        }
+        kx.gemmDirect(
+          (ctl[1024 + e] as number) + r0 * aSM,
+          aSM,
+          ctl[41] as number,
+          b,
+          bSK,
+          (ctl[9216 + e] as number) + r0 * cSM,
+          cSM,
+          r1 - r0,
+          N,
+          K,
+        );
+      }
+      if (Atomics.add(ctl, 1, 1) + 1 === tasks) Atomics.notify(ctl, 1);
+      continue;
+    }
     const perBatch = ctl[9] as number;
     const panelsPerTask = ctl[10] as number;
     const mPanels = ctl[11] as number;
@@ -125,14 +189,12 @@ export function runGemmTasks(
     const guided = ctl[32] === 1;
     const b = guided ? 0 : Math.floor(t / perBatch);
     const aSrc = ctl[1024 + b] as number;
-    const bSrc = ctl[8704 + b] as number;
+    const bSrc = ctl[5120 + b] as number;
     const packOwnB = ctl[27] === 1;
     const sKb = ctl[28] as number;
     const sNb = ctl[29] as number;
     const fullB = ctl[30] as number;
     const tailB = ctl[31] as number;
-    // the parameters just read belong to this generation only if task t is still ours to take
-    if (Atomics.compareExchange(ctl, 0, word, word + 1) !== word) continue;
     const p0 = guided ? (ctl[128 + t] as number) : (t - b * perBatch) * panelsPerTask;
     const mp = guided ? (ctl[129 + t] as number) - p0 : Math.min(panelsPerTask, mPanels - p0);
     const ap = (ctl[17] as number) + b * (ctl[18] as number) + p0 * mr * K * 4;
@@ -140,14 +202,14 @@ export function runGemmTasks(
     const cp = (ctl[21] as number) + b * (ctl[22] as number) + p0 * mr * ldcBytes;
     // each task packs the panels of A it alone reads (the ragged last panel was packed by the caller)
     const fullEnd = Math.min(p0 + mp, fullA);
-    if (packOwnA && fullEnd > p0) packA(aSrc + p0 * mr * sM, sM, sK, fullEnd - p0, K, ap);
+    if (packOwnA && fullEnd > p0) kx.packA(aSrc + p0 * mr * sM, sM, sK, fullEnd - p0, K, ap);
     // a task that is its batch entry's only task packs that entry's B (nr = ldc / nPanels)
     if (packOwnB) {
       const nr = ldcBytes / 4 / nPanels;
-      packB(bSrc, sKb, sNb, fullB, K, bp);
-      if (tailB > 0) packBTail(bSrc + fullB * nr * sNb, sKb, sNb, tailB, K, bp + fullB * nr * K * 4);
+      kx.packB(bSrc, sKb, sNb, fullB, K, bp);
+      if (tailB > 0) kx.packBTail(bSrc + fullB * nr * sNb, sKb, sNb, tailB, K, bp + fullB * nr * K * 4);
     }
-    gemm(ap, bp, cp, ldcBytes, mp, nPanels, K, KC);
+    kx.gemm(ap, bp, cp, ldcBytes, mp, nPanels, K, KC);
     if (Atomics.add(ctl, 1, 1) + 1 === tasks) Atomics.notify(ctl, 1);
   }
 }

@@ -4,17 +4,20 @@
  * entry, and each operand shared by every batch entry (a broadcast weight) is packed once.
  */
 import { A_TABLE_CAPACITY, B_TABLE_CAPACITY, CTL, GUIDED_CAPACITY, MAX_TASKS } from './control.js';
+import { matmulDirect } from './matmul-direct.js';
+import {
+  align16,
+  allEqual,
+  type MatmulStats,
+  type MatOperand,
+  stageSpan,
+  uniformStep,
+} from './matmul-operands.js';
 import { packA, packB, unpackC } from './pack.js';
 import { runJob, type WorkerPool } from './pool.js';
 import type { WasmRuntime } from './runtime.js';
 
-/** A batch of matrices in one array: entry i starts at offsets[i]; element (r, c) is at + r*rowStride + c*colStride. */
-export interface MatOperand {
-  readonly data: Float32Array;
-  readonly offsets: ArrayLike<number>;
-  readonly rowStride: number;
-  readonly colStride: number;
-}
+export type { MatmulStats, MatOperand } from './matmul-operands.js';
 
 export interface MatmulArgs {
   /** [batch][M, K] */
@@ -28,20 +31,6 @@ export interface MatmulArgs {
   readonly K: number;
 }
 
-export interface MatmulStats {
-  calls: number;
-  parallelCalls: number;
-  /** Gemm tasks run, and how many of them ran on workers. */
-  tasks: number;
-  workerTasks: number;
-  flops: number;
-  bytesIn: number;
-  bytesOut: number;
-  packMs: number;
-  computeMs: number;
-  unpackMs: number;
-}
-
 /** K block: a KC x NR panel of B (12 KiB) stays in L1 while A panels stream past. */
 const KC = 256;
 /** At most this many MR-row panels per task (128 rows: a 128 KiB block of A stays in L2). */
@@ -50,39 +39,6 @@ const MAX_PANELS_PER_TASK = 32;
 const BATCH_CHUNK = 4096;
 /** Below this many flops the pool's wake-up costs more than it saves. */
 export const PARALLEL_MIN_FLOPS = 1 << 22;
-
-function allEqual(xs: ArrayLike<number>): boolean {
-  for (let i = 1; i < xs.length; i++) if (xs[i] !== xs[0]) return false;
-  return true;
-}
-
-function uniformStep(xs: ArrayLike<number>, step: number): boolean {
-  for (let i = 1; i < xs.length; i++) if ((xs[i] as number) - (xs[i - 1] as number) !== step) return false;
-  return true;
-}
-
-const align16 = (floats: number): number => Math.ceil(floats / 4) * 4;
-
-/**
- * The span [lo, hi) of source floats the operand's used entries touch, when it is dense enough to stage with
- * one memcpy (at most twice the elements plus a little); undefined otherwise (negative strides, sparse views).
- */
-function stageSpan(
-  op: MatOperand,
-  entries: number,
-  rows: number,
-  cols: number,
-): { lo: number; hi: number } | undefined {
-  if (op.rowStride < 0 || op.colStride < 0) return undefined;
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < entries; i++) {
-    const o = op.offsets[i] as number;
-    lo = Math.min(lo, o);
-    hi = Math.max(hi, o + (rows - 1) * op.rowStride + (cols - 1) * op.colStride + 1);
-  }
-  return hi - lo <= 2 * entries * rows * cols + 4096 ? { lo, hi } : undefined;
-}
 
 /**
  * Computes out = a @ b for every batch entry. Returns false when the scratch memory would exceed the 2 GiB
@@ -136,6 +92,7 @@ export function matmulF32(
     return true;
   }
   let aOffsets = a.offsets;
+  let bOffsets = b.offsets;
   let outOffsets = out.offsets;
   let shareA = allEqual(a.offsets);
   const shareB = allEqual(b.offsets);
@@ -149,9 +106,27 @@ export function matmulF32(
     M *= batch;
     batch = 1;
     aOffsets = [a.offsets[0] as number];
+    bOffsets = [b.offsets[0] as number];
     outOffsets = [out.offsets[0] as number];
     shareA = true;
   }
+  const direct = matmulDirect(
+    rt,
+    pool,
+    maxWorkers,
+    {
+      a: { ...a, offsets: aOffsets },
+      b: { ...b, offsets: bOffsets },
+      out: { ...out, offsets: outOffsets },
+      M,
+      N,
+      K,
+    },
+    { shareA, shareB },
+    stats,
+    parallelMinFlops,
+  );
+  if (direct !== undefined) return direct;
 
   const { mr, nr } = rt.gemmShape;
   const mPanels = Math.ceil(M / mr);
@@ -278,6 +253,7 @@ export function matmulF32(
     });
     ctl[CTL.TASK_START + starts.length] = mPanels;
   }
+  ctl[CTL.KIND] = 0;
   ctl[CTL.GUIDED] = guided ? 1 : 0;
   ctl[CTL.TASKS_PER_BATCH] = perBatch;
   ctl[CTL.PANELS_PER_TASK] = panelsPerTask;

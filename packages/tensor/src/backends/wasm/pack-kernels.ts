@@ -141,3 +141,54 @@ export function emitPackBTail(nr: number): FuncDef {
   });
   return { name: 'packBTail', params, results: [], code: c };
 }
+
+/** Rows of B copied per pass of packBRows: one source cache line per column when B is a transpose. */
+const ROW_BLOCK = 16;
+
+/**
+ * packBRows(src, sK, sN, K, N, dst): dst[k*N + n] = src[k*sK + n*sN] (byte strides; K, N >= 1), the layout
+ * gemmDirect reads (unit column stride). B without unit column stride is usually a transpose (sK == 4): a pass
+ * copies ROW_BLOCK rows column by column, so each column's source run is one cache line and the ROW_BLOCK
+ * destination rows stay in L1.
+ */
+export function emitPackBRows(): FuncDef {
+  const params = [I, I, I, I, I, I];
+  const c = new Code(params);
+  const [src, sK, sN, K, N, dst] = [0, 1, 2, 3, 4, 5];
+  const k0 = c.local(I);
+  const kb = c.local(I);
+  const n = c.local(I);
+  const j = c.local(I);
+  const p = c.local(I);
+  const q = c.local(I);
+  const rowBytes = c.local(I);
+  c.get(N).i32Const(4).i32Mul().set(rowBytes);
+  c.loop(() => {
+    // kb = min(ROW_BLOCK, K - k0)
+    c.get(K)
+      .get(k0)
+      .i32Sub()
+      .tee(kb)
+      .i32Const(ROW_BLOCK)
+      .get(kb)
+      .i32Const(ROW_BLOCK)
+      .i32LtS()
+      .select()
+      .set(kb);
+    c.i32Const(0).set(n);
+    c.loop(() => {
+      c.get(src).get(k0).get(sK).i32Mul().i32Add().get(n).get(sN).i32Mul().i32Add().set(p);
+      c.get(dst).get(k0).get(rowBytes).i32Mul().i32Add().get(n).i32Const(4).i32Mul().i32Add().set(q);
+      c.get(kb).set(j);
+      c.loop(() => {
+        c.get(q).get(p).f32Load().f32Store();
+        c.get(p).get(sK).i32Add().set(p);
+        c.get(q).get(rowBytes).i32Add().set(q);
+        c.get(j).i32Const(1).i32Sub().tee(j).brIf(0);
+      });
+      c.get(n).i32Const(1).i32Add().tee(n).get(N).i32LtS().brIf(0);
+    });
+    c.get(k0).i32Const(ROW_BLOCK).i32Add().tee(k0).get(K).i32LtS().brIf(0);
+  });
+  return { name: 'packBRows', params, results: [], code: c };
+}

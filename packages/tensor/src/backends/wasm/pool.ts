@@ -15,13 +15,14 @@ function workerBody(): string {
 const runGemmTasks = (${runGemmTasks.toString()});
 function start(data) {
   const { module, memory, id, epoch } = data;
-  const { gemm, packA, packB, packBTail } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const kx = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const ran = new Int32Array(1);
   // the control block sits at offset 0 and never moves; shared buffers do not detach on growth
   const c = new Int32Array(memory.buffer, 0, ${CTL.SIZE});
   Atomics.store(c, ${CTL.READY} + id, 1);
   for (;;) {
     if (Atomics.load(c, ${CTL.EPOCH}) !== epoch) return;
-    const seen = runGemmTasks(c, gemm, packA, packB, packBTail);
+    const seen = runGemmTasks(c, kx, ran);
     Atomics.wait(c, ${CTL.NEXT}, seen, 500);
   }
 }
@@ -48,12 +49,9 @@ export function runJob(ctl: Int32Array, kx: KernelExports, tasks: number, wake: 
   Atomics.store(ctl, CTL.LIMIT, (gen << 16) | tasks);
   Atomics.store(ctl, CTL.NEXT, gen << 16);
   if (wake > 0) Atomics.notify(ctl, CTL.NEXT, wake);
-  let mine = 0;
-  const gemm: KernelExports['gemm'] = (...args) => {
-    mine++;
-    kx.gemm(...args);
-  };
-  runGemmTasks(ctl, gemm, kx.packA, kx.packB, kx.packBTail);
+  const ran = new Int32Array(1);
+  runGemmTasks(ctl, kx, ran);
+  const mine = ran[0] as number;
   let blocking: boolean | undefined;
   for (;;) {
     const done = Atomics.load(ctl, CTL.DONE);

@@ -4,11 +4,13 @@
  * block; scratch is reused by every call (kernels are synchronous, so one block is enough) and only grows.
  */
 import { buildModule, type FuncDef } from './builder.js';
+import type { TaskKernels } from './control.js';
 import { SCRATCH_BASE } from './control.js';
 import type { WasmFeatures } from './features.js';
 import { DEFAULT_GEMM, emitGemm, type GemmShape } from './gemm.js';
+import { DEFAULT_DIRECT, type DirectShape, emitGemmDirect } from './gemm-direct.js';
 import { WasmHeap } from './heap.js';
-import { emitPackA, emitPackB, emitPackBTail } from './pack-kernels.js';
+import { emitPackA, emitPackB, emitPackBRows, emitPackBTail } from './pack-kernels.js';
 import { emitReduceCols, emitReduceRows, type ReduceKind } from './reduce.js';
 
 const PAGE = 65536;
@@ -18,27 +20,14 @@ export const MAX_PAGES = 32768;
 /** rows_<op>(src, R, C, rowBytes, dst) and cols_<op>(src, R, C, rowBytes, dst, accBytes): see reduce.ts. */
 type ReduceExports = { [K in `rows_${ReduceKind}` | `cols_${ReduceKind}`]: (...args: number[]) => void };
 
-export interface KernelExports extends ReduceExports {
-  packA(src: number, sMBytes: number, sKBytes: number, panels: number, k: number, dst: number): void;
-  packB(src: number, sKBytes: number, sNBytes: number, panels: number, k: number, dst: number): void;
-  packBTail(src: number, sKBytes: number, sNBytes: number, cols: number, k: number, dst: number): void;
-  gemm(
-    ap: number,
-    bp: number,
-    cp: number,
-    ldcBytes: number,
-    mPanels: number,
-    nPanels: number,
-    k: number,
-    kc: number,
-  ): void;
-}
+export interface KernelExports extends ReduceExports, TaskKernels {}
 
 export class WasmRuntime {
   readonly memory: WebAssembly.Memory;
   readonly module: WebAssembly.Module;
   readonly exports: KernelExports;
   readonly gemmShape: GemmShape;
+  readonly directShape: DirectShape;
   readonly shared: boolean;
   /** Tensor storage and scratch; undefined on a non-shared memory, where scratch sits at SCRATCH_BASE. */
   readonly heap: WasmHeap | undefined;
@@ -52,6 +41,7 @@ export class WasmRuntime {
     const initialPages = 64;
     this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES, shared: this.shared });
     this.gemmShape = { ...DEFAULT_GEMM, fma: features.relaxedSimd };
+    this.directShape = { ...DEFAULT_DIRECT, fma: features.relaxedSimd };
     const bytes = buildModule(
       { module: 'env', field: 'memory', initialPages, maximumPages: MAX_PAGES, shared: this.shared },
       [
@@ -59,6 +49,8 @@ export class WasmRuntime {
         emitPackA(this.gemmShape.mr),
         emitPackB(this.gemmShape.nr),
         emitPackBTail(this.gemmShape.nr),
+        emitGemmDirect(this.directShape),
+        emitPackBRows(),
         ...(['sum', 'max', 'min'] as const).flatMap((op) => [emitReduceRows(op), emitReduceCols(op)]),
         ...extraFuncs,
       ],

@@ -43,6 +43,7 @@ export class WasmTier {
   readonly matmulStats: MatmulStats = {
     calls: 0,
     parallelCalls: 0,
+    directCalls: 0,
     tasks: 0,
     workerTasks: 0,
     flops: 0,
