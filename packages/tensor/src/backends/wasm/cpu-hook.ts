@@ -17,6 +17,9 @@ export const WASM_REDUCE_MIN = 2048;
 /** Below this many elements the JS elementwise kernel wins (staging and the call cost a few microseconds). */
 export const WASM_ELEMENTWISE_MIN = 2048;
 
+/** Rows shorter than this are copied by the wasm kernel, longer ones by TypedArray.set. */
+const SHORT_ROW = 64;
+
 let enabled = true;
 
 /** Chooses the CPU tier at run time: 'wasm' (the default where available) or 'js' (the reference). */
@@ -31,13 +34,19 @@ export function cpuTier(): 'js' | 'wasm' {
 
 /** Element offsets of every batch entry of a view over `batchShape`, in row-major order. */
 function batchOffsets(view: View, batchShape: readonly number[]): number[] {
-  const offs = [view.offset];
-  for (let d = 0; d < batchShape.length; d++) {
+  let total = 1;
+  for (const n of batchShape) total *= n;
+  if (total === 0) return [];
+  const offs = new Array<number>(total);
+  offs[0] = view.offset;
+  // from the last batch dim out: the first `len` entries hold the offsets over the dims done so far
+  let len = 1;
+  for (let d = batchShape.length - 1; d >= 0; d--) {
     const n = batchShape[d] as number;
     const s = view.strides[d] as number;
-    const next: number[] = [];
-    for (const o of offs) for (let i = 0; i < n; i++) next.push(o + i * s);
-    offs.splice(0, offs.length, ...next);
+    for (let i = n - 1; i >= 1; i--)
+      for (let j = 0; j < len; j++) offs[i * len + j] = (offs[j] as number) + i * s;
+    len *= n;
   }
   return offs;
 }
@@ -102,8 +111,18 @@ export function wasmElementwise(expr: Expr, inputs: readonly View[], out: View):
     offset: v.offset,
     strides: strides[i + 1] as number[],
   }));
-  if (inputs.length === 1 && expr.kind === 'input' && copyRows(ins[0] as EwOperand, out, shape, outStrides))
-    return true;
+  if (inputs.length === 1 && expr.kind === 'input') {
+    const x = ins[0] as EwOperand;
+    const dst = out.storage.handle as Float32Array;
+    // short rows: one wasm call walks the rows (TypedArray.set costs more to set up than it copies)
+    if (
+      x.strides[inner] === 1 &&
+      (shape[inner] as number) < SHORT_ROW &&
+      tier.copyRowsF32(x.data, x.offset, x.strides, dst, out.offset, outStrides, shape)
+    )
+      return true;
+    if (copyRows(x, out, shape, outStrides)) return true;
+  }
   let key = exprKeys.get(expr);
   if (key === undefined) {
     key = exprKey(expr);

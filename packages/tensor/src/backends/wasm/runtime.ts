@@ -6,6 +6,7 @@
 import { buildModule, type FuncDef } from './builder.js';
 import type { TaskKernels } from './control.js';
 import { SCRATCH_BASE } from './control.js';
+import { emitCopyRows } from './copy.js';
 import type { WasmFeatures } from './features.js';
 import { DEFAULT_GEMM, emitGemm, type GemmShape } from './gemm.js';
 import { DEFAULT_DIRECT, type DirectShape, emitGemmDirect } from './gemm-direct.js';
@@ -20,7 +21,10 @@ export const MAX_PAGES = 32768;
 /** rows_<op>(src, R, C, rowBytes, dst) and cols_<op>(src, R, C, rowBytes, dst, accBytes): see reduce.ts. */
 type ReduceExports = { [K in `rows_${ReduceKind}` | `cols_${ReduceKind}`]: (...args: number[]) => void };
 
-export interface KernelExports extends ReduceExports, TaskKernels {}
+export interface KernelExports extends ReduceExports, TaskKernels {
+  /** See copy.ts. */
+  copyRows(...args: number[]): void;
+}
 
 export class WasmRuntime {
   readonly memory: WebAssembly.Memory;
@@ -51,6 +55,7 @@ export class WasmRuntime {
         emitPackBTail(this.gemmShape.nr),
         emitGemmDirect(this.directShape),
         emitPackBRows(),
+        emitCopyRows(),
         ...(['sum', 'max', 'min'] as const).flatMap((op) => [emitReduceRows(op), emitReduceCols(op)]),
         ...extraFuncs,
       ],

@@ -5,6 +5,7 @@
  */
 
 import type { Expr } from '../../ops/expr.js';
+import { copyRowsF32 } from './copy.js';
 import { ElementwiseCache } from './elementwise.js';
 import { type ElementwiseStats, type EwOperand, elementwiseF32 } from './elementwise-run.js';
 import { detectFeatures, envFlag, nodeProcess, type WasmFeatures } from './features.js';
@@ -115,6 +116,19 @@ export class WasmTier {
     shape: readonly number[],
   ): boolean {
     return elementwiseF32(this.runtime, this.ewCache, key, expr, inputs, out, shape, this.elementwiseStats);
+  }
+
+  /** dst = src over `shape`, rows contiguous on both sides, both in the heap; false otherwise (see copy.ts). */
+  copyRowsF32(
+    src: Float32Array,
+    srcOffset: number,
+    srcStrides: readonly number[],
+    dst: Float32Array,
+    dstOffset: number,
+    dstStrides: readonly number[],
+    shape: readonly number[],
+  ): boolean {
+    return copyRowsF32(this.runtime, src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape);
   }
 
   /** A float32 sum/max/min over rows or columns of a [R, C] layout (see reduce-run.ts). */
