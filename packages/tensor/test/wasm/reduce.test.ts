@@ -54,6 +54,27 @@ describe('wasm reductions: bit-identical to the JS tier', () => {
       true,
     ]);
   }
+  // Rows of 1030: four SIMD lanes, then a tail. A zero extreme whose lanes disagree on its sign (the row's
+  // first zero, a -0 at index 1, sits in lane 1; a +0 at index 4 in lane 0), a lone NaN in the tail, all ±inf.
+  const edge = () => {
+    const rows = [
+      (i: number) => (i === 1 ? -0 : i === 4 ? 0 : -1),
+      (i: number) => (i === 1 ? 0 : i === 4 ? -0 : 1),
+      (i: number) => (i === 1029 ? Number.NaN : i),
+      (i: number) => (i % 2 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY),
+    ];
+    const v = new Float32Array(rows.length * 1030);
+    rows.forEach((f, r) => {
+      for (let i = 0; i < 1030; i++) v[r * 1030 + i] = f(i);
+    });
+    return T.tensor(v, { shape: [rows.length, 1030] });
+  };
+  for (const op of ['sum', 'max', 'min'] as const)
+    cases.push([
+      `${op} over rows with signed-zero ties, a tail NaN, infinities`,
+      () => T.tidy(() => edge()[op](1)),
+      true,
+    ]);
   for (const [name, f, onWasm] of cases) {
     it(name, async () => {
       const { js, wasm, calls } = await both(f);
