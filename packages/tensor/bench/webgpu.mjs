@@ -1,11 +1,14 @@
 // WebGPU backend vs @tensorflow/tfjs-backend-webgpu, one process, one Dawn adapter (navigator.gpu is set to
 // the `webgpu` package's GPU before either library loads):
-//   - matmul n×n @ n×n, n in 128..1024, for each of our kernel versions (naive, tiled, blocked) and `auto`;
+//   - matmul n×n @ n×n, n in 128..1024, for each of our kernel versions (naive, tiled, blocked, direct, strip)
+//     and `auto`;
 //   - a ViT-like block (layerNorm, qkv projection, 3-head attention with softmax, output projection, MLP with
 //     GELU, residuals) on [2, 197, 192];
 //   - dispatch overhead: CPU microseconds to record one small elementwise op (GPU time excluded).
 // Results: bench/results/webgpu.{md,json}. Run: pnpm --filter @norga/tensor bench webgpu (after a build).
-// BENCH_SIZES=128,256 and BENCH_QUICK=1 shorten it (scripts/device-check.mjs uses them).
+// BENCH_SIZES=128,256 and BENCH_QUICK=1 shorten it (scripts/device-check.mjs uses them); while iterating,
+// BENCH_VERSIONS=strip,direct picks the forced versions measured beside `auto`, and BENCH_PARTS=matmul,vit,
+// overhead the sections (all by default). Results of a partial run go to BENCH_NAME (default webgpu).
 import { create, globals } from 'webgpu';
 import { timeIt, writeResults } from './common.mjs';
 
@@ -29,6 +32,10 @@ await import('@tensorflow/tfjs-backend-webgpu');
 
 const quick = process.env.BENCH_QUICK === '1';
 const sizes = (process.env.BENCH_SIZES ?? '128,256,512,1024').split(',').map(Number);
+const versions = (process.env.BENCH_VERSIONS ?? 'naive,tiled,blocked,direct,strip')
+  .split(',')
+  .filter(Boolean);
+const parts = new Set((process.env.BENCH_PARTS ?? 'matmul,vit,overhead').split(','));
 const budget = (n) => (quick ? 300 : n >= 1024 ? 4000 : 1500);
 const rows = [];
 const row = (impl, op, value, unit) => rows.push({ impl, op, value, unit });
@@ -220,33 +227,43 @@ await tf.ready();
 
 // Per size, every implementation in turn: on a shared machine the load drifts, and neighbours in time see
 // about the same load, which keeps the norga/tfjs ratios fair.
-for (const n of sizes) {
+for (const n of parts.has('matmul') ? sizes : []) {
   await oursMatmul('auto', n);
   await tfjsMatmul(n);
-  for (const v of ['naive', 'tiled', 'blocked', 'direct']) await oursMatmul(v, n);
+  for (const v of versions) await oursMatmul(v, n);
 }
 rows.sort((a, b) => (a.impl === b.impl ? 0 : a.impl < b.impl ? -1 : 1));
 
-T.manualSeed(1);
-const ourParams = Object.fromEntries(Object.entries(shapes).map(([k, s]) => [k, T.mul(T.randn(s), 0.05)]));
-const tfParams = {};
-for (const [k, t] of Object.entries(ourParams)) tfParams[k] = tf.tensor(await t.data(), t.shape);
-const xo = T.randn([B, L, D]);
-const xt = tf.tensor(await xo.data(), [B, L, D]);
-// Same inputs, same maths: check the two agree before timing them.
-const yo = await oursBlock(ourParams)(xo).data();
-const ytT = tfjsBlock(tfParams)(xt);
-const yt = await ytT.data();
-ytT.dispose();
-let maxDiff = 0;
-for (let i = 0; i < yo.length; i++) maxDiff = Math.max(maxDiff, Math.abs(yo[i] - yt[i]));
-console.log(`ViT block: max |norga - tfjs| = ${maxDiff.toExponential(2)}`);
-if (!(maxDiff < 1e-3)) throw new Error(`ViT block outputs disagree (max diff ${maxDiff})`);
-await timeBlock('norga', oursBlock(ourParams), xo, (y) => y.data());
-await timeBlock('tfjs-webgpu', tfjsBlock(tfParams), xt, (y) => y.data());
+let maxDiff = Number.NaN;
+if (parts.has('vit')) await vitBlock();
+async function vitBlock() {
+  T.manualSeed(1);
+  const ourParams = Object.fromEntries(Object.entries(shapes).map(([k, s]) => [k, T.mul(T.randn(s), 0.05)]));
+  const tfParams = {};
+  for (const [k, t] of Object.entries(ourParams)) tfParams[k] = tf.tensor(await t.data(), t.shape);
+  const xo = T.randn([B, L, D]);
+  const xt = tf.tensor(await xo.data(), [B, L, D]);
+  // Same inputs, same maths: check the two agree before timing them.
+  const yo = await oursBlock(ourParams)(xo).data();
+  const ytT = tfjsBlock(tfParams)(xt);
+  const yt = await ytT.data();
+  ytT.dispose();
+  maxDiff = 0;
+  for (let i = 0; i < yo.length; i++) maxDiff = Math.max(maxDiff, Math.abs(yo[i] - yt[i]));
+  console.log(`ViT block: max |norga - tfjs| = ${maxDiff.toExponential(2)}`);
+  if (!(maxDiff < 1e-3)) throw new Error(`ViT block outputs disagree (max diff ${maxDiff})`);
+  await timeBlock('norga', oursBlock(ourParams), xo, (y) => y.data());
+  await timeBlock('tfjs-webgpu', tfjsBlock(tfParams), xt, (y) => y.data());
+  for (const t of Object.values(ourParams)) t.dispose();
+  for (const t of Object.values(tfParams)) t.dispose();
+  xo.dispose();
+  xt.dispose();
+}
 
-await oursOverhead();
-await tfjsOverhead();
+if (parts.has('overhead')) {
+  await oursOverhead();
+  await tfjsOverhead();
+}
 
 const g = (impl, op) =>
   Number(rows.find((r) => r.impl === impl && r.op === op && r.unit === 'GFLOP/s')?.value);
@@ -262,8 +279,6 @@ writeResults(
   rows,
   { adapter: adapterName, ratiosAutoVsTfjs: ratios, vitBlockMaxDiff: maxDiff, stats: backend.recorder.stats },
 );
-for (const t of Object.values(ourParams)) t.dispose();
-xo.dispose();
 T.disposeBackend('webgpu');
 tf.disposeVariables();
 process.exit(0);

@@ -1,5 +1,5 @@
 /**
- * Every matmul kernel version (naive, tiled, register-blocked vec4) against the CPU backend, over the layouts
+ * Every matmul kernel version (naive, tiled, blocked, direct, strip) against the CPU backend, over the layouts
  * that select different load paths: contiguous, transposed operands (vec4 along the other dim), offsets that
  * break vec4 alignment, batch broadcasting, odd sizes that leave partial tiles, K below and above one tile.
  */
@@ -52,6 +52,14 @@ const CASES: Case[] = [
     name: 'batched with broadcast batch dims',
     build: (b) => T.matmul(mat(b, [3, 1, 20, 24], 19), mat(b, [1, 2, 24, 36], 20)),
   },
+  {
+    name: '12x9 @ 9x300 (short M, wide N: 8-row strips, 16 columns per invocation)',
+    build: (b) => T.matmul(mat(b, [12, 9], 27), mat(b, [9, 300], 28)),
+  },
+  {
+    name: 'batched, b transposed, wide N (x @ W^T per batch)',
+    build: (b) => T.matmul(mat(b, [2, 19, 24], 29), T.transpose(mat(b, [2, 260, 24], 30), 1, 2)),
+  },
   { name: 'zero K gives zeros', build: (b) => T.matmul(mat(b, [5, 0], 21), mat(b, [0, 7], 22)) },
   {
     name: 'int32 exact',
@@ -75,14 +83,14 @@ describe.runIf(HAS_WEBGPU)('webgpu matmul versions', () => {
     });
   });
 
-  it('auto picks by shape and adapter: naive for tiny outputs; direct on CPU adapters; tiled/blocked on GPUs', () => {
+  it('auto picks by shape and adapter: naive for tiny outputs; strip on CPU adapters; tiled/blocked on GPUs', () => {
     expect(chooseMatmul(4, 4, 4)).toBe('naive');
     expect(chooseMatmul(4, 4, 4, true)).toBe('naive');
     expect(chooseMatmul(16, 24, 4)).toBe('tiled');
     expect(chooseMatmul(197, 64, 197)).toBe('blocked');
     expect(chooseMatmul(512, 512, 512)).toBe('blocked');
-    expect(chooseMatmul(197, 64, 197, true)).toBe('direct');
-    expect(chooseMatmul(512, 512, 512, true)).toBe('direct');
+    expect(chooseMatmul(197, 64, 197, true)).toBe('strip');
+    expect(chooseMatmul(512, 512, 512, true)).toBe('strip');
   });
 
   it('a 256-wide ViT-like projection (x @ W^T + bias, then GELU) agrees with the CPU', async () => {

@@ -1,9 +1,10 @@
 /**
- * The three matmul shaders, from simplest to fastest (llm.c style: each validated against the CPU backend and
- * benchmarked, bench/webgpu.mjs). All read operands through (row, col) strides plus a per-batch offset, so a
+ * The naive, tiled, blocked and direct matmul shaders, from simplest to fastest (llm.c style: each validated
+ * against the CPU backend and benchmarked, bench/webgpu.mjs); `strip`, for CPU-emulated adapters, is in
+ * matmul-strip.ts and shares the header and batch offsets defined here. All read operands through (row, col) strides plus a per-batch offset, so a
  * transposed or broadcast operand costs no copy, and write a strided output.
  *
- * Parameter words (shared by the three): see MatmulParams in matmul.ts.
+ * Parameter words (shared by every version): see `P` below and matmul.ts.
  */
 
 /** How the register-blocked kernel loads an operand tile: vec4 along one dim, or scalars. */
@@ -35,7 +36,7 @@ export const BM = 64;
 export const BN = 64;
 export const BK = 16;
 
-function header(t: string, words: number, aType: string, bType: string): string {
+export function header(t: string, words: number, aType: string, bType: string): string {
   const vecs = Math.max(1, Math.ceil(words / 4));
   return `@group(0) @binding(0) var<uniform> Pm: array<vec4<u32>, ${vecs}>;
 fn pu(i: u32) -> u32 { return Pm[i / 4u][i % 4u]; }
@@ -45,7 +46,7 @@ fn pu(i: u32) -> u32 { return Pm[i / 4u][i % 4u]; }
 }
 
 /** WGSL that sets aBase, bBase, oBase for batch index `z` (unrolled over the batch rank). */
-function batchOffsets(rank: number): string {
+export function batchOffsets(rank: number): string {
   const lines = [
     `var aBase: u32 = pu(${P.aOff}u);`,
     `var bBase: u32 = pu(${P.bOff}u);`,
@@ -62,7 +63,7 @@ function batchOffsets(rank: number): string {
   return lines.join('\n  ');
 }
 
-const COMMON_LETS = `let M = pu(0u); let N = pu(1u); let K = pu(2u);
+export const COMMON_LETS = `let M = pu(0u); let N = pu(1u); let K = pu(2u);
   let aRow = pu(5u); let aCol = pu(6u); let bRow = pu(7u); let bCol = pu(8u);`;
 
 export function naiveWgsl(t: string, words: number, batchRank: number): string {

@@ -9,6 +9,7 @@ import { coalesce, sizeOf } from '../../../shape.js';
 import { Params } from '../layout.js';
 import { wgslType } from '../wgsl.js';
 import type { KernelContext } from './context.js';
+import { STRIP_LANES, stripShape, stripWgsl } from './matmul-strip.js';
 import {
   BM,
   BN,
@@ -23,20 +24,22 @@ import {
 
 /**
  * naive: one output per invocation; tiled: 16x16 shared-memory tiles; blocked: shared-memory tiles with 4x4
- * register blocks and vec4 loads; direct: 4x4 register blocks with vec4 loads straight from storage.
+ * register blocks and vec4 loads; direct: 4x4 register blocks with vec4 loads straight from storage; strip:
+ * up to 16x16 scalar register tiles per invocation, 8-invocation workgroups (matmul-strip.ts).
  */
-export type MatmulVersion = 'naive' | 'tiled' | 'blocked' | 'direct';
-export const MATMUL_VERSIONS: readonly MatmulVersion[] = ['naive', 'tiled', 'blocked', 'direct'];
+export type MatmulVersion = 'naive' | 'tiled' | 'blocked' | 'direct' | 'strip';
+export const MATMUL_VERSIONS: readonly MatmulVersion[] = ['naive', 'tiled', 'blocked', 'direct', 'strip'];
 
 /**
  * The version `auto` picks, by shape and by adapter. On CPU-emulated adapters (lavapipe, SwiftShader) shared
- * memory and barriers cost more than they save, so the register-blocked kernel reads storage directly; on
+ * memory and barriers cost more than they save and every load is dear, so `strip` (big scalar register
+ * tiles read straight from storage, about 1.5-1.8x `direct` there) runs every shape but the tiniest; on
  * real GPUs the shared-memory tiles win once the output fills a few workgroups. Figures in
  * bench/results/webgpu.md.
  */
 export function chooseMatmul(M: number, N: number, K: number, cpuAdapter = false): MatmulVersion {
   if (M * N < 16 * 16 && K < 64) return 'naive';
-  if (cpuAdapter) return 'direct';
+  if (cpuAdapter) return 'strip';
   if (M * N >= 32 * 32 && K >= 8) return 'blocked';
   return 'tiled';
 }
@@ -98,6 +101,12 @@ export function matmul(ctx: KernelContext, a: View, b: View, out: View, force?: 
   } else if (version === 'tiled') {
     wgsl = ctx.shader(`mm|tiled|${t}|${rank}`, () => tiledWgsl(t, words, rank));
     groups = [Math.ceil(N / TILE), Math.ceil(M / TILE)];
+  } else if (version === 'strip') {
+    const shape = stripShape(M, N);
+    wgsl = ctx.shader(`mm|strip|${t}|${rank}|${shape.rows}x${shape.cols}`, () =>
+      stripWgsl(t, words, rank, shape),
+    );
+    groups = [Math.ceil(N / (STRIP_LANES * shape.cols)), Math.ceil(M / shape.rows)];
   } else {
     const aMode = loadMode(a, aRow, aCol, M, K, batch.strides[0]!);
     const bMode = loadMode(b, bRow, bCol, K, N, batch.strides[1]!);
