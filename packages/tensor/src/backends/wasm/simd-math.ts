@@ -5,6 +5,13 @@
  */
 import { type Code, Simd, ValType } from './builder.js';
 
+/** pmin(a, b) = b < a ? b : a and pmax(a, b) = a < b ? b : a: x64's minps/maxps, unlike f32x4.min/max. */
+const F32X4_PMIN = 0xea;
+const F32X4_PMAX = 0xeb;
+/** 1.5·2^23: adding it rounds a float of magnitude below 2^22 to an integer; its bits as an i32. */
+const ROUNDER = 12582912;
+const ROUNDER_BITS = 0x4b400000;
+
 /**
  * exp: n = round(x·log2 e), r = x - n·ln 2 (two-part constant), e^r by Cephes' degree-6 polynomial, times
  * 2^n built in the exponent bits as 2^(n>>1)·2^(n-(n>>1)) so the tails (overflow to inf, gradual underflow
@@ -12,12 +19,18 @@ import { type Code, Simd, ValType } from './builder.js';
  */
 export function emitExp(c: Code): void {
   const x = c.local(ValType.v128);
+  const t = c.local(ValType.v128);
   const fx = c.local(ValType.v128);
   const r = c.local(ValType.v128);
   const n = c.local(ValType.v128);
   const n1 = c.local(ValType.v128);
-  c.f32x4Const(-104).simd(Simd.f32x4Max).f32x4Const(89).simd(Simd.f32x4Min).set(x);
-  c.get(x).f32x4Const(Math.LOG2E).simd(Simd.f32x4Mul).simd(Simd.f32x4Nearest).set(fx);
+  // clamp by pmax/pmin with x first: one instruction each on x64, and a NaN x passes through
+  c.f32x4Const(-104).simd(F32X4_PMAX).f32x4Const(89).simd(F32X4_PMIN).set(x);
+  // round x·log2 e to an integer by adding 1.5·2^23 (the mantissa drops the fraction, ties to even, as
+  // f32x4.nearest does); the integer is then that float's low bits: no float-to-int conversion
+  c.get(x).f32x4Const(Math.LOG2E).simd(Simd.f32x4Mul).f32x4Const(ROUNDER).simd(Simd.f32x4Add).set(t);
+  c.get(t).f32x4Const(ROUNDER).simd(Simd.f32x4Sub).set(fx);
+  c.get(t).i32x4Const(ROUNDER_BITS).simd(Simd.i32x4Sub).set(n);
   c.get(x).get(fx).f32x4Const(0.693359375).simd(Simd.f32x4Mul).simd(Simd.f32x4Sub);
   c.get(fx).f32x4Const(-2.1219444e-4).simd(Simd.f32x4Mul).simd(Simd.f32x4Sub).set(r);
   // y = ((((((p0 r + p1) r + p2) r + p3) r + p4) r + p5) r² + r + 1
@@ -29,7 +42,6 @@ export function emitExp(c: Code): void {
   c.get(r).get(r).simd(Simd.f32x4Mul).simd(Simd.f32x4Mul);
   c.get(r).simd(Simd.f32x4Add).f32x4Const(1).simd(Simd.f32x4Add);
   // × 2^(n>>1) × 2^(n - (n>>1))
-  c.get(fx).simd(Simd.i32x4TruncSatF32x4S).set(n);
   c.get(n).i32Const(1).simd(Simd.i32x4ShrS).set(n1);
   c.get(n1).i32x4Const(127).simd(Simd.i32x4Add).i32Const(23).simd(Simd.i32x4Shl).simd(Simd.f32x4Mul);
   c.get(n).get(n1).simd(Simd.i32x4Sub).i32x4Const(127).simd(Simd.i32x4Add).i32Const(23).simd(Simd.i32x4Shl);
@@ -98,7 +110,10 @@ const ERF_TOP = 3.93;
 function horner(c: Code, coeffs: readonly number[], t: number): void {
   c.f32x4Const(coeffs[coeffs.length - 1] as number);
   for (let i = coeffs.length - 2; i >= 0; i--) {
-    c.get(t).simd(Simd.f32x4Mul).f32x4Const(coeffs[i] as number).simd(Simd.f32x4Add);
+    c.get(t)
+      .simd(Simd.f32x4Mul)
+      .f32x4Const(coeffs[i] as number)
+      .simd(Simd.f32x4Add);
   }
 }
 
