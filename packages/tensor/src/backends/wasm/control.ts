@@ -14,7 +14,10 @@ export const CTL = {
   DONE: 1,
   /** The current pool's epoch: a worker exits once it differs from the epoch it was started under. */
   EPOCH: 2,
-  /** The job's kind: 0 packed gemm (slots 9-32), 1 unpacked gemm (slots 40-52). */
+  /**
+   * The job's kind: 0 packed gemm (slots 9-32), 1 unpacked gemm (40-52), 2 elementwise (54-60, arguments from
+   * TASK_START), 3 reduction (33-39); kinds 2 and 3 cut units (rows, or vectors of one row) into runs (56-58).
+   */
   KIND: 3,
   /** generation << 16 | number of tasks. */
   LIMIT: 4,
@@ -48,6 +51,14 @@ export const CTL = {
   B_TAIL: 31,
   /** 1 when task t covers panels [TASK_START + t, TASK_START + t + 1) (one batch entry, shrinking tasks). */
   GUIDED: 32,
+  /** Reduction: op (0 sum, 1 max, 2 min), source, row bytes, rows, columns, outputs, double accumulators. */
+  R_OP: 33,
+  R_SRC: 34,
+  R_ROW: 35,
+  R_ROWS: 36,
+  R_COLS: 37,
+  R_DST: 38,
+  R_ACC: 39,
   // unpacked gemm parameters: byte strides of A (row, k), B (k) and C (row); sizes; how tasks cut the work
   D_ASM: 40,
   D_ASK: 41,
@@ -64,6 +75,15 @@ export const CTL = {
   D_PACK_B: 50,
   D_PK: 51,
   D_PN: 52,
+  /** Elementwise: kernel id, argument count, and where its module's bytes lie (a worker compiles its own). */
+  EW_ID: 54,
+  EW_NARGS: 55,
+  /** Kinds 2 and 3: 1 when units are rows (else vectors of one row, or reduction columns), units per task, units. */
+  SPLIT_ROWS: 56,
+  SPLIT_PER: 57,
+  SPLIT_UNITS: 58,
+  EW_CODE: 59,
+  EW_CODE_LEN: 60,
   /** Per worker w: READY + w is 1 once the worker listens. */
   READY: 64,
   /** Guided schedules: first panel of each task, then the panel count. */
@@ -95,8 +115,16 @@ export const MAX_TASKS = (1 << TASK_BITS) - 1;
 /** Bytes reserved at the start of memory before scratch space (one 64 KiB page keeps scratch page-aligned). */
 export const SCRATCH_BASE = 65536;
 
+type ReduceFn = (...args: number[]) => void;
+
 /** The kernels a task calls (the module's exports, on the calling thread or in a worker). */
 export interface TaskKernels {
+  rows_sum: ReduceFn;
+  rows_max: ReduceFn;
+  rows_min: ReduceFn;
+  cols_sum: ReduceFn;
+  cols_max: ReduceFn;
+  cols_min: ReduceFn;
   gemm(ap: number, bp: number, cp: number, ldc: number, mp: number, np: number, k: number, kc: number): void;
   packA(src: number, sM: number, sK: number, panels: number, k: number, dst: number): void;
   packB(src: number, sK: number, sN: number, panels: number, k: number, dst: number): void;
@@ -123,7 +151,12 @@ export interface TaskKernels {
  * slot numbers are CTL's, written out). A task's parameters stay valid from its claim until it counts itself
  * done: the caller publishes nothing new before every claimed task is done.
  */
-export function runGemmTasks(ctl: Int32Array, kx: TaskKernels, ran: Int32Array): number {
+export function runGemmTasks(
+  ctl: Int32Array,
+  kx: TaskKernels,
+  ran: Int32Array,
+  ew: (id: number, code: number, length: number) => (...args: number[]) => void,
+): number {
   for (;;) {
     const word = Atomics.load(ctl, 0);
     const limit = Atomics.load(ctl, 4);
@@ -135,7 +168,47 @@ export function runGemmTasks(ctl: Int32Array, kx: TaskKernels, ran: Int32Array):
     if (t >= tasks) return word;
     if (Atomics.compareExchange(ctl, 0, word, word + 1) !== word) continue;
     ran[0] = (ran[0] as number) + 1;
-    if (ctl[3] === 1) {
+    const kind = ctl[3] as number;
+    if (kind >= 2) {
+      // units [u0, u1): rows, or vectors of a single row (elementwise) / columns (reductions)
+      const byRows = ctl[56] === 1;
+      const u0 = t * (ctl[57] as number);
+      const u1 = Math.min(ctl[58] as number, u0 + (ctl[57] as number));
+      if (kind === 2) {
+        const n = ctl[55] as number;
+        const args: number[] = [];
+        for (let i = 0; i < n; i++) args.push(ctl[128 + i] as number);
+        // ew(out, rows, vecs, outRow, then per input: pointer, row bytes, column bytes)
+        if (byRows) {
+          args[0] = (args[0] as number) + u0 * (args[3] as number);
+          args[1] = u1 - u0;
+          for (let i = 4; i < n; i += 3) args[i] = (args[i] as number) + u0 * (args[i + 1] as number);
+        } else {
+          args[0] = (args[0] as number) + u0 * 16;
+          args[2] = u1 - u0;
+          for (let i = 4; i < n; i += 3) args[i] = (args[i] as number) + u0 * 4 * (args[i + 2] as number);
+        }
+        ew(ctl[54] as number, ctl[59] as number, ctl[60] as number)(...args);
+      } else {
+        const op = ['sum', 'max', 'min'][ctl[33] as number] as 'sum' | 'max' | 'min';
+        const src = ctl[34] as number;
+        const row = ctl[35] as number;
+        const dst = ctl[38] as number;
+        if (byRows) kx[`rows_${op}`](src + u0 * row, u1 - u0, ctl[37] as number, row, dst + u0 * 4);
+        else
+          kx[`cols_${op}`](
+            src + u0 * 4,
+            ctl[36] as number,
+            u1 - u0,
+            row,
+            dst + u0 * 4,
+            (ctl[39] as number) + u0 * 8,
+          );
+      }
+      if (Atomics.add(ctl, 1, 1) + 1 === tasks) Atomics.notify(ctl, 1);
+      continue;
+    }
+    if (kind === 1) {
       // unpacked: entries [e0, e1) whole, or one row chunk of one entry
       const M = ctl[44] as number;
       const N = ctl[45] as number;

@@ -5,7 +5,7 @@
  * the operands' sizes, counted in the stats.
  */
 import type { Expr } from '../../ops/expr.js';
-import type { ElementwiseCache, InputMode } from './elementwise.js';
+import type { ElementwiseCache, ElementwiseKernel, InputMode } from './elementwise.js';
 import type { WasmRuntime } from './runtime.js';
 
 export interface EwOperand {
@@ -17,11 +17,26 @@ export interface EwOperand {
 
 export interface ElementwiseStats {
   calls: number;
+  /** Calls split over the worker pool. */
+  parallelCalls: number;
   elements: number;
   bytesIn: number;
   bytesOut: number;
   kernelsCompiled: number;
 }
+
+/**
+ * Runs one kernel call on the worker pool, cut into row ranges (byRows) or vector ranges of a single row;
+ * false when it declines (small work, no pool), and the caller makes the call itself. Elements are
+ * independent, so the split never changes a result.
+ */
+export type ElementwiseParallel = (
+  kernel: ElementwiseKernel,
+  args: readonly number[],
+  byRows: boolean,
+  units: number,
+  elements: number,
+) => boolean;
 
 const align4 = (n: number): number => Math.ceil(n / 4) * 4;
 
@@ -43,6 +58,7 @@ export function elementwiseF32(
   out: EwOperand,
   shape: readonly number[],
   stats: ElementwiseStats,
+  parallel?: ElementwiseParallel,
 ): boolean {
   const rank = shape.length;
   let total = 1;
@@ -106,12 +122,12 @@ export function elementwiseF32(
     at += align4(hi - lo) + (slack[i] as number);
   });
   const outAt = direct ? out.data.byteOffset / 4 + out.offset : at;
-  const fn = cache.get(
+  const kernel = cache.get(
     key,
     expr,
     inputs.map((x) => modeOf(colOf(x))),
   );
-  if (!fn) return false;
+  if (!kernel) return false;
   const args: number[] = new Array(4 + 3 * inputs.length).fill(0);
   args[1] = rows;
   args[2] = Math.ceil(cols / 4);
@@ -129,7 +145,15 @@ export function elementwiseF32(
     args[0] = (outAt + s * slab) * 4;
     for (let i = 0; i < inputs.length; i++)
       args[4 + 3 * i] = ((base[i] as number) + (inOff[i] as number)) * 4;
-    fn(...args);
+    // one slab may go to the pool: split by rows only where no row's vector tail spills into the next row
+    if (
+      !(
+        slabs === 1 &&
+        (rows === 1 || ld % 4 === 0) &&
+        parallel?.(kernel, args, rows > 1, rows > 1 ? rows : (args[2] as number), total)
+      )
+    )
+      kernel.fn(...args);
     if (!contiguousOut && !direct) {
       const orow = rowOf(out);
       for (let r = 0; r < rows; r++) {

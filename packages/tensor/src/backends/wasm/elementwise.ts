@@ -147,10 +147,18 @@ export function emitElementwise(e: Expr, modes: readonly InputMode[]): FuncDef {
 
 export type ElementwiseFn = (...args: number[]) => void;
 
+/** A compiled kernel: its function here, and its id and bytes, from which a worker compiles its own copy. */
+export interface ElementwiseKernel {
+  readonly fn: ElementwiseFn;
+  readonly id: number;
+  readonly bytes: Uint8Array;
+}
+
 /** Compiles (once per expression and modes) and instantiates on `memory`. */
 export class ElementwiseCache {
   /** Compiled kernels; null where compiling failed (the JS tier takes that expression for good). */
-  private readonly kernels = new Map<string, ElementwiseFn | null>();
+  private readonly kernels = new Map<string, ElementwiseKernel | null>();
+  private readonly byId: ElementwiseKernel[] = [];
 
   constructor(
     private readonly memory: WebAssembly.Memory,
@@ -158,7 +166,7 @@ export class ElementwiseCache {
     private readonly shared: boolean,
   ) {}
 
-  get(key: string, e: Expr, modes: readonly InputMode[]): ElementwiseFn | null {
+  get(key: string, e: Expr, modes: readonly InputMode[]): ElementwiseKernel | null {
     const k = `${key}|${modes.join(',')}`;
     let f = this.kernels.get(k);
     if (f === undefined) {
@@ -176,13 +184,19 @@ export class ElementwiseCache {
         const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
           env: { memory: this.memory },
         });
-        f = inst.exports.ew as ElementwiseFn;
+        f = { fn: inst.exports.ew as ElementwiseFn, id: this.byId.length, bytes };
+        this.byId.push(f);
       } catch {
         f = null;
       }
       this.kernels.set(k, f);
     }
     return f;
+  }
+
+  /** The kernel with this id (ids count up from 0 in compile order). */
+  byIndex(id: number): ElementwiseKernel | undefined {
+    return this.byId[id];
   }
 
   get size(): number {

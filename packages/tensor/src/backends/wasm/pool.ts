@@ -17,17 +17,31 @@ function start(data) {
   const { module, memory, id, epoch } = data;
   const kx = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const ran = new Int32Array(1);
+  // elementwise kernels, compiled here from the bytes the caller left in memory, once per id
+  const kernels = [];
+  const ew = (id, code, length) =>
+    (kernels[id] ??= new WebAssembly.Instance(
+      new WebAssembly.Module(new Uint8Array(memory.buffer, code, length).slice()),
+      { env: { memory } },
+    ).exports.ew);
   // the control block sits at offset 0 and never moves; shared buffers do not detach on growth
   const c = new Int32Array(memory.buffer, 0, ${CTL.SIZE});
   Atomics.store(c, ${CTL.READY} + id, 1);
   for (;;) {
     if (Atomics.load(c, ${CTL.EPOCH}) !== epoch) return;
-    const seen = runGemmTasks(c, kx, ran);
+    const seen = runGemmTasks(c, kx, ran, ew);
     Atomics.wait(c, ${CTL.NEXT}, seen, 500);
   }
 }
 `;
 }
+
+/** The calling thread's elementwise kernel by id (workers compile theirs from bytes in memory). */
+export type ElementwiseLookup = (id: number) => (...args: number[]) => void;
+
+const noKernels: ElementwiseLookup = (id) => {
+  throw new Error(`wasm pool: no elementwise kernel ${id}`);
+};
 
 /** Can this thread block in Atomics.wait? (Not a browser's main thread.) */
 function canBlock(ctl: Int32Array): boolean {
@@ -40,17 +54,23 @@ function canBlock(ctl: Int32Array): boolean {
 }
 
 /**
- * Publishes the gemm job whose parameters are already in the control block, wakes up to `wake` workers,
+ * Publishes the job whose parameters are already in the control block, wakes up to `wake` workers,
  * runs tasks on the calling thread, and returns once all `tasks` are done, with how many the calling thread ran.
  */
-export function runJob(ctl: Int32Array, kx: KernelExports, tasks: number, wake: number): number {
+export function runJob(
+  ctl: Int32Array,
+  kx: KernelExports,
+  tasks: number,
+  wake: number,
+  ew: ElementwiseLookup = noKernels,
+): number {
   const gen = ((Atomics.load(ctl, CTL.LIMIT) >>> 16) + 1) & 0xffff;
   Atomics.store(ctl, CTL.DONE, 0);
   Atomics.store(ctl, CTL.LIMIT, (gen << 16) | tasks);
   Atomics.store(ctl, CTL.NEXT, gen << 16);
   if (wake > 0) Atomics.notify(ctl, CTL.NEXT, wake);
   const ran = new Int32Array(1);
-  runGemmTasks(ctl, kx, ran);
+  runGemmTasks(ctl, kx, ran, ew);
   const mine = ran[0] as number;
   let blocking: boolean | undefined;
   for (;;) {
@@ -142,8 +162,8 @@ export class WorkerPool {
   }
 
   /** Runs the job in the control block on the calling thread and up to `maxWorkers` workers (see runJob). */
-  run(tasks: number, maxWorkers: number): number {
-    return runJob(this.runtime.ctl, this.runtime.exports, tasks, Math.min(maxWorkers, this.readyCount()));
+  run(tasks: number, maxWorkers: number, ew?: ElementwiseLookup): number {
+    return runJob(this.runtime.ctl, this.runtime.exports, tasks, Math.min(maxWorkers, this.readyCount()), ew);
   }
 
   dispose(): void {

@@ -5,8 +5,25 @@
 import type { ReduceKind } from './reduce.js';
 import type { WasmRuntime } from './runtime.js';
 
+/**
+ * Runs the reduction kernel call (src, R, C, rowBytes, dst, acc: byte addresses) on the worker pool; false when
+ * it declines, and the caller makes the call itself.
+ */
+export type ReduceParallel = (
+  op: ReduceKind,
+  layout: 'rows' | 'cols',
+  src: number,
+  R: number,
+  C: number,
+  rowBytes: number,
+  dst: number,
+  acc: number,
+) => boolean;
+
 export interface ReduceStats {
   calls: number;
+  /** Calls split over the worker pool. */
+  parallelCalls: number;
   elements: number;
   bytesIn: number;
 }
@@ -27,6 +44,7 @@ export function reduceF32(
   out: Float32Array,
   outOffset: number,
   stats: ReduceStats,
+  parallel?: ReduceParallel,
 ): boolean {
   if (R === 0 || C === 0 || rowStride < 0) return false;
   const hi = offset + (R - 1) * rowStride + C;
@@ -44,8 +62,10 @@ export function reduceF32(
   const acc = scratch + spanFloats * 4;
   const dst = acc + accFloats * 4;
   if (!inPlace) mem.set(x.subarray(offset, hi), src / 4);
-  if (layout === 'rows') rt.exports[`rows_${op}`](src, R, C, rowStride * 4, dst);
-  else rt.exports[`cols_${op}`](src, R, C, rowStride * 4, dst, acc);
+  if (parallel?.(op, layout, src, R, C, rowStride * 4, dst, acc) !== true) {
+    if (layout === 'rows') rt.exports[`rows_${op}`](src, R, C, rowStride * 4, dst);
+    else rt.exports[`cols_${op}`](src, R, C, rowStride * 4, dst, acc);
+  }
   out.set(mem.subarray(dst / 4, dst / 4 + nOut), outOffset);
   stats.calls++;
   stats.elements += R * C;

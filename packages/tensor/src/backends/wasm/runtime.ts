@@ -12,16 +12,14 @@ import { DEFAULT_GEMM, emitGemm, type GemmShape } from './gemm.js';
 import { DEFAULT_DIRECT, type DirectShape, emitGemmDirect } from './gemm-direct.js';
 import { WasmHeap } from './heap.js';
 import { emitPackA, emitPackB, emitPackBRows, emitPackBTail } from './pack-kernels.js';
-import { emitReduceCols, emitReduceRows, type ReduceKind } from './reduce.js';
+import { emitReduceCols, emitReduceRows } from './reduce.js';
 
 const PAGE = 65536;
 /** 2 GiB: pointers stay below 2^31, so i32 arithmetic in kernels and control slots never overflows. */
 export const MAX_PAGES = 32768;
 
-/** rows_<op>(src, R, C, rowBytes, dst) and cols_<op>(src, R, C, rowBytes, dst, accBytes): see reduce.ts. */
-type ReduceExports = { [K in `rows_${ReduceKind}` | `cols_${ReduceKind}`]: (...args: number[]) => void };
-
-export interface KernelExports extends ReduceExports, TaskKernels {
+/** The module's exports: the tasks' kernels (control.ts; reductions: reduce.ts) and the copy kernel. */
+export interface KernelExports extends TaskKernels {
   /** See copy.ts. */
   copyRows(...args: number[]): void;
 }

@@ -6,13 +6,19 @@
 
 import type { Expr } from '../../ops/expr.js';
 import { copyRowsF32 } from './copy.js';
-import { ElementwiseCache } from './elementwise.js';
-import { type ElementwiseStats, type EwOperand, elementwiseF32 } from './elementwise-run.js';
+import { ElementwiseCache, type ElementwiseKernel } from './elementwise.js';
+import {
+  type ElementwiseParallel,
+  type ElementwiseStats,
+  type EwOperand,
+  elementwiseF32,
+} from './elementwise-run.js';
 import { detectFeatures, envFlag, nodeProcess, type WasmFeatures } from './features.js';
 import { type MatmulArgs, type MatmulStats, matmulF32, PARALLEL_MIN_FLOPS } from './matmul.js';
 import { WorkerPool } from './pool.js';
+import { elementwiseJob, KernelBytes, PARALLEL_MIN_ELEMENTS, reduceJob } from './pool-jobs.js';
 import type { ReduceKind } from './reduce.js';
-import { type ReduceStats, reduceF32 } from './reduce-run.js';
+import { type ReduceParallel, type ReduceStats, reduceF32 } from './reduce-run.js';
 import { MAX_PAGES, WasmRuntime } from './runtime.js';
 
 export interface WasmTierOptions {
@@ -20,6 +26,8 @@ export interface WasmTierOptions {
   readonly threads?: number;
   /** Products below this many flops stay on the calling thread (default 4 Mflop; lower it in tests). */
   readonly parallelMinFlops?: number;
+  /** Elementwise kernels and reductions below this many elements stay on the calling thread (default 64 Ki). */
+  readonly parallelMinElements?: number;
 }
 
 function defaultThreads(): number {
@@ -61,9 +69,12 @@ export class WasmTier {
     bytesIn: 0,
     bytesOut: 0,
     kernelsCompiled: 0,
+    parallelCalls: 0,
   };
   private readonly ewCache: ElementwiseCache;
-  readonly reduceStats: ReduceStats = { calls: 0, elements: 0, bytesIn: 0 };
+  private readonly kernelBytes: KernelBytes;
+  private readonly parallelMinElements: number;
+  readonly reduceStats: ReduceStats = { calls: 0, elements: 0, bytesIn: 0, parallelCalls: 0 };
 
   constructor(features: WasmFeatures, options: WasmTierOptions = {}) {
     this.features = features;
@@ -71,7 +82,45 @@ export class WasmTier {
     this.ewCache = new ElementwiseCache(this.runtime.memory, MAX_PAGES, this.runtime.shared);
     this.threadCount = Math.max(1, Math.floor(options.threads ?? defaultThreads()));
     this.parallelMinFlops = options.parallelMinFlops ?? PARALLEL_MIN_FLOPS;
+    this.parallelMinElements = options.parallelMinElements ?? PARALLEL_MIN_ELEMENTS;
+    this.kernelBytes = new KernelBytes(this.runtime);
   }
+
+  /** The pool for `elements` worth of elementwise or reduction work, if it is worth waking. */
+  private poolFor(elements: number): WorkerPool | undefined {
+    if (elements < this.parallelMinElements) return undefined;
+    const pool = this.ensurePool();
+    return pool && pool.readyCount() > 0 ? pool : undefined;
+  }
+
+  private readonly ewParallel: ElementwiseParallel = (kernel, args, byRows, units, elements) => {
+    const pool = this.poolFor(elements);
+    if (!pool) return false;
+    const ran = elementwiseJob(
+      this.runtime,
+      pool,
+      this.threadCount - 1,
+      this.kernelBytes,
+      kernel,
+      args,
+      byRows,
+      units,
+      (id) => (this.ewCache.byIndex(id) as ElementwiseKernel).fn,
+    );
+    if (ran) this.elementwiseStats.parallelCalls++;
+    return ran;
+  };
+
+  private readonly reduceParallel: ReduceParallel = (op, layout, src, R, C, rowBytes, dst, acc) => {
+    const pool = this.poolFor(R * C);
+    if (
+      !pool ||
+      !reduceJob(this.runtime, pool, this.threadCount - 1, op, layout, src, R, C, rowBytes, dst, acc)
+    )
+      return false;
+    this.reduceStats.parallelCalls++;
+    return true;
+  };
 
   get threads(): number {
     return this.threadCount;
@@ -115,7 +164,17 @@ export class WasmTier {
     out: EwOperand,
     shape: readonly number[],
   ): boolean {
-    return elementwiseF32(this.runtime, this.ewCache, key, expr, inputs, out, shape, this.elementwiseStats);
+    return elementwiseF32(
+      this.runtime,
+      this.ewCache,
+      key,
+      expr,
+      inputs,
+      out,
+      shape,
+      this.elementwiseStats,
+      this.ewParallel,
+    );
   }
 
   /** dst = src over `shape`, rows contiguous on both sides, both in the heap; false otherwise (see copy.ts). */
@@ -143,7 +202,20 @@ export class WasmTier {
     out: Float32Array,
     outOffset: number,
   ): boolean {
-    return reduceF32(this.runtime, op, layout, x, offset, rowStride, R, C, out, outOffset, this.reduceStats);
+    return reduceF32(
+      this.runtime,
+      op,
+      layout,
+      x,
+      offset,
+      rowStride,
+      R,
+      C,
+      out,
+      outOffset,
+      this.reduceStats,
+      this.reduceParallel,
+    );
   }
 
   dispose(): void {
