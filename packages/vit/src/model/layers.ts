@@ -50,15 +50,15 @@ export function attention(x: Tensor, p: ParamLookup, prefixName: string, opts: A
   const [b, n, d] = x.shape as [number, number, number];
   const heads = opts.heads;
   const hd = d / heads;
-  const qkv = linear(x, p(`${prefixName}.qkv.weight`), p(`${prefixName}.qkv.bias`))
-    .reshape([b, n, 3, heads, hd])
-    .permute([2, 0, 3, 1, 4]);
-  const q = qkv
-    .slice(0, 0, 1)
-    .squeeze(0)
-    .mul(hd ** -0.5);
-  let k = qkv.slice(0, 1, 2).squeeze(0);
-  let v = qkv.slice(0, 2, 3).squeeze(0);
+  // q, k and v by three products with row blocks of the qkv weight, rather than one product split three ways:
+  // the split's gradient would be three zero-padded copies of the whole qkv gradient, summed.
+  const weight = p(`${prefixName}.qkv.weight`);
+  const bias = p(`${prefixName}.qkv.bias`);
+  const project = (i: number) =>
+    splitHeads(linear(x, weight.slice(0, i * d, (i + 1) * d), bias.slice(0, i * d, (i + 1) * d)), heads);
+  const q = project(0).mul(hd ** -0.5);
+  let k = project(1);
+  let v = project(2);
   let logits = matmul(q, transpose(k));
   if (opts.prefix !== undefined) {
     const { key, value } = opts.prefix;
