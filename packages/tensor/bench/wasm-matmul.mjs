@@ -3,7 +3,8 @@
 // configured only by the documented environment variables (NORGA_CPU_TIER=js, NORGA_THREADS=n), so one tier's
 // JIT state, worker pool and heap never colour another's; tfjs runs in this process.
 // Run: pnpm --filter @norga/tensor build && node packages/tensor/bench/wasm-matmul.mjs
-// Writes bench/results/wasm.{md,json}. BENCH_SIZES=128,512 limits the sizes.
+// Writes bench/results/wasm.{md,json}. BENCH_SIZES=128,512 limits the sizes; the wasm tiers also time the ViT
+// workloads' products (BENCH_SHAPES=0 skips them).
 import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -30,6 +31,26 @@ async function time(fn, budget) {
 
 const gflops = (n, s) => (2 * n ** 3) / s / 1e9;
 
+/**
+ * The products of the ViT workloads, as the model makes them (strided heads of one qkv buffer, transposed
+ * weights, batch-broadcast weights): W2 is the tiny ViT at batch 64, W3 ViT-Ti/16 at batch 1.
+ */
+function modelShapes(T) {
+  const r = (s) => T.rand(s);
+  const heads = (i) => T.squeeze(T.slice(r([64, 50, 3, 4, 16]).permute([2, 0, 3, 1, 4]), 0, i, i + 1), 0);
+  return [
+    ['W2 probs @ v, 256 × 50×50 @ 50×16', () => [r([64, 4, 50, 50]), heads(2)]],
+    ['W2 q @ kᵀ, 256 × 50×16 @ 16×50', () => [heads(0), T.transpose(heads(1))]],
+    ['W2 probsᵀ @ g, 256 × 50×50 @ 50×16', () => [T.transpose(r([64, 4, 50, 50])), r([64, 4, 50, 16])]],
+    ['W2 x @ Wᵀ, 3200×64 @ 64×256', () => [r([64, 50, 64]), T.transpose(r([256, 64]))]],
+    ['W2 x @ W, 3200×256 @ 256×64', () => [r([64, 50, 256]), r([256, 64])]],
+    ['W2 xᵀ @ g, 256×3200 @ 3200×64', () => [T.transpose(r([3200, 256])), r([3200, 64])]],
+    ['W3 x @ Wqkvᵀ, 197×192 @ 192×576', () => [r([197, 192]), T.transpose(r([576, 192]))]],
+    ['W3 q @ kᵀ, 3 × 197×64 @ 64×197', () => [r([3, 197, 64]), T.transpose(r([3, 197, 64]))]],
+    ['W3 x @ W2ᵀ, 197×768 @ 768×192', () => [r([197, 768]), T.transpose(r([192, 768]))]],
+  ];
+}
+
 async function child() {
   const T = await import('../dist/index.js');
   const out = [];
@@ -41,7 +62,21 @@ async function child() {
     a.dispose();
     b.dispose();
   }
-  process.stdout.write(`${JSON.stringify(out)}\n`);
+  const shapes = [];
+  // the JS tier takes seconds on these; it is the reference, not a contender here
+  if (process.env.NORGA_CPU_TIER !== 'js' && process.env.BENCH_SHAPES !== '0') {
+    for (const [name, make] of modelShapes(T)) {
+      const [a, b] = make();
+      const c = T.matmul(a, b);
+      const flops = (2 * c.size * a.shape[a.rank - 1]) / 1e9;
+      c.dispose();
+      const t = await time(() => T.matmul(a, b).dispose(), budgetMs / 2);
+      shapes.push({ name, ms: t.median * 1e3, median: flops / t.median, best: flops / t.best, reps: t.reps });
+      a.dispose();
+      b.dispose();
+    }
+  }
+  process.stdout.write(`${JSON.stringify({ square: out, shapes })}\n`);
 }
 
 async function tfjsRows(rows) {
@@ -89,6 +124,7 @@ async function main() {
     ['norga wasm 2 threads', { NORGA_CPU_TIER: 'wasm', NORGA_THREADS: '2' }],
   ];
   const rows = [];
+  const shapeRows = [];
   for (const [impl, env] of tiers) {
     const r = spawnSync(process.execPath, [self, '--child'], {
       env: { ...process.env, ...env },
@@ -96,7 +132,9 @@ async function main() {
     });
     if (r.status !== 0) throw new Error(`${impl} failed: ${r.stderr}`);
     const lines = r.stdout.trim().split('\n');
-    for (const x of JSON.parse(lines[lines.length - 1])) rows.push({ impl, ...x });
+    const { square, shapes } = JSON.parse(lines[lines.length - 1]);
+    for (const x of square) rows.push({ impl, ...x });
+    for (const x of shapes) shapeRows.push({ impl, ...x });
   }
   await tfjsRows(rows);
   const tfw = new Map(rows.filter((r) => r.impl === 'tfjs-wasm').map((r) => [r.n, r.median]));
@@ -110,10 +148,22 @@ async function main() {
   }));
   const load = loadavg()[0].toFixed(2);
   const notes = `n×n @ n×n float32 through the public API (T.matmul; tfjs: tf.matMul + data()); median and best of repeated calls. 1-minute load average ${loadBefore} before, ${load} after: on a shared 2-core machine other jobs depress the figures, the 2-thread ones most.`;
-  writeResults('wasm', 'CPU matmul tiers vs TensorFlow.js', Object.keys(table[0]), table, { notes });
+  writeResults('wasm', 'CPU matmul tiers vs TensorFlow.js', Object.keys(table[0]), table, {
+    notes,
+    shapes: shapeRows,
+  });
+  const shapeTable = [
+    '## Model shapes (wasm tier)',
+    '',
+    '| impl | product | ms (median) | GFLOP/s (median) | GFLOP/s (best) |',
+    '| --- | --- | --- | --- | --- |',
+    ...shapeRows.map(
+      (r) => `| ${r.impl} | ${r.name} | ${r.ms.toFixed(3)} | ${r.median.toFixed(1)} | ${r.best.toFixed(1)} |`,
+    ),
+  ].join('\n');
   appendFileSync(
     join(resultsDir, 'wasm.md'),
-    `${notes}\n\nCommand: \`pnpm --filter @norga/tensor build && node packages/tensor/bench/wasm-matmul.mjs\`\n`,
+    `${notes}\n\n${shapeRows.length ? `${shapeTable}\n\n` : ''}Command: \`pnpm --filter @norga/tensor build && node packages/tensor/bench/wasm-matmul.mjs\`\n`,
   );
 }
 
