@@ -7,8 +7,9 @@
 //   - dispatch overhead: CPU microseconds to record one small elementwise op (GPU time excluded).
 // Results: bench/results/webgpu.{md,json}. Run: pnpm --filter @norga/tensor bench webgpu (after a build).
 // BENCH_SIZES=128,256 and BENCH_QUICK=1 shorten it (scripts/device-check.mjs uses them); while iterating,
-// BENCH_VERSIONS=strip,direct picks the forced versions measured beside `auto`, and BENCH_PARTS=matmul,vit,
-// overhead the sections (all by default). Results of a partial run go to BENCH_NAME (default webgpu).
+// BENCH_VERSIONS=strip,direct picks the forced versions measured beside `auto`, BENCH_PARTS=matmul,vit,overhead
+// the sections (all by default), BENCH_VIT_MATMUL=direct a matmul version for the ViT block (default auto);
+// results of a partial run go to BENCH_NAME (default webgpu).
 import { create, globals } from 'webgpu';
 import { timeIt, writeResults } from './common.mjs';
 
@@ -237,6 +238,7 @@ rows.sort((a, b) => (a.impl === b.impl ? 0 : a.impl < b.impl ? -1 : 1));
 let maxDiff = Number.NaN;
 if (parts.has('vit')) await vitBlock();
 async function vitBlock() {
+  backend.matmulVersion = process.env.BENCH_VIT_MATMUL ?? 'auto';
   T.manualSeed(1);
   const ourParams = Object.fromEntries(Object.entries(shapes).map(([k, s]) => [k, T.mul(T.randn(s), 0.05)]));
   const tfParams = {};
