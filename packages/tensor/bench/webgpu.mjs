@@ -4,7 +4,8 @@
 //     and `auto`;
 //   - a ViT-like block (layerNorm, qkv projection, 3-head attention with softmax, output projection, MLP with
 //     GELU, residuals) on [2, 197, 192];
-//   - dispatch overhead: CPU microseconds to record one small elementwise op (GPU time excluded).
+//   - dispatch overhead: CPU microseconds to record one small elementwise op (GPU time excluded); tfjs twice,
+//     with its default CPU forwarding of small ops and with GPU dispatch (see tfjsOverhead).
 // Results: bench/results/webgpu.{md,json}. Run: pnpm --filter @norga/tensor bench webgpu (after a build).
 // BENCH_SIZES=128,256 and BENCH_QUICK=1 shorten it (scripts/device-check.mjs uses them); while iterating,
 // BENCH_VERSIONS=strip,direct picks the forced versions measured beside `auto`, BENCH_PARTS=matmul,vit,overhead
@@ -201,7 +202,13 @@ async function oursOverhead() {
   x.dispose();
 }
 
-async function tfjsOverhead() {
+/**
+ * tfjs-webgpu runs an op on the CPU when every input is under 1000 elements and has no GPU copy yet
+ * (WEBGPU_CPU_FORWARD, on by default), which is the case for this loop: that row measures tfjs's CPU path.
+ * The second row turns forwarding off, so tfjs records GPU dispatches like norga does.
+ */
+async function tfjsOverhead(cpuForward) {
+  tf.env().set('WEBGPU_CPU_FORWARD', cpuForward);
   const x = tf.randomUniform([16]);
   const n = quick ? 300 : 1000;
   let y = tf.add(x, x);
@@ -217,9 +224,11 @@ async function tfjsOverhead() {
     best = Math.min(best, performance.now() - t0);
     await y.data();
   }
-  row('tfjs-webgpu', 'dispatch overhead (add of 16)', ((best * 1000) / n).toFixed(1), 'µs CPU/op');
+  const impl = cpuForward ? 'tfjs-webgpu (CPU forwarding, default)' : 'tfjs-webgpu (GPU dispatch)';
+  row(impl, 'dispatch overhead (add of 16)', ((best * 1000) / n).toFixed(1), 'µs CPU/op');
   y.dispose();
   x.dispose();
+  tf.env().set('WEBGPU_CPU_FORWARD', true);
 }
 
 // --- run ------------------------------------------------------------------------------------------------
@@ -264,7 +273,8 @@ async function vitBlock() {
 
 if (parts.has('overhead')) {
   await oursOverhead();
-  await tfjsOverhead();
+  await tfjsOverhead(true);
+  await tfjsOverhead(false);
 }
 
 const g = (impl, op) =>
