@@ -55,10 +55,11 @@ export function attention(x: Tensor, p: ParamLookup, prefixName: string, opts: A
   const weight = p(`${prefixName}.qkv.weight`);
   const bias = p(`${prefixName}.qkv.bias`);
   const project = (i: number) =>
-    splitHeads(linear(x, weight.slice(0, i * d, (i + 1) * d), bias.slice(0, i * d, (i + 1) * d)), heads);
-  const q = project(0).mul(hd ** -0.5);
-  let k = project(1);
-  let v = project(2);
+    linear(x, weight.slice(0, i * d, (i + 1) * d), bias.slice(0, i * d, (i + 1) * d));
+  // scaled before the heads are split off, while the product is still contiguous
+  const q = splitHeads(project(0).mul(hd ** -0.5), heads);
+  let k = splitHeads(project(1), heads);
+  let v = splitHeads(project(2), heads);
   let logits = matmul(q, transpose(k));
   if (opts.prefix !== undefined) {
     const { key, value } = opts.prefix;
