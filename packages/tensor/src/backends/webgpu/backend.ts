@@ -50,11 +50,15 @@ export class WebGPUBackend implements Backend {
   reduceVariant: 'auto' | ReduceVariant = 'auto';
   #fatal: BackendError | null = null;
   #disposed = false;
+  /** The largest buffer a tensor may have; read once (device.limits is a native call). */
+  readonly #maxBufferBytes: number;
 
   constructor({ gpu, device, adapterName }: AcquiredDevice) {
     this.gpu = gpu;
     this.device = device;
     this.adapterName = adapterName;
+    const limits = device.limits;
+    this.#maxBufferBytes = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
     this.pool = new BufferPool(device);
     this.recorder = new Recorder(device, this.pool);
     this.#indexChecks = new DeferredIndexChecks(device);
@@ -93,7 +97,7 @@ export class WebGPUBackend implements Backend {
     if (!this.dtypes.includes(dtype))
       throw new DTypeError('alloc', `webgpu has no ${dtype} (it supports ${this.dtypes.join(', ')})`);
     const bytes = Math.max(4, size * 4);
-    const limit = Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize);
+    const limit = this.#maxBufferBytes;
     if (bytes > limit) {
       throw new BackendError(
         'alloc',

@@ -14,8 +14,19 @@ export function bucketBytes(bytes: number): number {
   return Math.ceil(b / step) * step;
 }
 
+/** A buffer's free list and byte size. */
+interface Slot {
+  readonly key: string;
+  readonly size: number;
+}
+
 export class BufferPool {
   readonly #free = new Map<string, GPUBuffer[]>();
+  /**
+   * Each buffer's free-list key and size, recorded when it is created: buffer.usage and buffer.size are native getters
+   * (a binding call each in Dawn's Node module), too slow for a release on every tensor dispose.
+   */
+  readonly #slots = new WeakMap<GPUBuffer, Slot>();
   #pooledBytes = 0;
   #liveBytes = 0;
   #created = 0;
@@ -25,7 +36,8 @@ export class BufferPool {
   /** A buffer of at least `bytes` bytes with exactly `usage`; from the pool when one fits. */
   acquire(bytes: number, usage: GPUBufferUsageFlags, label: string): GPUBuffer {
     const size = bucketBytes(bytes);
-    const list = this.#free.get(`${usage}:${size}`);
+    const key = `${usage}:${size}`;
+    const list = this.#free.get(key);
     const reused = list?.pop();
     if (reused) {
       this.#pooledBytes -= size;
@@ -33,6 +45,7 @@ export class BufferPool {
       return reused;
     }
     const buffer = this.device.createBuffer({ size, usage, label });
+    this.#slots.set(buffer, { key, size });
     this.#created++;
     this.#liveBytes += size;
     return buffer;
@@ -40,12 +53,15 @@ export class BufferPool {
 
   /** Returns a buffer for reuse. The caller guarantees no unsubmitted command still uses it. */
   release(buffer: GPUBuffer): void {
-    const key = `${buffer.usage}:${buffer.size}`;
+    const { key, size } = this.#slots.get(buffer) ?? {
+      key: `${buffer.usage}:${buffer.size}`,
+      size: buffer.size,
+    };
     let list = this.#free.get(key);
     if (!list) this.#free.set(key, (list = []));
     list.push(buffer);
-    this.#pooledBytes += buffer.size;
-    this.#liveBytes -= buffer.size;
+    this.#pooledBytes += size;
+    this.#liveBytes -= size;
   }
 
   /** Destroys every pooled buffer (live ones stay). */
