@@ -179,6 +179,37 @@ describe('wasm unpacked matmul (gemmDirect)', () => {
     );
   });
 
+  it('one product with a transposed weight, cut by columns: each task lays out its own columns of B', () => {
+    const [M, K, N] = [50, 96, 301];
+    const x = inHeap(randomArray(M * K, 9));
+    const w = inHeap(randomArray(N * K + 1, 10)); // [N, K] after one junk float, used as wᵀ
+    const ld = N + 3;
+    const before = { ...tier.matmulStats };
+    const out = runAllThreads(
+      {
+        a: { data: x, offsets: [0], rowStride: K, colStride: 1 },
+        b: { data: w, offsets: [1], rowStride: 1, colStride: K },
+        out: { data: new Float32Array(0), offsets: [0], rowStride: ld, colStride: 1 },
+        M,
+        N,
+        K,
+      },
+      () => inHeap(new Float32Array(M * ld).fill(-7)),
+    );
+    expect(tier.matmulStats.directCalls - before.directCalls).toBe(3);
+    expect((tier.matmulStats.tasks - before.tasks) / 3).toBeGreaterThan(1);
+    expectClose(
+      out,
+      0,
+      ld,
+      reference({ data: x, off: 0, rs: K, cs: 1 }, { data: w, off: 1, rs: 1, cs: K }, M, N, K),
+      M,
+      N,
+      K,
+    );
+    for (let m = 0; m < M; m++) for (let n = N; n < ld; n++) expect(out[m * ld + n]).toBe(-7);
+  });
+
   it('operands outside the heap are staged and C copied out; an output overlapping an input is not clobbered', () => {
     const [B, M, N, K] = [6, 20, 24, 40];
     const a = randomArray(B * M * K, 5);

@@ -75,6 +75,8 @@ export const CTL = {
   D_PACK_B: 50,
   D_PK: 51,
   D_PN: 52,
+  /** 1 when the chunks at TASK_START cut columns (each task then lays out only its columns of B), 0 rows. */
+  D_COL_CHUNKS: 53,
   /** Elementwise: kernel id, argument count, and where its module's bytes lie (a worker compiles its own). */
   EW_ID: 54,
   EW_NARGS: 55,
@@ -141,7 +143,7 @@ export interface TaskKernels {
     N: number,
     K: number,
   ): void;
-  packBRows(src: number, sK: number, sN: number, K: number, N: number, dst: number): void;
+  packBRows(src: number, sK: number, sN: number, K: number, N: number, dst: number, dR: number): void;
 }
 
 /**
@@ -209,7 +211,7 @@ export function runGemmTasks(
       continue;
     }
     if (kind === 1) {
-      // unpacked: entries [e0, e1) whole, or one row chunk of one entry
+      // unpacked: entries [e0, e1) whole, or one chunk (rows or columns, at TASK_START) of one entry
       const M = ctl[44] as number;
       const N = ctl[45] as number;
       const K = ctl[46] as number;
@@ -217,30 +219,43 @@ export function runGemmTasks(
       const chunks = ctl[49] as number;
       const aSM = ctl[40] as number;
       const cSM = ctl[43] as number;
+      const byCols = ctl[53] === 1;
       const e0 = chunks > 1 ? Math.floor(t / chunks) : t * perTask;
       const e1 = chunks > 1 ? e0 + 1 : Math.min(e0 + perTask, ctl[47] as number);
-      const r0 = chunks > 1 ? (ctl[128 + (t % chunks)] as number) : 0;
-      const r1 = chunks > 1 ? (ctl[129 + (t % chunks)] as number) : M;
+      const x0 = chunks > 1 ? (ctl[128 + (t % chunks)] as number) : 0;
+      const x1 = chunks > 1 ? (ctl[129 + (t % chunks)] as number) : byCols ? N : M;
+      const r0 = byCols ? 0 : x0;
+      const r1 = byCols ? M : x1;
+      const n0 = byCols ? x0 : 0;
+      const n1 = byCols ? x1 : N;
       for (let e = e0; e < e1; e++) {
         let b = ctl[5120 + e] as number;
         let bSK = ctl[42] as number;
         if (ctl[50] === 1) {
-          // this task is the entry's only one: it lays the entry's B out with unit column stride first
-          const dst = (ctl[19] as number) + e * (ctl[20] as number);
-          kx.packBRows(b, ctl[51] as number, ctl[52] as number, K, N, dst);
+          // this task alone reads these columns of the entry's B: it lays them out with unit column stride
+          const dst = (ctl[19] as number) + e * (ctl[20] as number) + n0 * 4;
+          kx.packBRows(
+            b + n0 * (ctl[52] as number),
+            ctl[51] as number,
+            ctl[52] as number,
+            K,
+            n1 - n0,
+            dst,
+            N * 4,
+          );
           b = dst;
           bSK = N * 4;
-        }
+        } else b += n0 * 4;
         kx.gemmDirect(
           (ctl[1024 + e] as number) + r0 * aSM,
           aSM,
           ctl[41] as number,
           b,
           bSK,
-          (ctl[9216 + e] as number) + r0 * cSM,
+          (ctl[9216 + e] as number) + r0 * cSM + n0 * 4,
           cSM,
           r1 - r0,
-          N,
+          n1 - n0,
           K,
         );
       }

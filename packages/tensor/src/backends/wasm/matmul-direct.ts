@@ -15,10 +15,12 @@ import { runJob, type WorkerPool } from './pool.js';
 import type { WasmRuntime } from './runtime.js';
 
 /**
- * A big entry is cut into about this many row chunks: each chunk streams all of B once, so fewer, taller
- * chunks keep B's traffic down while still sharing the work between threads.
+ * A big entry is cut into about this many chunks: each row chunk streams all of B once (each column chunk all
+ * of A), so fewer, larger chunks keep that traffic down while still sharing the work between threads.
  */
-const ROW_CHUNKS = 8;
+const CHUNKS = 8;
+/** Column chunks only where A (which every column chunk streams) fits in L2: 256 KiB. */
+const COL_CHUNK_MAX_A = 1 << 16;
 /** Above this K the packed path wins: its K blocking keeps a panel of B in L1 while A streams past. */
 export const DIRECT_MAX_K = 256;
 /** Work per task (~40 µs) at least: enough tasks to balance two or more threads, few enough to claim cheaply. */
@@ -85,21 +87,27 @@ export function matmulDirect(
     inPlace = !(pa.inHeap && overlap(a, pa.span, out, so)) && !(pb.inHeap && overlap(b, pb.span, out, so));
   }
 
-  // tasks: row chunks of each entry when an entry is big, else runs of whole entries
+  // tasks: chunks of each entry when an entry is big, else runs of whole entries. A single product whose B must
+  // be laid out (x @ Wᵀ at batch 1) and whose A is small is cut by columns, so each task lays out only its own
+  // columns of B; otherwise by rows (each chunk streams all of B once, and a shared B is laid out here first).
   const entryFlops = 2 * M * N * K;
+  const packB = b.colStride !== 1;
+  const big = entryFlops >= 2 * TASK_FLOPS;
+  const byCols = big && packB && batch === 1 && M * K <= COL_CHUNK_MAX_A;
+  const [extent, unit, other] = byCols ? [N, nr, M] : [M, mr, N];
   const starts = [0];
   let perTask = 1;
-  if (entryFlops >= 2 * TASK_FLOPS) {
+  if (big) {
     const maxChunks = Math.min(GUIDED_CAPACITY, Math.floor(MAX_TASKS / batch));
-    const rows = Math.ceil(Math.max(M / ROW_CHUNKS, TASK_FLOPS / (2 * N * K), M / maxChunks, mr) / mr) * mr;
-    // every chunk keeps at least mr rows (the kernel's last tile overlaps within its chunk)
-    for (let r = rows; M - r >= mr; r += rows) starts.push(r);
+    const size =
+      Math.ceil(Math.max(extent / CHUNKS, TASK_FLOPS / (2 * other * K), extent / maxChunks, unit) / unit) *
+      unit;
+    // every chunk keeps at least a tile's width (the kernel's last tile overlaps within its chunk)
+    for (let x = size; extent - x >= unit; x += size) starts.push(x);
   } else perTask = Math.max(1, Math.floor(TASK_FLOPS / entryFlops));
   const chunks = starts.length;
   const tasks = chunks > 1 ? batch * chunks : Math.ceil(batch / perTask);
-
-  const packB = b.colStride !== 1;
-  const tasksPackB = packB && chunks === 1 && !share.shareB;
+  const tasksPackB = packB && (byCols || (chunks === 1 && !share.shareB));
   const bpEntry = align16(K * N);
   const stageAFloats = pa.inHeap ? 0 : align16(pa.span.hi - pa.span.lo);
   const stageBFloats = pb.inHeap ? 0 : align16(pb.span.hi - pb.span.lo);
@@ -136,10 +144,12 @@ export function matmulDirect(
         K,
         N,
         bp + e * bpEntry * 4,
+        N * 4,
       );
   }
   for (let i = 0; i < chunks; i++) ctl[CTL.TASK_START + i] = starts[i] as number;
-  ctl[CTL.TASK_START + chunks] = M;
+  ctl[CTL.TASK_START + chunks] = extent;
+  ctl[CTL.D_COL_CHUNKS] = byCols ? 1 : 0;
   ctl[CTL.KIND] = 1;
   ctl[CTL.D_ASM] = a.rowStride * 4;
   ctl[CTL.D_ASK] = a.colStride * 4;

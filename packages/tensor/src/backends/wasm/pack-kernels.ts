@@ -146,23 +146,21 @@ export function emitPackBTail(nr: number): FuncDef {
 const ROW_BLOCK = 16;
 
 /**
- * packBRows(src, sK, sN, K, N, dst): dst[k*N + n] = src[k*sK + n*sN] (byte strides; K, N >= 1), the layout
- * gemmDirect reads (unit column stride). B without unit column stride is usually a transpose (sK == 4): a pass
- * copies ROW_BLOCK rows column by column, so each column's source run is one cache line and the ROW_BLOCK
+ * packBRows(src, sK, sN, K, N, dst, dR): dst[k*dR + n*4] = src[k*sK + n*sN] (byte strides; K, N >= 1), the
+ * layout gemmDirect reads (unit column stride). B without unit column stride is usually a transpose (sK == 4): a
+ * pass copies ROW_BLOCK rows column by column, so each column's source run is one cache line and the ROW_BLOCK
  * destination rows stay in L1.
  */
 export function emitPackBRows(): FuncDef {
-  const params = [I, I, I, I, I, I];
+  const params = [I, I, I, I, I, I, I];
   const c = new Code(params);
-  const [src, sK, sN, K, N, dst] = [0, 1, 2, 3, 4, 5];
+  const [src, sK, sN, K, N, dst, rowBytes] = [0, 1, 2, 3, 4, 5, 6];
   const k0 = c.local(I);
   const kb = c.local(I);
   const n = c.local(I);
   const j = c.local(I);
   const p = c.local(I);
   const q = c.local(I);
-  const rowBytes = c.local(I);
-  c.get(N).i32Const(4).i32Mul().set(rowBytes);
   c.loop(() => {
     // kb = min(ROW_BLOCK, K - k0)
     c.get(K)
