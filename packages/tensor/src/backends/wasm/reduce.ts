@@ -1,7 +1,9 @@
 /**
- * float32 sum / max / min reductions in WebAssembly, bit-identical to the JS tier: every output is folded in
- * the same order (sequentially along the reduced elements) in a double, with the same NaN rule
- * (acc = v when v beats acc or v is NaN), and rounded to float32 once. Two layouts:
+ * float32 sum / max / min reductions in WebAssembly, with the JS tier's values: every output is folded in a
+ * double with the same NaN rule (acc = v when v beats acc or v is NaN) and rounded to float32 once. max, min
+ * and column sums keep the JS tier's order and are bit-identical; a row sum adds four interleaved partial
+ * sums, which in doubles gives the same float32 result but for a double sum within 1e-16 of a rounding
+ * boundary (the tests check identity on their data). Two layouts:
  *   rows: each output reduces a contiguous run (softmax and layer-norm statistics over the last axis);
  *   cols: outputs are contiguous and each reduces a strided column (bias gradients: sums over batch rows),
  *         walking memory row by row with the running values in a double array, instead of column by column
