@@ -3,17 +3,18 @@
  * strided output (copies into slices, pad, concat). One invocation per output element; the expression comes
  * from the op table through the WGSL dialect, so this file holds no op semantics.
  *
- * Specialised per (expression, dtypes, rank after merging dims, buffer aliasing); shapes, strides and offsets
- * are parameters, so a shader serves every size.
+ * Specialised per (expression structure, dtypes, rank after merging dims, buffer aliasing); shapes, strides,
+ * offsets and the expression's constants are parameters, so a shader serves every size and every value.
  */
 import type { View } from '../../../backend.js';
 import { BackendError } from '../../../errors.js';
 import type { Expr } from '../../../ops/expr.js';
-import { exprKey, renderExpr } from '../../../ops/expr.js';
+import { renderExpr } from '../../../ops/expr.js';
 import { coalesce, sizeOf } from '../../../shape.js';
 import { offsetsFromIndex, Params } from '../layout.js';
-import { main1d, PRELUDE, paramsDecl, wgslDialect, wgslType } from '../wgsl.js';
+import { main1d, PRELUDE, paramsDecl, wgslType } from '../wgsl.js';
 import type { KernelContext } from './context.js';
+import { liftConstants, paramConstantsDialect } from './expr-constants.js';
 
 export function elementwise(ctx: KernelContext, expr: Expr, inputs: readonly View[], out: View): void {
   const n = sizeOf(out.shape);
@@ -43,9 +44,10 @@ export function elementwise(ctx: KernelContext, expr: Expr, inputs: readonly Vie
   const shapeAt = p.push(...shape);
   const strideAts = [out, ...inputs].map((_, k) => p.push(...strides[k]!));
   const offsetAts = [out, ...inputs].map((v) => p.push(v.offset));
+  const lifted = liftConstants(expr, p);
 
   const dtypes = inputs.map((v) => v.dtype);
-  const key = `ew|${exprKey(expr)}|${dtypes.join(',')}>${out.dtype}|r${rank}|b${bindingOf.join(',')}|w${p.words.length}`;
+  const key = `ew|${lifted.key}|${dtypes.join(',')}>${out.dtype}|r${rank}|b${bindingOf.join(',')}|w${p.words.length}`;
   const wgsl = ctx.shader(key, () => {
     const decls = buffers.map((_, j) => {
       const dtype = j === 0 ? out.dtype : inputs[bindingOf.indexOf(j)]!.dtype;
@@ -58,7 +60,7 @@ ${decls.join('\n')}
 ${PRELUDE}
 ${main1d(`${offsetsFromIndex('i', rank, shapeAt, strideAts, offsetAts)}
   ${loads.join('\n  ')}
-  b0[o0] = ${renderExpr(expr, dtypes, wgslDialect)};`)}
+  b0[o0] = ${renderExpr(expr, dtypes, paramConstantsDialect(lifted.at))};`)}
 `;
   });
   ctx.dispatch1d(`elementwise.${outermostOp(expr)}`, wgsl, p, buffers, n);
