@@ -1,16 +1,27 @@
 import type { Backend } from '../backend.js';
-import type { DType } from '../dtype.js';
+import { type DType, typedArrayFor } from '../dtype.js';
 import { DTypeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { constant } from './expr.js';
 import { empty } from './util.js';
 
-/** A 0-d tensor holding `value`, filled on the backend (no host round trip on WebGPU). */
+/**
+ * A tensor of `shape` holding `value`. Small ones (0-d operands, Adam's step-dependent scalars) are written
+ * from the host: a fill kernel has the value baked into its source, so every distinct value (an lr schedule's
+ * every step) would compile, and cache, a kernel of its own. Large fills (zeros, ones) run as a kernel, on the
+ * device where there is one.
+ */
 export function filled(backend: Backend, dtype: DType, shape: readonly number[], value: number): Tensor {
   const out = empty(backend, dtype, shape);
-  if (out.size > 0) backend.elementwise(constant(value, dtype), [], out);
+  if (out.size === 0) return out;
+  if (out.size <= HOST_FILL_MAX)
+    backend.write(out.storage.handle, typedArrayFor(dtype, out.size).fill(value));
+  else backend.elementwise(constant(value, dtype), [], out);
   return out;
 }
+
+/** Fills of at most this many elements are written from the host (a few kilobytes). */
+const HOST_FILL_MAX = 1024;
 
 /** Checks that a JS number is a value of `like`'s dtype (an int32 operand takes integers, a bool one 0 or 1). */
 export function assertScalarFits(op: string, value: number, like: Tensor): void {

@@ -21,6 +21,9 @@ type Kernel = (
 
 const cache = new Map<string, Kernel>();
 
+/** How many kernels have been compiled (for tests: the cache must not grow with the values of scalars). */
+export const compiledKernels = (): number => cache.size;
+
 function jsConstant(value: number, dtype: DType): string {
   if (dtype === 'bool') return value ? '1' : '0';
   if (Number.isNaN(value)) return 'NaN';
