@@ -6,7 +6,8 @@
 //     GELU, residuals) on [2, 197, 192];
 //   - dispatch overhead: CPU microseconds to record one small elementwise op (GPU time excluded); tfjs twice,
 //     with its default CPU forwarding of small ops and with GPU dispatch (see tfjsOverhead).
-// Matmul and ViT figures are the best of 3 interleaved rounds (see ROUNDS). Results: bench/results/webgpu.{md,json}. Run: pnpm --filter @norga/tensor bench webgpu (after a build).
+// Matmul and ViT figures are the best of 3 interleaved rounds (see ROUNDS).
+// Results: bench/results/webgpu.{md,json}. Run: pnpm --filter @norga/tensor bench webgpu (after a build).
 // BENCH_SIZES=128,256 and BENCH_QUICK=1 shorten it (scripts/device-check.mjs uses them); while iterating,
 // BENCH_VERSIONS=strip,direct picks the forced versions measured beside `auto`, BENCH_PARTS=matmul,vit,overhead
 // the sections (all by default), BENCH_VIT_MATMUL=direct a matmul version for the ViT block (default auto);
