@@ -3,25 +3,18 @@
  * the closed form (PyTorch's _softmax_backward_data, _log_softmax_backward_data, native_layer_norm_backward)
  * in a few fused kernels, rather than the chain rule through every kernel of the forward.
  */
-import { expr as E, type Expr, fused, sum, type Tensor } from '@norga/tensor';
+import { expr as E, fused, sum, type Tensor } from '@norga/tensor';
 import { at, type VjpRule } from './rule.js';
 
-const [$0, $1, $2, $3, $4, $5, $6] = [0, 1, 2, 3, 4, 5, 6].map(E.input) as [
-  Expr,
-  Expr,
-  Expr,
-  Expr,
-  Expr,
-  Expr,
-  Expr,
-];
+/** The expression reading operand i. */
+const $ = E.input;
 const { bin, un } = E;
 
 /** dx = y·(g - sum(g·y)): inputs g·y, y, sum(g·y). */
-const SOFTMAX_DX = bin('sub', $0, bin('mul', $1, $2));
+const SOFTMAX_DX = bin('sub', $(0), bin('mul', $(1), $(2)));
 /** dx = g - exp(y)·sum(g): inputs g, y, sum(g). */
-const LOG_SOFTMAX_DX = bin('sub', $0, bin('mul', un('exp', $1), $2));
-const PRODUCT = bin('mul', $0, $1);
+const LOG_SOFTMAX_DX = bin('sub', $(0), bin('mul', un('exp', $(1)), $(2)));
+const PRODUCT = bin('mul', $(0), $(1));
 
 const softmaxRule: VjpRule = {
   save: ({ output }) => [output],
@@ -63,20 +56,20 @@ const layerNormRule: VjpRule = {
     const n = axes.reduce((p, a) => p * x.shape[a]!, 1);
     const c = (v: number) => E.constant(v, x.dtype);
     // inputs: g, x, mean, rstd, [weight]
-    const xhat = bin('mul', bin('sub', $1, $2), $3);
-    const ghat = hasWeight ? bin('mul', $0, $4) : $0;
+    const xhat = bin('mul', bin('sub', $(1), $(2)), $(3));
+    const ghat = hasWeight ? bin('mul', $(0), $(4)) : $(0);
     const operands = [g, x, mu, rstd, ...(hasWeight ? [at(s, 1, 'layerNorm')] : [])];
     const grads: (Tensor | null)[] = [];
     if (ctx.needs[0]) {
       const sumG = sum(fused(ghat, operands), axes, true);
       const sumGX = sum(fused(bin('mul', ghat, xhat), operands), axes, true);
       // dx = rstd·(ĝ - (Σĝ + x̂·Σĝx̂)/N): inputs g, x, mean, rstd, [weight], Σĝ, Σĝx̂
-      const [sG, sGX] = hasWeight ? [$5, $6] : [$4, $5];
-      const dx = bin('mul', $3, bin('sub', ghat, bin('div', bin('add', sG, bin('mul', xhat, sGX)), c(n))));
+      const [sG, sGX] = hasWeight ? [$(5), $(6)] : [$(4), $(5)];
+      const dx = bin('mul', $(3), bin('sub', ghat, bin('div', bin('add', sG, bin('mul', xhat, sGX)), c(n))));
       grads.push(fused(dx, [...operands, sumG, sumGX]));
     } else grads.push(null);
     const lead = [...Array(x.rank - axes.length).keys()];
-    if (hasWeight) grads.push(ctx.needs[1] ? sum(fused(bin('mul', $0, xhat), operands), lead) : null);
+    if (hasWeight) grads.push(ctx.needs[1] ? sum(fused(bin('mul', $(0), xhat), operands), lead) : null);
     if (hasBias) grads.push(ctx.needs[hasWeight ? 2 : 1] ? sum(g, lead) : null);
     return grads;
   },
