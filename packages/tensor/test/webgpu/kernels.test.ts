@@ -5,6 +5,7 @@
  * and an expression fused into one kernel.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { chooseReduceVariant } from '../../src/backends/webgpu/kernels/reduce.js';
 import * as T from '../../src/index.js';
 import { expectSameAsCpu, gpu, HAS_WEBGPU, values } from './gpu.js';
 
@@ -51,6 +52,14 @@ describe.runIf(HAS_WEBGPU)('webgpu reductions', () => {
       gpu().reduceVariant = variant;
       await expectSameAsCpu(build, `${variant}: ${what}`, 1e-5, 1e-4);
     });
+  });
+
+  it('auto: workgroup trees for long contiguous runs on GPUs; serial on CPU adapters once there are 64 outputs', () => {
+    expect(chooseReduceVariant(192, 394, 1)).toBe('workgroup');
+    expect(chooseReduceVariant(192, 394, 1, true)).toBe('serial');
+    expect(chooseReduceVariant(197, 1182, 1, true)).toBe('serial');
+    expect(chooseReduceVariant(100000, 1, 1, true)).toBe('workgroup');
+    expect(chooseReduceVariant(20, 10, 7)).toBe('serial');
   });
 });
 
