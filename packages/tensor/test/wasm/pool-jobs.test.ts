@@ -1,7 +1,7 @@
 /**
  * Elementwise kernels and reductions split over the worker pool (pool-jobs.ts): bit-identical to one thread
  * for every input mode (full rows, per-row splat, strided), for row splits and for vector splits of one row,
- * with outputs written in place in the heap or staged; reductions over rows and over columns.
+ * with outputs written in place in the heap or staged; reductions over rows.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EwOperand } from '../../src/backends/wasm/elementwise-run.js';
@@ -93,7 +93,7 @@ describe('wasm pool jobs', () => {
     }
   });
 
-  it('reductions over rows and over columns: same bits as one thread', () => {
+  it('reductions over rows (split) and over columns (not): same bits as one thread', () => {
     const [R, C] = [301, 67];
     const x = randomArray(R * C + 5, 3);
     for (const op of ['sum', 'max', 'min'] as const) {
@@ -109,7 +109,8 @@ describe('wasm pool jobs', () => {
           const want = run(one);
           const got = run(three);
           expect(same(got, want), `${op} ${layout}`).toBe(true);
-          expect(three.reduceStats.parallelCalls - before).toBe(1);
+          // column reductions stay on one thread (they stream at memory speed already)
+          expect(three.reduceStats.parallelCalls - before).toBe(layout === 'rows' ? 1 : 0);
           expect(Number.isNaN(want[0] as number) && Number.isNaN(want[n + 1] as number)).toBe(true);
           expect(want.slice(1, n + 1).some(Number.isNaN)).toBe(false);
         }

@@ -16,7 +16,7 @@ export const CTL = {
   EPOCH: 2,
   /**
    * The job's kind: 0 packed gemm (slots 9-32), 1 unpacked gemm (40-52), 2 elementwise (54-60, arguments from
-   * TASK_START), 3 reduction (33-39); kinds 2 and 3 cut units (rows, or vectors of one row) into runs (56-58).
+   * TASK_START), 3 row reduction (33-38); kinds 2 and 3 cut units (rows, or vectors of one row) into runs (56-58).
    */
   KIND: 3,
   /** generation << 16 | number of tasks. */
@@ -51,14 +51,12 @@ export const CTL = {
   B_TAIL: 31,
   /** 1 when task t covers panels [TASK_START + t, TASK_START + t + 1) (one batch entry, shrinking tasks). */
   GUIDED: 32,
-  /** Reduction: op (0 sum, 1 max, 2 min), source, row bytes, rows, columns, outputs, double accumulators. */
+  /** Row reduction: op (0 sum, 1 max, 2 min), source, row bytes, columns (the run per output), outputs. */
   R_OP: 33,
   R_SRC: 34,
   R_ROW: 35,
-  R_ROWS: 36,
   R_COLS: 37,
   R_DST: 38,
-  R_ACC: 39,
   // unpacked gemm parameters: byte strides of A (row, k), B (k) and C (row); sizes; how tasks cut the work
   D_ASM: 40,
   D_ASK: 41,
@@ -80,7 +78,7 @@ export const CTL = {
   /** Elementwise: kernel id, argument count, and where its module's bytes lie (a worker compiles its own). */
   EW_ID: 54,
   EW_NARGS: 55,
-  /** Kinds 2 and 3: 1 when units are rows (else vectors of one row, or reduction columns), units per task, units. */
+  /** Kinds 2 and 3: 1 when units are rows (else vectors of one row), units per task, units. */
   SPLIT_ROWS: 56,
   SPLIT_PER: 57,
   SPLIT_UNITS: 58,
@@ -124,9 +122,6 @@ export interface TaskKernels {
   rows_sum: ReduceFn;
   rows_max: ReduceFn;
   rows_min: ReduceFn;
-  cols_sum: ReduceFn;
-  cols_max: ReduceFn;
-  cols_min: ReduceFn;
   gemm(ap: number, bp: number, cp: number, ldc: number, mp: number, np: number, k: number, kc: number): void;
   packA(src: number, sM: number, sK: number, panels: number, k: number, dst: number): void;
   packB(src: number, sK: number, sN: number, panels: number, k: number, dst: number): void;
@@ -172,7 +167,7 @@ export function runGemmTasks(
     ran[0] = (ran[0] as number) + 1;
     const kind = ctl[3] as number;
     if (kind >= 2) {
-      // units [u0, u1): rows, or vectors of a single row (elementwise) / columns (reductions)
+      // units [u0, u1): rows, or vectors of a single row (elementwise only)
       const byRows = ctl[56] === 1;
       const u0 = t * (ctl[57] as number);
       const u1 = Math.min(ctl[58] as number, u0 + (ctl[57] as number));
@@ -193,19 +188,14 @@ export function runGemmTasks(
         ew(ctl[54] as number, ctl[59] as number, ctl[60] as number)(...args);
       } else {
         const op = ['sum', 'max', 'min'][ctl[33] as number] as 'sum' | 'max' | 'min';
-        const src = ctl[34] as number;
         const row = ctl[35] as number;
-        const dst = ctl[38] as number;
-        if (byRows) kx[`rows_${op}`](src + u0 * row, u1 - u0, ctl[37] as number, row, dst + u0 * 4);
-        else
-          kx[`cols_${op}`](
-            src + u0 * 4,
-            ctl[36] as number,
-            u1 - u0,
-            row,
-            dst + u0 * 4,
-            (ctl[39] as number) + u0 * 8,
-          );
+        kx[`rows_${op}`](
+          (ctl[34] as number) + u0 * row,
+          u1 - u0,
+          ctl[37] as number,
+          row,
+          (ctl[38] as number) + u0 * 4,
+        );
       }
       if (Atomics.add(ctl, 1, 1) + 1 === tasks) Atomics.notify(ctl, 1);
       continue;

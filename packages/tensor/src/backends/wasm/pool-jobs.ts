@@ -1,6 +1,6 @@
 /**
  * Elementwise and reduction jobs for the worker pool. A job cuts one kernel call into runs of rows (or of
- * vectors of a single row; of reduced columns) by the sizes alone; every output element is still computed by
+ * vectors of a single row) by the sizes alone; every output element is still computed by
  * one call in the same order, so results are bit-identical to a single-threaded run. Workers compile their own
  * copy of an elementwise kernel from its bytes, which are placed in the heap once per kernel.
  */
@@ -15,15 +15,14 @@ export const PARALLEL_MIN_ELEMENTS = 1 << 16;
 /** Runs per job: small enough for a descheduled thread to hold up little, large enough to claim cheaply. */
 const TASKS_PER_JOB = 16;
 
-/** Shortest runs of a row split into vectors (4 KiB of output), and of reduced columns (one cache line). */
+/** Shortest run of a row split into vectors (4 KiB of output). */
 const VECTORS_PER_RUN = 256;
-const COLUMNS_PER_RUN = 16;
 
 const REDUCE_OPS: readonly ReduceKind[] = ['sum', 'max', 'min'];
 
 /**
- * Writes the split of `units` into runs of at least `minPer` and returns the task count. Runs of vectors or
- * of reduced columns are kept whole cache lines or more, so no two threads share a line they write or stream.
+ * Writes the split of `units` into runs of at least `minPer` and returns the task count. Runs of vectors are
+ * kept many cache lines long, so no two threads share a line they write.
  */
 function split(ctl: Int32Array, byRows: boolean, units: number, minPer: number): number {
   const per = Math.max(minPer, Math.ceil(units / TASKS_PER_JOB));
@@ -79,31 +78,31 @@ export function elementwiseJob(
   return true;
 }
 
-/** A reduction kernel call (reduce.ts) as a pool job over output rows or output columns; false if too small. */
-export function reduceJob(
+/**
+ * A row reduction (reduce.ts: each output folds one contiguous run) as a pool job over output rows; false if
+ * too small. Column reductions stay on one thread: they stream the input at memory speed already, and runs
+ * of columns per thread only trade sequential reads for strided ones.
+ */
+export function reduceRowsJob(
   rt: WasmRuntime,
   pool: WorkerPool,
   maxWorkers: number,
   op: ReduceKind,
-  layout: 'rows' | 'cols',
   src: number,
   R: number,
   C: number,
   rowBytes: number,
   dst: number,
-  acc: number,
 ): boolean {
   const ctl = rt.ctl;
-  const tasks = layout === 'rows' ? split(ctl, true, R, 1) : split(ctl, false, C, COLUMNS_PER_RUN);
+  const tasks = split(ctl, true, R, 1);
   if (tasks < 2) return false;
   ctl[CTL.KIND] = 3;
   ctl[CTL.R_OP] = REDUCE_OPS.indexOf(op);
   ctl[CTL.R_SRC] = src;
   ctl[CTL.R_ROW] = rowBytes;
-  ctl[CTL.R_ROWS] = R;
   ctl[CTL.R_COLS] = C;
   ctl[CTL.R_DST] = dst;
-  ctl[CTL.R_ACC] = acc;
   pool.run(tasks, maxWorkers);
   return true;
 }

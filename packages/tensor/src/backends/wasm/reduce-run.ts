@@ -7,7 +7,7 @@ import type { WasmRuntime } from './runtime.js';
 
 /**
  * Runs the reduction kernel call (src, R, C, rowBytes, dst, acc: byte addresses) on the worker pool; false when
- * it declines, and the caller makes the call itself.
+ * it declines (column layouts, small work), and the caller makes the call itself.
  */
 export type ReduceParallel = (
   op: ReduceKind,

@@ -18,8 +18,14 @@ const PAGE = 65536;
 /** 2 GiB: pointers stay below 2^31, so i32 arithmetic in kernels and control slots never overflows. */
 export const MAX_PAGES = 32768;
 
+type ReduceFn = (...args: number[]) => void;
+
 /** The module's exports: the tasks' kernels (control.ts; reductions: reduce.ts) and the copy kernel. */
 export interface KernelExports extends TaskKernels {
+  /** Column reductions (reduce.ts), run on the calling thread only. */
+  cols_sum: ReduceFn;
+  cols_max: ReduceFn;
+  cols_min: ReduceFn;
   /** See copy.ts. */
   copyRows(...args: number[]): void;
 }

@@ -16,7 +16,7 @@ import {
 import { detectFeatures, envFlag, nodeProcess, type WasmFeatures } from './features.js';
 import { type MatmulArgs, type MatmulStats, matmulF32, PARALLEL_MIN_FLOPS } from './matmul.js';
 import { WorkerPool } from './pool.js';
-import { elementwiseJob, KernelBytes, PARALLEL_MIN_ELEMENTS, reduceJob } from './pool-jobs.js';
+import { elementwiseJob, KernelBytes, PARALLEL_MIN_ELEMENTS, reduceRowsJob } from './pool-jobs.js';
 import type { ReduceKind } from './reduce.js';
 import { type ReduceParallel, type ReduceStats, reduceF32 } from './reduce-run.js';
 import { MAX_PAGES, WasmRuntime } from './runtime.js';
@@ -111,12 +111,9 @@ export class WasmTier {
     return ran;
   };
 
-  private readonly reduceParallel: ReduceParallel = (op, layout, src, R, C, rowBytes, dst, acc) => {
-    const pool = this.poolFor(R * C);
-    if (
-      !pool ||
-      !reduceJob(this.runtime, pool, this.threadCount - 1, op, layout, src, R, C, rowBytes, dst, acc)
-    )
+  private readonly reduceParallel: ReduceParallel = (op, layout, src, R, C, rowBytes, dst) => {
+    const pool = layout === 'rows' ? this.poolFor(R * C) : undefined;
+    if (!pool || !reduceRowsJob(this.runtime, pool, this.threadCount - 1, op, src, R, C, rowBytes, dst))
       return false;
     this.reduceStats.parallelCalls++;
     return true;
