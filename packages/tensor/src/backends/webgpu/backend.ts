@@ -21,7 +21,7 @@ import { random } from './kernels/random.js';
 import { type ReduceVariant, reduce } from './kernels/reduce.js';
 import { BufferPool } from './pool.js';
 import { Recorder } from './recorder.js';
-import type { GpuStorage } from './storage.js';
+import { DEFERRED_WRITE_MAX, type GpuStorage } from './storage.js';
 
 const DTYPES: readonly DType[] = ['float32', 'int32', 'bool'];
 
@@ -111,6 +111,7 @@ export class WebGPUBackend implements Backend {
     const h = handle as GpuStorage;
     if (h.freed) return;
     h.freed = true;
+    h.upload = undefined;
     if (!this.#disposed) this.recorder.release(h.buffer);
   }
 
@@ -118,16 +119,26 @@ export class WebGPUBackend implements Backend {
     this.#check('write');
     const h = handle as GpuStorage;
     if (data.length === 0) return;
-    // An upload runs ahead of unsubmitted commands; if those still read this buffer, submit them first.
-    if (this.recorder.isPending(h.buffer)) this.recorder.submit();
     h.shadow = h.dtype === 'int32' ? Int32Array.from(data) : undefined;
-    this.device.queue.writeBuffer(h.buffer, 0, toGpuArray(h.dtype, data) as Uint32Array<ArrayBuffer>);
+    const gpuData = toGpuArray(h.dtype, data);
+    // A small write waits for the first kernel that binds the buffer (a queue.writeBuffer is a native call
+    // that costs about a dispatch); a scalar operand is then inlined and never uploaded (kernels/elementwise.ts).
+    if (data.length <= DEFERRED_WRITE_MAX) {
+      h.upload = gpuData === data ? gpuData.slice() : gpuData;
+      return;
+    }
+    h.upload = undefined;
+    this.recorder.upload(h.buffer, gpuData);
   }
 
   async read(handle: unknown, dtype: DType, size: number): Promise<AnyTypedArray> {
     this.#check('read');
     const h = handle as GpuStorage;
     if (size === 0) return fromGpuBits(dtype, new ArrayBuffer(0));
+    if (h.upload) {
+      this.recorder.upload(h.buffer, h.upload);
+      h.upload = undefined;
+    }
     const bytes = size * 4;
     // Index errors found by kernels so far come back with the data (the words after it in the staging buffer).
     const checkUpTo = this.#indexChecks.armed ? this.#indexChecks.snapshot() : 0;

@@ -141,6 +141,15 @@ export class Recorder {
     else this.#scheduleSubmit();
   }
 
+  /**
+   * Copies host data into a buffer now. queue.writeBuffer runs ahead of unsubmitted commands, so when the open
+   * batch still uses the buffer it is submitted first.
+   */
+  upload(buffer: GPUBuffer, data: Float32Array | Int32Array | Uint32Array): void {
+    if (this.#used.has(buffer)) this.submit();
+    this.device.queue.writeBuffer(buffer, 0, data as Uint32Array<ArrayBuffer>);
+  }
+
   /** Records a buffer-to-buffer copy (ends the open compute pass). */
   copy(src: GPUBuffer, dst: GPUBuffer, bytes: number, dstOffset = 0): void {
     this.#endPass();

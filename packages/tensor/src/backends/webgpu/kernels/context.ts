@@ -22,8 +22,14 @@ export class KernelContext {
     this.maxStorageBuffers = device.limits.maxStorageBuffersPerShaderStage;
   }
 
+  /** The buffer a kernel binds for a view, after copying in a deferred host write (GpuStorage.upload). */
   buffer(v: View): GPUBuffer {
-    return (v.storage.handle as GpuStorage).buffer;
+    const h = v.storage.handle as GpuStorage;
+    if (h.upload) {
+      this.recorder.upload(h.buffer, h.upload);
+      h.upload = undefined;
+    }
+    return h.buffer;
   }
 
   shader(key: string, build: () => string): string {

@@ -14,11 +14,12 @@ import { coalesce, sizeOf } from '../../../shape.js';
 import { offsetsFromIndex, Params } from '../layout.js';
 import { main1d, PRELUDE, paramsDecl, wgslType } from '../wgsl.js';
 import type { KernelContext } from './context.js';
-import { liftConstants, paramConstantsDialect } from './expr-constants.js';
+import { inlineHostScalars, liftConstants, paramConstantsDialect } from './expr-constants.js';
 
-export function elementwise(ctx: KernelContext, expr: Expr, inputs: readonly View[], out: View): void {
+export function elementwise(ctx: KernelContext, expr0: Expr, inputs0: readonly View[], out: View): void {
   const n = sizeOf(out.shape);
   if (n === 0) return;
+  const { expr, inputs } = inlineHostScalars(expr0, inputs0);
   const { shape, strides } = coalesce(out.shape, [out.strides, ...inputs.map((v) => v.strides)]);
   const rank = shape.length;
 

@@ -4,13 +4,51 @@
  * one pipeline. With literals, each new value (a learning-rate schedule, Adam's bias correction, any scalar
  * operand) cost a new shader module and pipeline, slow to compile on every adapter and never evicted.
  */
+import type { View } from '../../../backend.js';
 import type { DType } from '../../../dtype.js';
-import type { Expr, ExprDialect } from '../../../ops/expr.js';
+import { constant, type Expr, type ExprDialect, input } from '../../../ops/expr.js';
 import type { Params } from '../layout.js';
+import type { GpuStorage } from '../storage.js';
 import { wgslDialect } from '../wgsl.js';
 
 const f32 = new Float32Array(1);
 const u32OfF32 = new Uint32Array(f32.buffer);
+
+/**
+ * Inputs that are one element written from the host and not yet uploaded (scalar operands: GpuStorage.upload)
+ * become constants of the expression, so they are neither uploaded nor bound; the other inputs are renumbered.
+ */
+export function inlineHostScalars(
+  expr: Expr,
+  inputs: readonly View[],
+): { expr: Expr; inputs: readonly View[] } {
+  const value = inputs.map((v) => {
+    const h = v.storage.handle as GpuStorage;
+    return h.upload && h.size === 1 ? h.upload[0]! : undefined;
+  });
+  if (value.every((x) => x === undefined)) return { expr, inputs };
+  const kept = inputs.filter((_, k) => value[k] === undefined);
+  const renumber = inputs.map((_, k) => inputs.slice(0, k).filter((__, j) => value[j] === undefined).length);
+  const walk = (e: Expr): Expr => {
+    switch (e.kind) {
+      case 'input': {
+        const v = value[e.index];
+        return v === undefined ? input(renumber[e.index]!) : constant(v, inputs[e.index]!.dtype);
+      }
+      case 'const':
+        return e;
+      case 'unary':
+        return { ...e, x: walk(e.x) };
+      case 'binary':
+        return { ...e, a: walk(e.a), b: walk(e.b) };
+      case 'where':
+        return { ...e, cond: walk(e.cond), a: walk(e.a), b: walk(e.b) };
+      case 'cast':
+        return { ...e, x: walk(e.x) };
+    }
+  };
+  return { expr: walk(expr), inputs: kept };
+}
 
 /** The u32 word holding a constant of `dtype`: the f32 bit pattern (Math.fround, as the CPU rounds), the i32 bits, or 0/1. */
 function constantWord(value: number, dtype: DType): number {
