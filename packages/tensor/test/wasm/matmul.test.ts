@@ -313,6 +313,40 @@ describe('wasm matmulF32 with workers', () => {
     }
   });
 
+  it('a short, wide product (a weight gradient xᵀ @ g) split by column panels: bit-identical across threads', () => {
+    const [M, N, K] = [41, 301, 700];
+    const x = randomArray(K * M + 3, 41); // x[K, M] after 3 junk floats, used transposed
+    const g = randomArray(K * N, 42);
+    const run = (tier: WasmTier): Float32Array => {
+      const out = new Float32Array(M * N).fill(Number.NaN);
+      tier.matmulF32({
+        a: { data: x, offsets: [3], rowStride: 1, colStride: M },
+        b: { data: g, offsets: [0], rowStride: N, colStride: 1 },
+        out: { data: out, offsets: [0], rowStride: N, colStride: 1 },
+        M,
+        N,
+        K,
+      });
+      return out;
+    };
+    const one = run(single);
+    multi.setThreads(3);
+    const three = run(multi);
+    multi.setThreads(2);
+    const two = run(multi);
+    expect(Buffer.from(three.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+    expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+    expectClose(
+      one,
+      0,
+      N,
+      reference({ data: x, off: 3, rs: 1, cs: M }, { data: g, off: 0, rs: N, cs: 1 }, M, N, K),
+      M,
+      N,
+      K,
+    );
+  });
+
   it('survives many back-to-back small parallel jobs of changing shapes, each bit-identical to 1 thread', () => {
     multi.setThreads(3);
     const before = multi.matmulStats.workerTasks;

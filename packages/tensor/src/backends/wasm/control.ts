@@ -21,6 +21,8 @@ export const CTL = {
   KIND: 3,
   /** generation << 16 | number of tasks. */
   LIMIT: 4,
+  /** Packed gemm: 1 when guided task t covers column panels TASK_START + t .. (all rows), packing its B panels. */
+  BY_COLS: 5,
   // gemm parameters
   TASKS_PER_BATCH: 9,
   PANELS_PER_TASK: 10,
@@ -273,6 +275,20 @@ export function runGemmTasks(
     const sNb = ctl[29] as number;
     const fullB = ctl[30] as number;
     const tailB = ctl[31] as number;
+    if (ctl[5] === 1) {
+      // column panels [j0, j1) of the one product: pack them (the ragged last one too), then all rows
+      const j0 = ctl[128 + t] as number;
+      const j1 = ctl[129 + t] as number;
+      const nr = ldcBytes / 4 / nPanels;
+      const bp = (ctl[19] as number) + j0 * nr * K * 4;
+      const fEnd = Math.min(j1, fullB);
+      if (fEnd > j0) kx.packB(bSrc + j0 * nr * sNb, sKb, sNb, fEnd - j0, K, bp);
+      if (j1 > fullB && tailB > 0)
+        kx.packBTail(bSrc + fullB * nr * sNb, sKb, sNb, tailB, K, (ctl[19] as number) + fullB * nr * K * 4);
+      kx.gemm(ctl[17] as number, bp, (ctl[21] as number) + j0 * nr * 4, ldcBytes, mPanels, j1 - j0, K, KC);
+      if (Atomics.add(ctl, 1, 1) + 1 === tasks) Atomics.notify(ctl, 1);
+      continue;
+    }
     const p0 = guided ? (ctl[128 + t] as number) : (t - b * perBatch) * panelsPerTask;
     const mp = guided ? (ctl[129 + t] as number) - p0 : Math.min(panelsPerTask, mPanels - p0);
     const ap = (ctl[17] as number) + b * (ctl[18] as number) + p0 * mr * K * 4;

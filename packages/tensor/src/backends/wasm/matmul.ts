@@ -165,7 +165,18 @@ export function matmulF32(
   // A: tasks pack their own full panels in parallel when each batch entry has its own A (and sources fit the
   // table); otherwise, and for every ragged last panel, the calling thread packs here.
   const ctl = rt.ctl;
-  const tasksPackA = spanA !== undefined && (!shareA || batch === 1) && aEntries <= A_TABLE_CAPACITY;
+  // One product with fewer rows than columns (a weight gradient xᵀ @ g): tasks take runs of column panels,
+  // each packing its own panels of B, so no thread streams all of B (the bigger operand) and B is packed in
+  // parallel; A, which every task reads whole, is packed here.
+  const byCols =
+    batch === 1 &&
+    spanA !== undefined &&
+    spanB !== undefined &&
+    M < N &&
+    nPanels > 1 &&
+    nPanels <= GUIDED_CAPACITY;
+  const tasksPackA =
+    !byCols && spanA !== undefined && (!shareA || batch === 1) && aEntries <= A_TABLE_CAPACITY;
   for (let i = 0; i < aEntries; i++) {
     const dst = ap / 4 + i * apBatch;
     if (!spanA) {
@@ -202,7 +213,7 @@ export function matmulF32(
       continue;
     }
     const src = sb / 4 + (b.offsets[i] as number) - spanB.lo;
-    if (tasksPackB) {
+    if (tasksPackB || byCols) {
       ctl[CTL.B_TABLE + i] = src * 4;
       continue;
     }
@@ -237,12 +248,9 @@ export function matmulF32(
   // One product: tasks shrink towards the end (a quarter of what is left, 2 to 32 panels), so a thread that
   // is descheduled holding the last task delays the others little. Results do not depend on the split.
   const starts: number[] = [];
+  const panels = byCols ? nPanels : mPanels;
   if (batch === 1 && !manyEntries) {
-    for (
-      let p = 0;
-      p < mPanels;
-      p += Math.min(MAX_PANELS_PER_TASK, Math.max(2, Math.ceil((mPanels - p) / 4)))
-    )
+    for (let p = 0; p < panels; p += Math.min(MAX_PANELS_PER_TASK, Math.max(2, Math.ceil((panels - p) / 4))))
       starts.push(p);
   }
   const guided = starts.length > 0 && starts.length <= GUIDED_CAPACITY;
@@ -251,9 +259,10 @@ export function matmulF32(
     starts.forEach((p, i) => {
       ctl[CTL.TASK_START + i] = p;
     });
-    ctl[CTL.TASK_START + starts.length] = mPanels;
+    ctl[CTL.TASK_START + starts.length] = panels;
   }
   ctl[CTL.KIND] = 0;
+  ctl[CTL.BY_COLS] = guided && byCols ? 1 : 0;
   ctl[CTL.GUIDED] = guided ? 1 : 0;
   ctl[CTL.TASKS_PER_BATCH] = perBatch;
   ctl[CTL.PANELS_PER_TASK] = panelsPerTask;
