@@ -1,5 +1,5 @@
 /**
- * Every matmul kernel version (naive, tiled, blocked, direct, strip) against the CPU backend, over the layouts
+ * Every matmul kernel version (naive, tiled, blocked, direct, strip, wide) against the CPU backend, over the layouts
  * that select different load paths: contiguous, transposed operands (vec4 along the other dim), offsets that
  * break vec4 alignment, batch broadcasting, odd sizes that leave partial tiles, K below and above one tile.
  */
@@ -60,6 +60,14 @@ const CASES: Case[] = [
     name: 'batched, b transposed, wide N (x @ W^T per batch)',
     build: (b) => T.matmul(mat(b, [2, 19, 24], 29), T.transpose(mat(b, [2, 260, 24], 30), 1, 2)),
   },
+  {
+    name: '130x37 @ 37x140 (several 128-wide tiles, partial ones, K % 8 != 0)',
+    build: (b) => T.matmul(mat(b, [130, 37], 33), mat(b, [37, 140], 34)),
+  },
+  {
+    name: 'a and b transposed, 132x36 @ 36x136 (vec4 along m and along k)',
+    build: (b) => T.matmul(T.transpose(mat(b, [36, 132], 35)), T.transpose(mat(b, [136, 36], 36))),
+  },
   { name: 'zero K gives zeros', build: (b) => T.matmul(mat(b, [5, 0], 21), mat(b, [0, 7], 22)) },
   {
     name: 'int32 exact',
@@ -83,12 +91,15 @@ describe.runIf(HAS_WEBGPU)('webgpu matmul versions', () => {
     });
   });
 
-  it('auto picks by shape and adapter: naive for tiny outputs; strip on CPU adapters; tiled/blocked on GPUs', () => {
+  it('auto picks by shape and adapter: naive for tiny outputs; strip on CPU adapters; tiled/blocked/wide on GPUs', () => {
     expect(chooseMatmul(4, 4, 4)).toBe('naive');
     expect(chooseMatmul(4, 4, 4, true)).toBe('naive');
     expect(chooseMatmul(16, 24, 4)).toBe('tiled');
     expect(chooseMatmul(197, 64, 197)).toBe('blocked');
     expect(chooseMatmul(512, 512, 512)).toBe('blocked');
+    expect(chooseMatmul(1024, 1024, 1024)).toBe('blocked');
+    expect(chooseMatmul(2048, 2048, 2048)).toBe('wide');
+    expect(chooseMatmul(2048, 2048, 2048, true)).toBe('strip');
     expect(chooseMatmul(197, 64, 197, true)).toBe('strip');
     expect(chooseMatmul(512, 512, 512, true)).toBe('strip');
   });

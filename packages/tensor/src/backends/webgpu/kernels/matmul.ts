@@ -21,14 +21,23 @@ import {
   TILE,
   tiledWgsl,
 } from './matmul-wgsl.js';
+import { WIDE_TILE, wideWgsl } from './matmul-wide.js';
 
 /**
  * naive: one output per invocation; tiled: 16x16 shared-memory tiles; blocked: shared-memory tiles with 4x4
  * register blocks and vec4 loads; direct: 4x4 register blocks with vec4 loads straight from storage; strip:
- * up to 16x16 scalar register tiles per invocation, 8-invocation workgroups (matmul-strip.ts).
+ * up to 16x16 scalar register tiles per invocation, 8-invocation workgroups (matmul-strip.ts); wide: 128x128
+ * shared-memory tiles with 8x8 register blocks, for large outputs on real GPUs (matmul-wide.ts).
  */
-export type MatmulVersion = 'naive' | 'tiled' | 'blocked' | 'direct' | 'strip';
-export const MATMUL_VERSIONS: readonly MatmulVersion[] = ['naive', 'tiled', 'blocked', 'direct', 'strip'];
+export type MatmulVersion = 'naive' | 'tiled' | 'blocked' | 'direct' | 'strip' | 'wide';
+export const MATMUL_VERSIONS: readonly MatmulVersion[] = [
+  'naive',
+  'tiled',
+  'blocked',
+  'direct',
+  'strip',
+  'wide',
+];
 
 /**
  * The version `auto` picks, by shape and by adapter. On CPU-emulated adapters (lavapipe, SwiftShader) shared
@@ -40,6 +49,9 @@ export const MATMUL_VERSIONS: readonly MatmulVersion[] = ['naive', 'tiled', 'blo
 export function chooseMatmul(M: number, N: number, K: number, cpuAdapter = false): MatmulVersion {
   if (M * N < 16 * 16 && K < 64) return 'naive';
   if (cpuAdapter) return 'strip';
+  // 128x128 tiles pay once there are 256 of them to spread over the GPU (an H200: 1.1x `blocked` at 2048²,
+  // 0.6x at 1024², where 64 tiles leave half its 132 multiprocessors idle).
+  if (M * N >= 2048 * 2048 && K >= 64) return 'wide';
   if (M * N >= 32 * 32 && K >= 8) return 'blocked';
   return 'tiled';
 }
@@ -110,12 +122,13 @@ export function matmul(ctx: KernelContext, a: View, b: View, out: View, force?: 
   } else {
     const aMode = loadMode(a, aRow, aCol, M, K, batch.strides[0]!);
     const bMode = loadMode(b, bRow, bCol, K, N, batch.strides[1]!);
-    const build = version === 'blocked' ? blockedWgsl : directWgsl;
+    const build = { blocked: blockedWgsl, direct: directWgsl, wide: wideWgsl }[version];
     wgsl = ctx.shader(`mm|${version}|${t}|${rank}|${aMode}|${bMode}`, () =>
       build(t, words, rank, aMode, bMode),
     );
-    // blocked: a 64x64 tile per workgroup; direct: 16x16 invocations of 4x4 outputs, also 64x64.
-    groups = [Math.ceil(N / BN), Math.ceil(M / BM)];
+    // blocked: a 64x64 tile per workgroup; direct: 16x16 invocations of 4x4 outputs, also 64x64; wide: 128x128.
+    const [tm, tn] = version === 'wide' ? [WIDE_TILE, WIDE_TILE] : [BM, BN];
+    groups = [Math.ceil(N / tn), Math.ceil(M / tm)];
   }
   const max = ctx.maxGroupsPerDim;
   if (groups[0] > max || groups[1] > max) {
