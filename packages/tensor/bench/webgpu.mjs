@@ -1,6 +1,6 @@
 // WebGPU backend vs @tensorflow/tfjs-backend-webgpu, one process, one Dawn adapter (navigator.gpu is set to
 // the `webgpu` package's GPU before either library loads):
-//   - matmul n×n @ n×n, n in 128..1024, for each of our kernel versions (naive, tiled, blocked, direct, strip)
+//   - matmul n×n @ n×n, n in 128..1024, for each of our kernel versions (naive, tiled, blocked, direct, strip, wide)
 //     and `auto`;
 //   - a ViT-like block (layerNorm, qkv projection, 3-head attention with softmax, output projection, MLP with
 //     GELU, residuals) on [2, 197, 192];
@@ -35,7 +35,7 @@ await import('@tensorflow/tfjs-backend-webgpu');
 
 const quick = process.env.BENCH_QUICK === '1';
 const sizes = (process.env.BENCH_SIZES ?? '128,256,512,1024').split(',').map(Number);
-const versions = (process.env.BENCH_VERSIONS ?? 'naive,tiled,blocked,direct,strip')
+const versions = (process.env.BENCH_VERSIONS ?? 'naive,tiled,blocked,direct,strip,wide')
   .split(',')
   .filter(Boolean);
 const parts = new Set((process.env.BENCH_PARTS ?? 'matmul,vit,overhead').split(','));
@@ -48,8 +48,33 @@ const backend = T.getBackend('webgpu');
 console.log(`adapter: ${backend.adapterName ?? adapterName}`);
 
 // --- matmul -------------------------------------------------------------------------------------------
-/** Matmuls per timed sample, so that small sizes are not dominated by the read that ends each sample. */
-const perSample = (n) => Math.max(1, Math.round((256 / n) ** 3));
+/**
+ * Matmuls per timed sample, so that no size is dominated by the read that ends each sample (a submit and a
+ * map: tens of microseconds on lavapipe, where one 1024² product takes ~100 ms, but longer than a whole
+ * 1024² product on a real GPU). Calibrated once per size on our `auto` kernel, to about 20 ms of work per
+ * sample, and used for every implementation at that size. Each sample reads back only the first row.
+ */
+const perSampleBySize = new Map();
+async function perSample(n) {
+  let k = perSampleBySize.get(n);
+  if (k !== undefined) return k;
+  const a = T.rand([n, n]);
+  const b = T.rand([n, n]);
+  const once = async (reps) => {
+    const t0 = performance.now();
+    const cs = Array.from({ length: reps }, () => T.matmul(a, b));
+    await T.slice(cs[reps - 1], 0, 0, 1).data();
+    for (const c of cs) c.dispose();
+    return performance.now() - t0;
+  };
+  await once(1); // compiles the pipeline
+  const ms = Math.min(await once(4), await once(4)) / 4;
+  k = Math.max(1, Math.min(256, Math.round(20 / ms)));
+  a.dispose();
+  b.dispose();
+  perSampleBySize.set(n, k);
+  return k;
+}
 
 /**
  * Matmul figures are the best of ROUNDS interleaved rounds (auto, tfjs, each version, then again): on a shared
@@ -67,7 +92,7 @@ async function oursMatmul(version, n) {
   {
     const a = T.rand([n, n]);
     const b = T.rand([n, n]);
-    const k = perSample(n);
+    const k = await perSample(n);
     const s = await timeIt(
       async () => {
         let c;
@@ -75,7 +100,9 @@ async function oursMatmul(version, n) {
           c?.dispose();
           c = T.matmul(a, b);
         }
-        await c.data();
+        const first = T.slice(c, 0, 0, 1);
+        await first.data();
+        first.dispose();
         c.dispose();
       },
       budget(n) / ROUNDS,
@@ -92,7 +119,7 @@ async function tfjsMatmul(n) {
   {
     const a = tf.randomUniform([n, n]);
     const b = tf.randomUniform([n, n]);
-    const k = perSample(n);
+    const k = await perSample(n);
     const s = await timeIt(
       async () => {
         let c;
@@ -100,7 +127,9 @@ async function tfjsMatmul(n) {
           c?.dispose();
           c = tf.matMul(a, b);
         }
-        await c.data();
+        const first = tf.slice(c, [0, 0], [1, n]);
+        await first.data();
+        first.dispose();
         c.dispose();
       },
       budget(n) / ROUNDS,
