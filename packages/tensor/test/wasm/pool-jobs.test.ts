@@ -26,6 +26,8 @@ function place(tier: WasmTier, src: Float32Array, heap: boolean): Float32Array {
   return h;
 }
 
+const SENTINEL = 7.25;
+
 const same = (a: Float32Array, b: Float32Array): boolean =>
   a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 
@@ -41,7 +43,7 @@ const expr: Expr = bin(
 );
 
 describe('wasm pool jobs', () => {
-  it('elementwise: row and vector splits, all input modes, in place and staged: same bits as one thread', async () => {
+  it('elementwise: row and vector splits, all input modes, in place and staged: same bits as one thread, rows written exactly', async () => {
     expect(await three.warmUp()).toBe(true);
     const [R, C] = [37, 103];
     const x = randomArray(R * C * 2, 1);
@@ -50,6 +52,13 @@ describe('wasm pool jobs', () => {
       { name: 'rows, full operands', shape: [R, C], xs: [C, 1], ys: [C, 1], outCols: C },
       { name: 'rows, per-row splat', shape: [R, C], xs: [C, 1], ys: [1, 0], outCols: C },
       { name: 'rows, strided (transposed)', shape: [R, C], xs: [C, 1], ys: [1, R], outCols: C },
+      {
+        name: 'rows into a wider buffer (gaps between rows)',
+        shape: [R, C],
+        xs: [C, 1],
+        ys: [C, 1],
+        outCols: C + 5,
+      },
       {
         name: 'rows of 4k floats (row split, in place)',
         shape: [R, 128],
@@ -69,7 +78,10 @@ describe('wasm pool jobs', () => {
             { data: place(tier, x, heap), offset: 1, strides: c.xs },
             { data: place(tier, y, heap), offset: 2, strides: c.ys },
           ];
-          const out = place(tier, new Float32Array(size).fill(Number.NaN), heap);
+          // every element the result does not cover (gaps between rows, 8 floats past the end) holds a sentinel
+          const cols = c.shape[c.shape.length - 1] as number;
+          const span = c.shape.length === 2 ? (R - 1) * c.outCols + cols : size;
+          const out = place(tier, new Float32Array(span + 8).fill(SENTINEL), heap);
           expect(
             tier.elementwiseF32(
               exprKey(expr),
@@ -79,16 +91,21 @@ describe('wasm pool jobs', () => {
               c.shape,
             ),
           ).toBe(true);
-          return out.slice();
+          const o = out.slice();
+          const covered = (i: number) => i < span && (c.shape.length === 1 || i % c.outCols < cols);
+          expect(
+            o.every((v, i) => covered(i) || v === SENTINEL),
+            `${c.name}: writes past its rows`,
+          ).toBe(true);
+          return o.filter((_, i) => covered(i));
         };
         const before = three.elementwiseStats.parallelCalls;
         const want = run(one);
         const got = run(three);
         expect(same(got, want), `${c.name}${heap ? '' : ' (staged)'}`).toBe(true);
-        // rows whose vector tail would spill into the next row stay on one thread when written in place
-        const spill = heap && c.shape.length === 2 && c.outCols % 4 !== 0;
-        expect(three.elementwiseStats.parallelCalls - before).toBe(spill ? 0 : 1);
-        expect(want.some(Number.isNaN)).toBe(false);
+        // every case splits (rows of any length are written exactly, so rows can go to different threads)
+        expect(three.elementwiseStats.parallelCalls - before).toBe(1);
+        expect(want.some((v) => Number.isNaN(v) || v === SENTINEL)).toBe(false);
       }
     }
   });

@@ -177,15 +177,17 @@ export function runGemmTasks(
         const n = ctl[55] as number;
         const args: number[] = [];
         for (let i = 0; i < n; i++) args.push(ctl[128 + i] as number);
-        // ew(out, rows, vecs, outRow, then per input: pointer, row bytes, column bytes)
+        // ew(out, rows, vecs, outRow, then per input: pointer, row bytes, column bytes; then lastLanes)
         if (byRows) {
           args[0] = (args[0] as number) + u0 * (args[3] as number);
           args[1] = u1 - u0;
-          for (let i = 4; i < n; i += 3) args[i] = (args[i] as number) + u0 * (args[i + 1] as number);
+          for (let i = 4; i < n - 1; i += 3) args[i] = (args[i] as number) + u0 * (args[i + 1] as number);
         } else {
           args[0] = (args[0] as number) + u0 * 16;
           args[2] = u1 - u0;
-          for (let i = 4; i < n; i += 3) args[i] = (args[i] as number) + u0 * 4 * (args[i + 2] as number);
+          for (let i = 4; i < n - 1; i += 3) args[i] = (args[i] as number) + u0 * 4 * (args[i + 2] as number);
+          // only the run that ends the row ends on its partial vector
+          if (u1 < (ctl[58] as number)) args[n - 1] = 4;
         }
         ew(ctl[54] as number, ctl[59] as number, ctl[60] as number)(...args);
       } else {

@@ -93,12 +93,11 @@ export function elementwiseF32(
   }
   let slabs = 1;
   for (const d of outer) slabs *= d;
-  // the result goes straight into a heap-resident output when its rows are back to back and any write past
-  // a row end (up to three floats when cols % 4 != 0) lands on a later row or on the block's padding
+  // the result goes straight into a heap-resident output when its rows are back to back (the kernel writes
+  // each row exactly)
   const direct =
     heap?.owns(out.data) === true &&
     isRowMajor(out.strides, shape) &&
-    (cols % 4 === 0 || out.offset + total === out.data.length) &&
     !inputs.some((x, i) =>
       overlaps(x.data, spans[i] as [number, number], out.data, out.offset, out.offset + total),
     );
@@ -128,10 +127,11 @@ export function elementwiseF32(
     inputs.map((x) => modeOf(colOf(x))),
   );
   if (!kernel) return false;
-  const args: number[] = new Array(4 + 3 * inputs.length).fill(0);
+  const args: number[] = new Array(5 + 3 * inputs.length).fill(0);
   args[1] = rows;
   args[2] = Math.ceil(cols / 4);
   args[3] = ld * 4;
+  args[args.length - 1] = cols % 4 || 4;
   inputs.forEach((x, i) => {
     args[5 + 3 * i] = rowOf(x) * 4;
     args[6 + 3 * i] = colOf(x) * 4;
@@ -145,14 +145,8 @@ export function elementwiseF32(
     args[0] = (outAt + s * slab) * 4;
     for (let i = 0; i < inputs.length; i++)
       args[4 + 3 * i] = ((base[i] as number) + (inOff[i] as number)) * 4;
-    // one slab may go to the pool: split by rows only where no row's vector tail spills into the next row
-    if (
-      !(
-        slabs === 1 &&
-        (rows === 1 || ld % 4 === 0) &&
-        parallel?.(kernel, args, rows > 1, rows > 1 ? rows : (args[2] as number), total)
-      )
-    )
+    // one slab may go to the pool, by rows or (one row) by runs of vectors
+    if (!(slabs === 1 && parallel?.(kernel, args, rows > 1, rows > 1 ? rows : (args[2] as number), total)))
       kernel.fn(...args);
     if (!contiguousOut && !direct) {
       const orow = rowOf(out);

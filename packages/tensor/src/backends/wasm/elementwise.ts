@@ -84,15 +84,17 @@ function emitExpr(c: Code, e: Expr, inputs: readonly number[]): void {
 }
 
 /**
- * ew(out, rows, vecs, outRowBytes, in0, in0RowBytes, in0ColBytes, in1, ...): for each row, `vecs` groups of
- * four outputs. Reads may run up to three elements past a row (the caller leaves slack); writes cover vecs*4
- * per row.
+ * ew(out, rows, vecs, outRowBytes, in0, in0RowBytes, in0ColBytes, in1, ..., lastLanes): for each row, `vecs`
+ * groups of four outputs, of which the last stores only `lastLanes` (1-4) lanes, so a row of any length is
+ * written exactly and rows can go to different threads. Reads may run up to three elements past a row (the
+ * caller leaves slack).
  */
 export function emitElementwise(e: Expr, modes: readonly InputMode[]): FuncDef {
   const I = ValType.i32;
-  const params = [I, I, I, I, ...modes.flatMap(() => [I, I, I])];
+  const params = [I, I, I, I, ...modes.flatMap(() => [I, I, I]), I];
   const c = new Code(params);
   const [out, rows, vecs, outRow] = [0, 1, 2, 3];
+  const lastLanes = params.length - 1;
   const inPtr = (i: number) => 4 + 3 * i;
   const inRow = (i: number) => 5 + 3 * i;
   const inCol = (i: number) => 6 + 3 * i;
@@ -101,6 +103,7 @@ export function emitElementwise(e: Expr, modes: readonly InputMode[]): FuncDef {
   const n = c.local(I);
   const p = modes.map(() => c.local(I));
   const v = modes.map(() => c.local(ValType.v128));
+  const y = c.local(ValType.v128);
   c.loop(() => {
     // row pointers
     c.get(out).get(r).get(outRow).i32Mul().i32Add().set(o);
@@ -134,9 +137,26 @@ export function emitElementwise(e: Expr, modes: readonly InputMode[]): FuncDef {
           c.get(pi).get(inCol(i)).i32Const(2).i32Shl().i32Add().set(pi);
         }
       });
-      c.get(o);
       emitExpr(c, e, v);
-      c.v128Store();
+      c.set(y);
+      // the row's last vector stores lastLanes lanes; every other one, all four
+      c.get(n).i32Const(1).i32Eq().get(lastLanes).i32Const(4).i32LtS().i32And();
+      c.if(
+        () => {
+          c.get(o).get(y).f32x4ExtractLane(0).f32Store(0);
+          for (const lane of [1, 2]) {
+            c.get(lastLanes).i32Const(lane).i32GtS();
+            c.if(() =>
+              c
+                .get(o)
+                .get(y)
+                .f32x4ExtractLane(lane)
+                .f32Store(4 * lane),
+            );
+          }
+        },
+        () => c.get(o).get(y).v128Store(),
+      );
       c.get(o).i32Const(16).i32Add().set(o);
       c.get(n).i32Const(1).i32Sub().tee(n).brIf(0);
     });
