@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // One command for a machine with a real GPU (under 5 minutes): prints the adapter, runs the WebGPU test suite
 // (conformance + golden + WebGPU-specific tests, REQUIRE_WEBGPU=1) and the matmul / ViT-block / dispatch
-// benchmark against tfjs-webgpu, and writes everything to one JSON file.
+// benchmark against tfjs-webgpu (matmul up to 4096² on a real GPU, 1024² on a CPU rasteriser; BENCH_SIZES
+// overrides), and writes everything to one JSON file.
 //
 //   pnpm --filter @norga/tensor build && node packages/tensor/scripts/device-check.mjs [--out FILE]
 //
@@ -65,6 +66,9 @@ report.adapter = {
   ),
 };
 console.log(JSON.stringify(report.adapter, null, 2));
+const cpuAdapter = /llvmpipe|lavapipe|swiftshader|software/i.test(
+  [info.vendor, info.architecture, info.device, info.description].join(' '),
+);
 const smi = spawnSync(
   'nvidia-smi',
   ['--query-gpu=name,driver_version,memory.total', '--format=csv,noheader'],
@@ -120,7 +124,13 @@ if (!existsSync(join(pkg, 'dist/index.js'))) {
 } else {
   const bench = spawnSync(process.execPath, ['--expose-gc', join(pkg, 'bench/webgpu.mjs')], {
     cwd: pkg,
-    env: { ...process.env, BENCH_NAME: 'device-check-bench', BENCH_QUICK: process.env.BENCH_QUICK ?? '1' },
+    env: {
+      ...process.env,
+      BENCH_NAME: 'device-check-bench',
+      BENCH_QUICK: process.env.BENCH_QUICK ?? '1',
+      // a real GPU is measured up to 4096² (its small sizes are launch-bound); a CPU rasteriser up to 1024²
+      BENCH_SIZES: process.env.BENCH_SIZES ?? (cpuAdapter ? '128,256,512,1024' : '128,256,512,1024,2048,4096'),
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
     timeout: 150_000,
   });
