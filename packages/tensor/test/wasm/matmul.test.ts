@@ -347,6 +347,40 @@ describe('wasm matmulF32 with workers', () => {
     );
   });
 
+  it('a transposed B with more rows than columns (x @ Wᵀ at batch 1, K > 256) split by column panels: bit-identical across threads', () => {
+    const [M, N, K] = [150, 100, 700];
+    const x = randomArray(M * K, 43);
+    const w = randomArray(N * K + 2, 44); // W[N, K] after 2 junk floats, used transposed
+    const run = (tier: WasmTier): Float32Array => {
+      const out = new Float32Array(M * N).fill(Number.NaN);
+      tier.matmulF32({
+        a: { data: x, offsets: [0], rowStride: K, colStride: 1 },
+        b: { data: w, offsets: [2], rowStride: 1, colStride: K },
+        out: { data: out, offsets: [0], rowStride: N, colStride: 1 },
+        M,
+        N,
+        K,
+      });
+      return out;
+    };
+    const one = run(single);
+    multi.setThreads(3);
+    const three = run(multi);
+    multi.setThreads(2);
+    const two = run(multi);
+    expect(Buffer.from(three.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+    expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+    expectClose(
+      one,
+      0,
+      N,
+      reference({ data: x, off: 0, rs: K, cs: 1 }, { data: w, off: 2, rs: 1, cs: K }, M, N, K),
+      M,
+      N,
+      K,
+    );
+  });
+
   it('survives many back-to-back small parallel jobs of changing shapes, each bit-identical to 1 thread', () => {
     multi.setThreads(3);
     const before = multi.matmulStats.workerTasks;
