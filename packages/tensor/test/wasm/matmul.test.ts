@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CTL } from '../../src/backends/wasm/control.js';
 import { detectFeatures } from '../../src/backends/wasm/features.js';
 import { WasmTier } from '../../src/backends/wasm/tier.js';
-import { expectClose, randomArray, reference } from './matmul-helpers.js';
+import { expectClose, randomArray, reference, type Strided } from './matmul-helpers.js';
 
 const features = detectFeatures();
 const single = new WasmTier(features, { threads: 1 });
@@ -313,15 +313,13 @@ describe('wasm matmulF32 with workers', () => {
     }
   });
 
-  it('a short, wide product (a weight gradient xᵀ @ g) split by column panels: bit-identical across threads', () => {
-    const [M, N, K] = [41, 301, 700];
-    const x = randomArray(K * M + 3, 41); // x[K, M] after 3 junk floats, used transposed
-    const g = randomArray(K * N, 42);
+  /** One product on 1, 3 and 2 threads: the same bits each time, and within tolerance of the naive reference. */
+  function expectThreadsAgree(M: number, N: number, K: number, a: Strided, b: Strided): void {
     const run = (tier: WasmTier): Float32Array => {
       const out = new Float32Array(M * N).fill(Number.NaN);
       tier.matmulF32({
-        a: { data: x, offsets: [3], rowStride: 1, colStride: M },
-        b: { data: g, offsets: [0], rowStride: N, colStride: 1 },
+        a: { data: a.data, offsets: [a.off], rowStride: a.rs, colStride: a.cs },
+        b: { data: b.data, offsets: [b.off], rowStride: b.rs, colStride: b.cs },
         out: { data: out, offsets: [0], rowStride: N, colStride: 1 },
         M,
         N,
@@ -336,49 +334,21 @@ describe('wasm matmulF32 with workers', () => {
     const two = run(multi);
     expect(Buffer.from(three.buffer).equals(Buffer.from(one.buffer))).toBe(true);
     expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
-    expectClose(
-      one,
-      0,
-      N,
-      reference({ data: x, off: 3, rs: 1, cs: M }, { data: g, off: 0, rs: N, cs: 1 }, M, N, K),
-      M,
-      N,
-      K,
-    );
+    expectClose(one, 0, N, reference(a, b, M, N, K), M, N, K);
+  }
+
+  it('a short, wide product (a weight gradient xᵀ @ g) split by column panels: bit-identical across threads', () => {
+    const [M, N, K] = [41, 301, 700];
+    // x[K, M] after 3 junk floats, used transposed
+    const x = { data: randomArray(K * M + 3, 41), off: 3, rs: 1, cs: M };
+    expectThreadsAgree(M, N, K, x, { data: randomArray(K * N, 42), off: 0, rs: N, cs: 1 });
   });
 
   it('a transposed B with more rows than columns (x @ Wᵀ at batch 1, K > 256) split by column panels: bit-identical across threads', () => {
     const [M, N, K] = [150, 100, 700];
-    const x = randomArray(M * K, 43);
-    const w = randomArray(N * K + 2, 44); // W[N, K] after 2 junk floats, used transposed
-    const run = (tier: WasmTier): Float32Array => {
-      const out = new Float32Array(M * N).fill(Number.NaN);
-      tier.matmulF32({
-        a: { data: x, offsets: [0], rowStride: K, colStride: 1 },
-        b: { data: w, offsets: [2], rowStride: 1, colStride: K },
-        out: { data: out, offsets: [0], rowStride: N, colStride: 1 },
-        M,
-        N,
-        K,
-      });
-      return out;
-    };
-    const one = run(single);
-    multi.setThreads(3);
-    const three = run(multi);
-    multi.setThreads(2);
-    const two = run(multi);
-    expect(Buffer.from(three.buffer).equals(Buffer.from(one.buffer))).toBe(true);
-    expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
-    expectClose(
-      one,
-      0,
-      N,
-      reference({ data: x, off: 0, rs: K, cs: 1 }, { data: w, off: 2, rs: 1, cs: K }, M, N, K),
-      M,
-      N,
-      K,
-    );
+    // W[N, K] after 2 junk floats, used transposed
+    const w = { data: randomArray(N * K + 2, 44), off: 2, rs: 1, cs: K };
+    expectThreadsAgree(M, N, K, { data: randomArray(M * K, 43), off: 0, rs: K, cs: 1 }, w);
   });
 
   it('survives many back-to-back small parallel jobs of changing shapes, each bit-identical to 1 thread', () => {

@@ -116,12 +116,20 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 `;
 }
 
+/** A shared-memory tile's geometry: `tile` rows (or columns) by `bk` depths, loaded by `threads` invocations. */
+export interface TileGeometry {
+  readonly tile: number;
+  readonly bk: number;
+  readonly threads: number;
+}
+
 /**
- * Loads this invocation's share of an operand tile into shared memory `S` (array<vec4<T>, BK*16>, entry
- * [k * 16 + i / 4] holding 4 consecutive rows (A) or cols (B) at depth k).
+ * Loads this invocation's share of an operand tile into shared memory `S` (array<vec4<T>, bk * tile / 4>, entry
+ * [k * tile / 4 + i / 4] holding 4 consecutive rows (A) or cols (B) at depth k). Used by `blocked` and `wide`;
+ * the vec4 forms assume tile * bk / 4 == threads (one vec4 load per invocation).
  *   A is M x K: 'col' = K contiguous (vec4 along k), 'row' = M contiguous (vec4 along m).
  *   B is K x N: 'col' = N contiguous (vec4 along n), 'row' = K contiguous (vec4 along k).
- * `along` is the operand's non-K dim ('m' or 'n'); `inner` is whether that dim is the operand's column.
+ * Out-of-range elements load as zero, so the K loop needs no bounds.
  */
 function loadTile(
   S: string,
@@ -129,44 +137,71 @@ function loadTile(
   base: string,
   mode: LoadMode,
   t: string,
+  g: TileGeometry,
   o: { tileStart: string; limit: string; strideDim: string; strideK: string; vecAlongK: boolean },
 ): string {
   const zero = `${t}(0)`;
+  const vecs = g.tile / 4;
   if (mode === 'scalar') {
-    return `for (var j: u32 = 0u; j < 4u; j = j + 1u) {
-      let e = lid * 4u + j;
-      let i = e % 64u;
-      let k = e / 64u;
+    return `for (var j: u32 = 0u; j < ${(g.tile * g.bk) / g.threads}u; j = j + 1u) {
+      let e = j * ${g.threads}u + lid;
+      let i = e % ${g.tile}u;
+      let k = e / ${g.tile}u;
       let gi = ${o.tileStart} + i;
       let gk = k0 + k;
-      ${S}[k * 16u + i / 4u][i % 4u] = select(${zero}, ${buf}[${base} + min(gi, ${o.limit} - 1u) * ${o.strideDim} + min(gk, K - 1u) * ${o.strideK}], gi < ${o.limit} && gk < K);
+      ${S}[k * ${vecs}u + i / 4u][i % 4u] = select(${zero}, ${buf}[${base} + min(gi, ${o.limit} - 1u) * ${o.strideDim} + min(gk, K - 1u) * ${o.strideK}], gi < ${o.limit} && gk < K);
     }`;
   }
   if (o.vecAlongK) {
     // Four consecutive k of one row/col: scatter the components into four depth slots.
     return `{
-      let i = lid / 4u;
-      let k = (lid % 4u) * 4u;
+      let i = lid / ${g.bk / 4}u;
+      let k = (lid % ${g.bk / 4}u) * 4u;
       let gi = ${o.tileStart} + i;
       let gk = k0 + k;
       var v = vec4<${t}>(${zero});
       if (gi < ${o.limit} && gk < K) { v = ${buf}[(${base} + gi * ${o.strideDim} + gk) / 4u]; }
-      ${S}[k * 16u + i / 4u][i % 4u] = v.x;
-      ${S}[(k + 1u) * 16u + i / 4u][i % 4u] = v.y;
-      ${S}[(k + 2u) * 16u + i / 4u][i % 4u] = v.z;
-      ${S}[(k + 3u) * 16u + i / 4u][i % 4u] = v.w;
+      ${S}[k * ${vecs}u + i / 4u][i % 4u] = v.x;
+      ${S}[(k + 1u) * ${vecs}u + i / 4u][i % 4u] = v.y;
+      ${S}[(k + 2u) * ${vecs}u + i / 4u][i % 4u] = v.z;
+      ${S}[(k + 3u) * ${vecs}u + i / 4u][i % 4u] = v.w;
     }`;
   }
   // Four consecutive rows/cols at one depth: one vec4 store.
   return `{
-      let k = lid / 16u;
-      let i4 = lid % 16u;
+      let k = lid / ${vecs}u;
+      let i4 = lid % ${vecs}u;
       let gi = ${o.tileStart} + i4 * 4u;
       let gk = k0 + k;
       var v = vec4<${t}>(${zero});
       if (gi < ${o.limit} && gk < K) { v = ${buf}[(${base} + gk * ${o.strideK} + gi) / 4u]; }
-      ${S}[k * 16u + i4] = v;
+      ${S}[k * ${vecs}u + i4] = v;
     }`;
+}
+
+/** The A tile (rows from wid.y) and the B tile (columns from wid.x) of a square-tiled kernel, into As and Bs. */
+export function loadTiles(
+  aMode: LoadMode,
+  bMode: LoadMode,
+  t: string,
+  g: TileGeometry,
+): { loadA: string; loadB: string } {
+  return {
+    loadA: loadTile('As', 'ba', 'aBase', aMode, t, g, {
+      tileStart: `wid.y * ${g.tile}u`,
+      limit: 'M',
+      strideDim: 'aRow',
+      strideK: 'aCol',
+      vecAlongK: aMode === 'col',
+    }),
+    loadB: loadTile('Bs', 'bb', 'bBase', bMode, t, g, {
+      tileStart: `wid.x * ${g.tile}u`,
+      limit: 'N',
+      strideDim: 'bCol',
+      strideK: 'bRow',
+      vecAlongK: bMode === 'row',
+    }),
+  };
 }
 
 export function blockedWgsl(
@@ -178,20 +213,7 @@ export function blockedWgsl(
 ): string {
   const aType = aMode === 'scalar' ? t : `vec4<${t}>`;
   const bType = bMode === 'scalar' ? t : `vec4<${t}>`;
-  const loadA = loadTile('As', 'ba', 'aBase', aMode, t, {
-    tileStart: `wid.y * ${BM}u`,
-    limit: 'M',
-    strideDim: 'aRow',
-    strideK: 'aCol',
-    vecAlongK: aMode === 'col',
-  });
-  const loadB = loadTile('Bs', 'bb', 'bBase', bMode, t, {
-    tileStart: `wid.x * ${BN}u`,
-    limit: 'N',
-    strideDim: 'bCol',
-    strideK: 'bRow',
-    vecAlongK: bMode === 'row',
-  });
+  const { loadA, loadB } = loadTiles(aMode, bMode, t, { tile: BM, bk: BK, threads: 256 });
   const store = [0, 1, 2, 3]
     .map(
       (i) => `if (row0 + ${i}u < M) {

@@ -9,68 +9,16 @@
  * loop's reads are vec4. Operand tiles are loaded cooperatively: vec4 from storage where the operand's layout
  * allows (LoadMode), scalars otherwise; out-of-range elements load as zero, so the K loop needs no bounds.
  */
-import { batchOffsets, COMMON_LETS, header, type LoadMode } from './matmul-wgsl.js';
+import { batchOffsets, COMMON_LETS, header, type LoadMode, loadTiles } from './matmul-wgsl.js';
 
 /** Output tile per workgroup (rows = cols) and the K step. */
 export const WIDE_TILE = 128;
 const WIDE_BK = 8;
-/** Invocations per workgroup (16x16) and the register block per invocation (8x8). */
-const THREADS = 256;
+/** The register block per invocation (8x8); 16x16 invocations per workgroup. */
 const REG = 8;
+const GEOMETRY = { tile: WIDE_TILE, bk: WIDE_BK, threads: 256 };
 /** vec4 slots per depth of a shared tile. */
 const VECS = WIDE_TILE / 4;
-
-/**
- * Loads one operand tile (WIDE_TILE along m or n, WIDE_BK along k) into shared `S` (array<vec4<T>>, slot
- * k * VECS + i / 4 holding 4 consecutive rows/cols i at depth k).
- */
-function loadTile(
-  S: string,
-  buf: string,
-  base: string,
-  mode: LoadMode,
-  t: string,
-  o: { start: string; limit: string; strideDim: string; strideK: string; vecAlongK: boolean },
-): string {
-  const zero = `${t}(0)`;
-  if (mode === 'scalar') {
-    const perThread = (WIDE_TILE * WIDE_BK) / THREADS;
-    return `for (var j: u32 = 0u; j < ${perThread}u; j = j + 1u) {
-      let e = j * ${THREADS}u + lid;
-      let i = e % ${WIDE_TILE}u;
-      let k = e / ${WIDE_TILE}u;
-      let gi = ${o.start} + i;
-      let gk = k0 + k;
-      ${S}[k * ${VECS}u + i / 4u][i % 4u] = select(${zero}, ${buf}[${base} + min(gi, ${o.limit} - 1u) * ${o.strideDim} + min(gk, K - 1u) * ${o.strideK}], gi < ${o.limit} && gk < K);
-    }`;
-  }
-  // vec4 loads: WIDE_TILE * WIDE_BK / 4 = 256 of them, one per invocation.
-  if (o.vecAlongK) {
-    // four consecutive k of one row/col, scattered into four depth slots
-    return `{
-      let i = lid / ${WIDE_BK / 4}u;
-      let k = (lid % ${WIDE_BK / 4}u) * 4u;
-      let gi = ${o.start} + i;
-      let gk = k0 + k;
-      var v = vec4<${t}>(${zero});
-      if (gi < ${o.limit} && gk < K) { v = ${buf}[(${base} + gi * ${o.strideDim} + gk) / 4u]; }
-      ${S}[k * ${VECS}u + i / 4u][i % 4u] = v.x;
-      ${S}[(k + 1u) * ${VECS}u + i / 4u][i % 4u] = v.y;
-      ${S}[(k + 2u) * ${VECS}u + i / 4u][i % 4u] = v.z;
-      ${S}[(k + 3u) * ${VECS}u + i / 4u][i % 4u] = v.w;
-    }`;
-  }
-  // four consecutive rows/cols at one depth: one vec4 store
-  return `{
-      let k = lid / ${VECS}u;
-      let i4 = lid % ${VECS}u;
-      let gi = ${o.start} + i4 * 4u;
-      let gk = k0 + k;
-      var v = vec4<${t}>(${zero});
-      if (gi < ${o.limit} && gk < K) { v = ${buf}[(${base} + gk * ${o.strideK} + gi) / 4u]; }
-      ${S}[k * ${VECS}u + i4] = v;
-    }`;
-}
 
 export function wideWgsl(
   t: string,
@@ -82,20 +30,7 @@ export function wideWgsl(
   const aType = aMode === 'scalar' ? t : `vec4<${t}>`;
   const bType = bMode === 'scalar' ? t : `vec4<${t}>`;
   const zero = `${t}(0)`;
-  const loadA = loadTile('As', 'ba', 'aBase', aMode, t, {
-    start: `wid.y * ${WIDE_TILE}u`,
-    limit: 'M',
-    strideDim: 'aRow',
-    strideK: 'aCol',
-    vecAlongK: aMode === 'col',
-  });
-  const loadB = loadTile('Bs', 'bb', 'bBase', bMode, t, {
-    start: `wid.x * ${WIDE_TILE}u`,
-    limit: 'N',
-    strideDim: 'bCol',
-    strideK: 'bRow',
-    vecAlongK: bMode === 'row',
-  });
+  const { loadA, loadB } = loadTiles(aMode, bMode, t, GEOMETRY);
   const R = [...Array(REG).keys()];
   const comp = ['x', 'y', 'z', 'w'];
   // accumulators: acc{r}_0 holds columns 0..3 of row r of the block, acc{r}_1 columns 4..7
