@@ -54,6 +54,13 @@ export interface Backend {
   reduce(op: ReduceOp, x: View, axes: readonly number[], out: View): void;
   /** Batched a[..., M, K] @ b[..., K, N] -> out[..., M, N]; a and b share out's batch shape (broadcast by strides). */
   matmul(a: View, b: View, out: View): void;
+  /**
+   * Optional fused attention over a batch of heads: probs = softmax(q @ kᵀ · scale) along the last dim and
+   * out = probs @ v, for q [..., Lq, D], k [..., Lk, D], v [..., Lk, Dv] (batch dims equal) into contiguous
+   * out [..., Lq, Dv] and probs [..., Lq, Lk]. Returns false (nothing written) where it does not apply; the op
+   * then runs its composite (ops/attention.ts), which defines the semantics.
+   */
+  attention?(q: View, k: View, v: View, scale: number, out: View, probs: View): boolean;
   /** out[..., i, ...] = x[..., index[..., i, ...], ...] along axis; index (int32) has out's shape. */
   gather(x: View, axis: number, index: View, out: View): void;
   /** out[..., index[..., i, ...], ...] += src[..., i, ...] along axis, in place. index has src's shape. */

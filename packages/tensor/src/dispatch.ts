@@ -20,6 +20,7 @@
  *   scatterAdd [x, index, src]                                                      attrs { axis }
  *   fused [...inputs] (an elementwise expression tree compiled as one kernel)       attrs { expr }
  *   softmax / logSoftmax [x] (composites with closed-form gradients)               attrs { axis }
+ *   attention [q, k, v] (composite, or one fused kernel where the backend has one)   attrs { scale, probs }
  *   layerNorm [x, weight?, bias?]                                                   attrs { axes, eps, weight, bias,
  *                                                          mean, rstd (its statistics, live only while recording) }
  * Creation ops (full, arange, rand, ...) have no inputs and are not reported.

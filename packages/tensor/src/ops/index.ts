@@ -1,4 +1,6 @@
 /** Every front-end op, by name. The one place each op is defined is the module named beside it. */
+
+export { attention } from './attention.js';
 export {
   arange,
   type CreateOptions,

@@ -6,7 +6,14 @@ import type { Backend, RandomKind, ReduceOp, View } from '../../backend.js';
 import { type AnyTypedArray, type DType, typedArrayFor } from '../../dtype.js';
 import type { Expr } from '../../ops/expr.js';
 import { fillRandom } from '../../random/philox.js';
-import { wasmAllocF32, wasmElementwise, wasmFree, wasmMatmul, wasmReduce } from '../wasm/cpu-hook.js';
+import {
+  wasmAllocF32,
+  wasmAttention,
+  wasmElementwise,
+  wasmFree,
+  wasmMatmul,
+  wasmReduce,
+} from '../wasm/cpu-hook.js';
 import { elementwise } from './elementwise.js';
 import { checkIndexRange, gather, scatterAdd } from './indexing.js';
 import { matmul } from './matmul.js';
@@ -45,6 +52,10 @@ export class CpuBackend implements Backend {
   matmul(a: View, b: View, out: View): void {
     // The WebAssembly tier takes large float32 products; this JS kernel stays the reference and the fallback.
     if (!wasmMatmul(a, b, out)) matmul(a, b, out);
+  }
+  attention(q: View, k: View, v: View, scale: number, out: View, probs: View): boolean {
+    // Only the WebAssembly tier fuses attention; elsewhere the op runs its composite (ops/attention.ts).
+    return wasmAttention(q, k, v, scale, out, probs);
   }
   gather(x: View, axis: number, index: View, out: View): void {
     gather(x, axis, index, out);

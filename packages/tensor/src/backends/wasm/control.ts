@@ -16,7 +16,8 @@ export const CTL = {
   EPOCH: 2,
   /**
    * The job's kind: 0 packed gemm (slots 9-32), 1 unpacked gemm (40-52), 2 elementwise (54-60, arguments from
-   * TASK_START), 3 row reduction (33-38); kinds 2 and 3 cut units (rows, or vectors of one row) into runs (56-58).
+   * TASK_START), 3 row reduction (33-38); kinds 2 and 3 cut units (rows, or vectors of one row) into runs (56-58);
+   * 4 attention (AT_* slots, heads' q/k/v addresses in the A/B/C tables).
    */
   KIND: 3,
   /** generation << 16 | number of tasks. */
@@ -86,6 +87,26 @@ export const CTL = {
   SPLIT_UNITS: 58,
   EW_CODE: 59,
   EW_CODE_LEN: 60,
+  // attention (kind 4), in the unpacked gemm's slots: byte strides of q (row, col), k (row, col) and v (row);
+  // sizes; heads and heads per task; where probs, out and per-head scratch start; the two elementwise kernels
+  // (shifted scaled exp at EW_ID / EW_CODE / EW_CODE_LEN, divide at AT_DIV_*)
+  AT_Q_SM: 40,
+  AT_Q_SK: 41,
+  AT_K_SN: 42,
+  AT_K_SK: 43,
+  AT_V_SK: 44,
+  AT_LQ: 45,
+  AT_LK: 46,
+  AT_D: 47,
+  AT_DV: 48,
+  AT_HEADS: 49,
+  AT_PER: 50,
+  AT_P: 51,
+  AT_O: 52,
+  AT_SCRATCH: 53,
+  AT_DIV_ID: 61,
+  AT_DIV_CODE: 62,
+  AT_DIV_LEN: 63,
   /** Per worker w: READY + w is 1 once the worker listens. */
   READY: 64,
   /** Guided schedules: first panel of each task, then the panel count. */
@@ -168,7 +189,7 @@ export function runGemmTasks(
     if (Atomics.compareExchange(ctl, 0, word, word + 1) !== word) continue;
     ran[0] = (ran[0] as number) + 1;
     const kind = ctl[3] as number;
-    if (kind >= 2) {
+    if (kind === 2 || kind === 3) {
       // units [u0, u1): rows, or vectors of a single row (elementwise only)
       const byRows = ctl[56] === 1;
       const u0 = t * (ctl[57] as number);
@@ -200,6 +221,47 @@ export function runGemmTasks(
           row,
           (ctl[38] as number) + u0 * 4,
         );
+      }
+      if (Atomics.add(ctl, 1, 1) + 1 === tasks) Atomics.notify(ctl, 1);
+      continue;
+    }
+    if (kind === 4) {
+      // attention, heads [h0, h1): per head kᵀ laid out in rows, S = q @ kᵀ into probs, the row softmax of
+      // S · scale in place (max, shifted scaled exp, sum, divide), out = probs @ v
+      const Lq = ctl[45] as number;
+      const Lk = ctl[46] as number;
+      const D = ctl[47] as number;
+      const Dv = ctl[48] as number;
+      const h0 = t * (ctl[50] as number);
+      const h1 = Math.min(ctl[49] as number, h0 + (ctl[50] as number));
+      const exp = ew(ctl[54] as number, ctl[59] as number, ctl[60] as number);
+      const div = ew(ctl[61] as number, ctl[62] as number, ctl[63] as number);
+      const per = (D * Lk + 2 * Lq) * 4;
+      const lanes = Lk % 4 || 4;
+      for (let h = h0; h < h1; h++) {
+        const kT = (ctl[53] as number) + h * per;
+        const m = kT + D * Lk * 4;
+        const sums = m + Lq * 4;
+        const p = (ctl[51] as number) + h * Lq * Lk * 4;
+        kx.packBRows(ctl[5120 + h] as number, ctl[43] as number, ctl[42] as number, D, Lk, kT, Lk * 4);
+        kx.gemmDirect(
+          ctl[1024 + h] as number,
+          ctl[40] as number,
+          ctl[41] as number,
+          kT,
+          Lk * 4,
+          p,
+          Lk * 4,
+          Lq,
+          Lk,
+          D,
+        );
+        kx.rows_max(p, Lq, Lk, Lk * 4, m);
+        exp(p, Lq, Math.ceil(Lk / 4), Lk * 4, p, Lk * 4, 4, m, 4, 0, lanes);
+        kx.rows_sum(p, Lq, Lk, Lk * 4, sums);
+        div(p, Lq, Math.ceil(Lk / 4), Lk * 4, p, Lk * 4, 4, sums, 4, 0, lanes);
+        const o = (ctl[52] as number) + h * Lq * Dv * 4;
+        kx.gemmDirect(p, Lk * 4, 4, ctl[9216 + h] as number, ctl[44] as number, o, Dv * 4, Lq, Dv, Lk);
       }
       if (Atomics.add(ctl, 1, 1) + 1 === tasks) Atomics.notify(ctl, 1);
       continue;

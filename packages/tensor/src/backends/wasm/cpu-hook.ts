@@ -1,6 +1,6 @@
 /**
- * The CPU backend's doors into this tier: `wasmMatmul(a, b, out)`, `wasmElementwise(expr, inputs, out)` and
- * `wasmReduce(op, x, axes, out)` run float32 work in WebAssembly when the tier is available and the work is big enough to repay the call,
+ * The CPU backend's doors into this tier: `wasmMatmul(a, b, out)`, `wasmElementwise(expr, inputs, out)`,
+ * `wasmReduce(op, x, axes, out)` and `wasmAttention(q, k, v, scale, out, probs)` run float32 work in WebAssembly when the tier is available and the work is big enough to repay the call,
  * and return false otherwise so the backend runs its JS kernel (the reference). NORGA_CPU_TIER=js, or setCpuTier('js'), keeps everything on JS.
  */
 import type { ReduceOp, View } from '../../backend.js';
@@ -85,6 +85,43 @@ export function wasmMatmul(a: View, b: View, out: View): boolean {
     M,
     N,
     K,
+  });
+}
+
+/**
+ * probs = softmax(q @ kᵀ · scale), out = probs @ v over the heads (batch dims) of float32 views, out and probs
+ * contiguous; true if done here (see attention.ts for where it applies).
+ */
+export function wasmAttention(q: View, k: View, v: View, scale: number, out: View, probs: View): boolean {
+  if (!enabled || [q, k, v, out, probs].some((x) => x.dtype !== 'float32')) return false;
+  const r = q.shape.length;
+  const [Lq, D] = q.shape.slice(-2) as [number, number];
+  const Lk = k.shape[r - 2] as number;
+  const Dv = v.shape[r - 1] as number;
+  const batchShape = q.shape.slice(0, -2);
+  const heads = batchShape.reduce((p, d) => p * d, 1);
+  if (heads * Lq * Lk * (D + Dv) < WASM_MATMUL_MIN_MACS) return false;
+  const tier = getWasmTier();
+  if (!tier) return false;
+  const operand = (x: View) => ({
+    data: x.storage.handle as Float32Array,
+    offsets: batchOffsets(x, batchShape),
+    rowStride: x.strides[r - 2] as number,
+    colStride: x.strides[r - 1] as number,
+  });
+  return tier.attentionF32({
+    q: operand(q),
+    k: operand(k),
+    v: operand(v),
+    out: out.storage.handle as Float32Array,
+    outOffset: out.offset,
+    probs: probs.storage.handle as Float32Array,
+    probsOffset: probs.offset,
+    Lq,
+    Lk,
+    D,
+    Dv,
+    scale,
   });
 }
 

@@ -5,6 +5,7 @@
  */
 
 import type { Expr } from '../../ops/expr.js';
+import { type AttentionArgs, type AttentionStats, attentionF32 } from './attention.js';
 import { copyRowsF32 } from './copy.js';
 import { ElementwiseCache, type ElementwiseKernel } from './elementwise.js';
 import {
@@ -75,6 +76,7 @@ export class WasmTier {
   private readonly kernelBytes: KernelBytes;
   private readonly parallelMinElements: number;
   readonly reduceStats: ReduceStats = { calls: 0, elements: 0, bytesIn: 0, parallelCalls: 0 };
+  readonly attentionStats: AttentionStats = { calls: 0, heads: 0 };
 
   constructor(features: WasmFeatures, options: WasmTierOptions = {}) {
     this.features = features;
@@ -171,6 +173,22 @@ export class WasmTier {
       shape,
       this.elementwiseStats,
       this.ewParallel,
+    );
+  }
+
+  /** Fused attention over a batch of heads (see attention.ts); false where it does not apply (nothing written). */
+  attentionF32(args: AttentionArgs): boolean {
+    const flops = 2 * args.q.offsets.length * args.Lq * args.Lk * (args.D + args.Dv);
+    const pool = flops >= this.parallelMinFlops ? this.ensurePool() : undefined;
+    const ready = pool && pool.readyCount() > 0 ? pool : undefined;
+    return attentionF32(
+      this.runtime,
+      this.ewCache,
+      this.kernelBytes,
+      ready,
+      this.threadCount - 1,
+      args,
+      this.attentionStats,
     );
   }
 
