@@ -193,6 +193,20 @@ const cases: Case[] = [
   { name: 'softmax axis 0', f: (x) => T.softmax(x, 0), inputs: () => [rand64([4, 3], 91, -2, 2)] },
   { name: 'logSoftmax', f: (x) => T.logSoftmax(x, 1), inputs: () => [rand64([3, 5], 92, -2, 2)] },
   {
+    name: 'attention, scale 0.8',
+    f: (q, k, v) => T.attention(q, k, v, 0.8),
+    inputs: () => [
+      rand64([2, 5, 4], 120, -1.5, 1.5),
+      rand64([2, 7, 4], 121, -1.5, 1.5),
+      rand64([2, 7, 3], 122),
+    ],
+  },
+  {
+    name: 'attention, default scale, one head',
+    f: (q, k, v) => T.attention(q, k, v),
+    inputs: () => [rand64([3, 6], 123, -2, 2), rand64([4, 6], 124, -2, 2), rand64([4, 5], 125)],
+  },
+  {
     name: 'layerNorm affine',
     f: (x, w, b) => T.layerNorm(x, [4], w, b),
     inputs: () => [rand64([3, 4], 93), rand64([4], 94, 0.5, 1.5), rand64([4], 95)],

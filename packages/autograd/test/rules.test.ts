@@ -96,6 +96,7 @@ describe('rule table', () => {
       'softmax',
       'logSoftmax',
       'layerNorm',
+      'attention',
     ],
   ];
   it('covers every primitive: a rule, or listed as non-differentiable', () => {
@@ -123,5 +124,32 @@ describe('fused expressions', () => {
       /no gradient rule for 'mystery' inside a fused expression/,
     );
     for (const t of [x, g]) t.dispose();
+  });
+});
+
+describe('attention', () => {
+  it("the fused kernel's gradients (float32, where the CPU backend fuses) match the composite's", () => {
+    T.manualSeed(11);
+    const [q, k, v, w] = [0, 1, 2, 3].map(() => T.randn([2, 4, 50, 16]));
+    const loss = (att: (q: T.Tensor, k: T.Tensor, v: T.Tensor) => T.Tensor) =>
+      grad((a: T.Tensor, b: T.Tensor, c: T.Tensor) => T.tidy(() => T.sum(T.mul(att(a, b, c), w!))))(
+        q!,
+        k!,
+        v!,
+      );
+    const tier = T.getWasmTier();
+    const calls = tier?.attentionStats.calls ?? 0;
+    const fused = loss((a, b, c) => T.attention(a, b, c, 0.3));
+    // on the WebAssembly tier the forward ran fused (on the JS tier both sides are the composite)
+    if (tier) expect(tier.attentionStats.calls).toBe(calls + 1);
+    const composite = loss((a, b, c) => T.matmul(T.softmax(T.mul(T.matmul(a, T.transpose(b)), 0.3), -1), c));
+    fused.forEach((g, i) => {
+      const [x, y] = [g!.dataSyncCpu(), composite[i]!.dataSyncCpu()];
+      let worst = 0;
+      for (let j = 0; j < x.length; j++) worst = Math.max(worst, Math.abs(x[j]! - y[j]!));
+      expect(worst, `gradient ${'qkv'[i]}`).toBeLessThan(1e-5);
+      expect(x.some((e) => e !== 0)).toBe(true);
+    });
+    for (const t of [q, k, v, w, ...fused, ...composite]) t!.dispose();
   });
 });

@@ -1,9 +1,10 @@
 /**
- * softmax, logSoftmax and layerNorm: composites that `@norga/tensor` reports as one op each, so their gradient is
- * the closed form (PyTorch's _softmax_backward_data, _log_softmax_backward_data, native_layer_norm_backward)
- * in a few fused kernels, rather than the chain rule through every kernel of the forward.
+ * softmax, logSoftmax, layerNorm and attention: composites that `@norga/tensor` reports as one op each, so their
+ * gradient is the closed form (PyTorch's _softmax_backward_data, _log_softmax_backward_data,
+ * native_layer_norm_backward, the math backward of scaled_dot_product_attention) in a few kernels, rather than
+ * the chain rule through every kernel of the forward.
  */
-import { expr as E, fused, sum, type Tensor } from '@norga/tensor';
+import { expr as E, fused, matmul, sum, type Tensor, transpose } from '@norga/tensor';
 import { at, type VjpRule } from './rule.js';
 
 /** The expression reading operand i. */
@@ -75,7 +76,27 @@ const layerNormRule: VjpRule = {
   },
 };
 
+/**
+ * attention, out = P @ v with P = softmax(scale · q @ kᵀ) (saved by the forward): dv = Pᵀ @ g, dP = g @ vᵀ,
+ * dS = scale · P·(dP - sum(dP·P)) (the softmax rule, scaled), dq = dS @ k, dk = dSᵀ @ q.
+ */
+const attentionRule: VjpRule = {
+  save: ({ inputs, attrs }) => [inputs[0]!, inputs[1]!, inputs[2]!, attrs.probs as Tensor],
+  backward: (g, s, ctx) => {
+    const [q, k, v, p] = [0, 1, 2, 3].map((i) => at(s, i, 'attention')) as [Tensor, Tensor, Tensor, Tensor];
+    const scale = ctx.attrs.scale as number;
+    const dv = ctx.needs[2] ? matmul(transpose(p), g) : null;
+    if (!ctx.needs[0] && !ctx.needs[1]) return [null, null, dv];
+    const gp = fused(PRODUCT, [matmul(g, transpose(v)), p]);
+    const dot = sum(gp, -1, true);
+    // inputs g·P, P, sum(g·P)
+    const ds = fused(bin('mul', SOFTMAX_DX, E.constant(scale, p.dtype)), [gp, p, dot]);
+    return [ctx.needs[0] ? matmul(ds, k) : null, ctx.needs[1] ? matmul(transpose(ds), q) : null, dv];
+  },
+};
+
 export const NN_RULES: Record<string, VjpRule> = {
+  attention: attentionRule,
   softmax: softmaxRule,
   logSoftmax: logSoftmaxRule,
   layerNorm: layerNormRule,
