@@ -17,12 +17,14 @@ const signature = {
     `elementwise ${T.expr.exprKey(e).slice(0, 60)} -> [${out.shape}] from ${ins.map(layout).join(' ')}`,
   reduce: (op, x, axes) => `reduce ${op} ${layout(x)} over [${axes}]`,
   matmul: (a, b) => `matmul ${layout(a)} @ ${layout(b)}`,
+  attention: (q, k, v) => `attention ${layout(q)} ${layout(k)} ${layout(v)}`,
 };
 const calls = new Map();
 const families = [
   'elementwise',
   'reduce',
   'matmul',
+  'attention',
   'gather',
   'scatterAdd',
   'random',

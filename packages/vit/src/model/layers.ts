@@ -1,5 +1,14 @@
 /** The ViT's building blocks as functions of tensors (parameters are looked up by timm name). */
-import { concat, gelu, layerNorm, matmul, softmax, type Tensor, transpose } from '@norga/tensor';
+import {
+  concat,
+  gelu,
+  layerNorm,
+  matmul,
+  attention as sdpa,
+  softmax,
+  type Tensor,
+  transpose,
+} from '@norga/tensor';
 import type { LayerPrefix, PrefixScoreFn } from './prefix.js';
 
 export type ParamLookup = (name: string) => Tensor;
@@ -60,6 +69,11 @@ export function attention(x: Tensor, p: ParamLookup, prefixName: string, opts: A
   const q = splitHeads(project(0).mul(hd ** -0.5), heads);
   let k = splitHeads(project(1), heads);
   let v = splitHeads(project(2), heads);
+  if (opts.prefix === undefined && opts.onProbs === undefined) {
+    // plain self-attention: one op, fused into one kernel where the backend has one (q is already scaled)
+    const out = sdpa(q, k, v, 1).permute([0, 2, 1, 3]).reshape([b, n, d]);
+    return linear(out, p(`${prefixName}.proj.weight`), p(`${prefixName}.proj.bias`));
+  }
   let logits = matmul(q, transpose(k));
   if (opts.prefix !== undefined) {
     const { key, value } = opts.prefix;
