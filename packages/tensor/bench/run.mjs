@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
-const files = ['cpu.mjs', 'wasm-matmul.mjs', 'webgpu.mjs'].filter(
+const files = ['cpu.mjs', 'wasm-matmul.mjs', 'attention.mjs', 'webgpu.mjs'].filter(
   (f) => existsSync(join(here, f)) && (only.length === 0 || only.some((o) => f.includes(o))),
 );
 let failed = 0;
