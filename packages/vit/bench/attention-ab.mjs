@@ -10,19 +10,10 @@ import { writeResults } from './common.mjs';
 
 const proto = T.CpuBackend.prototype;
 const fused = proto.attention;
-const TI16 = {
-  ...vit.VIT_CONFIGS.tiny,
-  imageSize: 224,
-  patchSize: 16,
-  inChannels: 3,
-  dim: 192,
-  depth: 12,
-  heads: 3,
-};
 const W = [
   ['W2 train, batch 64', vit.VIT_CONFIGS.tiny, [64, 1, 28, 28], true],
   ['W2 infer, batch 64', vit.VIT_CONFIGS.tiny, [64, 1, 28, 28]],
-  ['W3 infer, batch 1', { ...TI16, mlpDim: 768, numClasses: 1000 }, [1, 3, 224, 224]],
+  ['W3 infer, batch 1', vit.VIT_CONFIGS.vit_tiny_patch16_224, [1, 3, 224, 224]],
 ];
 const rows = [];
 for (const [id, cfg, shape, train] of W) {
