@@ -129,7 +129,8 @@ if (!existsSync(join(pkg, 'dist/index.js'))) {
       BENCH_NAME: 'device-check-bench',
       BENCH_QUICK: process.env.BENCH_QUICK ?? '1',
       // a real GPU is measured up to 4096² (its small sizes are launch-bound); a CPU rasteriser up to 1024²
-      BENCH_SIZES: process.env.BENCH_SIZES ?? (cpuAdapter ? '128,256,512,1024' : '128,256,512,1024,2048,4096'),
+      BENCH_SIZES:
+        process.env.BENCH_SIZES ?? (cpuAdapter ? '128,256,512,1024' : '128,256,512,1024,2048,4096'),
     },
     stdio: ['ignore', 'inherit', 'inherit'],
     timeout: 150_000,
