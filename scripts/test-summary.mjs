@@ -1,5 +1,7 @@
 // Sums vitest's JSON reports (one or more per package) into one line: "N passed, N failed, N skipped".
 // A package whose test task ran but wrote no report counts as a failure, so nothing is silently lost.
+// Checks that are not vitest runs (.ci/run's tsc and biome) come as arguments, name=ok or name=failed, and
+// count as one test each, so a failed lint shows in the line rather than only in the exit code.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -25,6 +27,14 @@ for (const dir of dirs) {
     failed += (r.testResults ?? []).filter(
       (f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0,
     ).length;
+  }
+}
+for (const arg of process.argv.slice(2)) {
+  const [name, result] = arg.split('=');
+  if (result === 'ok') passed++;
+  else {
+    failed++;
+    console.error(`check failed: ${name}`);
   }
 }
 if (missing.length) console.error(`no test report from: ${missing.join(', ')}`);
