@@ -43,7 +43,7 @@ export interface AttentionStats {
   heads: number;
 }
 
-/** Heads per task: enough tasks to balance two or more threads, each a few head-sized products. */
+/** Tasks per job (runs of heads): enough to balance two or more threads, each a few head-sized products. */
 const TASKS = 16;
 
 /**
@@ -114,7 +114,8 @@ export function attentionF32(
     ctl[CTL.AT_DIV_ID] = div.id;
     ctl[CTL.AT_DIV_CODE] = divAt;
     ctl[CTL.AT_DIV_LEN] = div.bytes.length;
-    if (pool !== undefined && tasks > 1) pool.run(tasks, maxWorkers, lookup);
+    // the pool wakes only workers that listen; without one the calling thread runs every task
+    if (pool !== undefined) pool.run(tasks, maxWorkers, lookup);
     else runJob(ctl, rt.exports, tasks, 0, lookup);
   }
   stats.calls++;

@@ -180,12 +180,11 @@ export class WasmTier {
   attentionF32(args: AttentionArgs): boolean {
     const flops = 2 * args.q.offsets.length * args.Lq * args.Lk * (args.D + args.Dv);
     const pool = flops >= this.parallelMinFlops ? this.ensurePool() : undefined;
-    const ready = pool && pool.readyCount() > 0 ? pool : undefined;
     return attentionF32(
       this.runtime,
       this.ewCache,
       this.kernelBytes,
-      ready,
+      pool,
       this.threadCount - 1,
       args,
       this.attentionStats,
