@@ -6,7 +6,18 @@ import { fromHuggingFace, isHuggingFaceNaming } from '../weights/huggingface.js'
 import type { NamedArray } from '../weights/named.js';
 import { Flags, parseArgs, UsageError } from './args.js';
 import { evaluate } from './evaluate.js';
-import { type Io, pretrain } from './pretrain.js';
+import { AUGMENTATIONS, type Augmentation, type Io, pretrain } from './pretrain.js';
+
+function parseAugment(list: string): Augmentation[] {
+  if (list === 'none' || list === '') return [];
+  const names = list.split(',').map((s) => s.trim());
+  for (const n of names)
+    if (!Object.hasOwn(AUGMENTATIONS, n))
+      throw new UsageError(
+        `--augment: unknown augmentation '${n}' (known: ${Object.keys(AUGMENTATIONS).join(', ')}, or none)`,
+      );
+  return names as Augmentation[];
+}
 
 export const USAGE = `usage: norga-vit <command> [flags]
 
@@ -15,6 +26,8 @@ export const USAGE = `usage: norga-vit <command> [flags]
       --out DIR          run directory (default runs/vit-tiny-<dataset>)
       --epochs N (10)    --batch-size N (64)    --lr X (1e-3)    --weight-decay X (0.05)
       --warmup-steps N (500)    --label-smoothing X (0)    --seed N (0)
+      --augment LIST     none, or comma-separated: shift2 (±2-pixel shifts), flip (left-right) (default none)
+      --final-lr-fraction X   where the cosine schedule ends, as a fraction of the peak lr (0.01)
       --checkpoint-every N   steps between checkpoints (200; also at every epoch end)
       --resume           continue the checkpoint in --out (after a kill, the run continues where it was)
       --limit-train N / --limit-test N   seeded subsets (0 = all)
@@ -73,6 +86,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         weightDecay: flags.number('weight-decay', 0.05, (n) => n >= 0, 'a number >= 0'),
         warmupSteps: flags.int('warmup-steps', 500, 0),
         labelSmoothing: flags.number('label-smoothing', 0, (n) => n >= 0 && n < 1, 'in [0, 1)'),
+        augment: parseAugment(flags.string('augment', 'none')),
+        finalLrFraction: flags.number('final-lr-fraction', 0.01, (n) => n >= 0 && n <= 1, 'in [0, 1]'),
         seed: flags.int('seed', 0, 0),
         checkpointEvery: flags.int('checkpoint-every', 200, 0),
         resume: flags.bool('resume'),

@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { warmupCosine } from '@norga/autograd';
-import { DataLoader, type Dataset, loadDataset, T } from '@norga/datasets';
+import { compose, DataLoader, type Dataset, loadDataset, T, type Transform } from '@norga/datasets';
 import { setBackend } from '@norga/tensor';
 import { PRETRAIN_NORMALIZATION, type ViTConfig, vitConfig } from '../config.js';
 import { ViT } from '../model/vit.js';
@@ -23,6 +23,15 @@ import {
 import { formatDuration, ProgressLine } from './progress.js';
 import { seededSubset, testSubsetSeed } from './subset.js';
 
+/** Cheap augmentations for 28×28 grey images; each is seeded by the loader's per-epoch generator. */
+export const AUGMENTATIONS = {
+  /** A random shift of up to ±2 pixels in each direction (zero padding 2, random 28×28 window). */
+  shift2: (size: number): Transform => T.randomCrop(size, size, 2),
+  /** Left-right mirror with probability 1/2 (right for clothes, wrong for digits). */
+  flip: (_size: number): Transform => T.randomHorizontalFlip(0.5),
+} as const;
+export type Augmentation = keyof typeof AUGMENTATIONS;
+
 export interface PretrainOptions {
   readonly dataset: 'fashion-mnist' | 'mnist';
   readonly dataDir?: string;
@@ -33,6 +42,10 @@ export interface PretrainOptions {
   readonly weightDecay: number;
   readonly warmupSteps: number;
   readonly labelSmoothing: number;
+  /** Random training-time augmentations (none, or a list of: shift2 = ±2-pixel shifts, flip = left-right). */
+  readonly augment: readonly Augmentation[];
+  /** The cosine schedule ends at this fraction of the peak lr. */
+  readonly finalLrFraction: number;
   readonly seed: number;
   readonly checkpointEvery: number;
   readonly resume: boolean;
@@ -73,6 +86,8 @@ function runIdentity(o: PretrainOptions): Record<string, unknown> {
     weightDecay,
     warmupSteps,
     labelSmoothing,
+    augment,
+    finalLrFraction,
     seed,
     limitTrain,
     limitTest,
@@ -85,6 +100,8 @@ function runIdentity(o: PretrainOptions): Record<string, unknown> {
     weightDecay,
     warmupSteps,
     labelSmoothing,
+    augment,
+    finalLrFraction,
     seed,
     limitTrain,
     limitTest,
@@ -103,7 +120,8 @@ export async function pretrain(o: PretrainOptions, io: Io): Promise<PretrainRepo
     shuffle: true,
     seed: o.seed,
     dropLast: true,
-    transform,
+    // Augmentations act on pixels in [0, 1] (zero padding is the black background), before normalising.
+    transform: compose(...o.augment.map((a) => AUGMENTATIONS[a](config.imageSize)), transform),
   });
   const test = new DataLoader(seededSubset(data.test, o.limitTest, testSubsetSeed(o.seed)), {
     batchSize: 256,
@@ -123,7 +141,7 @@ export async function pretrain(o: PretrainOptions, io: Io): Promise<PretrainRepo
   });
   // The lr is a function of the global step (warm-up, then cosine to 1% of the peak), set before every step;
   // so a resume needs only the step count. (autograd's LambdaLR reads its function before storing it.)
-  const schedule = warmupCosine(o.warmupSteps, totalSteps, 0.01);
+  const schedule = warmupCosine(o.warmupSteps, totalSteps, o.finalLrFraction);
   const setLr = (globalStep: number) => {
     for (const g of step.optimizer.paramGroups) g.lr = o.lr * schedule(globalStep);
   };
