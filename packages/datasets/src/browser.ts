@@ -13,7 +13,7 @@ export {
   parseNameList,
 } from './formats/cifar.js';
 export { gunzipWeb, isGzip } from './formats/gzip.js';
-export { encodeIdx, type IdxArray, type IdxType, parseIdx } from './formats/idx.js';
+export { encodeIdx, type IdxArray, type IdxExpect, type IdxType, parseIdx } from './formats/idx.js';
 export { idxToImageSet } from './formats/idx-images.js';
 export { decodeIdx } from './formats/idx-web.js';
 export { MNIST_SIDE, mnistFromDigitArrays } from './formats/mnist-package.js';

@@ -207,6 +207,37 @@ describe('IDX files on disk', () => {
     ).toThrow(new DataNotFoundError(dir, 'apt-get install foo'));
   });
 
+  test('a label file in place of the images is caught by its magic number, expected and found named', () => {
+    const { dir, train } = writeDir(false);
+    put(join(dir, 'train-images-idx3-ubyte'), train.labelBytes);
+    expectFormatError(
+      () => loadIdxDataset(dir, { name: 'x', classNames: CLASSES, hint: 'h' }),
+      join(dir, 'train-images-idx3-ubyte'),
+      0,
+      /wrong magic number 0x00000801: expected 0x00000803 or 0x00000804 \(uint8, 3 or 4 dimensions\)/,
+    );
+  });
+
+  test('images in place of the labels, and a wrong magic given an expectation directly', () => {
+    const { dir, train } = writeDir(false);
+    put(join(dir, 'train-labels-idx1-ubyte'), train.images);
+    expectFormatError(
+      () => loadIdxDataset(dir, { name: 'x', classNames: CLASSES, hint: 'h' }),
+      join(dir, 'train-labels-idx1-ubyte'),
+      0,
+      /wrong magic number 0x00000803: expected 0x00000801 \(uint8, 1 dimension\)/,
+    );
+    const text = new TextEncoder().encode('hello');
+    expectFormatError(
+      () => parseIdx(text, 't', { type: 'uint8', dims: [1] }),
+      't',
+      0,
+      /wrong magic number 0x68656c6c: expected 0x00000801/,
+    );
+    // a short non-IDX file is a wrong magic, not a truncated header
+    expectFormatError(() => parseIdx(text.subarray(0, 3), 't'), 't', 0, /wrong magic number 0x68656c/);
+  });
+
   test('a missing file names the file looked for', () => {
     const { dir } = writeDir(false);
     rmSync(join(dir, 't10k-labels-idx1-ubyte'));

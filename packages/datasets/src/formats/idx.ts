@@ -66,23 +66,49 @@ const TYPES: Record<number, IdxTypeInfo> = {
   },
 };
 
-/** Parses decompressed IDX bytes. `file` only names the input in errors. Never returns partial data. */
-export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
+/** What a caller expects of a file: its type and number of dimensions (the last two bytes of the magic). */
+export interface IdxExpect {
+  readonly type: IdxType;
+  /** Accepted numbers of dimensions (images: 3 or 4, labels: 1). */
+  readonly dims: readonly number[];
+}
+
+const hex = (bytes: Uint8Array) =>
+  `0x${Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+const codeOf = (type: IdxType) => Number(Object.keys(TYPES).find((k) => TYPES[Number(k)]!.type === type));
+const magicOf = (type: IdxType, ndim: number) =>
+  `0x0000${codeOf(type).toString(16).padStart(2, '0')}${ndim.toString(16).padStart(2, '0')}`;
+
+/**
+ * The magic number is checked before anything else, so a wrong file (a label file given for images, a gzip or
+ * text file) is named as such instead of surfacing later as a wrong shape or a truncated header.
+ */
+function checkMagic(bytes: Uint8Array, file: string, expect: IdxExpect | undefined): void {
+  const want = expect
+    ? `expected ${expect.dims.map((d) => magicOf(expect.type, d)).join(' or ')} (${expect.type}, ${expect.dims.join(' or ')} dimension${expect.dims.length === 1 && expect.dims[0] === 1 ? '' : 's'})`
+    : 'expected 0x0000TTDD (two zero bytes, a type code, the number of dimensions)';
   if (bytes.length < 4) {
-    throw new DataFormatError(
-      file,
-      bytes.length,
-      `truncated IDX header: ${bytes.length} bytes, need at least 4`,
-    );
+    if (bytes[0] === 0 && (bytes.length < 2 || bytes[1] === 0))
+      throw new DataFormatError(
+        file,
+        bytes.length,
+        `truncated IDX header: ${bytes.length} bytes, need at least 4`,
+      );
+    throw new DataFormatError(file, 0, `wrong magic number ${hex(bytes)}: ${want}`);
   }
-  if (bytes[0] !== 0 || bytes[1] !== 0) {
-    const magic = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join('');
-    throw new DataFormatError(
-      file,
-      0,
-      `wrong magic number 0x${magic}: an IDX file starts with two zero bytes`,
-    );
-  }
+  const matches =
+    bytes[0] === 0 &&
+    bytes[1] === 0 &&
+    (expect === undefined || (bytes[2] === codeOf(expect.type) && expect.dims.includes(bytes[3]!)));
+  if (!matches) throw new DataFormatError(file, 0, `wrong magic number ${hex(bytes)}: ${want}`);
+}
+
+/**
+ * Parses decompressed IDX bytes. `file` only names the input in errors; `expect`, when given, is checked against
+ * the magic number first. Never returns partial data.
+ */
+export function parseIdx(bytes: Uint8Array, file: string, expect?: IdxExpect): IdxArray {
+  checkMagic(bytes, file, expect);
   const code = bytes[2]!;
   const kind = TYPES[code];
   if (!kind) throw new DataFormatError(file, 2, `unknown IDX type code 0x${code.toString(16)}`);

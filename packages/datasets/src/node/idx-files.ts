@@ -1,5 +1,5 @@
 import { DataNotFoundError } from '../errors.js';
-import { parseIdx } from '../formats/idx.js';
+import { type IdxExpect, parseIdx } from '../formats/idx.js';
 import { idxToImageSet } from '../formats/idx-images.js';
 import type { Dataset, ImageSet } from '../types.js';
 import { firstExisting, readMaybeGzip, requireDir } from './files.js';
@@ -15,9 +15,13 @@ export interface IdxDatasetOptions {
   readonly hint: string;
 }
 
-export function readIdxFile(path: string, hint = 'the file is missing') {
-  return parseIdx(readMaybeGzip(path, hint), path);
+/** Reads an IDX file (raw or gzipped); `expect` is checked against its magic number before anything else. */
+export function readIdxFile(path: string, hint = 'the file is missing', expect?: IdxExpect) {
+  return parseIdx(readMaybeGzip(path, hint), path, expect);
 }
+
+const IMAGES: IdxExpect = { type: 'uint8', dims: [3, 4] };
+const LABELS: IdxExpect = { type: 'uint8', dims: [1] };
 
 export function loadIdxSplit(dir: string, prefix: string, options: IdxDatasetOptions): ImageSet {
   const find = (kind: string, dims: number) => {
@@ -29,8 +33,8 @@ export function loadIdxSplit(dir: string, prefix: string, options: IdxDatasetOpt
   const imagesPath = find('images', 3);
   const labelsPath = find('labels', 1);
   return idxToImageSet(
-    readIdxFile(imagesPath, options.hint),
-    readIdxFile(labelsPath, options.hint),
+    readIdxFile(imagesPath, options.hint, IMAGES),
+    readIdxFile(labelsPath, options.hint, LABELS),
     options.classNames,
     {
       images: imagesPath,
