@@ -197,6 +197,54 @@ describe('safetensors corrupt-input battery', () => {
     expectError(build(ok, f32bytes([1, 2, 3])), /data buffer is 12 bytes but the tensors cover only 8/);
   });
 
+  it('duplicate tensor names are rejected, naming the key, even when the last entry covers the buffer', () => {
+    // JSON.parse keeps the last "x", which alone tiles the 8-byte buffer
+    expectError(
+      build(
+        '{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}',
+        f32bytes([1, 2]),
+      ),
+      /duplicate tensor name 'x'/,
+    );
+    // the same name spelled with an escape is the same key
+    expectError(
+      build(`{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"\\u0078":3}`),
+      /duplicate tensor name 'x'/,
+    );
+    expectError(
+      build('{"x":{"dtype":"F32","shape":[2],"shape":[2],"data_offsets":[0,8]}}', f32bytes([1, 2])),
+      /duplicate key 'shape' in header entry 'x'/,
+    );
+    // distinct names, strings holding braces and quotes: accepted
+    const f = readSafetensors(
+      build(
+        '{"__metadata__":{"n":"{\\"x\\":1}"},"a}":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"x":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}',
+        f32bytes([1, 2]),
+      ),
+    );
+    expect([...f.tensors.keys()]).toEqual(['a}', 'x']);
+    expect(f.metadata.n).toBe('{"x":1}');
+  });
+
+  it('a dimension past 2^53 is reported as such', () => {
+    expectError(
+      build('{"x":{"dtype":"F32","shape":[4611686018427387904],"data_offsets":[0,4]}}', f32bytes([1])),
+      /tensor 'x': shape dimension 4611686018427387904 exceeds 2\^53/,
+    );
+  });
+
+  it('F64 values beyond float32 range raise on conversion instead of becoming infinite', () => {
+    const bytes = new Uint8Array(new Float64Array([1.5, -1e300]).buffer);
+    const f = readSafetensors(build('{"w":{"dtype":"F64","shape":[2],"data_offsets":[0,16]}}', bytes));
+    expect(() => toFloat32(f.tensors.get('w')!)).toThrow(
+      /tensor 'w': F64 value -1e\+300 at flat index 1 is outside float32's range/,
+    );
+    // infinities and NaN stored as such convert as they are; large finite values within range round
+    const ok = new Uint8Array(new Float64Array([-Infinity, Number.NaN, 3e38, 1e-50]).buffer);
+    const g = readSafetensors(build('{"w":{"dtype":"F64","shape":[4],"data_offsets":[0,32]}}', ok));
+    expect([...toFloat32(g.tensors.get('w')!)]).toEqual([-Infinity, Number.NaN, Math.fround(3e38), 0]);
+  });
+
   it('bad __metadata__', () => {
     expectError(
       build(

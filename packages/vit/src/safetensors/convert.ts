@@ -42,8 +42,18 @@ export function toFloat32(t: Pick<LoadedTensor, 'name' | 'dtype' | 'bytes'>): Fl
       return out;
     }
     case 'F64': {
+      // A finite double beyond float32's range would become ±Infinity silently (and a weight of -1e300 is a
+      // corrupt file, not a value to train with): raise, naming the tensor, the position and the value.
       const out = new Float32Array(bytes.length / 8);
-      for (let i = 0; i < out.length; i++) out[i] = view.getFloat64(8 * i, true);
+      for (let i = 0; i < out.length; i++) {
+        const v = view.getFloat64(8 * i, true);
+        out[i] = v;
+        if (!Number.isFinite(out[i]!) && Number.isFinite(v)) {
+          throw new SafetensorsError(
+            `tensor '${t.name}': F64 value ${v} at flat index ${i} is outside float32's range (±3.4028235e38)`,
+          );
+        }
+      }
       return out;
     }
     default:

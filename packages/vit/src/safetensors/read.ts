@@ -8,6 +8,7 @@
  * the parse of its (capped) JSON.
  */
 import { dtypeBytes, isSafetensorsDType, type SafetensorsDType } from './dtypes.js';
+import { firstDuplicateKey } from './duplicates.js';
 import { SafetensorsError } from './errors.js';
 
 /** The reference implementation's cap on the JSON header (100 MB). */
@@ -95,6 +96,15 @@ function parseEntry(name: string, raw: unknown, dataBytes: number): SafetensorsE
   if (typeof dtype !== 'string' || !isSafetensorsDType(dtype)) {
     throw new SafetensorsError(`${where}: unknown dtype ${JSON.stringify(dtype)}`);
   }
+  // JSON numbers are doubles: a dimension past 2^53 cannot be held exactly (2^62 parses, but as a rounded value).
+  const huge = Array.isArray(shape)
+    ? shape.find((d) => Number.isInteger(d) && d > Number.MAX_SAFE_INTEGER)
+    : undefined;
+  if (huge !== undefined) {
+    throw new SafetensorsError(
+      `${where}: shape dimension ${BigInt(huge)} exceeds 2^53 (the largest integer this reader holds exactly)`,
+    );
+  }
   if (!Array.isArray(shape) || !shape.every(isOffset)) {
     throw new SafetensorsError(
       `${where}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`,
@@ -152,6 +162,14 @@ export function parseHeader(json: Uint8Array, dataBytes: number): SafetensorsHea
     throw new SafetensorsError(`header is not valid JSON: ${(e as Error).message}`);
   }
   if (!isPlainObject(raw)) throw new SafetensorsError('header must be a JSON object');
+  const dup = firstDuplicateKey(text);
+  if (dup) {
+    throw new SafetensorsError(
+      dup.path === ''
+        ? `duplicate tensor name '${dup.key}' in the header (JSON would keep only the last entry)`
+        : `duplicate key '${dup.key}' in header entry '${dup.path}'`,
+    );
+  }
   let metadata: Record<string, string> = Object.create(null);
   const entries: SafetensorsEntry[] = [];
   for (const [name, value] of Object.entries(raw)) {
