@@ -12,7 +12,7 @@ export type { Backend, RandomKind, ReduceOp, Storage, View } from './backend.js'
 export { CpuBackend } from './backends/cpu/index.js';
 // The CPU backend's WebAssembly tier: switch tiers at run time, read its copy and task statistics.
 export { cpuTier, setCpuTier } from './backends/wasm/cpu-hook.js';
-export { getWasmTier, type WasmTier } from './backends/wasm/tier.js';
+export { getWasmTier, type WasmTier } from './backends/wasm/public.js';
 export { type OpRecord, type OpRecorder, record, setOpRecorder, untracked } from './dispatch.js';
 export {
   type AnyTypedArray,

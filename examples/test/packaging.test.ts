@@ -1,0 +1,84 @@
+/**
+ * What a user of the published packages gets: require() from CommonJS, public types that compile under strict
+ * consumer settings, and tarballs holding the build, README and LICENSE only.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const PACKAGES = ['tensor', 'autograd', 'datasets', 'vit', 'norga'];
+const ENTRIES = [
+  '@norga/tensor',
+  '@norga/autograd',
+  '@norga/datasets',
+  '@norga/datasets/browser',
+  '@norga/vit',
+  '@norga/vit/node',
+  '@norga/vit/train',
+];
+
+function requireFromCjs(entries: readonly string[]): Record<string, unknown> {
+  const r = spawnSync(process.execPath, [join(here, 'fixtures', 'require-all.cjs'), ...entries], {
+    cwd: here,
+    encoding: 'utf8',
+  });
+  expect(r.stderr.replace(/.*ExperimentalWarning.*\n|.*--trace-warnings.*\n/g, '')).toBe('');
+  expect(r.status).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+describe('CommonJS', () => {
+  it('require() loads every entry point and the tensor functions work', () => {
+    const out = requireFromCjs(ENTRIES);
+    expect(out['@norga/tensor']).toContain('tensor');
+    expect(out['@norga/autograd']).toContain('Linear');
+    expect(out['@norga/datasets']).toContain('loadDataset');
+    expect(out['@norga/vit']).toContain('ViT');
+    expect(out.sum).toBe(6);
+  });
+  // @norga/norga imports vega statically, and vega-canvas has a top-level await, which require() cannot load
+  // (ERR_REQUIRE_ASYNC_MODULE). Enable once norga loads vega lazily, inside the plotting function.
+  it.skip('require() loads @norga/norga', () => {
+    expect(requireFromCjs(['@norga/norga'])['@norga/norga']).toContain('runCommand');
+  });
+});
+
+function tsc(project: string): { status: number | null; output: string } {
+  const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], {
+    encoding: 'utf8',
+  });
+  return { status: r.status, output: r.stdout + r.stderr };
+}
+
+describe('public types', () => {
+  it('compile in a strict consumer (lib ES2023, types node, skipLibCheck off)', () => {
+    const r = tsc(join(here, 'consumer'));
+    expect(r.output).toBe('');
+    expect(r.status).toBe(0);
+  });
+  // norga's .d.ts imports vega-lite's TopLevelSpec, whose declarations need the DOM lib. Enable once norga's
+  // public types no longer name vega's.
+  it.skip("@norga/norga's compile in the same consumer", () => {
+    const r = tsc(join(here, 'consumer-norga'));
+    expect(r.output).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
+
+describe('tarballs', () => {
+  const license = readFileSync(join(root, 'LICENSE'), 'utf8');
+  it.each(PACKAGES)('@norga/%s packs dist, README, LICENSE and package.json only', (pkg) => {
+    const dir = join(root, 'packages', pkg);
+    const json = execFileSync('pnpm', ['pack', '--dry-run', '--json'], { cwd: dir, encoding: 'utf8' });
+    const files: string[] = JSON.parse(json).files.map((f: { path: string }) => f.path);
+    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'dist/index.js']));
+    const stray = files.filter((f) => !/^(dist\/[^/]+|LICENSE|README\.md|package\.json)$/.test(f));
+    expect(stray).toEqual([]);
+    expect(files.filter((f) => /test|bench|results/.test(f))).toEqual([]);
+    expect(readFileSync(join(dir, 'LICENSE'), 'utf8')).toBe(license);
+  });
+});
