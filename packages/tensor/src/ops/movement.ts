@@ -6,8 +6,8 @@ import { DTypeError, fmtShape, IndexError, ShapeError } from '../errors.js';
 import { normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { arange } from './creation.js';
-import { cast } from './elementwise.js';
-import { eq } from './math.js';
+import { cast, where } from './elementwise.js';
+import { add, eq, lt } from './math.js';
 import { filled } from './scalar.js';
 import { commonBackend, disposeOnThrow, empty, rawView } from './util.js';
 import { contiguousCopy, expand, reshape, slice, unsqueeze } from './views.js';
@@ -191,17 +191,25 @@ export function indexSelect(x: Tensor, axis: number, index: Tensor): Tensor {
   }
 }
 
-/** numpy.take without an axis: indexes the flattened tensor; the result has the indices' shape. */
+/**
+ * torch.take: indexes the flattened tensor; the result has the indices' shape. Unlike gather and indexSelect,
+ * indices in [-size, 0) count from the end (as torch.take); they are checked, then wrapped into [0, size).
+ */
 export function take(x: Tensor, indices: Tensor): Tensor {
   commonBackend('take', x, indices);
+  assertIndex('take', indices);
   const flat = reshape(x, [-1]);
   const idx = reshape(indices, [-1]);
+  let wrapped: Tensor | undefined;
   let picked: Tensor | undefined;
   try {
-    picked = relabel('take', () => indexSelect(flat, 0, idx));
+    x.backend.checkIndexRange('take', idx, -x.size, x.size);
+    wrapped = untracked(() => where(lt(idx, 0), add(idx, x.size), idx));
+    const w = wrapped;
+    picked = relabel('take', () => indexSelect(flat, 0, w));
     return reshape(picked, indices.shape);
   } finally {
-    for (const t of [flat, idx, picked]) t?.dispose();
+    for (const t of [flat, idx, wrapped, picked]) t?.dispose();
   }
 }
 

@@ -197,14 +197,14 @@ describe.each(BACKENDS)('joining and indexing on $name', ({ name }) => {
       'gather',
       '4',
     );
-    // Negative indices count from the end (Python style, as the CPU kernel documents); below -n is out of range.
-    const neg = await ev(() => T.gather(B.seq([3, 4]), 1, B.t([-1, -4], { shape: [1, 2], dtype: 'int32' })));
-    expect(neg.data).toEqual([3, 0]);
-    await expectIndexError(
-      () => T.gather(B.seq([3, 4]), 1, B.t([-5, 0], { shape: [1, 2], dtype: 'int32' })),
-      'gather',
-      '-5',
-    );
+    // Negative indices raise, as in PyTorch (NumPy would count them from the end).
+    for (const bad of [-1, -5]) {
+      await expectIndexError(
+        () => T.gather(B.seq([3, 4]), 1, B.t([0, bad], { shape: [1, 2], dtype: 'int32' })),
+        'gather',
+        `index ${bad} is out of range for axis 1 of size 4`,
+      );
+    }
     expectError(
       () => T.gather(B.seq([3, 4]), 1, B.t([0, 1], { shape: [1, 2] })),
       T.DTypeError,
@@ -256,6 +256,15 @@ describe.each(BACKENDS)('joining and indexing on $name', ({ name }) => {
       '3',
     );
     await expectIndexError(() => T.take(B.seq([2, 3]), B.t([6], { dtype: 'int32' })), '6');
+    // indexSelect raises for a negative index as torch.index_select; take counts from the end as torch.take
+    await expectIndexError(
+      () => T.indexSelect(B.seq([3, 4]), 1, B.t([0, -1], { dtype: 'int32' })),
+      'indexSelect',
+      'index -1 is out of range for axis 1 of size 4',
+    );
+    const back = await ev(() => T.take(B.seq([2, 3]), B.t([-1, -6, 2], { dtype: 'int32' })));
+    expect(back.data).toEqual([5, 0, 2]);
+    await expectIndexError(() => T.take(B.seq([2, 3]), B.t([-7], { dtype: 'int32' })), 'take', '-7');
     expectError(
       () => T.indexSelect(B.seq([3, 4]), 0, B.t([[0]], { dtype: 'int32' })),
       T.ShapeError,
@@ -334,10 +343,11 @@ describe.each(BACKENDS)('joining and indexing on $name', ({ name }) => {
         'scatterAdd',
         '-4',
       );
-      const wrapped = await ev(() =>
-        T.scatterAdd(x, 0, B.t([-1], { shape: [1, 1], dtype: 'int32' }), B.t([100], { shape: [1, 1] })),
+      await expectIndexError(
+        () => T.scatterAdd(x, 0, B.t([-1], { shape: [1, 1], dtype: 'int32' }), B.t([100], { shape: [1, 1] })),
+        'scatterAdd',
+        'index -1 is out of range for axis 0 of size 3',
       );
-      expect(wrapped.data[10]).toBe(110);
       expectError(
         () =>
           T.scatterAdd(

@@ -154,6 +154,14 @@ describe.runIf(HAS_WEBGPU)('webgpu indexing', () => {
       return T.gather(x, 1, T.add(T.argmax(x, 1, true), 9));
     });
     await expect(bad.data()).rejects.toThrow(T.IndexError);
+    // A negative index made on the GPU (argmax - 1 at rows whose max is first) raises too, as on the CPU
+    const neg = scope.run(() => {
+      const x = T.tensor([3, 2, 1, 9, 5, 4], { shape: [2, 3], backend: 'webgpu' });
+      return T.gather(x, 1, T.sub(T.argmax(x, 1, true), 1));
+    });
+    await expect(neg.data()).rejects.toThrow(
+      /gather: index -1 is out of range for axis 1 of size 3 .*\(found on the GPU/,
+    );
     scope.dispose();
     // The error is reported once; later reads work.
     const ok = T.ones([2], { backend: 'webgpu' });

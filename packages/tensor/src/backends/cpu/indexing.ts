@@ -1,7 +1,8 @@
-/** CPU gather and scatterAdd along one axis, with bounds checks that name the offending index. */
+/** CPU gather and scatterAdd along one axis, with bounds checks that name the offending index (../../index-range.ts). */
 import type { View } from '../../backend.js';
 import type { AnyTypedArray } from '../../dtype.js';
 import { IndexError } from '../../errors.js';
+import { indexMessage } from '../../index-range.js';
 import { forEachOffset } from './layout.js';
 
 /** Strides of `v` with the given axis zeroed: the axis is addressed through the index instead. */
@@ -21,10 +22,8 @@ export function gather(x: View, axis: number, index: View, out: View): void {
     [withoutAxis(x, axis), index.strides, outStrides],
     [x.offset, index.offset, out.offset],
     ([xo, io, oo]) => {
-      let i = I[io!]!;
-      if (i < -n || i >= n)
-        throw new IndexError('gather', `index ${i} is out of range for axis ${axis} of size ${n}`);
-      if (i < 0) i += n;
+      const i = I[io!]!;
+      if (i < 0 || i >= n) throw new IndexError('gather', indexMessage(i, axis, n));
       O[oo!] = X[xo! + i * step]!;
     },
   );
@@ -41,10 +40,8 @@ export function scatterAdd(out: View, axis: number, index: View, src: View): voi
     [withoutAxis(out, axis), index.strides, src.strides],
     [out.offset, index.offset, src.offset],
     ([oo, io, so]) => {
-      let i = I[io!]!;
-      if (i < -n || i >= n)
-        throw new IndexError('scatterAdd', `index ${i} is out of range for axis ${axis} of size ${n}`);
-      if (i < 0) i += n;
+      const i = I[io!]!;
+      if (i < 0 || i >= n) throw new IndexError('scatterAdd', indexMessage(i, axis, n));
       O[oo! + i * step]! += S[so!]!;
     },
   );

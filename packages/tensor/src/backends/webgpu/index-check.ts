@@ -8,6 +8,7 @@
  */
 import type { View } from '../../backend.js';
 import { IndexError } from '../../errors.js';
+import { indexMessage } from '../../index-range.js';
 import { USAGE } from './constants.js';
 import type { GpuStorage } from './storage.js';
 
@@ -16,7 +17,7 @@ const ERROR_BYTES = ERROR_WORDS * 4;
 
 /** Scans an index view over the host copy of its storage; throws the CPU backend's IndexError. */
 export function checkHostIndices(op: string, index: View, axis: number, size: number): void {
-  const bad = firstHostIndexOutside(index, -size, size);
+  const bad = firstHostIndexOutside(index, 0, size);
   if (bad) throw new IndexError(op, axisMessage(axis, size)(bad.value));
 }
 
@@ -56,8 +57,7 @@ interface Pending {
 }
 
 /** gather / scatterAdd: the CPU backend's message. */
-export const axisMessage = (axis: number, size: number) => (bad: number) =>
-  `index ${bad} is out of range for axis ${axis} of size ${size}`;
+export const axisMessage = (axis: number, size: number) => (bad: number) => indexMessage(bad, axis, size);
 
 /** A plain range check [low, high) (oneHot): the front-end's message. */
 export const rangeMessage = (low: number, high: number) => (bad: number, position: number) =>

@@ -1,7 +1,8 @@
 /**
  * gather and scatterAdd along one axis. Both walk the index tensor's shape; the coordinate on `axis` comes
- * from the index value instead of the loop (negative values count from the end, as Python indexing; values
- * out of range are clamped so that a bad index can never read or write outside the tensor).
+ * from the index value instead of the loop. Values must lie in [0, size) as in PyTorch (negative ones raise, as
+ * on the CPU); out-of-range ones are reported, then clamped so that a bad index never reads or writes outside
+ * the tensor.
  *
  * scatterAdd is correct under duplicate indices: several invocations may add into one element, so additions
  * are atomic. WGSL has no float atomics, so float32 adds run a compare-exchange loop on the value's u32 bits.
@@ -25,9 +26,8 @@ import type { KernelContext } from './context.js';
 // Resolves the index value at o0 into a coordinate along the axis; reports (then clamps) out-of-range ones.
 const AXIS_COORD = `let raw = bidx[o0];
   let size = pu(1u);
-  if (raw < -i32(size) || raw >= i32(size)) { report_bad_index(pu(3u), raw, i); }
-  let wrapped = select(raw, raw + i32(size), raw < 0);
-  let coord = u32(clamp(wrapped, 0, i32(size) - 1));`;
+  if (raw < 0 || raw >= i32(size)) { report_bad_index(pu(3u), raw, i); }
+  let coord = u32(clamp(raw, 0, i32(size) - 1));`;
 
 /**
  * The kernel shared by gather and scatterAdd: one invocation per element of `walked` (gather's output,
