@@ -23,6 +23,8 @@ export {
   typedArrayFor,
 } from './dtype.js';
 export {
+  AllocationError,
+  ArgumentError,
   BackendError,
   DisposedError,
   DTypeError,
@@ -31,6 +33,7 @@ export {
   ShapeError,
   TensorError,
 } from './errors.js';
+export { formatTensor, type PrintOptions } from './format.js';
 export { keep, type MemoryInfo, memory, Scope, setPooledBytesSource, tidy } from './memory.js';
 export type { Expr } from './ops/expr.js';
 export * as expr from './ops/expr.js';

@@ -1,4 +1,4 @@
-import { fmtShape, IndexError, ShapeError } from './errors.js';
+import { ArgumentError, describeValue, fmtShape, IndexError, ShapeError } from './errors.js';
 
 export type Shape = readonly number[];
 
@@ -36,6 +36,8 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
 }
 
 export function assertValidShape(op: string, shape: Shape): void {
+  if (!Array.isArray(shape))
+    throw new ArgumentError(op, `shape must be an array of sizes, e.g. [2, 3]; got ${describeValue(shape)}`);
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0)
       throw new ShapeError(op, `invalid shape ${fmtShape(shape)}: sizes must be integers >= 0`);

@@ -6,6 +6,7 @@
 import type { Backend, Storage, View } from './backend.js';
 import type { AnyTypedArray, DType } from './dtype.js';
 import { BackendError, DisposedError, fmtShape, ShapeError } from './errors.js';
+import { formatTensor, type PrintOptions } from './format.js';
 import { onTensorCreated, onTensorDisposed } from './memory.js';
 import * as ops from './ops/index.js';
 import { isContiguousLayout, type Shape, sizeOf } from './shape.js';
@@ -74,8 +75,46 @@ export class Tensor implements View {
     return new Tensor(this.storage, this.shape, this.strides, this.offset);
   }
 
-  toString(): string {
-    return `Tensor(${fmtShape(this.shape)}, ${this.dtype}, ${this.backend.name}${this.#disposed ? ', disposed' : ''})`;
+  /**
+   * The values, formatted as PyTorch prints them (`tensor([[1., 2.], [3., 4.]])`, summarised with `…` past 1000
+   * elements). Reads synchronously, so on the CPU only: elsewhere it returns the shape, dtype and backend and
+   * says to call `await t.print()` or `await t.format()`.
+   */
+  toString(options?: PrintOptions): string {
+    const head = `${fmtShape(this.shape)}, ${this.dtype}, ${this.backend.name}`;
+    if (this.#disposed) return `Tensor(${head}, disposed)`;
+    if (!this.backend.readSync)
+      return `Tensor(${head}; values need an async read: await t.print() or await t.format())`;
+    return formatTensor(this.dataSyncCpu(), this.#layout(), options);
+  }
+  /** The values formatted as `toString()` does, on any backend (async: a GPU read). */
+  async format(options?: PrintOptions): Promise<string> {
+    this.assertLive('format');
+    return formatTensor(await this.data(), this.#layout(), options);
+  }
+  /** Prints `await t.format(options)` to the console, as `print(t)` in PyTorch. */
+  async print(options?: PrintOptions): Promise<void> {
+    console.log(await this.format(options));
+  }
+  /** Node's console.log and util.inspect show the values (see toString). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+  /**
+   * `{shape, dtype, data}` with data as nested arrays, for JSON.stringify. Synchronous, so CPU only: on another
+   * backend it throws a BackendError saying to use `await t.toArray()`.
+   */
+  toJSON(): { shape: number[]; dtype: DType; data: NestedArray } {
+    this.assertLive('toJSON');
+    if (!this.backend.readSync)
+      throw new BackendError(
+        'toJSON',
+        `${fmtShape(this.shape)} ${this.dtype} is on ${this.backend.name}, where reads are async: JSON.stringify(await t.toArray())`,
+      );
+    return { shape: [...this.shape], dtype: this.dtype, data: this.toArraySyncCpu() };
+  }
+  #layout() {
+    return { shape: this.shape, dtype: this.dtype, backend: this.backend.name };
   }
 
   // ---- reads -------------------------------------------------------------------------------------------
@@ -173,6 +212,9 @@ export class Tensor implements View {
   sqrt(): Tensor {
     return ops.sqrt(this);
   }
+  rsqrt(): Tensor {
+    return ops.rsqrt(this);
+  }
   reciprocal(): Tensor {
     return ops.reciprocal(this);
   }
@@ -267,6 +309,22 @@ export class Tensor implements View {
 
   reshape(shape: readonly number[]): Tensor {
     return ops.reshape(this, shape);
+  }
+  /** reshape without a copy (torch.view): a ShapeError on a non-contiguous tensor. */
+  view(shape: readonly number[]): Tensor {
+    return ops.view(this, shape);
+  }
+  /** The matrix transpose (torch.t); rank <= 2. */
+  t(): Tensor {
+    return ops.t(this);
+  }
+  /** x[..., index, ...] along `axis`, dropping the axis (torch.select). */
+  select(axis: number, index: number): Tensor {
+    return ops.select(this, axis, index);
+  }
+  /** The number of elements (torch.numel); the same as `size`. */
+  numel(): number {
+    return this.size;
   }
   permute(dims: readonly number[]): Tensor {
     return ops.permute(this, dims);

@@ -2,7 +2,7 @@
 
 import { untracked } from '../dispatch.js';
 import { type AnyTypedArray, assertDType, type DType, dtypeOfTypedArray, typedArrayFor } from '../dtype.js';
-import { DTypeError, fmtShape, ShapeError } from '../errors.js';
+import { ArgumentError, DTypeError, describeValue, fmtShape, ShapeError } from '../errors.js';
 import { blocksFor, reserveBlocks } from '../random/philox.js';
 import { getBackend } from '../registry.js';
 import { assertValidShape, sizeOf } from '../shape.js';
@@ -57,7 +57,7 @@ function fromHost(
       typed[i] = dtype === 'bool' ? (v !== 0 ? 1 : 0) : v;
     }
   }
-  const out = empty(backend, dtype, shape);
+  const out = empty(backend, dtype, shape, op);
   if (data.length > 0) backend.write(out.storage.handle, typed);
   return out;
 }
@@ -139,13 +139,53 @@ export function scalar(value: number | boolean, opts?: CreateOptions): Tensor {
 }
 
 export function full(shape: readonly number[], value: number, opts?: CreateOptions): Tensor {
-  assertValidShape('full', shape);
-  const { backend, dtype } = target(opts, 'float32');
-  assertStorable('full', value, dtype, 0);
-  return filled(backend, dtype, shape, dtype === 'bool' ? (value ? 1 : 0) : value);
+  return fullAs('full', shape, value, opts);
 }
-export const zeros = (shape: readonly number[], opts?: CreateOptions): Tensor => full(shape, 0, opts);
-export const ones = (shape: readonly number[], opts?: CreateOptions): Tensor => full(shape, 1, opts);
+function fullAs(op: string, shape: readonly number[], value: number, opts?: CreateOptions): Tensor {
+  assertValidShape(op, shape);
+  const { backend, dtype } = target(opts, 'float32');
+  assertStorable(op, value, dtype, 0);
+  return filled(backend, dtype, shape, dtype === 'bool' ? (value ? 1 : 0) : value, op);
+}
+
+/**
+ * The shape of a creation call in either form: `zeros([2, 3], opts?)`, or PyTorch's `zeros(2, 3)` (sizes as
+ * separate numbers, options allowed last). Anything else is an ArgumentError saying to pass an array.
+ */
+function shapeArgs(op: string, args: readonly unknown[]): [number[], CreateOptions | undefined] {
+  if (typeof args[0] === 'number') {
+    const n = args.findIndex((a) => typeof a !== 'number');
+    const dims = (n < 0 ? args : args.slice(0, n)) as number[];
+    const rest = n < 0 ? [] : args.slice(n);
+    if (rest.length > 1 || (rest.length === 1 && (rest[0] === null || typeof rest[0] !== 'object')))
+      throw new ArgumentError(
+        op,
+        `pass the shape as an array, ${op}([2, 3]), or as numbers, ${op}(2, 3); got (${args.map(describeValue).join(', ')})`,
+      );
+    return [dims, rest[0] as CreateOptions | undefined];
+  }
+  if (args.length > 2)
+    throw new ArgumentError(
+      op,
+      `takes (shape, options?), got ${args.length} arguments; pass the shape as an array`,
+    );
+  return [args[0] as number[], args[1] as CreateOptions | undefined];
+}
+
+/** Zeros of `shape` (float32 unless `opts.dtype`); also `zeros(2, 3)` as in PyTorch. */
+export function zeros(shape: readonly number[], opts?: CreateOptions): Tensor;
+export function zeros(...sizes: number[]): Tensor;
+export function zeros(...args: unknown[]): Tensor {
+  const [shape, opts] = shapeArgs('zeros', args);
+  return fullAs('zeros', shape, 0, opts);
+}
+/** Ones of `shape` (float32 unless `opts.dtype`); also `ones(2, 3)` as in PyTorch. */
+export function ones(shape: readonly number[], opts?: CreateOptions): Tensor;
+export function ones(...sizes: number[]): Tensor;
+export function ones(...args: unknown[]): Tensor {
+  const [shape, opts] = shapeArgs('ones', args);
+  return fullAs('ones', shape, 1, opts);
+}
 export const fullLike = (t: Tensor, value: number, opts?: CreateOptions): Tensor =>
   full(t.shape, value, { dtype: t.dtype, backend: t.backend.name, ...opts });
 export const zerosLike = (t: Tensor, opts?: CreateOptions): Tensor => fullLike(t, 0, opts);
@@ -194,18 +234,26 @@ function random(
   const { backend, dtype } = target(opts, 'float32');
   if (dtype !== 'float32' && dtype !== 'float64')
     throw new DTypeError(op, `needs a float dtype, got ${dtype}`);
-  const out = empty(backend, dtype, shape);
+  const out = empty(backend, dtype, shape, op);
   const { key, counter } = reserveBlocks(blocksFor(kind, out.size));
   if (out.size > 0) backend.random(kind, key, counter, out);
   return out;
 }
 
-/** Uniform on [0, 1), from the global seeded generator (see manualSeed). */
-export const rand = (shape: readonly number[], opts?: CreateOptions): Tensor =>
-  random('rand', 'uniform', shape, opts);
-/** Standard normal, from the global seeded generator. */
-export const randn = (shape: readonly number[], opts?: CreateOptions): Tensor =>
-  random('randn', 'normal', shape, opts);
+/** Uniform on [0, 1), from the global seeded generator (see manualSeed); also `rand(2, 3)`. */
+export function rand(shape: readonly number[], opts?: CreateOptions): Tensor;
+export function rand(...sizes: number[]): Tensor;
+export function rand(...args: unknown[]): Tensor {
+  const [shape, opts] = shapeArgs('rand', args);
+  return random('rand', 'uniform', shape, opts);
+}
+/** Standard normal, from the global seeded generator; also `randn(2, 3)`. */
+export function randn(shape: readonly number[], opts?: CreateOptions): Tensor;
+export function randn(...sizes: number[]): Tensor;
+export function randn(...args: unknown[]): Tensor {
+  const [shape, opts] = shapeArgs('randn', args);
+  return random('randn', 'normal', shape, opts);
+}
 
 /** Integers uniform on [low, high) (int32 by default). */
 export function randint(low: number, high: number, shape: readonly number[], opts?: CreateOptions): Tensor {

@@ -11,6 +11,7 @@ import { assertScalarFits, scalarLike } from './scalar.js';
 import { BINARY, type BinaryOp, outDType, UNARY, type UnaryOp } from './table.js';
 import {
   assertDTypeIn,
+  assertLive,
   assertSameDType,
   broadcastView,
   commonBackend,
@@ -39,7 +40,7 @@ export function runExpr(op: string, expr: Expr, inputs: readonly Tensor[]): Tens
 }
 
 export function unary(op: UnaryOp, x: Tensor): Tensor {
-  x.assertLive(op);
+  assertLive(op, x, 'x');
   assertDTypeIn(op, x, UNARY[op].dtypes);
   const out = runExpr(op, un(op, input(0)), [x]);
   record(op, [x], {}, out);
@@ -72,7 +73,7 @@ export function binary(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
 
 /** where(cond, a, b): a where cond is true, else b; all three broadcast together. */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  cond.assertLive('where');
+  assertLive('where', cond, 'cond');
   if (cond.dtype !== 'bool')
     throw new DTypeError('where', `condition must be bool, got ${cond.dtype} ${fmtShape(cond.shape)}`);
   const [ta, tb, temps] = operands('where', a, b);
@@ -88,7 +89,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
 }
 
 export function cast(x: Tensor, dtype: DType): Tensor {
-  x.assertLive('cast');
+  assertLive('cast', x, 'x');
   const out = runExpr('cast', castTo(dtype, input(0)), [x]);
   record('cast', [x], { dtype }, out);
   return out;
@@ -135,7 +136,7 @@ export function composite(
 }
 
 export function requireFloat(op: string, x: Tensor): void {
-  x.assertLive(op);
+  assertLive(op, x, 'x');
   if (!isFloat(x.dtype))
     throw new DTypeError(op, `needs a float tensor, got ${x.dtype} ${fmtShape(x.shape)}`);
 }

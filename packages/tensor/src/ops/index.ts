@@ -26,8 +26,6 @@ export {
   concat,
   gather,
   indexSelect,
-  oneHot,
-  pad,
   scatterAdd,
   split,
   stack,
@@ -36,6 +34,7 @@ export {
 } from './movement.js';
 export { layerNorm, logSoftmax, softmax } from './nn.js';
 export { argmax, argmin, logsumexp, max, mean, min, sum, type VarianceOptions, variance } from './reduce.js';
+export { oneHot, pad, rsqrt, select, t, view } from './torch.js';
 export { toBackend } from './transfer.js';
 export {
   type Axes,

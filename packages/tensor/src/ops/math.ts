@@ -10,7 +10,7 @@ import { broadcastShapes } from '../shape.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { binary, composite, unary } from './elementwise.js';
 import { bin, constant, type Expr, select, un } from './expr.js';
-import { assertSameDType, commonBackend } from './util.js';
+import { assertLive, assertSameDType, commonBackend } from './util.js';
 
 export const add = (a: TensorLike, b: TensorLike): Tensor => binary('add', a, b);
 export const sub = (a: TensorLike, b: TensorLike): Tensor => binary('sub', a, b);
@@ -32,12 +32,13 @@ function pair(name: string, a: TensorLike, b: TensorLike, fn: () => Tensor, same
     if (sameDType) assertSameDType(name, a, b);
     broadcastShapes(name, a.shape, b.shape);
   } else {
-    for (const t of [a, b]) if (typeof t !== 'number') t.assertLive(name);
+    if (typeof a !== 'number') assertLive(name, a, 'a');
+    if (typeof b !== 'number') assertLive(name, b, 'b');
   }
   return relabel(name, fn);
 }
 function one(name: string, x: Tensor, fn: () => Tensor): Tensor {
-  x.assertLive(name);
+  assertLive(name, x, 'x');
   return relabel(name, fn);
 }
 function relabel(name: string, fn: () => Tensor): Tensor {

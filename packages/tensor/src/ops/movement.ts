@@ -9,12 +9,12 @@ import { arange } from './creation.js';
 import { cast, where } from './elementwise.js';
 import { add, eq, lt } from './math.js';
 import { filled } from './scalar.js';
-import { commonBackend, disposeOnThrow, empty, rawView } from './util.js';
+import { assertLive, commonBackend, disposeOnThrow, empty, rawView } from './util.js';
 import { contiguousCopy, expand, reshape, slice, unsqueeze } from './views.js';
 
 /** Constant padding: one [before, after] pair per axis, axis 0 first (NumPy's convention). */
 export function pad(x: Tensor, pads: readonly (readonly [number, number])[], value = 0): Tensor {
-  x.assertLive('pad');
+  assertLive('pad', x, 'x');
   if (pads.length !== x.rank) {
     throw new ShapeError(
       'pad',
@@ -82,7 +82,7 @@ export function stack(parts: readonly Tensor[], axis = 0): Tensor {
   if (parts.length === 0) throw new ShapeError('stack', 'needs at least one tensor');
   const ax = normalizeAxis('stack', axis, parts[0]!.rank + 1);
   for (const p of parts) {
-    p.assertLive('stack');
+    assertLive('stack', p, 'a tensor in the list');
     if (p.rank !== parts[0]!.rank || p.shape.some((d, i) => d !== parts[0]!.shape[i])) {
       throw new ShapeError(
         'stack',
@@ -100,7 +100,7 @@ export function stack(parts: readonly Tensor[], axis = 0): Tensor {
 
 /** torch.split: a number is the size of each chunk (the last may be smaller); an array lists the sizes. */
 export function split(x: Tensor, sizeOrSections: number | readonly number[], axis = 0): Tensor[] {
-  x.assertLive('split');
+  assertLive('split', x, 'x');
   const ax = normalizeAxis('split', axis, x.rank);
   const n = x.shape[ax]!;
   let sizes: number[];
@@ -242,7 +242,7 @@ export function scatterAdd(x: Tensor, axis: number, index: Tensor, src: Tensor):
 
 /** One-hot encoding along a new last axis. Indices must lie in [0, numClasses). */
 export function oneHot(indices: Tensor, numClasses: number, dtype: DType = 'int32'): Tensor {
-  indices.assertLive('oneHot');
+  assertLive('oneHot', indices, 'indices');
   assertIndex('oneHot', indices);
   if (!Number.isInteger(numClasses) || numClasses <= 0)
     throw new ShapeError('oneHot', `numClasses must be a positive integer, got ${numClasses}`);

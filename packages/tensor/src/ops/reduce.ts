@@ -7,12 +7,12 @@ import type { Tensor } from '../tensor.js';
 import { cast, requireFloat, where } from './elementwise.js';
 import { abs, add, div, eq, exp, log, mul, sub } from './math.js';
 import { filled } from './scalar.js';
-import { empty } from './util.js';
+import { assertLive, empty } from './util.js';
 import { type Axes, reshape } from './views.js';
 
 function reduce(op: ReduceOp, x: Tensor, axis: Axes | undefined, keepdim: boolean): Tensor {
   const name = op;
-  x.assertLive(name);
+  assertLive(name, x, 'x');
   const axes = normalizeAxes(name, axis, x.rank);
   if (op !== 'sum' && axes.some((a) => x.shape[a] === 0)) {
     throw new ShapeError(
@@ -62,7 +62,7 @@ export function argmin(x: Tensor, axis?: number, keepdim = false): Tensor {
   return argReduce('argmin', x, axis, keepdim);
 }
 function argReduce(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined, keepdim: boolean): Tensor {
-  x.assertLive(op);
+  assertLive(op, x, 'x');
   if (x.dtype === 'bool') throw new DTypeError(op, `not defined for bool ${fmtShape(x.shape)}; cast first`);
   if (axis === undefined) {
     const flat = untracked(() => reshape(x, [-1]));

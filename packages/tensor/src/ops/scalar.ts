@@ -11,8 +11,14 @@ import { empty } from './util.js';
  * every step) would compile, and cache, a kernel of its own. Large fills (zeros, ones) run as a kernel, on the
  * device where there is one.
  */
-export function filled(backend: Backend, dtype: DType, shape: readonly number[], value: number): Tensor {
-  const out = empty(backend, dtype, shape);
+export function filled(
+  backend: Backend,
+  dtype: DType,
+  shape: readonly number[],
+  value: number,
+  op = 'alloc',
+): Tensor {
+  const out = empty(backend, dtype, shape, op);
   if (out.size === 0) return out;
   if (out.size <= HOST_FILL_MAX)
     backend.write(out.storage.handle, typedArrayFor(dtype, out.size).fill(value));

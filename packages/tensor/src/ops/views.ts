@@ -14,7 +14,7 @@ import {
 } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { input } from './expr.js';
-import { empty } from './util.js';
+import { assertLive, empty } from './util.js';
 
 export type Axes = number | readonly number[];
 
@@ -30,14 +30,14 @@ export function contiguousCopy(x: Tensor): Tensor {
 }
 
 export function contiguous(x: Tensor): Tensor {
-  x.assertLive('contiguous');
+  assertLive('contiguous', x, 'x');
   const out = contiguousCopy(x);
   record('contiguous', [x], {}, out);
   return out;
 }
 
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  x.assertLive('reshape');
+  assertLive('reshape', x, 'x');
   const to = inferReshape('reshape', x.shape, shape);
   const strides = viewStrides(x.shape, x.strides, to);
   let out: Tensor;
@@ -53,7 +53,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 }
 
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
-  x.assertLive('permute');
+  assertLive('permute', x, 'x');
   const norm = dims.map((d) => normalizeAxis('permute', d, x.rank));
   if (norm.length !== x.rank || new Set(norm).size !== norm.length) {
     throw new IndexError(
@@ -71,7 +71,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
 }
 
 export function transpose(x: Tensor, d0 = -2, d1 = -1): Tensor {
-  x.assertLive('transpose');
+  assertLive('transpose', x, 'x');
   const a = normalizeAxis('transpose', d0, x.rank);
   const b = normalizeAxis('transpose', d1, x.rank);
   const dims = x.shape.map((_, i) => i);
@@ -82,7 +82,7 @@ export function transpose(x: Tensor, d0 = -2, d1 = -1): Tensor {
 
 /** Broadcasts to `shape` with stride-0 axes. -1 keeps a dim; new leading axes may be added. */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
-  x.assertLive('expand');
+  assertLive('expand', x, 'x');
   const lead = shape.length - x.rank;
   if (lead < 0)
     throw new ShapeError('expand', `cannot expand ${fmtShape(x.shape)} to fewer dims ${fmtShape(shape)}`);
@@ -107,7 +107,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 
 /** x[..., start:end:step, ...] along one axis, with Python's rules for negative and out-of-range bounds. */
 export function slice(x: Tensor, axis: number, start: number, end?: number, step = 1): Tensor {
-  x.assertLive('slice');
+  assertLive('slice', x, 'x');
   const ax = normalizeAxis('slice', axis, x.rank);
   if (!Number.isInteger(step) || step <= 0)
     throw new IndexError('slice', `step must be a positive integer, got ${step}`);
@@ -127,7 +127,7 @@ export function slice(x: Tensor, axis: number, start: number, end?: number, step
 
 /** Removes size-1 axes (all of them, or the given ones; a given axis that is not size 1 is left, as PyTorch). */
 export function squeeze(x: Tensor, axis?: Axes): Tensor {
-  x.assertLive('squeeze');
+  assertLive('squeeze', x, 'x');
   const axes = axis === undefined ? x.shape.map((_, i) => i) : normalizeAxes('squeeze', axis, x.rank);
   return reshape(
     x,
@@ -136,7 +136,7 @@ export function squeeze(x: Tensor, axis?: Axes): Tensor {
 }
 
 export function unsqueeze(x: Tensor, axis: number): Tensor {
-  x.assertLive('unsqueeze');
+  assertLive('unsqueeze', x, 'x');
   const ax = normalizeAxis('unsqueeze', axis, x.rank + 1);
   const shape = [...x.shape];
   shape.splice(ax, 0, 1);
@@ -144,7 +144,7 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
 }
 
 export function flatten(x: Tensor, start = 0, end = -1): Tensor {
-  x.assertLive('flatten');
+  assertLive('flatten', x, 'x');
   if (x.rank === 0) return reshape(x, [1]);
   const s = normalizeAxis('flatten', start, x.rank);
   const e = normalizeAxis('flatten', end, x.rank);
