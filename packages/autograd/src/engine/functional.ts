@@ -3,7 +3,7 @@
  * The chosen arguments are replaced by fresh leaf handles for the call, so f sees ordinary tensors.
  */
 import { type Tensor, untracked, zerosLike } from '@norga/tensor';
-import { describe, GradError } from '../errors.js';
+import { assertFunction, describe, GradError } from '../errors.js';
 import { run } from './backward.js';
 import { leaves, requiresGradOf } from './graph.js';
 import { isFloatDType } from './record.js';
@@ -24,6 +24,7 @@ export function valueAndGrad<A extends unknown[]>(
   f: (...args: A) => Tensor,
   options: GradOptions = {},
 ): (...args: A) => [Tensor, Tensor[]] {
+  assertFunction('valueAndGrad', f);
   return (...args: A) => {
     const argnums =
       options.argnums === undefined
@@ -80,6 +81,7 @@ export function grad<A extends unknown[]>(
   f: (...args: A) => Tensor,
   options: GradOptions = {},
 ): (...args: A) => Tensor[] {
+  assertFunction('grad', f);
   const vg = valueAndGrad(f, options);
   return (...args: A) => {
     const [value, grads] = vg(...args);

@@ -1,10 +1,13 @@
 /** Grad mode: whether ops are recorded. `noGrad` is for evaluation and for optimiser updates. */
+import { assertFunction } from '../errors.js';
+
 let disabled = 0;
 
 export const isGradEnabled = (): boolean => disabled === 0;
 
 /** Runs fn without recording: its outputs do not require gradients and nothing is saved for backward. */
 export function noGrad<T>(fn: () => T): T {
+  assertFunction('noGrad', fn);
   disabled++;
   try {
     return fn();

@@ -20,6 +20,11 @@ export interface LoadResult {
 
 const NAME = /^[A-Za-z0-9_]+$/;
 
+/**
+ * The base of every layer and model. Run one with `model.forward(x)`: a module is an object, not a function,
+ * so PyTorch's `model(x)` is `model.forward(x)` here (grad, valueAndGrad and noGrad say so when handed a
+ * module). `dispose()` frees its parameters and buffers.
+ */
 export class Module {
   /** Training mode (dropout active); switch with train() / eval(). */
   training = true;

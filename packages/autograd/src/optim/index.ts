@@ -1,5 +1,6 @@
 export { Adam, type AdamOptions, AdamW } from './adam.js';
 export { clipGradNorm_, clipGradValue_ } from './clip.js';
+export { type LeakWarningOptions, warnOnLeaks } from './leak-watch.js';
 export {
   type Group,
   Optimizer,

@@ -5,12 +5,13 @@
  * step() runs under noGrad, one tidy per parameter, and writes the new values into the parameter tensors in
  * place (assign_), so modules keep their parameter handles. State tensors are replaced, never written into.
  */
-import { keep, type Tensor, tidy } from '@norga/tensor';
+import { DisposedError, fmtShape, keep, type Tensor, tidy } from '@norga/tensor';
 import { assign_ } from '../engine/assign.js';
 import { gradOf, setGrad } from '../engine/leaf.js';
 import { noGrad } from '../engine/mode.js';
 import { GradError } from '../errors.js';
 import { sameShape } from '../rules/unbroadcast.js';
+import { afterOptimizerStep } from './leak-watch.js';
 
 export type ParamState = Record<string, Tensor | number>;
 export type Group<H> = H & { params: Tensor[] };
@@ -60,11 +61,20 @@ export abstract class Optimizer<H extends { lr: number }> {
   /** The update of one parameter: returns its new value (the base class writes it in place). */
   protected abstract update(p: Tensor, g: Tensor, group: Group<H>, state: ParamState): Tensor;
 
-  /** One optimisation step over every parameter that has a gradient. */
+  /**
+   * One optimisation step over every parameter that has a gradient. A disposed parameter is a DisposedError
+   * (its gradient went with it, so it would otherwise be skipped without a word).
+   */
   step(): void {
     noGrad(() => {
-      for (const group of this.paramGroups) {
-        for (const p of group.params) {
+      for (const [gi, group] of this.paramGroups.entries()) {
+        for (const [pi, p] of group.params.entries()) {
+          if (p.isDisposed)
+            throw new DisposedError(
+              `${this.constructor.name}.step`,
+              `parameter ${pi} ${fmtShape(p.shape)} ${p.dtype} of group ${gi} was disposed; ` +
+                'dispose the optimizer with its model, or build a new one over live parameters',
+            );
           const g = gradOf(p);
           if (g === null) continue;
           let state = this.state.get(p);
@@ -79,6 +89,7 @@ export abstract class Optimizer<H extends { lr: number }> {
         }
       }
     });
+    afterOptimizerStep();
   }
 
   /** Replaces a state entry, disposing the tensor it held and keeping the new one past the step's tidy. */
@@ -170,10 +181,16 @@ export abstract class Optimizer<H extends { lr: number }> {
     }
   }
 
-  /** Disposes the state tensors. */
+  /**
+   * Disposes the state tensors (Adam's moments, SGD's momentum buffers); the parameters belong to the model and
+   * stay. The optimizer remains usable: the next step() starts from fresh state.
+   */
   dispose(): void {
     for (const s of this.state.values())
       for (const v of Object.values(s)) if (typeof v === 'object') v.dispose();
     this.state.clear();
+  }
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 }
