@@ -5,22 +5,22 @@
  *
  *   node examples/continual-api.mjs [path/to/backbone.safetensors]
  *
- * The backbone defaults to the one `norga run` caches (.cache/norga/vit-tiny-fashion-mnist/model.safetensors).
+ * The backbone defaults to the one `norga run` uses: the tiny ViT shipped in packages/norga/backbones/.
  */
 import {
   accuracy,
   BENCHMARK_SPECS,
-  defaultBackbonePath,
   extractFeatures,
   Learner,
   loadBackbone,
   loadBenchmark,
   METHOD_SPECS,
   Rng,
+  shippedBackbone,
   TaskIdentity,
 } from '@norga/norga';
 
-const path = process.argv[2] ?? defaultBackbonePath('fashion-mnist');
+const path = process.argv[2] ?? shippedBackbone('fashion-mnist').path;
 const { backbone } = await loadBackbone(path, 'tiny');
 const data = loadBenchmark({
   spec: BENCHMARK_SPECS['split-mnist'],
@@ -46,7 +46,15 @@ const cfg = {
 };
 const learner = new Learner(METHOD_SPECS['norga-tanh'], cfg, backbone, data.numClasses, 1);
 const tii = new TaskIdentity(backbone.dim, data.numClasses, 1);
-const tiiOptions = { epochs: 5, lr: 1e-3, batchSize: 32, caEpochs: 3, caLr: 0.005, caSamplesPerClass: 64 };
+const tiiOptions = {
+  epochs: 5,
+  lr: 1e-3,
+  batchSize: 32,
+  clipGrad: 1,
+  caEpochs: 3,
+  caLr: 0.01,
+  caSamplesPerClass: 64,
+};
 const seen = [];
 for (const task of data.tasks.slice(0, 2)) {
   seen.push(...task.classes);

@@ -2,7 +2,8 @@
  * Classifier alignment on Gaussian replay (HiDe-Prompt's last stage, for both the task-identity network and the
  * task-adaptive head): after a task, draw features from every seen class's Gaussian (mean, covariance + 1e-4·I)
  * and fine-tune the classifier on them with cross-entropy over the seen classes. No image of an old task is kept.
- * As the official code: SGD, momentum 0.9, weight decay 5e-4, cosine-annealed learning rate over the epochs.
+ * As the official code: SGD, momentum 0.9, cosine-annealed learning rate over the epochs; weight decay 5e-4 for the
+ * task-identity network, 0 for the task-adaptive head (the official code's parameter group overrides it there).
  */
 import { backward, SGD } from '@norga/autograd';
 import { type Tensor, tensor, tidy } from '@norga/tensor';
@@ -18,6 +19,7 @@ export interface AlignOptions {
   numClasses: number;
   epochs: number;
   lr: number;
+  weightDecay: number;
   samplesPerClass: number;
   batchSize: number;
   rng: Rng;
@@ -37,7 +39,7 @@ export async function alignClassifier(o: AlignOptions): Promise<void> {
   if (classes.length === 0 || o.epochs === 0) return;
   const samplers = classes.map((c) => new GaussianSampler(o.gaussians.get(c) as ClassGaussian));
   const D = (samplers[0] as GaussianSampler).dim;
-  const opt = new SGD(o.params, { lr: o.lr, momentum: 0.9, weightDecay: 5e-4 });
+  const opt = new SGD(o.params, { lr: o.lr, momentum: 0.9, weightDecay: o.weightDecay });
   const mask = maskBias(o.numClasses, classes);
   const n = classes.length * o.samplesPerClass;
   const steps = Math.ceil(n / o.batchSize);

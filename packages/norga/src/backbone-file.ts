@@ -1,16 +1,16 @@
 /**
- * Finding, pretraining and loading the backbone checkpoint (safetensors, timm names).
+ * Finding and loading the backbone checkpoint (safetensors, timm names).
  *
- * - The default backbone of the MNIST-family benchmarks is the tiny ViT pretrained by @norga/vit on the
- *   *other* data set (Fashion-MNIST for Split MNIST and vice versa), so the continual-learning data never overlaps
- *   the pretraining data. It is cached under `<cache>/vit-tiny-<dataset>/model.safetensors`; when absent, the
- *   ViT package's `pretrain` command makes it first (its own progress bar, checkpoints and resume).
+ * - The default backbone of the MNIST-family benchmarks is a tiny ViT shipped in this package (`backbones/`),
+ *   pretrained by @norga/vit on the *other* data set (Fashion-MNIST for Split MNIST and vice versa), so the
+ *   continual-learning data never overlaps the pretraining data. A JSON card beside each file records its recipe,
+ *   command, accuracy on the full test set, sha256 and the commit that made it; `norga pretrain --recipe NAME`
+ *   (recipes.ts) reproduces it. No run pretrains anything.
  * - Any other checkpoint (e.g. a timm ViT-B/16 for Split CIFAR-100) is given with --backbone and --backbone-config.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toFloat32, VIT_CONFIGS, ViT, type ViTConfigName, vitConfig } from '@norga/vit';
 import { readSafetensorsFile } from '@norga/vit/node';
@@ -30,15 +30,40 @@ export class BackboneError extends Error {
   override name = 'BackboneError';
 }
 
-export function defaultCacheDir(): string {
-  return resolve(process.env.NORGA_CACHE ?? join(process.cwd(), '.cache', 'norga'));
+/** The folder of the shipped backbones: `backbones/` of this package (beside `dist/` and `src/`). */
+export function shippedBackboneDir(): string {
+  return fileURLToPath(new URL('../backbones/', import.meta.url));
 }
 
-export function defaultBackbonePath(
-  pretrainedOn: 'fashion-mnist' | 'mnist',
-  cacheDir = defaultCacheDir(),
-): string {
-  return join(cacheDir, `vit-tiny-${pretrainedOn}`, 'model.safetensors');
+/** The shipped tiny ViT pretrained on `pretrainedOn`, and its card. */
+export function shippedBackbone(pretrainedOn: 'fashion-mnist' | 'mnist'): { path: string; card: string } {
+  const base = resolve(shippedBackboneDir(), `vit-tiny-${pretrainedOn}`);
+  return { path: `${base}.safetensors`, card: `${base}.json` };
+}
+
+/** What a backbone card records (the JSON file beside a shipped backbone). */
+export interface BackboneCard {
+  file: string;
+  sha256: string;
+  bytes: number;
+  dataset: 'fashion-mnist' | 'mnist';
+  /** Top-1 accuracy (fraction) on the data set's full test split, and how many images that is. */
+  testAccuracy: number;
+  testImages: number;
+  recipe: string;
+  command: string;
+  trainingSeconds: number;
+  machine: string;
+  date: string;
+  commit: string;
+}
+
+export function readBackboneCard(path: string): BackboneCard {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as BackboneCard;
+  } catch (err) {
+    throw new BackboneError(`backbone card ${path} is missing or not JSON (${(err as Error).message})`);
+  }
 }
 
 export interface BackboneInfo {
@@ -51,57 +76,6 @@ export function fileIdentity(path: string): BackboneInfo {
   const bytes = statSync(path).size;
   const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex');
   return { path: resolve(path), bytes, sha256 };
-}
-
-export interface PretrainRequest {
-  dataset: 'fashion-mnist' | 'mnist';
-  out: string;
-  epochs: number;
-  /** Training images (a seeded subset; 0 = all). */
-  images: number;
-  dataDir?: string;
-  backend: string;
-}
-
-/** Runs `norga-vit pretrain` (the ViT package's command) in a child process, its output on our terminal. */
-export async function pretrainBackbone(r: PretrainRequest): Promise<void> {
-  const vitMain = fileURLToPath(import.meta.resolve('@norga/vit'));
-  const cli = join(dirname(vitMain), 'cli.js');
-  if (!existsSync(cli))
-    throw new BackboneError(
-      `the ViT package's command is missing (${cli}); build it: pnpm --filter @norga/vit build`,
-    );
-  const args = [
-    cli,
-    'pretrain',
-    '--dataset',
-    r.dataset,
-    '--out',
-    r.out,
-    '--epochs',
-    String(r.epochs),
-    '--backend',
-    r.backend,
-    // The recipe of the measured results (README): a seeded subset, a short warm-up, 2,000 test images for its report.
-    '--limit-train',
-    String(r.images),
-    '--limit-test',
-    '2000',
-    '--warmup-steps',
-    '100',
-  ];
-  if (r.dataDir) args.push('--data-dir', r.dataDir);
-  // An interrupted pretraining left a checkpoint: continue it rather than start over.
-  if (existsSync(join(r.out, 'checkpoint.json'))) args.push('--resume');
-  await new Promise<void>((ok, fail) => {
-    const child = spawn(process.execPath, args, { stdio: 'inherit' });
-    child.on('error', fail);
-    child.on('exit', (code) =>
-      code === 0
-        ? ok()
-        : fail(new BackboneError(`pretraining the backbone failed (exit ${code}): node ${args.join(' ')}`)),
-    );
-  });
 }
 
 export interface LoadedBackbone {

@@ -3,7 +3,7 @@
  * The `norga` command:
  *   norga run [flags]       the continual-learning benchmark (see norga run --help)
  *   norga data [flags]      which data sets are available (the datasets package's report)
- *   norga pretrain [flags]  pretrain the tiny ViT backbone (the ViT package's command)
+ *   norga pretrain [flags]  pretrain the tiny ViT backbone (the ViT package's command; --recipe NAME)
  */
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { runDataCommand } from '@norga/datasets';
 import { UsageError } from './args.js';
 import { BackboneError } from './backbone-file.js';
+import { expandRecipe, PRETRAIN_RECIPES } from './recipes.js';
 import { runCommand } from './run-command.js';
 import { RunDirError } from './rundir.js';
 
@@ -18,13 +19,16 @@ const USAGE = `usage: norga <command> [flags]
 
   run        continual learning with prefix experts: prefix tuning vs NoRGa (norga run --help)
   data       report the data sets found on this machine (norga data --help)
-  pretrain   pretrain the tiny ViT backbone (norga pretrain --help)
+  pretrain   pretrain the tiny ViT backbone (norga pretrain --help); --recipe NAME picks a named recipe:
+${Object.entries(PRETRAIN_RECIPES)
+  .map(([name, r]) => `               ${name.padEnd(22)} ${r.description}`)
+  .join('\n')}
 `;
 
 async function delegateToVit(argv: string[]): Promise<number> {
   const cli = join(dirname(fileURLToPath(import.meta.resolve('@norga/vit'))), 'cli.js');
   return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, [cli, 'pretrain', ...argv], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [cli, 'pretrain', ...expandRecipe(argv)], { stdio: 'inherit' });
     child.on('error', fail);
     child.on('exit', (code) => ok(code ?? 1));
   });

@@ -3,14 +3,18 @@
  * resolved RunConfig is written to the run directory; `--resume` must match it exactly.
  */
 
-/** sigma of the NoRGa gate, or 'linear' for classic prefix tuning (identity score function). */
-export type GateKind = 'linear' | 'tanh' | 'sigmoid' | 'gelu';
+/**
+ * sigma of the NoRGa gate, or 'linear' for classic prefix tuning (identity score function). 'identity' is the
+ * control with sigma(z) = z: s + alpha·tau·s, a learned rescaling of the prefix scores with no non-linearity.
+ */
+export type GateKind = 'linear' | 'tanh' | 'sigmoid' | 'gelu' | 'identity';
 
 export const METHODS = [
   'prefix-tuning',
   'norga-tanh',
   'norga-sigmoid',
   'norga-gelu',
+  'norga-linear',
   'lower-bound',
   'upper-bound',
 ] as const;
@@ -43,6 +47,12 @@ export const METHOD_SPECS: Record<MethodName, MethodSpec> = {
     description: 'NoRGa, s + α·sigmoid(τ·s)',
   },
   'norga-gelu': { name: 'norga-gelu', pipeline: 'hide', gate: 'gelu', description: 'NoRGa, s + α·gelu(τ·s)' },
+  'norga-linear': {
+    name: 'norga-linear',
+    pipeline: 'hide',
+    gate: 'identity',
+    description: 'control: s + α·τ·s (learned rescaling, no non-linearity)',
+  },
   'lower-bound': {
     name: 'lower-bound',
     pipeline: 'sequential',
@@ -53,7 +63,7 @@ export const METHOD_SPECS: Record<MethodName, MethodSpec> = {
     name: 'upper-bound',
     pipeline: 'joint',
     gate: 'linear',
-    description: 'joint training on all tasks at once',
+    description: 'joint training of one prefix + head on all tasks, as many steps as the continual run',
   },
 };
 
@@ -102,6 +112,8 @@ export interface RunConfig {
   tasks: number;
   methods: MethodName[];
   seeds: number[];
+  /** The class order: a permutation of the classes (tasks take consecutive runs of it), or 'seeded' per seed. */
+  classOrder: 'seeded' | number[];
   /** Training images per class (the first N of a seeded shuffle; 0 = all). */
   trainPerClass: number;
   /** Test images per class (0 = all). */
@@ -127,10 +139,15 @@ export interface RunConfig {
   /** Task-identity inference: epochs and learning rate of the MLP + head over prefix-free features. */
   tiiEpochs: number;
   tiiLr: number;
-  /** Classifier alignment on Gaussian replay: epochs, learning rate (SGD, momentum 0.9, cosine), samples per class. */
+  /**
+   * Classifier alignment on Gaussian replay (SGD, momentum 0.9, cosine): epochs (both stages), then the head's
+   * (TAP: weight decay 0) and the task-identity network's (weight decay 5e-4) learning rate and samples per class.
+   */
   caEpochs: number;
   caLr: number;
   caSamplesPerClass: number;
+  tiiCaLr: number;
+  tiiCaSamplesPerClass: number;
   backbone: { path: string; bytes: number; sha256: string };
   backend: 'cpu' | 'webgpu';
 }

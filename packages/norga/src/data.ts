@@ -85,6 +85,8 @@ export interface LoadBenchmarkOptions {
   seed: number;
   trainPerClass: number;
   testPerClass: number;
+  /** 'seeded' (default): a permutation drawn from the seed; or an explicit permutation of the class ids. */
+  classOrder?: 'seeded' | readonly number[];
   dataDir?: string;
 }
 
@@ -98,7 +100,7 @@ export function splitBenchmark(
   name: string,
   train: ImageSet,
   test: ImageSet,
-  o: Pick<LoadBenchmarkOptions, 'tasks' | 'seed' | 'trainPerClass' | 'testPerClass'>,
+  o: Pick<LoadBenchmarkOptions, 'tasks' | 'seed' | 'trainPerClass' | 'testPerClass' | 'classOrder'>,
 ): BenchmarkData {
   const numClasses = train.classNames.length;
   if (numClasses < o.tasks || numClasses % o.tasks !== 0) {
@@ -108,7 +110,7 @@ export function splitBenchmark(
   }
   const split = classIncrementalSplit(
     { train, test },
-    { tasks: o.tasks, seed: o.seed, classOrder: 'seeded' },
+    { tasks: o.tasks, seed: o.seed, classOrder: o.classOrder ?? 'seeded' },
   );
   const tasks = split.tasks.map((t) => ({
     index: t.index,

@@ -3,6 +3,7 @@
  *
  *   linear (prefix tuning):  s' = s
  *   NoRGa:                   s' = s + alpha · sigma(tau · s),   sigma ∈ {tanh, sigmoid, gelu}
+ *   control (norga-linear):  s' = s + alpha · tau · s            (sigma = identity: a rescaling, not a gate)
  *
  * The official code keeps one (alpha, tau) pair per prompted layer, shared by heads, positions and tasks,
  * initialised to 1. Each is its own [1]-shaped leaf here, so a layer's pair can be frozen, saved and checked on
@@ -24,6 +25,8 @@ export function applySigma(kind: Exclude<GateKind, 'linear'>, z: Tensor): Tensor
       return sigmoid(z);
     case 'gelu':
       return gelu(z); // exact (erf) GELU, as torch.nn.GELU()
+    case 'identity':
+      return z;
   }
 }
 

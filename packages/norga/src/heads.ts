@@ -1,11 +1,12 @@
 /**
  * The small networks on top of the frozen backbone's class feature.
  *
- * - ClassifierHead: one linear layer over all classes (the within-task / task-adaptive head).
+ * - ClassifierHead: one linear layer over all classes (the within-task / task-adaptive head), initialised as
+ *   timm's ViT head: weights trunc_normal(std 0.02), bias 0.
  * - TiiNetwork: HiDe-Prompt's task-identity network: a residual MLP (D → 2D → D, GELU, + input, LayerNorm) and a
  *   linear layer over all classes, on the prefix-free ("uninstructed") feature.
  */
-import { LayerNorm, Linear, Module } from '@norga/autograd';
+import { init, LayerNorm, Linear, Module } from '@norga/autograd';
 import { type DType, gelu, type Tensor } from '@norga/tensor';
 
 export class ClassifierHead extends Module {
@@ -14,6 +15,8 @@ export class ClassifierHead extends Module {
   constructor(dim: number, numClasses: number, dtype: DType = 'float32') {
     super();
     this.head = this.registerModule('head', new Linear(dim, numClasses, { dtype }));
+    init.truncNormal_(this.head.weight, { std: 0.02 });
+    if (this.head.bias) init.zeros_(this.head.bias);
   }
 
   forward(features: Tensor): Tensor {

@@ -94,6 +94,8 @@ export class Learner {
     trainClasses: readonly number[],
     seenClasses: readonly number[],
     report?: StepReport,
+    /** Optimiser steps to take (default: cfg.epochs passes over `indices`); the joint upper bound sets it. */
+    stepBudget?: number,
   ): Promise<void> {
     const cfg = this.cfg;
     const p = this.prefixOf(task);
@@ -109,9 +111,11 @@ export class Learner {
     // The head trains in every task (its requires-grad flag was cleared at the end of the previous one).
     for (const x of headParams) requiresGrad_(x, true);
     const trainable = [...prefixParams, ...(gateLearns ? gateParams : []), ...headParams];
+    // HiDe's larger_prompt_lr: the head at a tenth of the prompt's rate; the joint upper bound trains it at lr × 1.
+    const headLr = this.method.pipeline === 'joint' ? cfg.lr : cfg.lr * cfg.headLrScale;
     const opt = new Adam([
       { params: [...prefixParams, ...(gateLearns ? gateParams : [])], lr: cfg.lr },
-      { params: headParams, lr: cfg.lr * cfg.headLrScale },
+      { params: headParams, lr: headLr },
     ]);
     const momentum = this.hide ? cfg.promptMomentum : 0;
     const reg = this.hide ? cfg.reg : 0;
@@ -133,11 +137,13 @@ export class Learner {
         : null;
     const n = indices.length;
     const steps = Math.ceil(n / cfg.batchSize);
+    const budget = stepBudget ?? cfg.epochs * steps;
+    const epochs = Math.ceil(budget / steps);
     try {
-      for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+      for (let epoch = 0, taken = 0; epoch < epochs; epoch++) {
         // The data order depends on (seed, task, epoch) only: every method sees the same batches.
         const order = new Rng(mixSeeds(this.seed, task, epoch, 0xda7a)).permutation(n);
-        for (let s = 0; s < steps; s++) {
+        for (let s = 0; s < steps && taken < budget; s++, taken++) {
           const rows = order.subarray(s * cfg.batchSize, Math.min(n, (s + 1) * cfg.batchSize));
           const batch = Array.from(rows, (r) => indices[r] as number);
           const loss = tidy(() => {
@@ -158,7 +164,7 @@ export class Learner {
           opt.zeroGrad();
           const v = await loss.item();
           loss.dispose();
-          report?.('wtp', v, s + 1, steps, epoch + 1, cfg.epochs, batch.length);
+          report?.('wtp', v, s + 1, steps, epoch + 1, epochs, batch.length);
         }
       }
     } finally {
@@ -185,6 +191,7 @@ export class Learner {
         numClasses: this.numClasses,
         epochs: cfg.caEpochs,
         lr: cfg.caLr,
+        weightDecay: 0,
         samplesPerClass: cfg.caSamplesPerClass,
         batchSize: cfg.batchSize,
         rng: new Rng(mixSeeds(this.seed, task, 0xca)),
@@ -276,6 +283,13 @@ export class Learner {
       count += batch.length;
     }
     return this.cfg.promptLayers.map((l) => (sums.get(l) ?? Number.NaN) / count);
+  }
+
+  /** The gate's learned values by state name (gate.alpha.<layer>, gate.tau.<layer>); empty for prefix tuning. */
+  async gateValues(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const [k, t] of this.gate.parameters()) out[k] = await t.item();
+    return out;
   }
 
   async state(): Promise<LearnerState> {

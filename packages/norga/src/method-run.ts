@@ -5,6 +5,7 @@
 import type { Backbone } from './backbone.js';
 import type { MethodSpec, RunConfig } from './config.js';
 import type { BenchmarkData } from './data.js';
+import { labelsOf } from './data.js';
 import { Learner, type LearnerState } from './learner.js';
 import {
   type AccuracyMatrix,
@@ -52,6 +53,7 @@ export function taskUnits(
 
 export function methodUnits(data: BenchmarkData, cfg: Pick<RunConfig, 'epochs'>, method: MethodSpec): number {
   let n = data.tasks.length * Math.min(MASS_SAMPLES, data.tasks[0]?.test.length ?? 0);
+  n += testUpTo(data, data.tasks.length - 1).length; // the true-task evaluation
   for (let t = 0; t < data.tasks.length; t++) n += taskUnits(data, cfg, method, t);
   return n;
 }
@@ -114,8 +116,14 @@ export async function runMethod(ctx: MethodContext): Promise<MethodRun> {
         if (method.pipeline === 'hide') ctx.onUnits(task.train.length);
         await evaluateSeen(ctx, learner, t, seen, acc);
       } else if (t === T - 1) {
+        // The upper bound: one prefix and head on every task's data, with as many optimiser steps as the
+        // continual methods take over the whole sequence.
         const all = Int32Array.from(data.tasks.flatMap((k) => Array.from(k.train)));
-        await learner.trainTask(0, data.train, all, seen, seen, wrapReport(ctx, t, cfg.batchSize));
+        const budget = data.tasks.reduce(
+          (n, k) => n + cfg.epochs * Math.ceil(k.train.length / cfg.batchSize),
+          0,
+        );
+        await learner.trainTask(0, data.train, all, seen, seen, wrapReport(ctx, t, cfg.batchSize), budget);
         await evaluateSeen(ctx, learner, t, seen, acc);
       }
       wall += (performance.now() - t0) / 1000;
@@ -144,11 +152,15 @@ export async function runMethod(ctx: MethodContext): Promise<MethodRun> {
       prefixMass.push(await learner.prefixMass(data.test, sample, task.index));
       ctx.onUnits(sample.length);
     }
+    const trueTask = await trueTaskMetrics(data, learner);
+    ctx.onUnits(testUpTo(data, T - 1).length);
     wall += (performance.now() - t0) / 1000;
-    const metrics =
-      method.pipeline === 'joint'
+    const metrics = {
+      ...(method.pipeline === 'joint'
         ? { faa: finalAverageAccuracy(acc), caa: Number.NaN, ffm: Number.NaN }
-        : continualMetrics(acc);
+        : continualMetrics(acc)),
+      ...trueTask,
+    };
     const tiiAcc =
       method.pipeline === 'hide' && ctx.tii ? ctx.tii.accuracy : data.tasks.map(() => Number.NaN);
     const run: MethodRun = {
@@ -158,6 +170,7 @@ export async function runMethod(ctx: MethodContext): Promise<MethodRun> {
       metrics,
       tii: tiiAcc,
       prefixMass,
+      gate: await learner.gateValues(),
       wallSeconds: wall,
     };
     runDir.saveResult(method.name, seed, run);
@@ -202,4 +215,43 @@ async function evaluateSeen(
     (acc[i] as number[])[t] = accuracy(predicted.subarray(at, at + test.length), labels);
     at += test.length;
   }
+}
+
+/** What trueTaskMetrics needs of a learner: prefixed features with given task ids, and masked classification. */
+export interface TrueTaskEvaluator {
+  features(set: BenchmarkData['test'], indices: Int32Array, taskIds: Int32Array): Promise<Float32Array>;
+  classify(feats: Float32Array, classes: readonly number[]): Promise<Int32Array>;
+}
+
+/**
+ * The metrics that take task-identity inference out, after the last task, each the mean over tasks of a task's
+ * test accuracy with its *true* task's prefix:
+ *   oracleFaa  argmax over every class seen (what FAA would be with a perfect TII);
+ *   taskIlFaa  argmax over the task's own classes (task-incremental accuracy).
+ * For the single-prefix pipelines the prefix does not depend on the task, so oracleFaa equals FAA.
+ */
+export async function trueTaskMetrics(
+  data: BenchmarkData,
+  learner: TrueTaskEvaluator,
+): Promise<{ oracleFaa: number; taskIlFaa: number }> {
+  const indices = testUpTo(data, data.tasks.length - 1);
+  const truth = Int32Array.from(indices, (i) => data.taskOfClass[data.test.labels[i] as number] as number);
+  const feats = await learner.features(data.test, indices, truth);
+  const dim = feats.length / Math.max(1, indices.length);
+  const allClasses = data.tasks.flatMap((t) => t.classes);
+  const overAll = await learner.classify(feats, allClasses);
+  let oracle = 0;
+  let taskIl = 0;
+  let at = 0;
+  for (const task of data.tasks) {
+    const n = task.test.length;
+    const labels = labelsOf(data.test, task.test);
+    oracle += accuracy(overAll.subarray(at, at + n), labels);
+    taskIl += accuracy(
+      await learner.classify(feats.subarray(at * dim, (at + n) * dim), task.classes),
+      labels,
+    );
+    at += n;
+  }
+  return { oracleFaa: oracle / data.tasks.length, taskIlFaa: taskIl / data.tasks.length };
 }

@@ -6,6 +6,7 @@ import { arch, cpus, platform } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
 import { type AccuracyMatrix, type MeanStd, type Metrics, meanStd } from './metrics.js';
+import { pairedComparisons, pairedTableMarkdown } from './paired.js';
 import {
   accuracyHeatmapSpec,
   accuracyOverTimeSpec,
@@ -20,12 +21,21 @@ export interface MethodRun {
   seed: number;
   /** a[i][t] as fractions; NaN where i > t. */
   acc: AccuracyMatrix;
-  metrics: Metrics;
+  /** FAA, CAA, FFM (NaN where undefined, e.g. CAA of the joint upper bound) and the true-task metrics. */
+  metrics: RunMetrics;
   /** Task-identity inference accuracy over all seen tasks' test sets after each task (NaN where not used). */
   tii: number[];
   /** mass[task][layer] after the last task, or empty when the method has no prefixes. */
   prefixMass: number[][];
+  /** The gate's learned alpha and tau per prompted layer (`gate.alpha.<layer>`); empty for prefix tuning. */
+  gate: Record<string, number>;
   wallSeconds: number;
+}
+
+/** Metrics of one run, all fractions: the continual ones and the two that use the true task's prefix. */
+export interface RunMetrics extends Metrics {
+  oracleFaa: number;
+  taskIlFaa: number;
 }
 
 export interface MachineInfo {
@@ -62,6 +72,8 @@ export interface MethodRow {
   faa: MeanStd;
   caa: MeanStd;
   ffm: MeanStd;
+  oracleFaa: MeanStd;
+  taskIlFaa: MeanStd;
   tii: MeanStd;
   wallSeconds: MeanStd;
 }
@@ -77,6 +89,8 @@ export function summariseByMethod(runs: MethodRun[]): MethodRow[] {
       faa: meanStd(rs.map((r) => r.metrics.faa * 100)),
       caa: meanStd(rs.map((r) => r.metrics.caa * 100)),
       ffm: meanStd(rs.map((r) => r.metrics.ffm * 100)),
+      oracleFaa: meanStd(rs.map((r) => r.metrics.oracleFaa * 100)),
+      taskIlFaa: meanStd(rs.map((r) => r.metrics.taskIlFaa * 100)),
       tii: meanStd(rs.map((r) => (r.tii.at(-1) ?? Number.NaN) * 100)),
       wallSeconds: meanStd(rs.map((r) => r.wallSeconds)),
     };
@@ -108,12 +122,34 @@ export function methodMatrices(runs: MethodRun[]): MethodMatrix[] {
 
 export function summaryTableMarkdown(rows: MethodRow[]): string {
   const head =
-    '| method | seeds | FAA % ↑ | CAA % ↑ | FFM % ↓ | TII % | wall s / seed |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |';
+    '| method | seeds | FAA % ↑ | CAA % ↑ | FFM % ↓ | oracle-TII FAA % ↑ | task-IL FAA % ↑ | TII % | wall s / seed |\n' +
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
   const body = rows.map(
     (r) =>
-      `| ${r.method} | ${r.seeds} | ${formatMeanStd(r.faa)} | ${formatMeanStd(r.caa)} | ${formatMeanStd(r.ffm)} | ${formatMeanStd(r.tii)} | ${formatMeanStd(r.wallSeconds, 0)} |`,
+      `| ${r.method} | ${r.seeds} | ${formatMeanStd(r.faa)} | ${formatMeanStd(r.caa)} | ${formatMeanStd(r.ffm)} | ` +
+      `${formatMeanStd(r.oracleFaa)} | ${formatMeanStd(r.taskIlFaa)} | ${formatMeanStd(r.tii)} | ${formatMeanStd(r.wallSeconds, 0)} |`,
   );
   return [head, ...body].join('\n');
+}
+
+/** alpha and tau per prompted layer, mean ± std over seeds, for the methods with a learned gate. */
+export function gateTableMarkdown(runs: readonly MethodRun[]): string {
+  const methods = [...new Set(runs.map((r) => r.method))].filter((m) =>
+    runs.some((r) => r.method === m && Object.keys(r.gate ?? {}).length > 0),
+  );
+  if (methods.length === 0) return '';
+  const names = [
+    ...new Set(
+      methods.flatMap((m) => runs.filter((r) => r.method === m).flatMap((r) => Object.keys(r.gate))),
+    ),
+  ];
+  const head = `| method | ${names.join(' | ')} |`;
+  const rule = `| --- | ${names.map(() => '---:').join(' | ')} |`;
+  const rows = methods.map((m) => {
+    const rs = runs.filter((r) => r.method === m);
+    return `| ${m} | ${names.map((k) => formatMeanStd(meanStd(rs.map((r) => r.gate[k] ?? Number.NaN)), 3)).join(' | ')} |`;
+  });
+  return [head, rule, ...rows].join('\n');
 }
 
 export function matrixMarkdown(acc: AccuracyMatrix): string {
@@ -136,12 +172,27 @@ export function resultsMarkdown(s: RunSummary): string {
     `Backend: ${s.backend}; machine: ${s.machine.cpus} × ${s.machine.cpuModel}, ${s.machine.platform}, Node ${s.machine.node}  `,
     `Started ${s.startedAt}, finished ${s.finishedAt}, wall time ${s.wallSeconds.toFixed(0)} s`,
     '',
-    'FAA: final average accuracy; CAA: cumulative average accuracy; FFM: final forgetting; TII: task-identity',
-    'inference accuracy after the last task. Mean ± sample std over seeds.',
+    'FAA: final average accuracy; CAA: cumulative average accuracy; FFM: final forgetting; oracle-TII FAA: FAA',
+    "with each test image given its true task's prefix (argmax over all seen classes); task-IL FAA: the same, argmax",
+    "over the task's own classes; TII: task-identity inference accuracy after the last task. Mean ± sample std over seeds.",
     '',
     summaryTableMarkdown(rows),
     '',
   ];
+  const paired = pairedComparisons(s.runs);
+  if (paired.length > 0) {
+    parts.push(
+      '## Paired by seed, against prefix tuning',
+      '',
+      'Per seed, method − prefix tuning in percentage points; mean ± sd over seeds, paired t (two-sided p), and how',
+      'many seeds have a positive difference (for FFM, lower is better: a negative difference is a gain).',
+      '',
+      pairedTableMarkdown(paired),
+      '',
+    );
+  }
+  const gates = gateTableMarkdown(s.runs);
+  if (gates) parts.push('## Learned gate parameters (mean over seeds)', '', gates, '');
   for (const { method, acc } of methodMatrices(s.runs)) {
     parts.push(`## ${method}: accuracy matrix (%, mean over seeds)`, '', matrixMarkdown(acc), '');
   }
@@ -161,7 +212,7 @@ export async function writeResults(dir: string, s: RunSummary): Promise<string[]
     written.push(p);
   };
   const json = join(dir, 'results.json');
-  writeJsonAtomic(json, { ...s, summary: summariseByMethod(s.runs) });
+  writeJsonAtomic(json, { ...s, summary: summariseByMethod(s.runs), paired: pairedComparisons(s.runs) });
   written.push(json);
   put('results.md', resultsMarkdown(s));
   const mats = methodMatrices(s.runs);

@@ -1,20 +1,15 @@
 /**
- * `norga run`: the main job. Resolves flags into a RunConfig, finds (or pretrains) the backbone, opens the run
+ * `norga run`: the main job. Resolves flags into a RunConfig, finds the backbone (shipped, or --backbone), opens the run
  * directory (refusing to mix configurations), runs every method × seed with progress lines, and prints the
  * final table of FAA / CAA / FFM per method.
  */
 
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setBackend } from '@norga/tensor';
 import type { ViTConfigName } from '@norga/vit';
 import { type FlagTable, flagHelp, parseFlags, UsageError } from './args.js';
-import {
-  BACKBONE_CONFIGS,
-  BackboneError,
-  defaultBackbonePath,
-  loadBackbone,
-  pretrainBackbone,
-} from './backbone-file.js';
+import { BACKBONE_CONFIGS, BackboneError, loadBackbone, shippedBackbone } from './backbone-file.js';
 import {
   BENCHMARK_SPECS,
   BENCHMARKS,
@@ -23,6 +18,7 @@ import {
   type MethodName,
   type RunConfig,
 } from './config.js';
+import { pairedComparisons, pairedTableMarkdown } from './paired.js';
 import { summariseByMethod, summaryTableMarkdown } from './results.js';
 import { RunDir } from './rundir.js';
 import { runBenchmark } from './runner.js';
@@ -35,14 +31,25 @@ export const RUN_FLAGS = {
     choices: METHODS,
     help: 'methods to compare',
   },
-  seeds: { kind: 'int', default: 1, min: 1, max: 100, help: 'number of seeds (mean ± std over them)' },
+  seeds: {
+    kind: 'int',
+    default: 3,
+    min: 1,
+    max: 100,
+    help: 'number of seeds (mean ± std and paired statistics)',
+  },
   seed: { kind: 'int', default: 1, min: 0, help: 'first seed; seeds are seed, seed+1, ...' },
   tasks: { kind: 'int', default: 0, min: 0, help: 'number of tasks (0: the benchmark default, 5 or 10)' },
-  'train-per-class': { kind: 'int', default: 100, min: 0, help: 'training images per class (0: all)' },
-  'test-per-class': { kind: 'int', default: 100, min: 0, help: 'test images per class (0: all)' },
-  epochs: { kind: 'int', default: 2, min: 1, help: 'within-task training epochs' },
-  'batch-size': { kind: 'int', default: 16, min: 1, help: 'batch size' },
-  lr: { kind: 'float', default: 0.01, min: 0, help: 'Adam learning rate of prefixes and gates' },
+  'class-order': {
+    kind: 'string',
+    default: 'seeded',
+    help: '"seeded" (a permutation drawn from each seed) or a comma-separated permutation of the class ids',
+  },
+  'train-per-class': { kind: 'int', default: 0, min: 0, help: 'training images per class (0: all)' },
+  'test-per-class': { kind: 'int', default: 0, min: 0, help: 'test images per class (0: all)' },
+  epochs: { kind: 'int', default: 5, min: 1, help: 'within-task training epochs' },
+  'batch-size': { kind: 'int', default: 128, min: 1, help: 'batch size (every stage)' },
+  lr: { kind: 'float', default: 0.05, min: 0, help: 'Adam learning rate of prefixes and gates' },
   'head-lr-scale': { kind: 'float', default: 0.1, min: 0, help: 'head learning rate as a fraction of --lr' },
   'clip-grad': { kind: 'float', default: 1, min: 0, help: 'gradient-norm clipping (0: none)' },
   'prompt-length': { kind: 'int', default: 5, min: 1, help: 'prefix length L (experts per head and layer)' },
@@ -50,9 +57,9 @@ export const RUN_FLAGS = {
     kind: 'intList',
     default: [],
     min: 0,
-    help: 'prompted blocks (default: the first 5/12 of the depth)',
+    help: 'prompted blocks (default: the first 5/12 of the depth: 0,1 of the tiny ViT)',
   },
-  'prompt-momentum': { kind: 'float', default: 0.01, min: 0, max: 1, help: 'prompt-ensemble momentum' },
+  'prompt-momentum': { kind: 'float', default: 0.1, min: 0, max: 1, help: 'prompt-ensemble momentum' },
   reg: { kind: 'float', default: 0.1, min: 0, help: 'weight of the contrastive regulariser' },
   'gate-learning': {
     kind: 'enum',
@@ -60,38 +67,43 @@ export const RUN_FLAGS = {
     choices: ['first-task', 'every-task'],
     help: 'when alpha, tau learn',
   },
-  'tii-epochs': { kind: 'int', default: 10, min: 1, help: 'task-identity network epochs per task' },
+  'tii-epochs': { kind: 'int', default: 20, min: 1, help: 'task-identity network epochs per task' },
   'tii-lr': { kind: 'float', default: 0.001, min: 0, help: 'task-identity network Adam learning rate' },
-  'ca-epochs': { kind: 'int', default: 5, min: 0, help: 'Gaussian-replay alignment epochs' },
-  'ca-lr': { kind: 'float', default: 0.005, min: 0, help: 'alignment SGD learning rate' },
+  'ca-epochs': { kind: 'int', default: 30, min: 0, help: 'Gaussian-replay alignment epochs (head and TII)' },
+  'ca-lr': {
+    kind: 'float',
+    default: 0.005,
+    min: 0,
+    help: "head's alignment SGD learning rate (weight decay 0)",
+  },
   'ca-samples-per-class': {
     kind: 'int',
     default: 128,
     min: 1,
-    help: 'Gaussian samples per class per alignment epoch',
+    help: "Gaussian samples per class per epoch of the head's alignment",
+  },
+  'tii-ca-lr': {
+    kind: 'float',
+    default: 0.01,
+    min: 0,
+    help: "task-identity network's alignment SGD learning rate (weight decay 5e-4)",
+  },
+  'tii-ca-samples-per-class': {
+    kind: 'int',
+    default: 128,
+    min: 1,
+    help: "Gaussian samples per class per epoch of the task-identity network's alignment",
   },
   backbone: {
     kind: 'string',
     default: 'auto',
-    help: 'backbone safetensors file ("auto": the cached tiny ViT, pretrained if absent)',
+    help: 'backbone safetensors file ("auto": the tiny ViT shipped for the benchmark, in backbones/)',
   },
   'backbone-config': {
     kind: 'enum',
     default: 'tiny',
     choices: BACKBONE_CONFIGS,
     help: 'ViT preset of --backbone',
-  },
-  'pretrain-epochs': {
-    kind: 'int',
-    default: 2,
-    min: 1,
-    help: 'epochs when the auto backbone must be pretrained first',
-  },
-  'pretrain-images': {
-    kind: 'int',
-    default: 12000,
-    min: 0,
-    help: 'training images of that pretraining (0: all 60,000)',
   },
   'data-dir': {
     kind: 'string',
@@ -109,7 +121,7 @@ export const RUN_USAGE = `usage: norga run [flags]
 
 Runs class-incremental continual learning with prefix experts on a frozen pretrained ViT (HiDe-Prompt's
 pipeline), comparing prefix tuning with NoRGa, and writes results.md, results.json and plots/ to the run
-directory. Checkpoints after every task; --resume continues an interrupted run.
+directory. The defaults are HiDe-Prompt's recipe scaled to this data (README: "The main job"). Checkpoints after every task; --resume continues an interrupted run.
 
 ${flagHelp(RUN_FLAGS)}`;
 
@@ -131,7 +143,7 @@ export async function runCommand(argv: string[], io: RunIo): Promise<number> {
   const tasks = f.tasks || spec.tasks;
   await setBackend(f.backend);
 
-  // The backbone: the cached tiny ViT for the MNIST family (pretrained first when absent), else the user's file.
+  // The backbone: the shipped tiny ViT for the MNIST family, else the user's file.
   let path = f.backbone;
   if (path === 'auto') {
     if (spec.pretrainedOn === 'user') {
@@ -139,21 +151,12 @@ export async function runCommand(argv: string[], io: RunIo): Promise<number> {
         `--benchmark ${benchmark} needs --backbone FILE (a ViT safetensors checkpoint, e.g. timm's ViT-B/16) and --backbone-config`,
       );
     }
-    path = defaultBackbonePath(spec.pretrainedOn);
-    const { existsSync } = await import('node:fs');
-    if (!existsSync(path)) {
-      io.err.write(
-        `no cached backbone at ${path}: pretraining the tiny ViT on ${spec.pretrainedOn} first (${f['pretrain-epochs']} epochs over ${f['pretrain-images'] || 'all'} images; cached for later runs)\n`,
+    path = shippedBackbone(spec.pretrainedOn).path;
+    if (!existsSync(path))
+      throw new BackboneError(
+        `the backbone shipped for ${benchmark} is missing (${path}); make one with ` +
+          `norga pretrain --recipe ${spec.pretrainedOn}-strong and pass --backbone runs/pretrain-${spec.pretrainedOn}-strong/model.safetensors`,
       );
-      await pretrainBackbone({
-        dataset: spec.pretrainedOn,
-        out: resolve(path, '..'),
-        epochs: f['pretrain-epochs'],
-        images: f['pretrain-images'],
-        backend: f.backend,
-        ...(f['data-dir'] ? { dataDir: f['data-dir'] } : {}),
-      });
-    }
   }
   const loaded = await loadBackbone(path, f['backbone-config'] as ViTConfigName);
   const data = spec.dataset;
@@ -178,6 +181,7 @@ export async function runCommand(argv: string[], io: RunIo): Promise<number> {
     tasks,
     methods: [...f.methods] as MethodName[],
     seeds: Array.from({ length: f.seeds }, (_, k) => f.seed + k),
+    classOrder: parseClassOrder(f['class-order'], numClassesOf(spec)),
     trainPerClass: f['train-per-class'],
     testPerClass: f['test-per-class'],
     epochs: f.epochs,
@@ -195,6 +199,8 @@ export async function runCommand(argv: string[], io: RunIo): Promise<number> {
     caEpochs: f['ca-epochs'],
     caLr: f['ca-lr'],
     caSamplesPerClass: f['ca-samples-per-class'],
+    tiiCaLr: f['tii-ca-lr'],
+    tiiCaSamplesPerClass: f['tii-ca-samples-per-class'],
     backbone: loaded.info,
     backend: f.backend as RunConfig['backend'],
   };
@@ -213,8 +219,27 @@ export async function runCommand(argv: string[], io: RunIo): Promise<number> {
     ...(f['data-dir'] ? { dataDir: f['data-dir'] } : {}),
     progressSink: f.quiet ? null : io.err,
   });
+  const paired = pairedTableMarkdown(pairedComparisons(summary.runs));
   io.out(
-    `\n${summaryTableMarkdown(summariseByMethod(summary.runs))}\n\nwall time ${summary.wallSeconds.toFixed(0)} s; wrote:\n${files.map((p) => `  ${p}`).join('\n')}\n`,
+    `\n${summaryTableMarkdown(summariseByMethod(summary.runs))}\n${paired ? `\nPaired by seed against prefix tuning (method − prefix tuning, points; mean ± sd, paired t):\n${paired}\n` : ''}\nwall time ${summary.wallSeconds.toFixed(0)} s; wrote:\n${files.map((p) => `  ${p}`).join('\n')}\n`,
   );
   return 0;
+}
+
+/** Classes of a benchmark's data set (the MNIST family has 10; CIFAR-100 100). */
+function numClassesOf(spec: { dataset: string }): number {
+  return spec.dataset === 'cifar100' ? 100 : 10;
+}
+
+/** --class-order: 'seeded', or a permutation of 0..numClasses-1 given as a comma-separated list. */
+export function parseClassOrder(raw: string, numClasses: number): 'seeded' | number[] {
+  if (raw === 'seeded') return 'seeded';
+  const items = raw.split(',').map((s) => s.trim());
+  const order = items.map(Number);
+  const sorted = [...order].sort((a, b) => a - b);
+  if (items.some((s) => s === '') || order.length !== numClasses || sorted.some((c, i) => c !== i))
+    throw new UsageError(
+      `--class-order must be "seeded" or a permutation of 0..${numClasses - 1} (each class once), got '${raw}'`,
+    );
+  return order;
 }

@@ -49,6 +49,7 @@ export async function runBenchmark(o: RunOptions): Promise<{ summary: RunSummary
         seed,
         trainPerClass: cfg.trainPerClass,
         testPerClass: cfg.testPerClass,
+        classOrder: cfg.classOrder,
         ...(o.dataDir ? { dataDir: o.dataDir } : {}),
       }));
   const methods = cfg.methods.map((m) => METHOD_SPECS[m]);

@@ -53,7 +53,7 @@ export function tiiStageUnits(data: BenchmarkData): number {
 
 export type TiiConfig = Pick<
   RunConfig,
-  'tiiEpochs' | 'tiiLr' | 'batchSize' | 'caEpochs' | 'caLr' | 'caSamplesPerClass'
+  'tiiEpochs' | 'tiiLr' | 'batchSize' | 'clipGrad' | 'caEpochs' | 'tiiCaLr' | 'tiiCaSamplesPerClass'
 >;
 
 export async function runTiiStage(
@@ -79,9 +79,10 @@ export async function runTiiStage(
     epochs: cfg.tiiEpochs,
     lr: cfg.tiiLr,
     batchSize: cfg.batchSize,
+    clipGrad: cfg.clipGrad,
     caEpochs: cfg.caEpochs,
-    caLr: cfg.caLr,
-    caSamplesPerClass: cfg.caSamplesPerClass,
+    caLr: cfg.tiiCaLr,
+    caSamplesPerClass: cfg.tiiCaSamplesPerClass,
   };
   let nTest = 0;
   try {

@@ -12,15 +12,21 @@ import { type ClassGaussian, classStatistics } from './gaussian.js';
 import { TiiNetwork } from './heads.js';
 import { classificationLoss, maskBias } from './losses.js';
 import { mixSeeds, type Rng } from './rng.js';
+import { clipGradNorm } from './train-utils.js';
 
 export interface TiiOptions {
   epochs: number;
   lr: number;
   batchSize: number;
+  /** Gradient-norm clipping of the network's training steps (0: none). */
+  clipGrad: number;
   caEpochs: number;
   caLr: number;
   caSamplesPerClass: number;
 }
+
+/** Weight decay of the task-identity network's Gaussian realignment (the official code's 5e-4). */
+export const TII_ALIGN_WEIGHT_DECAY = 5e-4;
 
 /** A finished optimisation step: phase, its loss, position, and the number of samples in its batch. */
 export type StepReport = (
@@ -90,7 +96,8 @@ export class TaskIdentity {
   ): Promise<void> {
     const D = this.dim;
     const n = labels.length;
-    const opt = new Adam(this.net.parameters(), { lr: o.lr });
+    const params = this.net.parameters();
+    const opt = new Adam(params, { lr: o.lr });
     const mask = maskBias(this.numClasses, taskClasses);
     const steps = Math.ceil(n / o.batchSize);
     try {
@@ -108,10 +115,11 @@ export class TaskIdentity {
             const logits = this.net.forward(tensor(bx, { shape: [rows.length, D] })).add(mask);
             const l = classificationLoss(logits, tensor(by, { shape: [rows.length], dtype: 'int32' }));
             backward(l);
-            opt.step();
-            opt.zeroGrad();
             return l;
           });
+          await clipGradNorm(params, o.clipGrad);
+          opt.step();
+          opt.zeroGrad();
           const v = await loss.item();
           loss.dispose();
           report?.('tii', v, s + 1, steps, epoch + 1, o.epochs);
@@ -131,6 +139,7 @@ export class TaskIdentity {
         numClasses: this.numClasses,
         epochs: o.caEpochs,
         lr: o.caLr,
+        weightDecay: TII_ALIGN_WEIGHT_DECAY,
         samplesPerClass: o.caSamplesPerClass,
         batchSize: o.batchSize,
         rng,

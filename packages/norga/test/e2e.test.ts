@@ -26,6 +26,7 @@ describe('end to end: Split MNIST, 2 tasks', () => {
       tasks: 2,
       methods: ['prefix-tuning', 'norga-tanh'],
       seeds: [1],
+      classOrder: 'seeded',
       trainPerClass: 24,
       testPerClass: 30,
       epochs: 1,
@@ -43,6 +44,8 @@ describe('end to end: Split MNIST, 2 tasks', () => {
       caEpochs: 2,
       caLr: 0.005,
       caSamplesPerClass: 32,
+      tiiCaLr: 0.01,
+      tiiCaSamplesPerClass: 32,
       backbone: info,
       backend: 'cpu',
     };

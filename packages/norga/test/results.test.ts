@@ -19,12 +19,13 @@ function run(method: string, seed: number, acc: number[][]): MethodRun {
     method,
     seed,
     acc,
-    metrics: continualMetrics(acc),
+    metrics: { ...continualMetrics(acc), oracleFaa: 0.9, taskIlFaa: 0.95 },
     tii: [1, 0.9],
     prefixMass: [
       [0.2, 0.3],
       [0.1, 0.4],
     ],
+    gate: {},
     wallSeconds: 10,
   };
 }
