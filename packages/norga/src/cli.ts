@@ -23,6 +23,7 @@ const USAGE = `usage: norga <command> [flags]
 ${Object.entries(PRETRAIN_RECIPES)
   .map(([name, r]) => `               ${name.padEnd(22)} ${r.description}`)
   .join('\n')}
+  theory     the paper's convergence rates as an experiment: Voronoi loss against n per gate (norga theory --help)
 `;
 
 async function delegateToVit(argv: string[]): Promise<number> {
@@ -46,6 +47,10 @@ async function main(argv: string[]): Promise<number> {
       return runDataCommand(rest, { out: (s) => console.log(s), err: (s) => console.error(s) });
     case 'pretrain':
       return delegateToVit(rest);
+    case 'theory':
+      return (await import('./theory/index.js')).runTheoryCommand(rest, {
+        out: (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
+      });
     case undefined:
     case 'help':
     case '--help':

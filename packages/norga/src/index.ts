@@ -24,6 +24,7 @@ export * from './run-command.js';
 export * from './rundir.js';
 export * from './runner.js';
 export * from './state.js';
+export * from './theory/index.js';
 export * from './tii.js';
 export * from './tii-stage.js';
 export * from './train-utils.js';
