@@ -6,12 +6,15 @@
  * autograd as one op, 'attention', carrying the probabilities, so the backward is the closed form.
  */
 import { record, untracked } from '../dispatch.js';
+import type { DType } from '../dtype.js';
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { requireFloat } from './elementwise.js';
-import { mul } from './math.js';
+import { fused, requireFloat } from './elementwise.js';
+import { bin, constant, input, un } from './expr.js';
+import { div, mul } from './math.js';
 import { matmul } from './matmul.js';
 import { softmax } from './nn.js';
+import { max, sum } from './reduce.js';
 import { commonBackend, empty } from './util.js';
 import { transpose } from './views.js';
 
@@ -32,8 +35,28 @@ function checkShapes(q: Tensor, k: Tensor, v: Tensor): void {
   }
 }
 
-/** probs = softmax(q @ kᵀ · scale), out = probs @ v, op by op (the definition). */
+/** exp((s - m) · scale): a positive scale commutes with the row max, so the scores need no scaled copy. */
+const SCALED_EXP = (scale: number, dtype: DType) =>
+  un('exp', bin('mul', bin('sub', input(0), input(1)), constant(scale, dtype)));
+
+/**
+ * probs = softmax(q @ kᵀ · scale), out = probs @ v, op by op (the definition). With a positive scale the
+ * softmax runs as exp((s - max s) · scale) / sum, the steps and order of the CPU's fused kernel (row max,
+ * shifted scaled exp, row sum, divide), so whether the fused kernel applies (it has size limits) never changes
+ * the numbers.
+ */
 function composite(q: Tensor, k: Tensor, v: Tensor, scale: number): [Tensor, Tensor] {
+  if (scale > 0) {
+    const kt = transpose(k);
+    const s = matmul(q, kt);
+    kt.dispose();
+    const m = max(s, -1, true);
+    const e = fused(SCALED_EXP(scale, s.dtype), [s, m]);
+    const sums = sum(e, -1, true);
+    const probs = div(e, sums);
+    for (const t of [s, m, e, sums]) t.dispose();
+    return [matmul(probs, v), probs];
+  }
   const raw = matmul(q, transpose(k));
   const logits = scale === 1 ? raw : mul(raw, scale);
   if (logits !== raw) raw.dispose();

@@ -107,10 +107,16 @@ export const square = (x: Tensor): Tensor => composite('square', [x], NUMERIC, (
 export const relu = (x: Tensor): Tensor =>
   composite('relu', [x, 0], NUMERIC, (v, zero) => select(lessOrEqual(v, zero), zero, v));
 
-/** 1 / (1 + exp(-x)): exp(-x) overflows to inf for x << 0, giving exactly 0, never NaN. */
+/**
+ * exp(min(x, 0)) / (1 + exp(-|x|)): 1/(1 + e^-x) for x >= 0, e^x/(1 + e^x) below. Both exponentials lie in
+ * [0, 1], so no step of the value or of its gradient (derived from this tree by autograd) meets an infinity:
+ * 1/(1 + exp(-x)) had exp(-x) = inf for x <= -89 and a gradient of (-0)·inf = NaN there. Small values keep
+ * their relative precision (e^x, not 1 - something). At 0 the gradient is 0.25 exactly: min's tie rule gives
+ * half of exp's 1, and |x|'s derivative at 0 is 0. NaN stays NaN; sigmoid(±inf) is 1 or 0 with gradient 0.
+ */
 export const sigmoid = (x: Tensor): Tensor =>
-  composite('sigmoid', [x, 1], FLOATS, (v, one) =>
-    un('reciprocal', bin('add', un('exp', un('neg', v)), one)),
+  composite('sigmoid', [x, 0, 1], FLOATS, (v, zero, one) =>
+    bin('div', un('exp', bin('min', v, zero)), bin('add', one, un('exp', un('neg', un('abs', v))))),
   );
 
 export interface GeluOptions {

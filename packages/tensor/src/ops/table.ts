@@ -5,8 +5,10 @@
  * expression (the WebGPU backend splices these into compute shaders). Both are written side by side, so a
  * backend cannot miss an op: the table's type requires both strings, and kernels are generated from it.
  *
- * `T` below is the WGSL scalar type of the operands (f32 or i32); JS computes in doubles and rounds on store,
- * which for float32 outputs is exactly float32 rounding of the double result.
+ * `T` below is the WGSL scalar type of the operands (f32 or i32). For float32 the CPU backend rounds every
+ * node's result to float32 (Math.fround, added by its dialect), and exp, tanh and erf run the float32
+ * algorithms of backends/f32-math.ts, the ones its WebAssembly tier runs: so a float32 expression gives the same
+ * bits on both CPU tiers, and so at any tensor size. float64 computes in doubles.
  */
 import type { DType } from '../dtype.js';
 
@@ -45,7 +47,7 @@ export const UNARY: { readonly [K in UnaryOp]: ElementwiseDef<1> } = {
     FI,
   ),
   exp: unary(
-    (x) => `Math.exp(${x})`,
+    (x, d) => (d === 'float32' ? `exp32(${x})` : `Math.exp(${x})`),
     (x) => `exp(${x})`,
   ),
   log: unary(
@@ -68,13 +70,13 @@ export const UNARY: { readonly [K in UnaryOp]: ElementwiseDef<1> } = {
     (x) => `Math.cos(${x})`,
     (x) => `cos(${x})`,
   ),
-  // WGSL's tanh overflows to NaN for |x| > ~44 on some drivers; clamp first (tanh(±15) is ±1 in f32). clamp
-  // would turn NaN into -15, so NaN passes around it (isnan_f32 tests bits: WGSL may assume NaN never occurs).
+  // WGSL's builtin tanh overflows to NaN for |x| > ~44 on some drivers and loses tiny inputs on others:
+  // tanh_f32 (webgpu/wgsl.ts) runs the CPU's float32 algorithm instead.
   tanh: unary(
-    (x) => `Math.tanh(${x})`,
-    (x) => `select(tanh(clamp(${x}, -15.0, 15.0)), ${x}, isnan_f32(${x}))`,
+    (x, d) => (d === 'float32' ? `tanh32(${x})` : `Math.tanh(${x})`),
+    (x) => `tanh_f32(${x})`,
   ),
-  // float64 gets a ~1e-15 erf (gradient checks need it); float32 a 2e-7 one, well inside float32's precision.
+  // float64 gets a ~1e-15 erf (gradient checks need it); float32 the fitted polynomials of f32-math.ts (3 ulp).
   erf: unary(
     (x, d) => (d === 'float64' ? `erf(${x})` : `erf32(${x})`),
     (x) => `erf_f32(${x})`,

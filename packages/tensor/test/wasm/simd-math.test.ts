@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { erf } from '../../src/backends/cpu/erf.js';
+import { erf32, exp32, tanh32 } from '../../src/backends/f32-math.js';
 import { getWasmTier } from '../../src/backends/wasm/tier.js';
 import * as T from '../../src/index.js';
 
@@ -49,4 +50,37 @@ describe.skipIf(!wasmOn)('SIMD math accuracy (the WebAssembly tier)', () => {
     const { max, at } = await worst((t) => T.exp(t), Math.exp, -87, 88);
     expect(max, `worst at x = ${at}`).toBeLessThanOrEqual(2);
   });
+});
+
+describe.skipIf(!wasmOn)('the JS tier runs the same float32 algorithms (src/backends/f32-math.ts)', () => {
+  /** Float32 inputs from a dense grid, plus every power of two and its neighbours, denormals included. */
+  function inputs(): Float32Array {
+    const xs: number[] = [];
+    for (let i = 0; i <= 400_000; i++) xs.push(-110 + (220 * i) / 400_000);
+    for (let e = -149; e <= 127; e++) for (const s of [1, -1]) xs.push(s * 2 ** e, s * 2 ** e * 1.0000001);
+    xs.push(0, -0, Infinity, -Infinity, Number.NaN, 3.4028234663852886e38, -3.4028234663852886e38);
+    return Float32Array.from(xs);
+  }
+
+  it.each([
+    ['exp', T.exp, exp32],
+    ['tanh', T.tanh, tanh32],
+    ['erf', T.erf, erf32],
+  ] as const)(
+    '%s: every input gives the same bits in the WebAssembly kernel and the scalar JS function',
+    async (_n, op, ref) => {
+      const x = inputs();
+      const t = T.tensor(x);
+      const y = op(t);
+      const got = (await y.data()) as Float32Array;
+      for (const u of [t, y]) u.dispose();
+      const bad: string[] = [];
+      for (let i = 0; i < x.length && bad.length < 5; i++) {
+        const want = ref(x[i] as number);
+        if (!Object.is(got[i], want) && !(Number.isNaN(want) && Number.isNaN(got[i])))
+          bad.push(`x=${x[i]}: ${got[i]} vs ${want}`);
+      }
+      expect(bad).toEqual([]);
+    },
+  );
 });

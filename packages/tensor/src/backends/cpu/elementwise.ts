@@ -2,12 +2,18 @@
  * The CPU elementwise kernel: an expression tree compiled once per (expression, dtypes, rank) into a
  * JavaScript loop nest with `new Function`, then cached. Any strides (including 0 for broadcast operands and
  * strided outputs); dims are coalesced first so contiguous work runs as one flat loop.
+ *
+ * float32 is computed in float32: every node's result is rounded with Math.fround (`fr`), constants and casts
+ * too, and exp / tanh / erf are the float32 algorithms the WebAssembly tier runs (../f32-math.ts). A double
+ * operation on float32 operands rounded once is the float32 operation, so this kernel and the WebAssembly one
+ * give the same bits, and which of them runs (by tensor size, layout or tier) never changes a result.
  */
 import type { View } from '../../backend.js';
 import type { DType } from '../../dtype.js';
 import { type Expr, type ExprDialect, exprKey, renderExpr } from '../../ops/expr.js';
 import { BINARY, CAST, UNARY } from '../../ops/table.js';
-import { erf, erf32 } from './erf.js';
+import { erf32, exp32, tanh32 } from '../f32-math.js';
+import { erf } from './erf.js';
 import { coalesce } from './layout.js';
 
 type Kernel = (
@@ -33,14 +39,21 @@ function jsConstant(value: number, dtype: DType): string {
   return `(${String(value)})`;
 }
 
+/** Rounds a float32 node's value to float32 (exp32, tanh32 and erf32 already return float32 values). */
+const toF32 = (js: string): string => (/^(exp32|tanh32|erf32)\(/.test(js) ? js : `fr(${js})`);
+
 function dialect(pointer: (k: number) => string): ExprDialect {
   return {
     input: (i) => `I${i}[${pointer(i + 1)}]`,
-    constant: jsConstant,
-    unary: (op, x, d) => UNARY[op].js([x], d),
-    binary: (op, a, b, d) => BINARY[op].js([a, b], d),
+    constant: (value, dtype) => jsConstant(dtype === 'float32' ? Math.fround(value) : value, dtype),
+    unary: (op, x, d) => (d === 'float32' ? toF32(UNARY[op].js([x], d)) : UNARY[op].js([x], d)),
+    binary: (op, a, b, d) => {
+      const js = BINARY[op].js([a, b], d);
+      return d === 'float32' && BINARY[op].out === 'same' ? toF32(js) : js;
+    },
     where: (c, a, b) => `(${c} !== 0 ? ${a} : ${b})`,
-    cast: (x, from, to) => CAST.js(x, from, to),
+    cast: (x, from, to) =>
+      to === 'float32' && from !== 'float32' ? toF32(CAST.js(x, from, to)) : CAST.js(x, from, to),
   };
 }
 
@@ -77,7 +90,13 @@ function generate(expr: Expr, dtypes: readonly DType[], rank: number, nIn: numbe
   }
   if (rank === 0) lines.push(`out[${ptr(0, 0)}] = ${body};`);
   const src = `return function elementwise(out, outOffset, shape, strides, ins, offsets) {\n${lines.join('\n')}\n};`;
-  return new Function('erf', 'erf32', src)(erf, erf32) as Kernel;
+  return new Function('erf', 'erf32', 'exp32', 'tanh32', 'fr', src)(
+    erf,
+    erf32,
+    exp32,
+    tanh32,
+    Math.fround,
+  ) as Kernel;
 }
 
 export function elementwise(expr: Expr, inputs: readonly View[], out: View): void {

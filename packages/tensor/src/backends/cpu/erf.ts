@@ -40,30 +40,3 @@ export function erf(x: number): number {
   const erfc = Math.exp(-a * a) / (f * Math.sqrt(Math.PI));
   return x > 0 ? 1 - erfc : erfc - 1;
 }
-
-/**
- * erf for float32 results: erfc from the Chebyshev-fitted form of Numerical Recipes (§6.2, fractional error
- * of erfc below 1.2e-7), one exp and a degree-9 polynomial; about 20× faster than the series above.
- */
-export function erf32(x: number): number {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const erfc =
-    t *
-    Math.exp(
-      -z * z -
-        1.26551223 +
-        t *
-          (1.00002368 +
-            t *
-              (0.37409196 +
-                t *
-                  (0.09678418 +
-                    t *
-                      (-0.18628806 +
-                        t *
-                          (0.27886807 +
-                            t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  return x >= 0 ? 1 - erfc : erfc - 1;
-}

@@ -11,6 +11,26 @@ type Run = (data: AnyTypedArray, p: number, n: number, s: number, state: Float64
 
 const runs: Record<ReduceOp, Run> = {
   sum(data, p, n, s, state) {
+    if (s === 1 && n >= 4) {
+      // A contiguous run is summed in the WebAssembly tier's order (wasm/reduce.ts, rows): four interleaved
+      // partial sums in doubles, (s0 + s1) + (s2 + s3), then the tail. The same order in both tiers makes a row
+      // sum the same bits whichever tier runs it, and so at any tensor size (which picks the tier).
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      const end = p + (n & ~3);
+      for (; p < end; p += 4) {
+        s0 += data[p]!;
+        s1 += data[p + 1]!;
+        s2 += data[p + 2]!;
+        s3 += data[p + 3]!;
+      }
+      let run = s0 + s1 + (s2 + s3);
+      for (let i = n & 3; i > 0; i--, p++) run += data[p]!;
+      state[0] = state[0]! + run;
+      return;
+    }
     let acc = state[0]!;
     for (let i = 0; i < n; i++, p += s) acc += data[p]!;
     state[0] = acc;

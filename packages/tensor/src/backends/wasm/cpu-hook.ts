@@ -8,14 +8,30 @@ import { type Expr, exprKey } from '../../ops/expr.js';
 import { coalesce } from '../../shape.js';
 import { supported } from './elementwise.js';
 import type { EwOperand } from './elementwise-run.js';
+import { envFlag } from './features.js';
 import { getWasmTier, tierIfCreated } from './tier.js';
 
-/** Below this many multiply-adds the JS kernel's lower call overhead wins. */
-export const WASM_MATMUL_MIN_MACS = 4096;
-/** Below this many input elements the JS reduction wins. */
-export const WASM_REDUCE_MIN = 2048;
-/** Below this many elements the JS elementwise kernel wins (staging and the call cost a few microseconds). */
-export const WASM_ELEMENTWISE_MIN = 2048;
+/*
+ * Thresholds must never change a result: the CPU backend's numbers may not depend on tensor size (a sample's
+ * logits are the same alone and inside a batch). Elementwise kernels and reductions may switch tiers by size
+ * because both tiers compute the same bits (float32 steps from ../f32-math.ts; row sums in one order). Matmul
+ * may not: this tier accumulates in float32 with FMA, the JS kernel in doubles, so every float32 product runs
+ * here whatever its size (an empty one has nothing to compute), and the JS matmul is the tier 'js' reference.
+ * Fused attention has no threshold of its own beyond its kernel's shape limits: its composite fallback
+ * (ops/attention.ts) computes the same steps in the same order.
+ */
+/**
+ * NORGA_WASM_FORCE=1 (for tests): every size this tier can take goes to it (thresholds of 1, small float32
+ * buffers in the heap too) and the worker pool takes small jobs (tier.ts), so the conformance suites, whose
+ * tensors are mostly small, exercise this tier's kernels and the pool as they do the JS tier's.
+ */
+export const WASM_FORCED = envFlag('NORGA_WASM_FORCE') === '1';
+/** Below this many multiply-adds, fused attention leaves the work to its composite (same bits, less overhead). */
+export const WASM_ATTENTION_MIN_MACS = WASM_FORCED ? 1 : 4096;
+/** Below this many input elements the JS reduction wins (bit-identical: see reduce.ts). */
+export const WASM_REDUCE_MIN = WASM_FORCED ? 1 : 2048;
+/** Below this many elements the JS elementwise kernel wins (bit-identical: staging and the call cost µs). */
+export const WASM_ELEMENTWISE_MIN = WASM_FORCED ? 1 : 2048;
 
 /** Rows shorter than this are copied by the wasm kernel, longer ones by TypedArray.set. */
 const SHORT_ROW = 64;
@@ -60,7 +76,7 @@ export function wasmMatmul(a: View, b: View, out: View): boolean {
   const N = b.shape[r - 1] as number;
   const batchShape = out.shape.slice(0, -2);
   const batch = batchShape.reduce((p, d) => p * d, 1);
-  if (M * N * K * batch < WASM_MATMUL_MIN_MACS) return false;
+  if (M * N * K * batch === 0) return false;
   const tier = getWasmTier();
   if (!tier) return false;
   return tier.matmulF32({
@@ -100,7 +116,7 @@ export function wasmAttention(q: View, k: View, v: View, scale: number, out: Vie
   const Dv = v.shape[r - 1] as number;
   const batchShape = q.shape.slice(0, -2);
   const heads = batchShape.reduce((p, d) => p * d, 1);
-  if (heads * Lq * Lk * (D + Dv) < WASM_MATMUL_MIN_MACS) return false;
+  if (heads * Lq * Lk * (D + Dv) < WASM_ATTENTION_MIN_MACS) return false;
   const tier = getWasmTier();
   if (!tier) return false;
   const operand = (x: View) => ({
@@ -260,7 +276,7 @@ function copyRows(x: EwOperand, out: View, shape: readonly number[], outStrides:
 }
 
 /** Float32 buffers at least this long live in the wasm heap (smaller ones gain nothing from it). */
-export const WASM_HEAP_MIN = 1024;
+export const WASM_HEAP_MIN = WASM_FORCED ? 1 : 1024;
 
 /**
  * A float32 buffer in the wasm heap, so this tier's kernels use it in place; undefined (use a plain array)

@@ -1,15 +1,17 @@
 /**
  * f32x4 exp, tanh and erf as WebAssembly instruction sequences (each takes one v128 from the stack and leaves
- * one), for the fused elementwise kernels. Accuracy is a few ulp of float32, inside the tolerance the suites
- * allow between tiers (the JS tier computes in doubles and rounds once).
+ * one), for the fused elementwise kernels. The algorithms and constants are defined once in ../f32-math.ts, whose
+ * scalar functions the JS tier runs: every step here is the same float32 operation as a step there, so the two
+ * tiers give the same bits (tested in test/wasm/simd-math.test.ts).
  */
+import { ERF, EXP, TANH } from '../f32-math.js';
 import { type Code, Simd, ValType } from './builder.js';
 
 /** pmin(a, b) = b < a ? b : a and pmax(a, b) = a < b ? b : a: x64's minps/maxps, unlike f32x4.min/max. */
 const F32X4_PMIN = 0xea;
 const F32X4_PMAX = 0xeb;
-/** 1.5·2^23: adding it rounds a float of magnitude below 2^22 to an integer; its bits as an i32. */
-const ROUNDER = 12582912;
+/** 1.5·2^23 (EXP.ROUNDER) as the bits of a float32. */
+const ROUNDER = EXP.ROUNDER;
 const ROUNDER_BITS = 0x4b400000;
 
 /**
@@ -25,20 +27,20 @@ export function emitExp(c: Code): void {
   const n = c.local(ValType.v128);
   const n1 = c.local(ValType.v128);
   // clamp by pmax/pmin with x first: one instruction each on x64, and a NaN x passes through
-  c.f32x4Const(-104).simd(F32X4_PMAX).f32x4Const(89).simd(F32X4_PMIN).set(x);
+  c.f32x4Const(EXP.LO).simd(F32X4_PMAX).f32x4Const(EXP.HI).simd(F32X4_PMIN).set(x);
   // round x·log2 e to an integer by adding 1.5·2^23 (the mantissa drops the fraction, ties to even, as
   // f32x4.nearest does); the integer is then that float's low bits: no float-to-int conversion
   c.get(x).f32x4Const(Math.LOG2E).simd(Simd.f32x4Mul).f32x4Const(ROUNDER).simd(Simd.f32x4Add).set(t);
   c.get(t).f32x4Const(ROUNDER).simd(Simd.f32x4Sub).set(fx);
   c.get(t).i32x4Const(ROUNDER_BITS).simd(Simd.i32x4Sub).set(n);
-  c.get(x).get(fx).f32x4Const(0.693359375).simd(Simd.f32x4Mul).simd(Simd.f32x4Sub);
-  c.get(fx).f32x4Const(-2.1219444e-4).simd(Simd.f32x4Mul).simd(Simd.f32x4Sub).set(r);
+  c.get(x).get(fx).f32x4Const(EXP.LN2_HI).simd(Simd.f32x4Mul).simd(Simd.f32x4Sub);
+  c.get(fx).f32x4Const(EXP.LN2_LO).simd(Simd.f32x4Mul).simd(Simd.f32x4Sub).set(r);
   // y = ((((((p0 r + p1) r + p2) r + p3) r + p4) r + p5) r² + r + 1
-  c.get(r).f32x4Const(1.98756915e-4).simd(Simd.f32x4Mul);
-  for (const k of [1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1]) {
+  c.get(r).f32x4Const(EXP.POLY[0]).simd(Simd.f32x4Mul);
+  for (const k of EXP.POLY.slice(1, 5)) {
     c.f32x4Const(k).simd(Simd.f32x4Add).get(r).simd(Simd.f32x4Mul);
   }
-  c.f32x4Const(5.0000001201e-1).simd(Simd.f32x4Add);
+  c.f32x4Const(EXP.POLY[5]).simd(Simd.f32x4Add);
   c.get(r).get(r).simd(Simd.f32x4Mul).simd(Simd.f32x4Mul);
   c.get(r).simd(Simd.f32x4Add).f32x4Const(1).simd(Simd.f32x4Add);
   // × 2^(n>>1) × 2^(n - (n>>1))
@@ -68,11 +70,11 @@ export function emitTanh(c: Code): void {
   c.set(x);
   c.get(x).get(x).simd(Simd.f32x4Mul).set(z);
   // small = x + x z P(z)
-  c.get(z).f32x4Const(-5.70498872745e-3).simd(Simd.f32x4Mul);
-  for (const k of [2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1]) {
+  c.get(z).f32x4Const(TANH.POLY[0]).simd(Simd.f32x4Mul);
+  for (const k of TANH.POLY.slice(1, 4)) {
     c.f32x4Const(k).simd(Simd.f32x4Add).get(z).simd(Simd.f32x4Mul);
   }
-  c.f32x4Const(-3.33332819422e-1).simd(Simd.f32x4Add);
+  c.f32x4Const(TANH.POLY[4]).simd(Simd.f32x4Add);
   c.get(z).simd(Simd.f32x4Mul).get(x).simd(Simd.f32x4Mul).get(x).simd(Simd.f32x4Add).set(small);
   // large = copysign(1 - 2 / (exp(2|x|) + 1), x)
   c.f32x4Const(1).f32x4Const(2);
@@ -84,7 +86,7 @@ export function emitTanh(c: Code): void {
   const large = c.local(ValType.v128);
   c.set(large);
   c.get(small).get(large);
-  c.get(x).simd(Simd.f32x4Abs).f32x4Const(0.625).simd(Simd.f32x4Lt);
+  c.get(x).simd(Simd.f32x4Abs).f32x4Const(TANH.SMALL).simd(Simd.f32x4Lt);
   c.simd(Simd.v128Bitselect);
 }
 
@@ -94,17 +96,10 @@ export function emitTanh(c: Code): void {
  * float32). Within 3 ulp, with neither a division nor an exp: about half the work of erfc-based formulas,
  * which matters because gelu is erf. NaN takes the first branch and propagates.
  */
-const ERF_SMALL = [
-  1.128379167, -3.761262988e-1, 1.128362573e-1, -2.685539946e-2, 5.191218397e-3, -8.034846849e-4,
-  7.933494625e-5,
-];
-const ERF_LARGE = [
-  9.995097931e-1, 2.591574226e-3, -6.389777939e-3, 9.636526461e-3, -9.735842678e-3, 6.709187785e-3,
-  -2.947320291e-3, 4.773093851e-4, 3.778050725e-4, -2.989371508e-4, 5.298774051e-5, 2.485058363e-5,
-  -9.117701294e-6,
-];
-const ERF_MID = 2.465;
-const ERF_TOP = 3.93;
+const ERF_SMALL = ERF.SMALL;
+const ERF_LARGE = ERF.LARGE;
+const ERF_MID = ERF.MID;
+const ERF_TOP = ERF.TOP;
 
 /** Horner's rule for the polynomial with `coeffs` (lowest degree first) in the v128 of local `t`. */
 function horner(c: Code, coeffs: readonly number[], t: number): void {

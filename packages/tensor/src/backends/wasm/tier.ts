@@ -83,8 +83,10 @@ export class WasmTier {
     this.runtime = new WasmRuntime(features);
     this.ewCache = new ElementwiseCache(this.runtime.memory, MAX_PAGES, this.runtime.shared);
     this.threadCount = Math.max(1, Math.floor(options.threads ?? defaultThreads()));
-    this.parallelMinFlops = options.parallelMinFlops ?? PARALLEL_MIN_FLOPS;
-    this.parallelMinElements = options.parallelMinElements ?? PARALLEL_MIN_ELEMENTS;
+    // NORGA_WASM_FORCE=1 (cpu-hook.ts): the pool takes small jobs too, so the suites exercise it
+    const forced = envFlag('NORGA_WASM_FORCE') === '1';
+    this.parallelMinFlops = options.parallelMinFlops ?? (forced ? 1 : PARALLEL_MIN_FLOPS);
+    this.parallelMinElements = options.parallelMinElements ?? (forced ? 1 : PARALLEL_MIN_ELEMENTS);
     this.kernelBytes = new KernelBytes(this.runtime);
   }
 

@@ -7,6 +7,7 @@ import type { DType } from '../../dtype.js';
 import { BackendError } from '../../errors.js';
 import type { ExprDialect } from '../../ops/expr.js';
 import { BINARY, CAST, UNARY } from '../../ops/table.js';
+import { TANH } from '../f32-math.js';
 import { WORKGROUP } from './constants.js';
 
 /** WGSL scalar type holding a dtype. bool is stored one u32 per element (WGSL has no 8-bit storage). */
@@ -75,7 +76,24 @@ fn f32_bits(u: u32) -> f32 { return bitcast<f32>(u); }
 // NaN tested on the bits: WGSL lets compilers assume floats are never NaN, so x != x may fold to false.
 fn isnan_f32(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }`;
 
+const [t0, t1, t2, t3, t4] = TANH.POLY.map((c) => `(${c})`);
+
 export const PRELUDE = /* wgsl */ `${BITS_HELPER}
+// tanh by the CPU's algorithm (../f32-math.ts): x + x·z·P(z) for |x| < ${TANH.SMALL}, where drivers' builtin loses
+// tiny inputs (lavapipe's tanh(1e-40) is 3e-8), else 1 - 2/(exp(2|x|) + 1) with x's sign; |x| is capped at 15
+// (tanh(15) is 1 in float32) so exp never overflows. NaN passes (tested on the bits).
+fn tanh_f32(x: f32) -> f32 {
+  if (isnan_f32(x)) { return x; }
+  let a = abs(x);
+  if (a < ${TANH.SMALL}) {
+    let z = x * x;
+    let p = (((${t0} * z + ${t1}) * z + ${t2}) * z + ${t3}) * z + ${t4};
+    return p * z * x + x;
+  }
+  let r = 1.0 - 2.0 / (exp(2.0 * min(a, 15.0)) + 1.0);
+  return select(r, -r, x < 0.0);
+}
+
 // erf to ~1e-7 relative: a Taylor series near 0 (where relative accuracy matters for gelu of tiny inputs),
 // else Numerical Recipes' erfc Chebyshev fit (fractional error < 1.2e-7).
 fn erf_f32(x: f32) -> f32 {
