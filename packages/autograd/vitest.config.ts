@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
  * Test files that run on every backend (test/helpers/backends.ts). They share one non-isolated worker, so the
  * one WebGPU device is opened once and destroyed when the worker exits.
  */
-const GPU_FILES = ['test/golden-grads.test.ts', 'test/leak.test.ts'];
+const GPU_FILES = ['test/golden-grads.test.ts', 'test/leak.test.ts', 'test/edges.test.ts'];
 const EXCLUDED = ['**/node_modules/**', '**/dist/**'];
 
 export default defineConfig({

@@ -67,9 +67,10 @@ export interface Backend {
   scatterAdd(out: View, axis: number, index: View, src: View): void;
   /**
    * Throws an IndexError naming `op` if any value of the int32 `index` lies outside [low, high): at once where
-   * the values are at hand, otherwise at the next read (an asynchronous backend cannot stop to look).
+   * the values are at hand, otherwise at the next read (an asynchronous backend cannot stop to look). `what`
+   * names the values in the message ('index' by default; crossEntropy says 'target').
    */
-  checkIndexRange(op: string, index: View, low: number, high: number): void;
+  checkIndexRange(op: string, index: View, low: number, high: number, what?: string): void;
   /** Fills out (contiguous) from the counter-based generator: Philox4x32-10 with `key`, blocks from `counter`. */
   random(kind: RandomKind, key: readonly [number, number], counter: number, out: View): void;
 

@@ -45,18 +45,13 @@ function rows(logits: Tensor): { flat: Tensor; itemShape: number[] } {
 }
 
 /**
- * Class indices must lie in [0, C) (or equal ignoreIndex), as PyTorch requires. Checked where a read is
- * synchronous (the CPU backend); on an asynchronous backend the check would cost a device round trip.
+ * Class indices must lie in [0, C) (or equal ignoreIndex), as PyTorch requires. `safe` is the target with ignored
+ * entries set to 0, so a range check over it sees exactly the bad targets. The backend checks it: at once on the
+ * CPU (and on WebGPU for targets written from the host), else at the next read; either way the error names
+ * crossEntropy and the target, not the gather that would otherwise meet the bad index.
  */
-function checkTargets(target: Tensor, c: number, ignoreIndex: number): void {
-  if (!target.backend.readSync) return;
-  const values = target.dataSyncCpu();
-  const bad = values.findIndex((v) => (v < 0 || v >= c) && v !== ignoreIndex);
-  if (bad >= 0)
-    throw new GradError(
-      'crossEntropy',
-      `target ${values[bad]} (at flat position ${bad}) is out of range for ${c} classes`,
-    );
+function checkTargets(safe: Tensor, c: number): void {
+  safe.backend.checkIndexRange('crossEntropy', safe, 0, c, 'target');
 }
 
 export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
@@ -78,11 +73,11 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
           `class-index target ${describe(target)} must have shape [${itemShape}] for logits ${describe(logits)}`,
         );
       }
-      checkTargets(target, c, ignoreIndex);
       const t = reshape(target, [-1, 1]);
       const valid = ne(t, ignoreIndex);
       // Ignored rows read class 0 (any valid index) and are then masked out.
       const safe = where(valid, t, 0);
+      checkTargets(safe, c);
       const picked = reshape(gather(logp, 1, safe), [-1]);
       let loss = neg(picked);
       if (eps > 0) {

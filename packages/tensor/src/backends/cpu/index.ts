@@ -63,8 +63,8 @@ export class CpuBackend implements Backend {
   scatterAdd(out: View, axis: number, index: View, src: View): void {
     scatterAdd(out, axis, index, src);
   }
-  checkIndexRange(op: string, index: View, low: number, high: number): void {
-    checkIndexRange(op, index, low, high);
+  checkIndexRange(op: string, index: View, low: number, high: number, what = 'index'): void {
+    checkIndexRange(op, index, low, high, what);
   }
   random(kind: RandomKind, key: readonly [number, number], counter: number, out: View): void {
     const dst = out.storage.handle as Float32Array | Float64Array;

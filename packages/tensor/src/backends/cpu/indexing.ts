@@ -2,7 +2,7 @@
 import type { View } from '../../backend.js';
 import type { AnyTypedArray } from '../../dtype.js';
 import { IndexError } from '../../errors.js';
-import { indexMessage } from '../../index-range.js';
+import { indexMessage, rangeMessage } from '../../index-range.js';
 import { forEachOffset } from './layout.js';
 
 /** Strides of `v` with the given axis zeroed: the axis is addressed through the index instead. */
@@ -47,13 +47,12 @@ export function scatterAdd(out: View, axis: number, index: View, src: View): voi
   );
 }
 
-export function checkIndexRange(op: string, index: View, low: number, high: number): void {
+export function checkIndexRange(op: string, index: View, low: number, high: number, what = 'index'): void {
   const I = index.storage.handle as Int32Array;
   let flat = 0;
   forEachOffset(index.shape, [index.strides], [index.offset], ([p]) => {
     const v = I[p!]!;
-    if (v < low || v >= high)
-      throw new IndexError(op, `index ${v} (at flat position ${flat}) is out of range [${low}, ${high})`);
+    if (v < low || v >= high) throw new IndexError(op, rangeMessage(low, high, what)(v, flat));
     flat++;
   });
 }

@@ -205,9 +205,9 @@ export class WebGPUBackend implements Backend {
    * raising IndexError(op) now for host-made indices, else at the next read. For ops such as oneHot that
    * must reject out-of-range indices without a synchronous read.
    */
-  checkIndexRange(op: string, index: View, low: number, high: number): void {
+  checkIndexRange(op: string, index: View, low: number, high: number, what = 'index'): void {
     this.#check(op);
-    checkIndexRange(this.#ctx, op, index, low, high);
+    checkIndexRange(this.#ctx, op, index, low, high, what);
   }
 
   random(kind: RandomKind, key: readonly [number, number], counter: number, out: View): void {

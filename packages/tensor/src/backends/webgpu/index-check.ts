@@ -59,10 +59,6 @@ interface Pending {
 /** gather / scatterAdd: the CPU backend's message. */
 export const axisMessage = (axis: number, size: number) => (bad: number) => indexMessage(bad, axis, size);
 
-/** A plain range check [low, high) (oneHot): the front-end's message. */
-export const rangeMessage = (low: number, high: number) => (bad: number, position: number) =>
-  `index ${bad} (at flat position ${position}) is out of range [${low}, ${high})`;
-
 export class DeferredIndexChecks {
   /** Words: [dispatch id of the first failure (0 = none), the bad index as i32 bits, its flat position, unused]. */
   readonly buffer: GPUBuffer;

@@ -11,14 +11,9 @@
  */
 import type { View } from '../../../backend.js';
 import { IndexError } from '../../../errors.js';
+import { rangeMessage } from '../../../index-range.js';
 import { sizeOf } from '../../../shape.js';
-import {
-  axisMessage,
-  checkHostIndices,
-  errorRecorderWgsl,
-  firstHostIndexOutside,
-  rangeMessage,
-} from '../index-check.js';
+import { axisMessage, checkHostIndices, errorRecorderWgsl, firstHostIndexOutside } from '../index-check.js';
 import { offsetsFromIndex, Params } from '../layout.js';
 import { main1d, paramsDecl, wgslType } from '../wgsl.js';
 import type { KernelContext } from './context.js';
@@ -132,14 +127,15 @@ export function checkIndexRange(
   index: View,
   low: number,
   high: number,
+  what = 'index',
 ): void {
   const n = sizeOf(index.shape);
   if (n === 0) return;
   const bad = firstHostIndexOutside(index, low, high);
-  if (bad) throw new IndexError(op, rangeMessage(low, high)(bad.value, bad.position));
+  if (bad) throw new IndexError(op, rangeMessage(low, high, what)(bad.value, bad.position));
   if (bad === null) return; // host-made and all inside: no kernel needed
   const rank = index.shape.length;
-  const id = ctx.indexChecks.register(op, rangeMessage(low, high));
+  const id = ctx.indexChecks.register(op, rangeMessage(low, high, what));
   const p = new Params();
   p.push(n, low, high, id);
   const shapeAt = p.push(...index.shape);
