@@ -13,6 +13,7 @@ export { CpuBackend } from './backends/cpu/index.js';
 // The CPU backend's WebAssembly tier: switch tiers at run time, read its copy and task statistics.
 export { cpuTier, setCpuTier } from './backends/wasm/cpu-hook.js';
 export { getWasmTier, type WasmTier } from './backends/wasm/public.js';
+export { trimAllPools as trimPool } from './backends/webgpu/pool.js';
 export { type OpRecord, type OpRecorder, record, setOpRecorder, untracked } from './dispatch.js';
 export {
   type AnyTypedArray,

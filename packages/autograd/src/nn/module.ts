@@ -6,7 +6,7 @@
  * (e.g. running statistics). Both keep their identity for the module's life: optimisers and loadStateDict
  * write into them in place.
  */
-import { cast, fmtShape, type Tensor } from '@norga/tensor';
+import { cast, fmtShape, type Tensor, trimPool } from '@norga/tensor';
 import { assign_ } from '../engine/assign.js';
 import { gradOf, isLeaf, requiresGrad_, setGrad } from '../engine/leaf.js';
 import { noGrad } from '../engine/mode.js';
@@ -206,11 +206,16 @@ export class Module {
     for (const p of this.parameters()) if (gradOf(p) !== null) setGrad(p, null);
   }
 
-  /** Disposes every parameter and buffer (and their gradients). The module is unusable afterwards. */
-  dispose(): void {
+  /**
+   * Disposes every parameter and buffer (and their gradients). The module is unusable afterwards. Then, unless
+   * `{trimPool: false}` (for a small module disposed inside a loop), gives the WebGPU backends' free buffers
+   * back to the device (trimPool), so a disposed model does not stay resident as pooled memory.
+   */
+  dispose(options: { trimPool?: boolean } = {}): void {
     for (const [, m] of this.namedModules()) {
       for (const t of [...m.#params.values(), ...m.#buffers.values()]) t.dispose();
     }
+    if (options.trimPool !== false) trimPool();
   }
 
   [Symbol.dispose](): void {
