@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
- * The tour: what `pnpm start` runs after building every package. It is the main job — class-incremental
- * Split MNIST (5 tasks × 2 digits) on a tiny ViT pretrained on Fashion-MNIST, comparing prefix tuning with NoRGa —
- * with any `norga run` flags passed through, e.g.
+ * The main job, as `npm run main` runs it after setup: class-incremental Split MNIST (5 tasks × 2 digits) on the
+ * tiny ViT shipped in packages/norga/backbones/ (pretrained on Fashion-MNIST), prefix tuning against NoRGa over
+ * 3 seeds, with the paired comparison at the end. Any `norga run` flags pass through, e.g.
  *
- *   pnpm start                   # the default run (~10 minutes on 2 CPU cores; pretrains the backbone once if absent)
- *   pnpm start -- --seeds 3      # mean ± std over three seeds
- *   pnpm start -- --help         # every flag
+ *   npm run main                        # the default run (its time on this machine: README, "The main job")
+ *   npm run main -- --seeds 5           # five seeds
+ *   npm run main -- --help              # every flag
  */
 import { runCommand } from '@norga/norga';
 
@@ -15,11 +15,13 @@ if (!argv.includes('--help')) {
   process.stderr.write(
     [
       'norga tour: continual learning with prefix experts on a from-scratch TypeScript tensor engine.',
-      '  1. a ViT (packages/vit) pretrained on Fashion-MNIST is frozen;',
+      '  1. a ViT (packages/vit) pretrained on Fashion-MNIST, shipped in packages/norga/backbones/, is frozen;',
       '  2. MNIST digits arrive as 5 tasks of 2 classes, one after another;',
       '  3. each task gets its own prefix experts; HiDe-Prompt infers the task of a test image and uses its prefix;',
       '  4. prefix tuning scores the prefix experts linearly, NoRGa with s + α·tanh(τ·s);',
-      '  5. the table compares them: FAA (final accuracy), CAA (accuracy along the way), FFM (forgetting).',
+      '  5. the table compares them: FAA (final accuracy), CAA (accuracy along the way), FFM (forgetting), and',
+      "     oracle-TII / task-IL FAA (each image with its true task's prefix: the gate without task inference);",
+      '  6. the paired table: per seed, NoRGa − prefix tuning, with its mean ± sd and paired t, over 3 seeds.',
       '',
     ].join('\n'),
   );
