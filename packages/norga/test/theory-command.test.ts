@@ -52,6 +52,7 @@ describe('norga theory', () => {
     );
     const md = readFileSync(join(out, 'results.md'), 'utf8');
     expect(md).toMatch(/\| exact \| linear \| 3 \| -?\d+\.\d\d \[/);
+    expect(md).toMatch(/Median D[\s\S]*\| n = 50 \| n = 100 \| n = 200 \|/);
     for (const svg of ['theory-voronoi.svg', 'theory-function-error.svg']) {
       const text = readFileSync(join(out, 'plots', svg), 'utf8');
       expect(text.startsWith('<svg')).toBe(true);
