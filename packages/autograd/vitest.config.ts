@@ -1,4 +1,6 @@
 import { defineConfig } from 'vitest/config';
+// Timeouts scale with the machine's load and speed, measured at start (hang detectors, not speed checks).
+import { calibratedTimeout } from '../../scripts/test-timeout.mjs';
 
 /**
  * Test files that run on every backend (test/helpers/backends.ts). They share one non-isolated worker, so the
@@ -11,7 +13,8 @@ export default defineConfig({
   test: {
     // One worker: the WebGPU device is one per run, and the machine has 2 cores.
     fileParallelism: false,
-    testTimeout: 60_000,
+    testTimeout: calibratedTimeout(60_000),
+    hookTimeout: calibratedTimeout(60_000),
     projects: [
       {
         extends: true,

@@ -1,4 +1,6 @@
 import { defineConfig } from 'vitest/config';
+// Timeouts scale with the machine's load and speed, measured at start (hang detectors, not speed checks).
+import { calibratedTimeout } from '../../scripts/test-timeout.mjs';
 
 /**
  * Test files that touch the WebGPU device. They run in one non-isolated worker, so test/helpers/backends.ts
@@ -11,7 +13,8 @@ export default defineConfig({
   test: {
     // One worker: the WebGPU device is one per run, and the machine has 2 cores.
     fileParallelism: false,
-    testTimeout: 60_000,
+    testTimeout: calibratedTimeout(60_000),
+    hookTimeout: calibratedTimeout(60_000),
     // Every test file must return live tensors and bytes in use to where they started.
     setupFiles: ['test/conformance/leak-setup.ts'],
     projects: [
@@ -31,7 +34,7 @@ export default defineConfig({
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
           exclude: ALWAYS_EXCLUDED,
-          testTimeout: 180_000,
+          testTimeout: calibratedTimeout(180_000),
         },
       },
     ],

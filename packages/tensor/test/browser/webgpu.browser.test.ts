@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { build } from 'tsup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { calibratedTimeout } from '../../../../scripts/test-timeout.mjs';
 import * as T from '../../src/index.js';
 // @ts-expect-error: plain JS shared with the page (no declaration file)
 import { cases } from './cases.js';
@@ -121,9 +122,11 @@ describe.runIf(problem === null)('browser: the built package on navigator.gpu (h
     page.on('console', (m) => logs.push(m.text()));
     page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
     await page.goto(`${origin}/`);
-    await page.waitForFunction('window.ready === true', undefined, { timeout: 60_000 }).catch(() => {
-      throw new Error(`the page did not load the package:\n${logs.join('\n')}`);
-    });
+    await page
+      .waitForFunction('window.ready === true', undefined, { timeout: calibratedTimeout(60_000) })
+      .catch(() => {
+        throw new Error(`the page did not load the package:\n${logs.join('\n')}`);
+      });
     const inputs: Inputs = { a: values(132, 1), b: values(660, 2), c: values(132, 3), x3: values(1050, 4) };
     // Errors from the page carry page URLs in their stacks; report the message and the console instead.
     const out = (await page.evaluate(`window.runSubset(${JSON.stringify(inputs)})`).catch((e: Error) => {
