@@ -2,7 +2,19 @@
 // data sets and the `norga-data` command.
 export * from './browser.js';
 export { CIFAR_DIR, loadCifarDir } from './node/cifar-files.js';
-export { type CommandIo, DATA_USAGE, runDataCommand } from './node/data-command.js';
+export {
+  type CliError,
+  type CommandIo,
+  DATA_USAGE,
+  type DirLock,
+  describeCommonError,
+  EXIT,
+  LockError,
+  lockDir,
+  reportCliError,
+  runDataCommand,
+  takeVerbose,
+} from './node/data-command.js';
 export { decodeImage, type RgbImage } from './node/decode-image.js';
 export { readBytes, readMaybeGzip } from './node/files.js';
 export { type IdxDatasetOptions, loadIdxDataset, loadIdxSplit, readIdxFile } from './node/idx-files.js';

@@ -46,6 +46,11 @@ export function parseFlags<T extends FlagTable>(argv: string[], table: T): Parse
   const positionals: string[] = [];
   for (let k = 0; k < argv.length; k++) {
     const arg = argv[k] as string;
+    if (arg === '-h' && table.help?.kind === 'bool') {
+      values.help = true;
+      given.add('help');
+      continue;
+    }
     if (!arg.startsWith('--')) {
       if (arg.startsWith('-') && arg.length > 1 && arg !== '-')
         throw new UsageError(`unknown flag '${arg}': flags are spelled --name`);
@@ -94,6 +99,9 @@ function convert(name: string, spec: Exclude<FlagSpec, { kind: 'bool' }>, raw: s
       const v = Number(raw);
       if (raw.trim() === '' || !Number.isFinite(v)) throw bad(`must be a number`);
       if (spec.kind === 'int' && !Number.isInteger(v)) throw bad('must be an integer');
+      // Beyond 2^53 consecutive integers collapse (seed 2^53 + 1 is seed 2^53): refuse rather than repeat work.
+      if (spec.kind === 'int' && !Number.isSafeInteger(v))
+        throw bad(`must be an integer of at most ${Number.MAX_SAFE_INTEGER}`);
       if (spec.min !== undefined && v < spec.min) throw bad(`must be ≥ ${spec.min}`);
       if (spec.max !== undefined && v > spec.max) throw bad(`must be ≤ ${spec.max}`);
       return v;
@@ -122,7 +130,7 @@ function convert(name: string, spec: Exclude<FlagSpec, { kind: 'bool' }>, raw: s
     case 'intList': {
       const items = raw.split(',').map((s) => s.trim());
       const nums = items.map(Number);
-      if (items.some((s) => s === '') || nums.some((v) => !Number.isInteger(v)))
+      if (items.some((s) => s === '') || nums.some((v) => !Number.isSafeInteger(v)))
         throw bad('must be comma-separated integers');
       if (spec.min !== undefined && nums.some((v) => v < (spec.min as number)))
         throw bad(`needs every item ≥ ${spec.min}`);

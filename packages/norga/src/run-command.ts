@@ -4,10 +4,11 @@
  * final table of FAA / CAA / FFM per method.
  */
 
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { loadDataset } from '@norga/datasets';
 import { setBackend } from '@norga/tensor';
-import type { ViTConfigName } from '@norga/vit';
+import { type ViTConfigName, vitConfig } from '@norga/vit';
 import { type FlagTable, flagHelp, parseFlags, UsageError } from './args.js';
 import { BACKBONE_CONFIGS, BackboneError, loadBackbone, shippedBackbone } from './backbone-file.js';
 import {
@@ -18,10 +19,13 @@ import {
   type MethodName,
   type RunConfig,
 } from './config.js';
+import { type BenchmarkData, splitBenchmark } from './data.js';
+import { type DataSource, describeDataSource } from './data-source.js';
 import { pairedComparisons, pairedTableMarkdown } from './paired.js';
 import { summariseByMethod, summaryTableMarkdown } from './results.js';
-import { RunDir } from './rundir.js';
+import { linkLatest, newRunDirName, RunDir, readLatest } from './rundir.js';
 import { runBenchmark } from './runner.js';
+import type { VitBackbone } from './vit-backbone.js';
 
 export const RUN_FLAGS = {
   benchmark: { kind: 'enum', default: 'split-mnist', choices: BENCHMARKS, help: 'the task sequence' },
@@ -111,10 +115,18 @@ export const RUN_FLAGS = {
     help: 'data directory (else $NORGA_DATA; Fashion-MNIST also from Debian)',
   },
   backend: { kind: 'enum', default: 'cpu', choices: ['cpu', 'webgpu'], help: 'tensor backend' },
-  out: { kind: 'string', default: '', help: 'run directory (default runs/<benchmark>)' },
-  resume: { kind: 'bool', default: false, help: 'continue the run in --out after an interruption' },
+  out: {
+    kind: 'string',
+    default: '',
+    help: 'run directory (default: a new runs/<benchmark>-<UTC timestamp>, linked from runs/<benchmark>-latest)',
+  },
+  resume: {
+    kind: 'bool',
+    default: false,
+    help: 'continue the interrupted run in --out (without --out: the one runs/<benchmark>-latest points at)',
+  },
   quiet: { kind: 'bool', default: false, help: 'no progress lines' },
-  help: { kind: 'bool', default: false, help: 'this help' },
+  help: { kind: 'bool', default: false, help: 'this help (also -h)' },
 } as const satisfies FlagTable;
 
 export const RUN_USAGE = `usage: norga run [flags]
@@ -128,19 +140,61 @@ ${flagHelp(RUN_FLAGS)}`;
 export interface RunIo {
   out: (text: string) => void;
   err: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** The clock that names a new run directory (tests fix it). */
+  now?: () => Date;
+}
+
+let hint = '';
+/** What a Ctrl-C should tell the user: how to resume the run in progress (empty before its directory exists). */
+export function interruptHint(): string {
+  return hint;
+}
+
+/** The arguments with --out DIR and --resume replaced, to print the resume command. */
+function resumeCommand(argv: readonly string[], dir: string): string {
+  const kept: string[] = [];
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k] as string;
+    if (a === '--out') k++;
+    else if (!a.startsWith('--out=') && a !== '--resume') kept.push(a);
+  }
+  return ['norga run', ...kept, '--out', dir, '--resume'].join(' ');
 }
 
 export async function runCommand(argv: string[], io: RunIo): Promise<number> {
-  const { values: f, positionals } = parseFlags(argv, RUN_FLAGS);
+  const { values: f, positionals, given } = parseFlags(argv, RUN_FLAGS);
   if (f.help) {
     io.out(RUN_USAGE);
     return 0;
   }
+  // Everything that can be checked is checked before the run directory is created or locked, so a mistake
+  // leaves nothing behind and the corrected command just works.
   if (positionals.length > 0)
     throw new UsageError(`norga run takes no positional arguments, got '${positionals.join(' ')}'`);
   const benchmark = f.benchmark as BenchmarkName;
   const spec = BENCHMARK_SPECS[benchmark];
+  const numClasses = numClassesOf(spec);
   const tasks = f.tasks || spec.tasks;
+  if (numClasses % tasks !== 0 || tasks > numClasses)
+    throw new UsageError(
+      `--tasks ${tasks}: ${numClasses} classes cannot be split into ${tasks} tasks of equal size (${benchmark}; use a divisor of ${numClasses})`,
+    );
+  if (!Number.isSafeInteger(f.seed + f.seeds - 1))
+    throw new UsageError(
+      `--seed ${f.seed} --seeds ${f.seeds}: the last seed must be at most ${Number.MAX_SAFE_INTEGER}`,
+    );
+  const classOrder = parseClassOrder(f['class-order'], numClasses);
+  const dataDir = f['data-dir'] || undefined;
+  if (dataDir !== undefined && !(existsSync(dataDir) && statSync(dataDir).isDirectory()))
+    throw new UsageError(
+      `--data-dir ${dataDir}: ${existsSync(dataDir) ? 'not a directory' : 'no such directory'}`,
+    );
+  const dupLayer = f['prompt-layers'].find((l, i, all) => all.indexOf(l) !== i);
+  if (dupLayer !== undefined)
+    throw new UsageError(
+      `--prompt-layers lists block ${dupLayer} twice, got '${f['prompt-layers'].join(',')}'`,
+    );
+  const dir = chooseDir(f.out, f.resume, benchmark, io.now?.() ?? new Date());
   await setBackend(f.backend);
 
   // The backbone: the shipped tiny ViT for the MNIST family, else the user's file.
@@ -165,6 +219,7 @@ export async function runCommand(argv: string[], io: RunIo): Promise<number> {
       `${path} was pretrained on ${data}, the data set of ${benchmark}: the continual-learning data must be new to the backbone`,
     );
   }
+  await checkBackbone(loaded, path, f['backbone-config'] as ViTConfigName, given.has('backbone-config'));
   const depth = loaded.backbone.depth;
   const layers =
     f['prompt-layers'].length > 0
@@ -176,12 +231,29 @@ export async function runCommand(argv: string[], io: RunIo): Promise<number> {
       `--prompt-layers: block ${badLayer} does not exist (the backbone has ${depth} blocks)`,
     );
 
-  const cfg: RunConfig = {
+  const seeds = Array.from({ length: f.seeds }, (_, k) => f.seed + k);
+  // The data of every seed, loaded (and so checked) now; the run gets it from here.
+  const ds = loadDataset(spec.dataset, { ...(dataDir ? { dataDir } : {}), seed: 0 });
+  const datas = new Map(
+    seeds.map((seed) => [
+      seed,
+      splitBenchmark(spec.name, ds.train, ds.test, {
+        tasks,
+        seed,
+        trainPerClass: f['train-per-class'],
+        testPerClass: f['test-per-class'],
+        classOrder,
+      }),
+    ]),
+  );
+  const dataSource = describeDataSource(spec.dataset, ds.source);
+
+  const cfg: RunConfig & { dataSource: DataSource } = {
     benchmark,
     tasks,
     methods: [...f.methods] as MethodName[],
-    seeds: Array.from({ length: f.seeds }, (_, k) => f.seed + k),
-    classOrder: parseClassOrder(f['class-order'], numClassesOf(spec)),
+    seeds,
+    classOrder,
     trainPerClass: f['train-per-class'],
     testPerClass: f['test-per-class'],
     epochs: f.epochs,
@@ -203,27 +275,96 @@ export async function runCommand(argv: string[], io: RunIo): Promise<number> {
     tiiCaSamplesPerClass: f['tii-ca-samples-per-class'],
     backbone: loaded.info,
     backend: f.backend as RunConfig['backend'],
+    dataSource,
   };
-  const dir = resolve(f.out || `runs/${benchmark}`);
   const runDir = RunDir.open(dir, cfg as unknown as Record<string, unknown>, f.resume);
+  if (!f.out && !f.resume) linkLatest(latestLink(benchmark), dir);
+  hint = `continue with: ${resumeCommand(argv, dir)}`;
+  const perTask = numClasses / tasks;
   io.err.write(
-    `norga run: ${spec.description}\n  methods ${cfg.methods.join(', ')}; seeds ${cfg.seeds.join(', ')}; ${cfg.trainPerClass || 'all'} train / ` +
-      `${cfg.testPerClass || 'all'} test images per class; ${cfg.epochs} epochs; prompted blocks ${layers.join(',')} of ${depth}; ` +
-      `backbone ${loaded.info.path}; backend ${cfg.backend}; run directory ${dir}\n`,
+    `norga run: ${benchmark}, ${spec.dataset} in ${tasks} tasks of ${perTask} class${perTask === 1 ? '' : 'es'} ` +
+      `(${cfg.trainPerClass || 'all'} train / ${cfg.testPerClass || 'all'} test images per class, from ${dataSource.path})\n` +
+      `  methods ${cfg.methods.join(', ')}; seeds ${seeds.join(', ')}; ${cfg.epochs} epochs; ` +
+      `prompted blocks ${layers.join(',')} of ${depth}; backbone ${loaded.info.path}; backend ${cfg.backend}\n` +
+      `  run directory ${dir}${f.resume ? ' (resumed)' : ''}\n`,
   );
-  const { summary, files } = await runBenchmark({
-    cfg,
-    backbone: loaded.backbone,
-    runDir,
-    command: `norga run ${argv.join(' ')}`.trim(),
-    ...(f['data-dir'] ? { dataDir: f['data-dir'] } : {}),
-    progressSink: f.quiet ? null : io.err,
-  });
-  const paired = pairedTableMarkdown(pairedComparisons(summary.runs));
-  io.out(
-    `\n${summaryTableMarkdown(summariseByMethod(summary.runs))}\n${paired ? `\nPaired by seed against prefix tuning (method − prefix tuning, points; mean ± sd, paired t):\n${paired}\n` : ''}\nwall time ${summary.wallSeconds.toFixed(0)} s; wrote:\n${files.map((p) => `  ${p}`).join('\n')}\n`,
-  );
-  return 0;
+  try {
+    const { summary, files } = await runBenchmark({
+      cfg,
+      backbone: loaded.backbone,
+      runDir,
+      command: `norga run ${argv.join(' ')}`.trim(),
+      loadData: (seed) => datas.get(seed) as BenchmarkData,
+      progressSink: f.quiet ? null : io.err,
+    });
+    const paired = pairedTableMarkdown(pairedComparisons(summary.runs));
+    io.out(
+      `\n${summaryTableMarkdown(summariseByMethod(summary.runs))}\n${paired ? `\nPaired by seed against prefix tuning (method − prefix tuning, points; mean ± sd, paired t):\n${paired}\n` : ''}\nwall time ${summary.wallSeconds.toFixed(0)} s; wrote:\n${files.map((p) => `  ${p}`).join('\n')}\n`,
+    );
+    return 0;
+  } catch (err) {
+    // The one line of the error is printed by the caller; how to continue is said here, where the directory is known.
+    io.err.write(`norga run: stopped; what finished is kept in ${dir}: fix the cause and ${hint}\n`);
+    throw err;
+  } finally {
+    hint = '';
+    runDir.close();
+  }
+}
+
+/** runs/<benchmark>-latest: the link to the newest run started without --out. */
+function latestLink(benchmark: string): string {
+  return resolve('runs', `${benchmark}-latest`);
+}
+
+/**
+ * The run directory: --out as given; else a new runs/<benchmark>-<timestamp> (so rerunning the main job just
+ * works), or with --resume the run runs/<benchmark>-latest points at.
+ */
+function chooseDir(out: string, resume: boolean, benchmark: string, now: Date): string {
+  if (out) {
+    const dir = resolve(out);
+    if (existsSync(dir) && !statSync(dir).isDirectory())
+      throw new UsageError(`--out ${out}: exists and is not a directory`);
+    return dir;
+  }
+  if (!resume) return newRunDirName(resolve('runs'), benchmark, now);
+  const latest = readLatest(latestLink(benchmark));
+  if (latest === undefined)
+    throw new UsageError(
+      `--resume without --out continues ${latestLink(benchmark)}, which does not exist; pass --out DIR`,
+    );
+  return latest;
+}
+
+/**
+ * A backbone fit to run: its preset must not contradict the config in its metadata, and every weight must be
+ * finite (NaN weights would surface much later as statistics that are not positive definite).
+ */
+async function checkBackbone(
+  loaded: Awaited<ReturnType<typeof loadBackbone>>,
+  path: string,
+  preset: ViTConfigName,
+  presetGiven: boolean,
+): Promise<void> {
+  const { model } = loaded.backbone as VitBackbone;
+  if (presetGiven) {
+    const want = vitConfig(preset) as unknown as Record<string, unknown>;
+    const got = model.config as unknown as Record<string, unknown>;
+    const differ = Object.keys(want).filter((k) => k !== 'numClasses' && want[k] !== got[k]);
+    if (differ.length > 0)
+      throw new UsageError(
+        `--backbone-config ${preset} contradicts the config stored in ${path} (${differ.map((k) => `${k} ${got[k]} vs ${want[k]}`).join(', ')}); drop --backbone-config`,
+      );
+  }
+  for (const [name, t] of model.params) {
+    const v = (await t.data()) as Float32Array;
+    const bad = v.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0)
+      throw new BackboneError(
+        `${path}: weight ${name} holds ${v[bad]} at index ${bad}; the checkpoint is broken`,
+      );
+  }
 }
 
 /** Classes of a benchmark's data set (the MNIST family has 10; CIFAR-100 100). */

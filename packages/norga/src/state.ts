@@ -3,6 +3,7 @@
  * round trip), compact enough for prefixes and heads, and readable with any JSON tool.
  */
 import { type DType, type Tensor, tensor } from '@norga/tensor';
+import { CorruptFileError } from './atomic.js';
 
 export interface SavedTensor {
   shape: number[];
@@ -28,7 +29,10 @@ export function decodeTensor(s: SavedTensor): Tensor {
         ? new Int32Array(copy.buffer)
         : new Float32Array(copy.buffer);
   if (data.length !== n)
-    throw new Error(`checkpoint tensor: ${data.length} values for shape [${s.shape.join(', ')}]`);
+    throw new CorruptFileError(
+      'checkpoint',
+      `a tensor holds ${data.length} values for shape [${s.shape.join(', ')}]`,
+    );
   return tensor(data, { shape: s.shape, dtype: s.dtype });
 }
 

@@ -2,17 +2,24 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readJsonIfExists, writeJsonAtomic } from '../src/atomic.js';
+import { readJsonIfExists, readStateIfExists, writeJsonAtomic, writeStateAtomic } from '../src/atomic.js';
 import { configDiff, RunDir, RunDirError } from '../src/rundir.js';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'norga-rundir-'));
 
 describe('atomic JSON', () => {
-  it('round-trips NaN and leaves no temporary files', () => {
+  it('public JSON writes a cell not measured as null', () => {
+    const dir = fresh();
+    const p = join(dir, 'r.json');
+    writeJsonAtomic(p, { acc: [[0.5, Number.NaN]], inf: Number.POSITIVE_INFINITY });
+    expect(JSON.parse(readFileSync(p, 'utf8'))).toEqual({ acc: [[0.5, null]], inf: null });
+  });
+
+  it('state files round-trip NaN and leave no temporary files', () => {
     const dir = fresh();
     const p = join(dir, 'a', 'x.json');
-    writeJsonAtomic(p, { acc: [[0.5, Number.NaN]], inf: Number.POSITIVE_INFINITY });
-    const back = readJsonIfExists<{ acc: number[][]; inf: number }>(p);
+    writeStateAtomic(p, { acc: [[0.5, Number.NaN]], inf: Number.POSITIVE_INFINITY });
+    const back = readStateIfExists<{ acc: number[][]; inf: number }>(p);
     expect(back?.acc[0]?.[0]).toBe(0.5);
     expect(Number.isNaN(back?.acc[0]?.[1])).toBe(true);
     expect(back?.inf).toBe(Number.POSITIVE_INFINITY);

@@ -1,13 +1,20 @@
 import { formatReport } from '../report.js';
+import { EXIT } from './cli-errors.js';
 import { DATA_ENV, DATASET_NAMES, listDatasets } from './registry.js';
 
-export const DATA_USAGE = `usage: norga-data [list] [NAME...] [--data-dir DIR] [--size N] [--json]
+export { type CliError, describeCommonError, EXIT, reportCliError, takeVerbose } from './cli-errors.js';
+export { type DirLock, LockError, lockDir } from './lock.js';
+
+export const DATA_USAGE = `usage: norga-data [list] [NAME...] [--data-dir DIR] [--size N] [--json] [--verbose]
 
 Reports which data sets are available, their train/test sizes, class counts and samples per class.
   NAME          only these (known: ${DATASET_NAMES.join(', ')}); exit status 1 if any is not ok
   --data-dir    the data directory (default: $${DATA_ENV}); Fashion-MNIST also looks in Debian's location
   --size N      stored image size reported for image folders (default 224)
-  --json        print JSON instead of a table`;
+  --json        print JSON instead of a table
+  --verbose     a stack trace with any error
+  -h, --help    this help
+Exit status: 0 ok, 1 a named data set is not ok or a file is bad, 2 a bad flag, 4 the machine (disk, memory).`;
 
 export interface CommandIo {
   readonly out: (text: string) => void;
@@ -47,10 +54,10 @@ export function runDataCommand(argv: readonly string[], io: CommandIo): number {
     ...(names.length ? { only: names } : {}),
   });
   io.out(json ? JSON.stringify(reports, null, 2) : formatReport(reports));
-  return names.length > 0 && reports.some((r) => r.status !== 'ok') ? 1 : 0;
+  return names.length > 0 && reports.some((r) => r.status !== 'ok') ? EXIT.failed : EXIT.ok;
 }
 
 function usageError(io: CommandIo, message: string): number {
-  io.err(`norga-data: ${message}\n\n${DATA_USAGE}`);
-  return 2;
+  io.err(`norga-data: ${message} (norga-data --help lists the flags)`);
+  return EXIT.usage;
 }

@@ -1,4 +1,8 @@
-/** A small `--flag value` / `--switch` parser with typed lookups and errors that name the flag. */
+/**
+ * A small `--flag value` / `--switch` parser with typed lookups and errors that name the flag; the same rules as
+ * norga's declarative table (packages/norga/src/args.ts): `--name value` or `--name=value`, `-h` is `--help`,
+ * any other single-dash word is refused, unknown flags are errors.
+ */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
@@ -13,7 +17,13 @@ export function parseArgs(argv: readonly string[], switches: ReadonlySet<string>
   const flags = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
+    if (a === '-h') {
+      flags.set('help', true);
+      continue;
+    }
     if (!a.startsWith('--')) {
+      if (a.startsWith('-') && a.length > 1 && a !== '-')
+        throw new UsageError(`unknown flag '${a}': flags are spelled --name`);
       positional.push(a);
       continue;
     }

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
+import { type CliError, describeCommonError, EXIT, reportCliError, takeVerbose } from '@norga/datasets';
 import { readSafetensorsFile, writeSafetensorsFile } from '../node.js';
 import { toFloat32 } from '../safetensors/convert.js';
+import { SafetensorsError } from '../safetensors/errors.js';
 /** `norga-vit`: pretrain the tiny ViT; inspect or convert safetensors checkpoints. */
 import { fromHuggingFace, isHuggingFaceNaming } from '../weights/huggingface.js';
 import type { NamedArray } from '../weights/named.js';
 import { Flags, parseArgs, UsageError } from './args.js';
+import { CheckpointError } from './checkpoint.js';
 import { evaluate } from './evaluate.js';
-import { AUGMENTATIONS, type Augmentation, type Io, pretrain } from './pretrain.js';
+import { AUGMENTATIONS, type Augmentation, type Io, PretrainError, pretrain } from './pretrain.js';
 
 function parseAugment(list: string): Augmentation[] {
   if (list === 'none' || list === '') return [];
@@ -19,11 +22,9 @@ function parseAugment(list: string): Augmentation[] {
   return names as Augmentation[];
 }
 
-export const USAGE = `usage: norga-vit <command> [flags]
-
-  pretrain   train the tiny ViT (28×28, patch 4, dim 64, depth 4) from scratch
+const PRETRAIN_USAGE = `  pretrain   train the tiny ViT (28×28, patch 4, dim 64, depth 4) from scratch
       --dataset fashion-mnist|mnist   (default fashion-mnist)    --data-dir DIR  (else $NORGA_DATA)
-      --out DIR          run directory (default runs/vit-tiny-<dataset>)
+      --out DIR          run directory (default runs/vit-tiny-<dataset>); locked while a pretraining runs in it
       --epochs N (10)    --batch-size N (64)    --lr X (1e-3)    --weight-decay X (0.05)
       --warmup-steps N (500)    --label-smoothing X (0)    --seed N (0)
       --augment LIST     none, or comma-separated: shift2 (±2-pixel shifts), flip (left-right) (default none)
@@ -33,12 +34,42 @@ export const USAGE = `usage: norga-vit <command> [flags]
       --limit-train N / --limit-test N   seeded subsets (0 = all)
       --stop-after-steps N   checkpoint and stop at global step N
       --backend cpu|webgpu   (default cpu)
-  eval FILE           top-1 accuracy of a checkpoint on the test split
+`;
+const EVAL_USAGE = `  eval FILE           top-1 accuracy of a checkpoint on the test split
       --dataset fashion-mnist|mnist   --data-dir DIR   --batch-size N (256)   --backend cpu|webgpu
       --limit-test N --seed S   the seeded test subset pretrain used with the same flags
-  inspect FILE        list the tensors, dtypes, shapes and metadata of a safetensors file
-  convert-hf IN OUT   rename a Hugging Face ViT checkpoint to timm names (qkv fused)
 `;
+const INSPECT_USAGE = `  inspect FILE        list the tensors, dtypes, shapes and metadata of a safetensors file
+`;
+const CONVERT_USAGE = `  convert-hf IN OUT   rename a Hugging Face ViT checkpoint to timm names (qkv fused)
+`;
+const EXIT_USAGE = `Every command takes -h/--help, and --verbose (a stack trace with any error).
+Exit status: 0 ok, 1 a bad or missing file or data, a directory that holds another run, 2 a bad flag,
+3 --out is in use by another pretraining, 4 the machine (disk full, out of memory, WebGPU missing),
+70 a bug (report it with --verbose), 130 interrupted (Ctrl-C; pretrain continues with --resume).
+`;
+
+export const USAGE = `usage: norga-vit <command> [flags]
+
+${PRETRAIN_USAGE}${EVAL_USAGE}${INSPECT_USAGE}${CONVERT_USAGE}
+${EXIT_USAGE}`;
+
+const COMMAND_USAGE: Record<string, string> = {
+  pretrain: `usage: norga-vit pretrain [flags]\n\n${PRETRAIN_USAGE}`,
+  eval: `usage: norga-vit eval FILE [flags]\n\n${EVAL_USAGE}`,
+  inspect: `usage: norga-vit inspect FILE\n\n${INSPECT_USAGE}`,
+  'convert-hf': `usage: norga-vit convert-hf IN OUT\n\n${CONVERT_USAGE}`,
+};
+
+/** What a Ctrl-C should tell the user (set once a pretraining has its --out; read by the bin's signal handler). */
+export let interruptHint = '';
+
+/** The errors of this package and of what it builds on, as one line and an exit status. */
+export function describeVitError(err: unknown): CliError | undefined {
+  if (err instanceof SafetensorsError || err instanceof PretrainError || err instanceof CheckpointError)
+    return { message: err.message, code: EXIT.failed };
+  return describeCommonError(err);
+}
 
 async function inspect(path: string, io: Io): Promise<void> {
   const f = await readSafetensorsFile(path);
@@ -63,15 +94,26 @@ async function convertHf(input: string, output: string, io: Io): Promise<void> {
   );
 }
 
-export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+export async function runCli(args: readonly string[], io: Io): Promise<number> {
+  const { argv, verbose } = takeVerbose(args);
   const [command, ...rest] = argv;
   try {
-    if (command === undefined || command === 'help' || command === '--help') {
+    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       io.stdout.write(USAGE);
-      return command === undefined ? 2 : 0;
+      return command === undefined ? EXIT.usage : EXIT.ok;
     }
+    const usage = COMMAND_USAGE[command];
+    if (usage === undefined) throw new UsageError(`unknown command '${command}'`);
     const flags = new Flags(parseArgs(rest, new Set(['resume', 'help'])));
+    if (flags.bool('help')) {
+      io.stdout.write(usage);
+      return EXIT.ok;
+    }
     if (command === 'pretrain') {
+      if (flags.parsed.positional.length > 0)
+        throw new UsageError(
+          `pretrain takes no positional arguments, got '${flags.parsed.positional.join(' ')}'`,
+        );
       const dataset = flags.string('dataset', 'fashion-mnist');
       if (dataset !== 'fashion-mnist' && dataset !== 'mnist')
         throw new UsageError(`--dataset must be fashion-mnist or mnist, got '${dataset}'`);
@@ -97,8 +139,9 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         stopAfterSteps: flags.int('stop-after-steps', 0, 0),
       } as const;
       flags.assertAllUsed();
+      interruptHint = `the last checkpoint is in ${options.out}: continue with the same command and --resume`;
       await pretrain(options, io);
-      return 0;
+      return EXIT.ok;
     }
     if (command === 'eval') {
       const dataset = flags.string('dataset', 'fashion-mnist');
@@ -115,31 +158,36 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         seed: flags.int('seed', 0, 0),
       } as const;
       flags.assertAllUsed();
-      if (options.file === '') throw new UsageError('eval needs a FILE');
+      if (options.file === '' || flags.parsed.positional.length > 1)
+        throw new UsageError('eval needs exactly one FILE');
       await evaluate(options, io);
       return 0;
     }
     if (command === 'inspect') {
       flags.assertAllUsed();
-      const [file] = flags.parsed.positional;
-      if (file === undefined) throw new UsageError('inspect needs a FILE');
+      const [file, ...extra] = flags.parsed.positional;
+      if (file === undefined || extra.length > 0) throw new UsageError('inspect needs exactly one FILE');
       await inspect(file, io);
       return 0;
     }
     if (command === 'convert-hf') {
       flags.assertAllUsed();
-      const [input, output] = flags.parsed.positional;
-      if (input === undefined || output === undefined) throw new UsageError('convert-hf needs IN and OUT');
+      const [input, output, ...extra] = flags.parsed.positional;
+      if (input === undefined || output === undefined || extra.length > 0)
+        throw new UsageError('convert-hf needs IN and OUT');
       await convertHf(input, output, io);
       return 0;
     }
     throw new UsageError(`unknown command '${command}'`);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr.write(`norga-vit: ${e.message}\n\n${USAGE}`);
-      return 2;
+      const help = command && COMMAND_USAGE[command] ? `norga-vit ${command} --help` : 'norga-vit --help';
+      io.stderr.write(`norga-vit: ${e.message} (${help} lists the flags)\n`);
+      return EXIT.usage;
     }
-    io.stderr.write(`norga-vit: ${(e as Error).message}\n`);
-    return 1;
+    return reportCliError('norga-vit', e, (l) => io.stderr.write(`${l}\n`), {
+      verbose,
+      describe: describeVitError,
+    });
   }
 }

@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { warmupCosine } from '@norga/autograd';
-import { compose, DataLoader, type Dataset, loadDataset, T, type Transform } from '@norga/datasets';
+import { compose, DataLoader, type Dataset, loadDataset, lockDir, T, type Transform } from '@norga/datasets';
 import { setBackend } from '@norga/tensor';
 import { PRETRAIN_NORMALIZATION, type ViTConfig, vitConfig } from '../config.js';
 import { ViT } from '../model/vit.js';
@@ -31,6 +31,11 @@ export const AUGMENTATIONS = {
   flip: (_size: number): Transform => T.randomHorizontalFlip(0.5),
 } as const;
 export type Augmentation = keyof typeof AUGMENTATIONS;
+
+/** A pretraining that cannot start or continue as asked (an --out holding another run, nothing to resume, ...). */
+export class PretrainError extends Error {
+  override readonly name = 'PretrainError';
+}
 
 export interface PretrainOptions {
   readonly dataset: 'fashion-mnist' | 'mnist';
@@ -110,7 +115,6 @@ function runIdentity(o: PretrainOptions): Record<string, unknown> {
 
 export async function pretrain(o: PretrainOptions, io: Io): Promise<PretrainReport> {
   await setBackend(o.backend);
-  await mkdir(o.out, { recursive: true });
   const config = vitConfig('tiny');
   const data: Dataset = loadDataset(o.dataset, o.dataDir === undefined ? {} : { dataDir: o.dataDir });
   const { mean, std } = PRETRAIN_NORMALIZATION[o.dataset];
@@ -130,7 +134,27 @@ export async function pretrain(o: PretrainOptions, io: Io): Promise<PretrainRepo
   });
   const stepsPerEpoch = train.numBatches;
   if (stepsPerEpoch === 0)
-    throw new Error(`batch size ${o.batchSize} exceeds the ${train.size} training images`);
+    throw new PretrainError(`--batch-size ${o.batchSize} exceeds the ${train.size} training images`);
+  // Everything checkable is checked: only now is --out created, and locked against a second pretraining.
+  await mkdir(o.out, { recursive: true });
+  const lock = lockDir(o.out);
+  try {
+    return await runPretraining(o, io, { config, train, test, stepsPerEpoch });
+  } finally {
+    lock.release();
+  }
+}
+
+async function runPretraining(
+  o: PretrainOptions,
+  io: Io,
+  {
+    config,
+    train,
+    test,
+    stepsPerEpoch,
+  }: { config: ViTConfig; train: DataLoader; test: DataLoader; stepsPerEpoch: number },
+): Promise<PretrainReport> {
   const totalSteps = stepsPerEpoch * o.epochs;
 
   const model = ViT.create(config, { seed: o.seed });
@@ -155,16 +179,20 @@ export async function pretrain(o: PretrainOptions, io: Io): Promise<PretrainRepo
     history: [],
   };
   const pointer = await readPointer(o.out);
+  if (pointer === null && o.resume)
+    throw new PretrainError(
+      `--resume: ${o.out} holds no checkpoint to resume; drop --resume to start a new pretraining there`,
+    );
   if (pointer !== null) {
     if (!o.resume)
-      throw new Error(
+      throw new PretrainError(
         `${o.out} already holds a checkpoint: pass --resume to continue it, or choose another --out`,
       );
     const differing = Object.keys(identity).filter(
       (k) => JSON.stringify(identity[k]) !== JSON.stringify(pointer.options[k]),
     );
     if (differing.length > 0) {
-      throw new Error(
+      throw new PretrainError(
         `cannot resume ${o.out}: ${differing.map((k) => `--${k} was ${JSON.stringify(pointer.options[k])}, now ${JSON.stringify(identity[k])}`).join('; ')}`,
       );
     }
@@ -193,10 +221,13 @@ export async function pretrain(o: PretrainOptions, io: Io): Promise<PretrainRepo
   let stopped = false;
 
   for (let epoch = progress.epoch; epoch < o.epochs && !stopped; epoch++) {
-    const epochStart = elapsed();
-    let seen = 0;
-    let lossSum = 0;
-    let correct = 0;
+    // A resume mid-epoch continues the epoch's sums (saved with the checkpoint), so its train loss and accuracy
+    // cover the whole epoch, as in an uninterrupted run. (Checkpoints without them count from the resume.)
+    const partial = progress.stepInEpoch > 0 ? progress.epochSums : undefined;
+    const epochStart = elapsed() - (partial?.seconds ?? 0);
+    let seen = partial?.seen ?? 0;
+    let lossSum = partial?.lossSum ?? 0;
+    let correct = partial?.correct ?? 0;
     let k = 0;
     for (const raw of train.rawBatches(epoch)) {
       if (k++ < progress.stepInEpoch) continue; // already trained before the resume
@@ -209,7 +240,13 @@ export async function pretrain(o: PretrainOptions, io: Io): Promise<PretrainRepo
       seen += raw.labels.length;
       lossSum += r.loss * raw.labels.length;
       correct += r.correct;
-      progress = { ...progress, epoch, stepInEpoch: k, globalStep: progress.globalStep + 1 };
+      progress = {
+        ...progress,
+        epoch,
+        stepInEpoch: k,
+        globalStep: progress.globalStep + 1,
+        epochSums: { seen, lossSum, correct, seconds: elapsed() - epochStart },
+      };
       const rate = (stepsThisRun * o.batchSize) / ((performance.now() - runStart) / 1000);
       line.update({
         epoch: epoch + 1,
@@ -248,7 +285,8 @@ export async function pretrain(o: PretrainOptions, io: Io): Promise<PretrainRepo
       `epoch ${record.epoch}/${o.epochs}: test accuracy ${(100 * record.testAccuracy).toFixed(2)}% ` +
         `(train loss ${record.trainLoss.toFixed(4)}, ${formatDuration(record.seconds)})\n`,
     );
-    progress = { ...progress, epoch: epoch + 1, stepInEpoch: 0, history: [...progress.history, record] };
+    const { epochSums: _done, ...rest } = progress;
+    progress = { ...rest, epoch: epoch + 1, stepInEpoch: 0, history: [...progress.history, record] };
     await save(progress);
   }
 
