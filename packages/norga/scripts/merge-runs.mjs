@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+/**
+ * Merges finished `norga run` directories that differ only in their methods and seeds into one results set
+ * (results.json / results.md / plots, with the paired table over every seed a method shares with prefix tuning):
+ *
+ *   node packages/norga/scripts/merge-runs.mjs OUT_DIR RUN_DIR [RUN_DIR ...]
+ *
+ * Each (method, seed) is a deterministic function of the configuration, so a run made in pieces (the main job's
+ * 3 seeds, then more seeds or methods) gives the same numbers as one long run. Anything else that differs between
+ * the configurations is refused, and a (method, seed) found twice must agree exactly.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeResults } from '@norga/norga';
+
+const [out, ...dirs] = process.argv.slice(2);
+if (!out || dirs.length === 0) {
+  console.error('usage: node merge-runs.mjs OUT_DIR RUN_DIR [RUN_DIR ...]');
+  process.exit(2);
+}
+// A cell that was not measured (NaN in memory) is written to JSON as "NaN" or null: read both back as NaN.
+const numbers = (v) => (v === null || v === 'NaN' ? Number.NaN : Array.isArray(v) ? v.map(numbers) : v);
+const readRuns = (runs) =>
+  runs.map((r) => ({
+    ...r,
+    acc: numbers(r.acc),
+    tii: numbers(r.tii),
+    metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, numbers(v)])),
+  }));
+const summaries = dirs.map((d) => {
+  const s = JSON.parse(readFileSync(join(d, 'results.json'), 'utf8'));
+  return { dir: d, s: { ...s, runs: readRuns(s.runs) } };
+});
+const identity = ({ methods: _m, seeds: _s, ...rest }) => JSON.stringify(rest);
+const first = summaries[0];
+for (const { dir, s } of summaries) {
+  if (identity(s.config) !== identity(first.s.config))
+    throw new Error(`${dir}: its configuration differs from ${first.dir} in more than methods and seeds`);
+}
+const runs = new Map();
+for (const { dir, s } of summaries) {
+  for (const r of s.runs) {
+    const key = `${r.method}/${r.seed}`;
+    const seen = runs.get(key);
+    if (seen && JSON.stringify(seen.acc) !== JSON.stringify(r.acc))
+      throw new Error(`${dir}: ${key} disagrees with an earlier directory's result`);
+    if (!seen) runs.set(key, r);
+  }
+}
+const all = [...runs.values()].sort((a, b) => a.seed - b.seed);
+const methods = [...new Set(summaries.flatMap(({ s }) => s.config.methods))];
+const ordered = methods.flatMap((m) => all.filter((r) => r.method === m));
+const seeds = [...new Set(ordered.map((r) => r.seed))].sort((a, b) => a - b);
+const files = await writeResults(out, {
+  command: summaries.map(({ s }) => s.command).join(' && '),
+  config: { ...first.s.config, methods, seeds },
+  backend: first.s.backend,
+  machine: first.s.machine,
+  startedAt: summaries.map(({ s }) => s.startedAt).sort()[0],
+  finishedAt: summaries
+    .map(({ s }) => s.finishedAt)
+    .sort()
+    .at(-1),
+  wallSeconds: summaries.reduce((t, { s }) => t + s.wallSeconds, 0),
+  runs: ordered,
+});
+console.log(
+  `merged ${ordered.length} runs of ${methods.length} methods from ${dirs.length} directories:\n${files.join('\n')}`,
+);
