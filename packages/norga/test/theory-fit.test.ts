@@ -45,7 +45,7 @@ describe('data generator', () => {
   for (const kind of ['linear', 'tanh'] as TheoryGate[]) {
     it(`a fit from a large sample reproduces the generating parameters (${kind} gate)`, () => {
       const truth = defaultMixture({ kind, alpha: 1, tau: 1 });
-      const sample = generateSample(truth, 4000, 0.005, new Rng(5));
+      const sample = generateSample(truth, 2000, 0.005, new Rng(5));
       const init = initialAtoms(truth.prefix, 2, 'near', 0.3, new Rng(6));
       const start = voronoiLoss(init, truth.prefix).total;
       const fit = fitLeastSquares(sample, init, {
