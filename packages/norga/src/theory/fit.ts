@@ -1,9 +1,11 @@
 /**
  * The least-squares estimator Ĝ_n = argmin_G (1/n) Σ (y_i − f_G(x_i))² over mixtures with k prefix atoms, the
  * estimator the theorem is about. The loss and its gradient are the engine's (float64 tensors, autograd's
- * valueAndGrad); L-BFGS (lbfgs.ts) drives them. Float64 because at n = 10^5 the statistical signal in the loss,
- * ‖f_Ĝ − f_G*‖² ≈ 10^-5·σ², sits near float32's resolution of a loss of order σ²: a float32 line search cannot
- * tell the estimator from its neighbours, and the measured rate would be float32's, not the estimator's.
+ * valueAndGrad); L-BFGS (lbfgs.ts) drives them. Float64 because the fit must place the minimiser well inside its
+ * statistical error: at n = 10^5 the excess loss of the estimator is about (p/n)·σ² ≈ 10^-4·σ² (p = 12 to 18
+ * parameters), so locating it to a tenth of its error means resolving 10^-6·σ² in a loss of order σ², and for a
+ * crowded cell, whose loss is quartic in the parameters, far less; float32 (relative precision 6·10^-8, worse
+ * after a sum over 10^5 terms) would make the measured rate float32's, not the estimator's.
  */
 import { valueAndGrad } from '@norga/autograd';
 import { type Tensor, tensor, tidy } from '@norga/tensor';
