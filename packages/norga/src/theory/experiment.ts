@@ -71,7 +71,10 @@ export function truthFor(gate: TheoryGate, cfg: Pick<TheoryConfig, 'alpha' | 'ta
   return defaultMixture({ kind: gate, alpha: cfg.alpha, tau: cfg.tau }, cfg.expert);
 }
 
-/** One fit: the unit of work, seeded only by (seed, n, rep) for the data and (…, variant, gate) for the start. */
+/**
+ * One fit, the unit of work. The data are seeded by (seed, n, rep) and the start by (seed, n, rep, variant) — not
+ * by the gate — so at a given (n, rep) every gate fits the same x and noise from the same start.
+ */
 export function runOne(
   cfg: TheoryConfig,
   variant: Variant,
