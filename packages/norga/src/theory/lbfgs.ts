@@ -1,9 +1,10 @@
 /**
  * L-BFGS with a backtracking (Armijo) line search, over a plain parameter vector. The theory needs the least-
  * squares estimator itself, i.e. the loss minimised to well below the statistical error at n = 10^5 (parameter
- * errors near 10^-3, loss differences near 10^-7). First-order methods with a fixed step (Adam, SGD) stall in the
- * narrow valleys of an over-specified mixture long before that; a quasi-Newton step follows the valley. The loss
- * and its gradient come from the engine's autograd (fit.ts); only the small vector algebra lives here.
+ * errors near 10^-3, loss differences near 10^-7). A fixed-step first-order method (Adam, SGD) settles only to
+ * within its step and crawls along the badly conditioned valleys of an over-specified mixture; a quasi-Newton step
+ * adapts to the curvature. The loss and its gradient come from the engine's autograd (fit.ts); only the small
+ * vector algebra lives here.
  */
 
 export type Objective = (theta: Float64Array) => { value: number; grad: Float64Array };
