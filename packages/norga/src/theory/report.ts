@@ -120,7 +120,13 @@ export function voronoiPlotSpec(
     scale: { type: 'log' },
     title: measure === 'voronoi' ? 'D' : '‖f̂ − f*‖',
   } as const;
-  const color = { field: 'gate', type: 'nominal', title: 'gate' } as const;
+  // Gates in the order they ran (linear first), not alphabetically, so colours match the table's rows.
+  const color = {
+    field: 'gate',
+    type: 'nominal',
+    title: 'gate',
+    sort: [...new Set(rows.map((r) => r.gate))],
+  };
   // One data set (a facet needs its data at the top), the layers tell their rows apart by `kind`.
   const values = [
     ...points.map((p) => ({ ...p, kind: 'fit' })),
