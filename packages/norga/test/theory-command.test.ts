@@ -36,6 +36,8 @@ describe('norga theory', () => {
     expect(await runTheoryCommand(argv, io)).toBe(0);
     const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(json.config.ns).toEqual([50, 100, 200]);
+    expect(json.truth.tanh.prefix[0].beta1).toEqual([1.2, -0.8]);
+    expect(json.truth.linear.gate.kind).toBe('linear');
     expect(json.fits).toHaveLength(2 * 3);
     expect(json.summary.map((s: { gate: string }) => s.gate)).toEqual(['linear', 'tanh']);
     for (const fit of json.fits) {

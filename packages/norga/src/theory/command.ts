@@ -15,6 +15,7 @@ import {
   runExperiment,
   sampleSizes,
   type TheoryConfig,
+  truthFor,
   VARIANTS,
   type Variant,
 } from './experiment.js';
@@ -146,6 +147,8 @@ export async function runTheoryCommand(argv: string[], io: TheoryIo): Promise<nu
   writeJsonAtomic(join(dir, 'results.json'), {
     command,
     config: cfg,
+    // The true mixture per gate, so a reader of this file can compare fitted atoms without the source.
+    truth: Object.fromEntries(cfg.gates.map((g) => [g, truthFor(g, cfg)])),
     machine: machineInfo(),
     startedAt: started.toISOString(),
     finishedAt: new Date().toISOString(),
