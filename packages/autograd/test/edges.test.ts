@@ -47,6 +47,10 @@ const FNS: Record<string, Fn> = {
   tanh: (x) => T.tanh(x),
   gelu: (x) => T.gelu(x),
   'gelu-tanh': (x) => T.gelu(x, { approximate: 'tanh' }),
+  softplus: (x) => T.softplus(x),
+  'softplus-beta2-threshold5': (x) => T.softplus(x, { beta: 2, threshold: 5 }),
+  logSigmoid: (x) => T.logSigmoid(x),
+  log1p: (x) => T.log1p(x),
   softmax: (x) => T.softmax(x, -1),
   logSoftmax: (x) => T.logSoftmax(x, -1),
   logsumexp: (x) => T.logsumexp(x, -1),
@@ -57,7 +61,17 @@ const FNS: Record<string, Fn> = {
   'bceWithLogits-y1': (x, t) => bceWithLogits(x, t!, { reduction: 'none' }),
 };
 const fnOf = (name: string): Fn => FNS[name.replace('.0', '')]!;
-const ELEMENTWISE = new Set(['exp', 'sigmoid', 'tanh', 'gelu', 'gelu-tanh']);
+const ELEMENTWISE = new Set([
+  'exp',
+  'sigmoid',
+  'tanh',
+  'gelu',
+  'gelu-tanh',
+  'softplus',
+  'softplus-beta2-threshold5',
+  'logSigmoid',
+  'log1p',
+]);
 
 function mismatches(got: ArrayLike<number>, want: readonly number[], atol: number, rtol: number): string[] {
   const bad: string[] = [];

@@ -209,6 +209,10 @@ export class Tensor implements View {
   log(): Tensor {
     return ops.log(this);
   }
+  /** log(1 + x) elementwise, accurate for tiny x. */
+  log1p(): Tensor {
+    return ops.log1p(this);
+  }
   sqrt(): Tensor {
     return ops.sqrt(this);
   }
@@ -241,6 +245,14 @@ export class Tensor implements View {
   }
   sigmoid(): Tensor {
     return ops.sigmoid(this);
+  }
+  /** log(1 + exp(β·x))/β elementwise, computed without overflow (see the function of the same name). */
+  softplus(options?: ops.SoftplusOptions): Tensor {
+    return ops.softplus(this, options);
+  }
+  /** log(sigmoid(x)) elementwise, finite for every finite x. */
+  logSigmoid(): Tensor {
+    return ops.logSigmoid(this);
   }
   gelu(options?: ops.GeluOptions): Tensor {
     return ops.gelu(this, options);

@@ -37,6 +37,8 @@ export const UNARY_DERIVATIVES: { readonly [K in UnaryOp]: UnaryDerivative } = {
   neg: (g) => neg(g),
   exp: (g, _x, s) => mul(g, s.y),
   log: (g, x) => div(g, x),
+  // d log1p(x) = 1 / (1 + x)
+  log1p: (g, x, s) => div(g, E.bin('add', s.c(1), x)),
   // d sqrt(x) = 1 / (2 sqrt(x))
   sqrt: (g, _x, s) => div(g, mul(s.y, s.c(2))),
   // d (1/x) = -1/x² = -y²

@@ -56,6 +56,8 @@ function relabel(name: string, fn: () => Tensor): Tensor {
 export const neg = (x: Tensor): Tensor => unary('neg', x);
 export const exp = (x: Tensor): Tensor => unary('exp', x);
 export const log = (x: Tensor): Tensor => unary('log', x);
+/** log(1 + x), accurate for tiny x (as torch.log1p). */
+export const log1p = (x: Tensor): Tensor => unary('log1p', x);
 export const sqrt = (x: Tensor): Tensor => unary('sqrt', x);
 export const reciprocal = (x: Tensor): Tensor => unary('reciprocal', x);
 export const sin = (x: Tensor): Tensor => unary('sin', x);
@@ -119,6 +121,39 @@ export const sigmoid = (x: Tensor): Tensor =>
     bin('div', un('exp', bin('min', v, zero)), bin('add', one, un('exp', un('neg', un('abs', v))))),
   );
 
+/** log1p(exp(-|x|)): the part of softplus that never overflows (exp(-|x|) lies in [0, 1]). */
+const softTail = (v: Expr): Expr => un('log1p', un('exp', un('neg', un('abs', v))));
+
+/** Options of softplus: `beta` and `threshold`, as torch.nn.functional.softplus. */
+export interface SoftplusOptions {
+  /** β in log(1 + exp(β·x))/β (default 1). */
+  beta?: number;
+  /** Above β·x > threshold the result is x itself, as torch.nn.functional.softplus (default 20). */
+  threshold?: number;
+}
+
+/**
+ * softplus(x) = log(1 + exp(β·x))/β, computed as (max(β·x, 0) + log1p(exp(-|β·x|)))/β: no step overflows (the old
+ * log(1 + exp(x)) is inf above 88) and tiny results keep their precision (log1p). Gradient sigmoid(β·x), 0.5 at 0
+ * (max's tie rule), and exactly 0 / 1 at ∓inf. Above the threshold it is x, as PyTorch.
+ */
+export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
+  const { beta = 1, threshold = 20 } = options;
+  return composite('softplus', [x, beta, threshold, 0], FLOATS, (v, b, t, zero) => {
+    const bx = bin('mul', v, b);
+    const smooth = bin('div', bin('add', bin('max', bx, zero), softTail(bx)), b);
+    return select(bin('cmplt', t, bx), v, smooth);
+  });
+}
+
+/**
+ * log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)): finite for every finite x (log of a sigmoid that rounded to
+ * 0 would be -inf below -88), -inf at -inf with gradient 1, 0 at +inf with gradient 0, as torch's logsigmoid.
+ */
+export const logSigmoid = (x: Tensor): Tensor =>
+  composite('logSigmoid', [x, 0], FLOATS, (v, zero) => bin('sub', bin('min', v, zero), softTail(v)));
+
+/** Options of gelu: `approximate` is `'none'` (erf, the default) or `'tanh'`. */
 export interface GeluOptions {
   /** 'none' (default): exact, 0.5·x·(1 + erf(x/√2)). 'tanh': the approximation used by GPT-2 and some ViTs. */
   approximate?: 'none' | 'tanh';

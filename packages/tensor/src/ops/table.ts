@@ -12,7 +12,18 @@
  */
 import type { DType } from '../dtype.js';
 
-export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'reciprocal' | 'sin' | 'cos' | 'tanh' | 'erf' | 'abs';
+export type UnaryOp =
+  | 'neg'
+  | 'exp'
+  | 'log'
+  | 'log1p'
+  | 'sqrt'
+  | 'reciprocal'
+  | 'sin'
+  | 'cos'
+  | 'tanh'
+  | 'erf'
+  | 'abs';
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'pow' | 'cmplt' | 'cmpeq';
 
 export interface ElementwiseDef<Arity extends 1 | 2> {
@@ -53,6 +64,11 @@ export const UNARY: { readonly [K in UnaryOp]: ElementwiseDef<1> } = {
   log: unary(
     (x) => `Math.log(${x})`,
     (x) => `log(${x})`,
+  ),
+  // log(1 + x) without losing a tiny x to the rounding of 1 + x (softplus and logSigmoid need it)
+  log1p: unary(
+    (x) => `Math.log1p(${x})`,
+    (x) => `log1p_f32(${x})`,
   ),
   sqrt: unary(
     (x) => `Math.sqrt(${x})`,

@@ -108,6 +108,16 @@ fn erf_f32(x: f32) -> f32 {
   return select(r - 1.0, 1.0 - r, x >= 0.0);
 }
 
+// log(1 + x) to float32 accuracy for tiny x: log(u)·x/(u - 1) with u = 1 + x cancels the rounding of u
+// (Goldberg, "What every computer scientist should know about floating-point arithmetic", Theorem 4); u = 1
+// means x is below half an ulp of 1, where log1p(x) = x; u = inf (x = inf) gives inf.
+fn log1p_f32(x: f32) -> f32 {
+  let u = 1.0 + x;
+  if (u == 1.0) { return x; }
+  if ((bitcast<u32>(u) & 0x7fffffffu) == 0x7f800000u) { return u; }
+  return log(u) * (x / (u - 1.0));
+}
+
 // Math.pow semantics (as PyTorch): pow(x, 0) = 1 even for NaN; a negative base with an integer exponent takes
 // the sign of the exponent's parity, with a non-integer exponent gives NaN. Small integer exponents multiply
 // exactly (x*x is what the CPU's rounded double gives), others go through exp2(b * log2|a|).
