@@ -134,7 +134,7 @@ export async function runTheoryCommand(argv: string[], io: TheoryIo): Promise<nu
   say(
     `theory: ${cfg.variants.length} variants × ${cfg.gates.length} gates × n ∈ {${ns.join(', ')}} × ${cfg.reps} reps → ${dir}`,
   );
-  const records = runExperiment(cfg, (r: FitRecord, done, total) => {
+  const records = await runExperiment(cfg, (r: FitRecord, done, total) => {
     if (r.rep === cfg.reps - 1)
       say(
         `[${done}/${total}] ${r.variant} ${r.gate} n=${r.n}: D=${r.voronoi.toExponential(2)} ‖f̂−f*‖=${r.functionError.toExponential(2)} (${r.iterations} it, ${r.stop}) ${((performance.now() - t0) / 1000).toFixed(0)} s`,

@@ -123,11 +123,14 @@ export function runOne(
   };
 }
 
-/** Every fit, smallest n first within each (variant, gate), calling `onFit` after each. */
-export function runExperiment(
+/**
+ * Every fit, smallest n first within each (variant, gate), calling `onFit` after each. Yields to the event loop
+ * between fits, so a signal (Ctrl-C, SIGTERM) ends a long run at the next fit instead of waiting for the last.
+ */
+export async function runExperiment(
   cfg: TheoryConfig,
   onFit?: (r: FitRecord, done: number, total: number) => void,
-): FitRecord[] {
+): Promise<FitRecord[]> {
   const total = cfg.variants.length * cfg.gates.length * cfg.ns.length * cfg.reps;
   const out: FitRecord[] = [];
   for (const variant of cfg.variants)
@@ -137,6 +140,7 @@ export function runExperiment(
           const r = runOne(cfg, variant, gate, n, rep);
           out.push(r);
           onFit?.(r, out.length, total);
+          await new Promise((resolve) => setImmediate(resolve));
         }
   return out;
 }
