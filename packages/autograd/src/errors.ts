@@ -4,6 +4,7 @@
  */
 import { fmtShape, TensorError } from '@norga/tensor';
 
+/** Misuse of autograd: a backward without a graph, a non-float leaf, an optimizer or loss given the wrong shapes. */
 export class GradError extends TensorError {}
 
 /** `[2,3] float32` — how a tensor appears in messages. */

@@ -28,8 +28,16 @@ export { assign_ } from './engine/assign.js';
 export * from './engine/index.js';
 export { GradError, StateDictError } from './errors.js';
 export * from './losses/index.js';
+/** The layers, containers and initialisers, as torch.nn (also exported at the top level). */
 export * as nn from './nn/index.js';
 export * from './nn/index.js';
+/** The optimizers, schedulers and clipping, as torch.optim (also exported at the top level). */
 export * as optim from './optim/index.js';
 export * from './optim/index.js';
-export { NON_DIFFERENTIABLE, RULES, type VjpRule } from './rules/index.js';
+export {
+  type BackwardContext,
+  NON_DIFFERENTIABLE,
+  RULES,
+  type SaveContext,
+  type VjpRule,
+} from './rules/index.js';

@@ -28,15 +28,20 @@ export interface Storage {
   refs: number;
 }
 
+/** The reductions a backend implements. */
 export type ReduceOp = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
+/** The distributions a backend draws from: uniform on [0, 1) or standard normal. */
 export type RandomKind = 'uniform' | 'normal';
 
+/** What a backend implements: storage, and a handful of kernel families the ops are built on (see the package README). */
 export interface Backend {
   readonly name: string;
   /** Dtypes this backend stores and computes (WebGPU has no float64). */
   readonly dtypes: readonly DType[];
 
+  /** Allocates storage for `size` elements of `dtype` (contents unspecified); returns the backend's handle. */
   alloc(dtype: DType, size: number): unknown;
+  /** Releases storage made by alloc. */
   free(handle: unknown): void;
   /** Overwrites the whole buffer. */
   write(handle: unknown, data: AnyTypedArray): void;
@@ -74,8 +79,10 @@ export interface Backend {
   /** Fills out (contiguous) from the counter-based generator: Philox4x32-10 with `key`, blocks from `counter`. */
   random(kind: RandomKind, key: readonly [number, number], counter: number, out: View): void;
 
+  /** Backend-specific memory statistics. */
   memory(): { bytesPooled: number };
   /** Waits for queued work (a no-op for synchronous backends). */
   flush(): Promise<void>;
+  /** Releases everything the backend holds (its device, pools, workers). */
   dispose(): void;
 }

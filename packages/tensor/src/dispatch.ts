@@ -27,6 +27,7 @@
  */
 import type { Tensor } from './tensor.js';
 
+/** One primitive op as reported to the recorder: its name, inputs, attributes and output. */
 export interface OpRecord {
   readonly op: string;
   readonly inputs: readonly Tensor[];
@@ -34,6 +35,7 @@ export interface OpRecord {
   readonly output: Tensor;
 }
 
+/** Receives every primitive op as it runs (autograd installs one). */
 export type OpRecorder = (record: OpRecord) => void;
 
 let recorder: OpRecorder | null = null;

@@ -9,16 +9,21 @@ export type TypedArrayFor<D extends DType> = D extends 'float32'
       ? Int32Array
       : Uint8Array;
 
+/** The typed arrays tensors read into and are made from. */
 export type AnyTypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
+/** Every dtype, in a fixed order. */
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
 
+/** Bytes per element of each dtype as stored (bool: one byte). */
 export const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
+/** Whether `dtype` is float32 or float64. */
 export function isFloat(dtype: DType): boolean {
   return dtype === 'float32' || dtype === 'float64';
 }
 
+/** A zeroed typed array of the kind that holds `dtype`. */
 export function typedArrayFor(dtype: DType, size: number): AnyTypedArray {
   switch (dtype) {
     case 'float32':

@@ -6,6 +6,7 @@
  */
 import type { AnyTypedArray, DType } from './dtype.js';
 
+/** How toString, format and print lay out values (PyTorch's print options). */
 export interface PrintOptions {
   /** Digits after the decimal point for floats (default 4, as PyTorch). */
   precision?: number;
@@ -17,7 +18,8 @@ export interface PrintOptions {
   lineWidth?: number;
 }
 
-interface Layout {
+/** What the formatter needs to know of a tensor besides its values. */
+export interface PrintLayout {
   readonly shape: readonly number[];
   readonly dtype: DType;
   readonly backend: string;
@@ -26,7 +28,7 @@ interface Layout {
 const PREFIX = 'tensor(';
 
 /** The whole `tensor(...)` text for row-major `values` of `layout`. */
-export function formatTensor(values: AnyTypedArray, layout: Layout, options: PrintOptions = {}): string {
+export function formatTensor(values: AnyTypedArray, layout: PrintLayout, options: PrintOptions = {}): string {
   const opts = {
     precision: options.precision ?? 4,
     threshold: options.threshold ?? 1000,
@@ -59,7 +61,7 @@ export function formatTensor(values: AnyTypedArray, layout: Layout, options: Pri
 }
 
 /** What PyTorch adds after the values: the dtype when not a default one, and the device when not the CPU. */
-function suffixOf({ dtype, backend }: Layout): string {
+function suffixOf({ dtype, backend }: PrintLayout): string {
   let s = '';
   if (dtype === 'float64') s += ', dtype=float64';
   if (backend !== 'cpu') s += `, backend='${backend}'`;

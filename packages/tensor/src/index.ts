@@ -12,7 +12,15 @@ export type { Backend, RandomKind, ReduceOp, Storage, View } from './backend.js'
 export { CpuBackend } from './backends/cpu/index.js';
 // The CPU backend's WebAssembly tier: switch tiers at run time, read its copy and task statistics.
 export { cpuTier, setCpuTier } from './backends/wasm/cpu-hook.js';
-export { getWasmTier, type WasmTier } from './backends/wasm/public.js';
+export {
+  type AttentionStats,
+  type ElementwiseStats,
+  getWasmTier,
+  type MatmulStats,
+  type ReduceStats,
+  type WasmFeatures,
+  type WasmTier,
+} from './backends/wasm/public.js';
 export { trimAllPools as trimPool } from './backends/webgpu/pool.js';
 export { type OpRecord, type OpRecorder, record, setOpRecorder, untracked } from './dispatch.js';
 export {
@@ -34,9 +42,18 @@ export {
   ShapeError,
   TensorError,
 } from './errors.js';
-export { formatTensor, type PrintOptions } from './format.js';
-export { keep, type MemoryInfo, memory, Scope, setPooledBytesSource, tidy } from './memory.js';
+export { formatTensor, type PrintLayout, type PrintOptions } from './format.js';
+export {
+  keep,
+  type MemoryInfo,
+  memory,
+  Scope,
+  setPooledBytesSource,
+  type TensorContainer,
+  tidy,
+} from './memory.js';
 export type { Expr } from './ops/expr.js';
+/** Builders of elementwise expression trees (`input`, `constant`, `un`, `bin`, `select`, `castTo`) for `fused`. */
 export * as expr from './ops/expr.js';
 export * from './ops/index.js';
 export type { GeluOptions } from './ops/math.js';
@@ -50,6 +67,7 @@ export {
   uniformFromBits,
 } from './random/philox.js';
 export {
+  type BackendFactory,
   currentBackendName,
   disposeBackend,
   getBackend,

@@ -23,6 +23,7 @@ export function onStorageFreed(s: Storage): void {
   live.bytes -= s.bytes;
 }
 
+/** What memory() reports. */
 export interface MemoryInfo {
   /** Tensors created and not yet disposed (views count separately from their storage). */
   tensors: number;
@@ -33,17 +34,20 @@ export interface MemoryInfo {
 }
 
 let pooledBytes: () => number = () => 0;
+/** Where memory().bytesPooled comes from (the WebGPU backend installs its pools). */
 export function setPooledBytesSource(fn: () => number): void {
   pooledBytes = fn;
 }
 
+/** Live tensors, bytes in use and bytes pooled, over all backends. */
 export function memory(): MemoryInfo {
   return { tensors: live.tensors, bytesInUse: live.bytes, bytesPooled: pooledBytes() };
 }
 
 const tidyStack: Tensor[][] = [];
 
-type TensorContainer =
+/** What tidy and Scope look through for tensors: a tensor, arrays and objects of them, or plain values. */
+export type TensorContainer =
   | Tensor
   | readonly TensorContainer[]
   | { readonly [k: string]: TensorContainer }
@@ -123,6 +127,7 @@ export function keep<T extends Tensor>(t: T): T {
 export class Scope {
   readonly #tensors = new Set<Tensor>();
 
+  /** Adds every tensor in `value` (also inside arrays and objects) to the scope; returns value. */
   track<T extends TensorContainer>(value: T): T {
     const found = new Set<Tensor>();
     collect(value, found);
@@ -149,11 +154,13 @@ export class Scope {
     return t;
   }
 
+  /** Disposes every tracked tensor not kept. */
   dispose(): void {
     for (const t of this.#tensors) if (!t.isDisposed) t.dispose();
     this.#tensors.clear();
   }
 
+  /** Disposes the scope at the end of a `using` block. */
   [Symbol.dispose](): void {
     this.dispose();
   }

@@ -2,15 +2,16 @@
 import type { Backend } from './backend.js';
 import { BackendError } from './errors.js';
 
-type Factory = () => Backend | Promise<Backend>;
+/** Makes a backend (possibly asynchronously, as WebGPU does). */
+export type BackendFactory = () => Backend | Promise<Backend>;
 
-const factories = new Map<string, Factory>();
+const factories = new Map<string, BackendFactory>();
 const ready = new Map<string, Backend>();
 const pending = new Map<string, Promise<Backend>>();
 let current = 'cpu';
 
 /** Makes a backend known by name. Its factory runs on first use (`setBackend` / `initBackend`). */
-export function registerBackend(name: string, factory: Factory): void {
+export function registerBackend(name: string, factory: BackendFactory): void {
   factories.set(name, factory);
 }
 
@@ -63,6 +64,7 @@ export function getBackend(name: string = current): Backend {
   );
 }
 
+/** The name of the backend new tensors go to. */
 export function currentBackendName(): string {
   return current;
 }

@@ -1,7 +1,9 @@
 import { ArgumentError, describeValue, fmtShape, IndexError, ShapeError } from './errors.js';
 
+/** A tensor's dimensions, outermost first. */
 export type Shape = readonly number[];
 
+/** The number of elements of `shape` (1 for a scalar). */
 export function sizeOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;

@@ -12,6 +12,7 @@ import { sameShape } from '../rules/unbroadcast.js';
 import { consume, freeSaved, leaves, type Node, producers, requiresGradOf } from './graph.js';
 import { versionOf } from './version.js';
 
+/** Options of backward: the seed `gradient` (required for a non-scalar root) and `retainGraph`. */
 export interface BackwardOptions {
   /** dL/d(root); required when the root has more than one element. Not consumed: the caller still owns it. */
   gradient?: Tensor;
@@ -22,6 +23,7 @@ export interface BackwardOptions {
 /** Where leaf gradients go: into `.grad` (backward) or into a map of chosen leaves (grad / valueAndGrad). */
 type Sink = { kind: 'leaves' } | { kind: 'targets'; grads: Map<Tensor, Tensor | null> };
 
+/** Backpropagates from root into the `.grad` of every leaf it depends on (the method is t.backward()). */
 export function backward(root: Tensor, options: BackwardOptions = {}): void {
   run('backward', root, options, { kind: 'leaves' });
 }

@@ -8,6 +8,7 @@ import { run } from './backward.js';
 import { leaves, requiresGradOf } from './graph.js';
 import { isFloatDType } from './record.js';
 
+/** Which arguments grad and valueAndGrad differentiate with respect to. */
 export interface GradOptions {
   /** Which arguments to differentiate with respect to (default: every tensor argument). */
   argnums?: number | readonly number[];

@@ -24,7 +24,9 @@ export function requiresGrad_<T extends Tensor>(t: T, flag = true): T {
   return t;
 }
 
+/** Whether gradients flow out of t (a marked leaf, or an op output depending on one). */
 export const requiresGrad = (t: Tensor): boolean => requiresGradOf(t);
+/** True unless an op recorded for autograd produced t. */
 export const isLeaf = (t: Tensor): boolean => !producers.has(t);
 
 /** The gradient accumulated into a leaf by backward(), or null. The leaf owns it: do not dispose it. */

@@ -3,6 +3,7 @@ import { assertFunction } from '../errors.js';
 
 let disabled = 0;
 
+/** Whether ops are being recorded (false inside noGrad). */
 export const isGradEnabled = (): boolean => disabled === 0;
 
 /** Runs fn without recording: its outputs do not require gradients and nothing is saved for backward. */

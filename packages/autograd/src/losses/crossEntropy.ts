@@ -24,6 +24,7 @@ import { describe, GradError } from '../errors.js';
 import { sameShape } from '../rules/unbroadcast.js';
 import { type Reduction, reduce } from './reduction.js';
 
+/** Options of crossEntropy: reduction, labelSmoothing and ignoreIndex, as torch.nn.functional.cross_entropy. */
 export interface CrossEntropyOptions {
   reduction?: Reduction;
   /** ε in [0, 1]: the target becomes (1-ε)·target + ε/C (uniform over classes). */
@@ -54,6 +55,7 @@ function checkTargets(safe: Tensor, c: number): void {
   safe.backend.checkIndexRange('crossEntropy', safe, 0, c, 'target');
 }
 
+/** Cross-entropy of logits [N, C] (or [C], or [N, C, d...]) against int32 class indices or class probabilities shaped like the logits, computed through logSoftmax (torch.nn.functional.cross_entropy). */
 export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   const { reduction = 'mean', labelSmoothing: eps = 0, ignoreIndex = -100 } = options;
   if (logits.rank === 0)

@@ -2,6 +2,7 @@ import { mean, sum, type Tensor } from '@norga/tensor';
 import { alias } from '../engine/alias.js';
 import { GradError } from '../errors.js';
 
+/** How a loss reduces over items: their mean, their sum, or none (per-item losses). */
 export type Reduction = 'mean' | 'sum' | 'none';
 
 /** Applies a loss reduction to per-element losses. */

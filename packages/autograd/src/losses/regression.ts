@@ -13,6 +13,7 @@ function checkSameShapeAndDType(op: string, input: Tensor, target: Tensor): void
   }
 }
 
+/** Mean squared error between input and target of one shape and dtype (torch.nn.functional.mse_loss). */
 export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
   checkSameShapeAndDType('mseLoss', input, target);
   return tidy(() => {
@@ -21,6 +22,7 @@ export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Re
   });
 }
 
+/** Options of bceWithLogits: reduction, posWeight (per class) and weight (per element), as PyTorch. */
 export interface BceOptions {
   reduction?: Reduction;
   /** Weight of the positive term per class (broadcast over the last axis), as pos_weight. */

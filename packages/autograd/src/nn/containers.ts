@@ -38,6 +38,7 @@ export class ModuleList<M extends Module = Module> extends Module {
     for (const m of items) this.push(m);
   }
 
+  /** Appends a module (registered under the next index); returns this. */
   push(m: M): this {
     this.registerModule(String(this.#items.length), m);
     this.#items.push(m);
@@ -48,12 +49,14 @@ export class ModuleList<M extends Module = Module> extends Module {
     return this.#items.length;
   }
 
+  /** The module at index i (negative counts from the end). */
   at(i: number): M {
     const m = this.#items[i < 0 ? i + this.#items.length : i];
     if (!m) throw new RangeError(`ModuleList.at: index ${i} out of range for ${this.#items.length} modules`);
     return m;
   }
 
+  /** Iterates the modules in order. */
   [Symbol.iterator](): Iterator<M> {
     return this.#items[Symbol.iterator]();
   }

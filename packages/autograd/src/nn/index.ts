@@ -1,4 +1,5 @@
 export { ModuleList, Sequential } from './containers.js';
+/** In-place initialisers, as torch.nn.init. */
 export * as init from './init.js';
 export { erfinv } from './init.js';
 export {

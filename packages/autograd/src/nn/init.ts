@@ -33,11 +33,14 @@ function fill(t: Tensor, make: () => Tensor): Tensor {
 
 const opts = (t: Tensor) => ({ dtype: t.dtype, backend: t.backend.name });
 
+/** Fills t with `value` in place; returns t. */
 export function constant_(t: Tensor, value: number): Tensor {
   noGrad(() => assign_(t, value));
   return t;
 }
+/** Fills t with 0 in place; returns t. */
 export const zeros_ = (t: Tensor): Tensor => constant_(t, 0);
+/** Fills t with 1 in place; returns t. */
 export const ones_ = (t: Tensor): Tensor => constant_(t, 1);
 
 /** Uniform on [low, high). */
@@ -45,6 +48,7 @@ export function uniform_(t: Tensor, low = 0, high = 1): Tensor {
   return fill(t, () => add(mul(rand(t.shape, opts(t)), high - low), low));
 }
 
+/** Fills t in place from N(mean, std²) (global seeded generator); returns t. */
 export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
   return fill(t, () => add(mul(randn(t.shape, opts(t)), std), mean));
 }
@@ -101,6 +105,7 @@ export function erfScalar(x: number): number {
   return Math.sign(x) * (1 - erfc);
 }
 
+/** Options of truncNormal_: mean, std and the absolute bounds a, b (timm's defaults: 0, 1, -2, 2). */
 export interface TruncNormalOptions {
   mean?: number;
   std?: number;
@@ -132,6 +137,7 @@ export function fans(t: Tensor): { fanIn: number; fanOut: number } {
   return { fanIn: t.shape[1]! * receptive, fanOut: t.shape[0]! * receptive };
 }
 
+/** The activations calculateGain knows (torch.nn.init names). */
 export type Nonlinearity = 'linear' | 'identity' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
 
 /** torch.nn.init.calculate_gain. */
@@ -154,17 +160,20 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
   }
 }
 
+/** Glorot uniform init in place: U(-a, a) with a = gain·√(6/(fanIn + fanOut)); returns t. */
 export function xavierUniform_(t: Tensor, gain = 1): Tensor {
   const { fanIn, fanOut } = fans(t);
   const bound = gain * Math.sqrt(6 / (fanIn + fanOut));
   return uniform_(t, -bound, bound);
 }
 
+/** Glorot normal init in place: N(0, gain²·2/(fanIn + fanOut)); returns t. */
 export function xavierNormal_(t: Tensor, gain = 1): Tensor {
   const { fanIn, fanOut } = fans(t);
   return normal_(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)));
 }
 
+/** Options of the Kaiming initialisers: negative slope `a`, `mode` (fanIn or fanOut) and `nonlinearity`. */
 export interface KaimingOptions {
   /** Negative slope of leaky_relu (default 0). */
   a?: number;
@@ -178,11 +187,13 @@ function kaimingStd(t: Tensor, o: KaimingOptions): number {
   return calculateGain(o.nonlinearity ?? 'leaky_relu', o.a ?? 0) / Math.sqrt(fan);
 }
 
+/** He uniform init in place (torch.nn.init.kaiming_uniform_); returns t. */
 export function kaimingUniform_(t: Tensor, options: KaimingOptions = {}): Tensor {
   const bound = Math.sqrt(3) * kaimingStd(t, options);
   return uniform_(t, -bound, bound);
 }
 
+/** He normal init in place (torch.nn.init.kaiming_normal_); returns t. */
 export function kaimingNormal_(t: Tensor, options: KaimingOptions = {}): Tensor {
   return normal_(t, 0, kaimingStd(t, options));
 }

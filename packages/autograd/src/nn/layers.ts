@@ -27,6 +27,7 @@ import { describe, GradError } from '../errors.js';
 import { normal_, uniform_ } from './init.js';
 import { type Layer, Module } from './module.js';
 
+/** Where a layer makes its parameters: dtype (default float32) and backend (default the current one). */
 export interface FactoryOptions {
   dtype?: DType;
   backend?: string;
@@ -58,6 +59,7 @@ export class Linear extends Module implements Layer {
         : this.registerParameter('bias', uniform_(zeros([outFeatures], o), -bound, bound));
   }
 
+  /** x·Wᵀ + b over the last axis. */
   forward(x: Tensor): Tensor {
     const last = x.shape[x.rank - 1];
     if (x.rank === 0 || last !== this.inFeatures) {
@@ -99,6 +101,7 @@ export class LayerNorm extends Module implements Layer {
     return this.options.eps ?? 1e-5;
   }
 
+  /** Normalises over the trailing normalizedShape axes, then scales and shifts. */
   forward(x: Tensor): Tensor {
     return layerNorm(x, this.normalizedShape, this.weight ?? undefined, this.bias ?? undefined, this.eps);
   }
@@ -114,6 +117,7 @@ export class Dropout extends Module implements Layer {
     if (!(p >= 0 && p <= 1)) throw new GradError('Dropout', `p must lie in [0, 1], got ${p}`);
   }
 
+  /** Zeroes each element with probability p and scales the rest by 1/(1-p) in training; the identity in eval mode. */
   forward(x: Tensor): Tensor {
     if (!this.training || this.p === 0) return alias(x);
     const r = noGrad(() => rand(x.shape, { dtype: x.dtype, backend: x.backend.name }));
@@ -131,6 +135,7 @@ export class GELU extends Module implements Layer {
     super();
   }
 
+  /** gelu(x) (exact, or the tanh approximation). */
   forward(x: Tensor): Tensor {
     return gelu(x, { approximate: this.approximate });
   }
@@ -138,6 +143,7 @@ export class GELU extends Module implements Layer {
 
 /** Returns its input (a new handle on it, still in the graph, so the caller may dispose input and output independently). */
 export class Identity extends Module implements Layer {
+  /** A new handle on x, still in the graph. */
   forward(x: Tensor): Tensor {
     return alias(x);
   }
@@ -145,16 +151,19 @@ export class Identity extends Module implements Layer {
 
 /** Elementwise activations as modules (for Sequential). */
 export class ReLU extends Module implements Layer {
+  /** max(x, 0). */
   forward(x: Tensor): Tensor {
     return relu(x);
   }
 }
 export class Tanh extends Module implements Layer {
+  /** tanh(x). */
   forward(x: Tensor): Tensor {
     return tanh(x);
   }
 }
 export class Sigmoid extends Module implements Layer {
+  /** sigmoid(x). */
   forward(x: Tensor): Tensor {
     return sigmoid(x);
   }
@@ -177,6 +186,7 @@ export class Embedding extends Module implements Layer {
     this.weight = this.registerParameter('weight', normal_(zeros([numEmbeddings, embeddingDim], o)));
   }
 
+  /** The embedding rows of int32 `indices`: shape [...indices.shape, dim]. */
   forward(indices: Tensor): Tensor {
     if (indices.dtype !== 'int32')
       throw new GradError('Embedding', `indices must be int32, got ${describe(indices)}`);

@@ -13,6 +13,7 @@ import { noGrad } from '../engine/mode.js';
 import { StateDictError } from '../errors.js';
 import { sameShape } from '../rules/unbroadcast.js';
 
+/** Keys loadStateDict did not find in the state dict, and keys it found that the module does not have. */
 export interface LoadResult {
   missingKeys: string[];
   unexpectedKeys: string[];
@@ -67,6 +68,7 @@ export class Module {
       );
   }
 
+  /** The direct child modules with their names. */
   *namedChildren(): Generator<[string, Module]> {
     yield* this.#children;
   }
@@ -92,6 +94,7 @@ export class Module {
     return out;
   }
 
+  /** Every parameter, in registration order, depth first. */
   parameters(): Tensor[] {
     return this.namedParameters().map(([, p]) => p);
   }
@@ -101,6 +104,7 @@ export class Module {
     return this.parameters().filter((p) => p.requiresGrad);
   }
 
+  /** Every buffer with its dotted name. */
   namedBuffers(): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [path, m] of this.namedModules()) {
@@ -109,6 +113,7 @@ export class Module {
     return out;
   }
 
+  /** Every buffer, in registration order, depth first. */
   buffers(): Tensor[] {
     return this.namedBuffers().map(([, b]) => b);
   }
@@ -191,6 +196,7 @@ export class Module {
     return this;
   }
 
+  /** Switches to evaluation mode (dropout off): train(false). */
   eval(): this {
     return this.train(false);
   }
@@ -218,6 +224,7 @@ export class Module {
     if (options.trimPool !== false) trimPool();
   }
 
+  /** Disposes the module at the end of a `using` block. */
   [Symbol.dispose](): void {
     this.dispose();
   }
@@ -225,5 +232,6 @@ export class Module {
 
 /** A module that maps one tensor to one tensor (what Sequential chains). */
 export interface Layer {
+  /** Runs the layer on x. */
   forward(x: Tensor): Tensor;
 }

@@ -11,6 +11,7 @@ import { type expr as E, expr, full, fused, maximum, type Tensor, zerosLike } fr
 import { GradError } from '../errors.js';
 import { type Group, Optimizer, type ParamState, type ParamsArg } from './optimizer.js';
 
+/** Options of Adam and AdamW, as torch.optim (lr 1e-3, betas [0.9, 0.999], eps 1e-8). */
 export interface AdamOptions {
   lr?: number;
   betas?: readonly [number, number];
@@ -20,7 +21,8 @@ export interface AdamOptions {
   maximize?: boolean;
 }
 
-type Hyper = {
+/** The hyper-parameters of one Adam parameter group. */
+export type AdamHyper = {
   lr: number;
   betas: readonly [number, number];
   eps: number;
@@ -36,14 +38,14 @@ const sub = (a: Expr, b: Expr) => bin('sub', a, b);
 const mul = (a: Expr, b: Expr) => bin('mul', a, b);
 const div = (a: Expr, b: Expr) => bin('div', a, b);
 
-class AdamBase extends Optimizer<Hyper> {
+class AdamBase extends Optimizer<AdamHyper> {
   constructor(
-    params: ParamsArg<Hyper>,
+    params: ParamsArg<AdamHyper>,
     options: AdamOptions,
     private readonly decoupled: boolean,
     defaultDecay: number,
   ) {
-    const h: Hyper = {
+    const h: AdamHyper = {
       lr: 1e-3,
       betas: [0.9, 0.999],
       eps: 1e-8,
@@ -60,7 +62,7 @@ class AdamBase extends Optimizer<Hyper> {
     super(params, h);
   }
 
-  protected update(p: Tensor, grad: Tensor, group: Group<Hyper>, state: ParamState): Tensor {
+  protected update(p: Tensor, grad: Tensor, group: Group<AdamHyper>, state: ParamState): Tensor {
     const [b1, b2] = group.betas;
     const step = ((state.step as number | undefined) ?? 0) + 1;
     state.step = step;
@@ -108,15 +110,16 @@ class AdamBase extends Optimizer<Hyper> {
   }
 }
 
+/** Adam with L2 weight decay (torch.optim.Adam), step for step as PyTorch. */
 export class Adam extends AdamBase {
-  constructor(params: ParamsArg<Hyper>, options: AdamOptions = {}) {
+  constructor(params: ParamsArg<AdamHyper>, options: AdamOptions = {}) {
     super(params, options, false, 0);
   }
 }
 
 /** Adam with decoupled weight decay (Loshchilov & Hutter); default weightDecay 0.01 as PyTorch. */
 export class AdamW extends AdamBase {
-  constructor(params: ParamsArg<Hyper>, options: AdamOptions = {}) {
+  constructor(params: ParamsArg<AdamHyper>, options: AdamOptions = {}) {
     super(params, options, true, 0.01);
   }
 }

@@ -1,4 +1,4 @@
-export { Adam, type AdamOptions, AdamW } from './adam.js';
+export { Adam, type AdamHyper, type AdamOptions, AdamW } from './adam.js';
 export { clipGradNorm_, clipGradValue_ } from './clip.js';
 export { type LeakWarningOptions, warnOnLeaks } from './leak-watch.js';
 export {
@@ -8,5 +8,13 @@ export {
   type ParamState,
   type ParamsArg,
 } from './optimizer.js';
-export { CosineAnnealingLR, LambdaLR, LinearLR, LRScheduler, StepLR, warmupCosine } from './schedulers.js';
+export {
+  CosineAnnealingLR,
+  type HasGroups,
+  LambdaLR,
+  LinearLR,
+  LRScheduler,
+  StepLR,
+  warmupCosine,
+} from './schedulers.js';
 export { SGD, type SGDOptions } from './sgd.js';

@@ -7,6 +7,7 @@
  */
 import { memory } from '@norga/tensor';
 
+/** Options of warnOnLeaks. */
 export interface LeakWarningOptions {
   /** Consecutive optimizer steps of growth before the warning (default 10). */
   steps?: number;

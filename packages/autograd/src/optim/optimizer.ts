@@ -13,15 +13,20 @@ import { GradError } from '../errors.js';
 import { sameShape } from '../rules/unbroadcast.js';
 import { afterOptimizerStep } from './leak-watch.js';
 
+/** One parameter's optimizer state: tensors (moments, momentum) and numbers (the step count). */
 export type ParamState = Record<string, Tensor | number>;
+/** A parameter group: its parameters and its own hyper-parameters. */
 export type Group<H> = H & { params: Tensor[] };
+/** What an optimizer takes: a list of parameters, or groups of them with their own hyper-parameters. */
 export type ParamsArg<H> = readonly Tensor[] | readonly (Partial<H> & { params: readonly Tensor[] })[];
 
+/** An optimizer's state in PyTorch's layout: per-parameter state by index, and the groups. */
 export interface OptimizerStateDict<H> {
   state: Record<number, ParamState>;
   paramGroups: (H & { params: number[] })[];
 }
 
+/** The optimizer base: parameter groups, per-parameter state, zeroGrad, step, state dicts and dispose. */
 export abstract class Optimizer<H extends { lr: number }> {
   readonly paramGroups: Group<H>[];
   protected readonly state = new Map<Tensor, ParamState>();
@@ -190,6 +195,7 @@ export abstract class Optimizer<H extends { lr: number }> {
       for (const v of Object.values(s)) if (typeof v === 'object') v.dispose();
     this.state.clear();
   }
+  /** Disposes the state at the end of a `using` block. */
   [Symbol.dispose](): void {
     this.dispose();
   }

@@ -5,10 +5,12 @@
  */
 import { GradError } from '../errors.js';
 
-interface HasGroups {
+/** What a scheduler needs of an optimizer: its parameter groups' lr. */
+export interface HasGroups {
   paramGroups: { lr: number; initialLr?: number }[];
 }
 
+/** The base of the learning-rate schedulers: sets every group's lr from its initial lr and the step count. */
 export abstract class LRScheduler {
   lastEpoch = 0;
   readonly baseLrs: number[];
@@ -26,6 +28,7 @@ export abstract class LRScheduler {
   /** The lr of a group with initial lr `base` at `epoch`. */
   protected abstract lrAt(epoch: number, base: number): number;
 
+  /** Advances one epoch (step) and sets each group's lr. */
   step(): void {
     this.lastEpoch++;
     this.#apply();
@@ -37,14 +40,17 @@ export abstract class LRScheduler {
     });
   }
 
+  /** The lr of each group as last set. */
   getLastLr(): number[] {
     return this.optimizer.paramGroups.map((g) => g.lr);
   }
 
+  /** The epoch count and initial lrs, for checkpoints. */
   stateDict(): { lastEpoch: number; baseLrs: number[] } {
     return { lastEpoch: this.lastEpoch, baseLrs: [...this.baseLrs] };
   }
 
+  /** Restores stateDict() and sets the lrs it implies. */
   loadStateDict(sd: { lastEpoch: number; baseLrs: number[] }): void {
     this.lastEpoch = sd.lastEpoch;
     this.baseLrs.splice(0, this.baseLrs.length, ...sd.baseLrs);

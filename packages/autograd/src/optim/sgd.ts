@@ -6,6 +6,7 @@ import { add, mul, sub, type Tensor } from '@norga/tensor';
 import { GradError } from '../errors.js';
 import { type Group, Optimizer, type ParamState, type ParamsArg } from './optimizer.js';
 
+/** Options of SGD, as torch.optim.SGD: lr, momentum, dampening, weightDecay, nesterov, maximize. */
 export interface SGDOptions {
   lr: number;
   momentum?: number;
@@ -18,6 +19,7 @@ export interface SGDOptions {
 
 type Hyper = Required<SGDOptions>;
 
+/** Stochastic gradient descent with momentum, dampening, Nesterov and weight decay (torch.optim.SGD). */
 export class SGD extends Optimizer<Hyper> {
   constructor(params: ParamsArg<Hyper>, options: SGDOptions) {
     const h: Hyper = {

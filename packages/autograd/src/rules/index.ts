@@ -22,6 +22,7 @@ const BINARY_RULES = Object.fromEntries(
     .map(([op]) => [op, oneNode(E.bin(op as BinaryOp, $0, $1))]),
 );
 
+/** The gradient rule of every differentiable primitive, by op name. */
 export const RULES: Readonly<Record<string, VjpRule>> = {
   ...UNARY_RULES,
   ...BINARY_RULES,
@@ -41,4 +42,4 @@ export const RULES: Readonly<Record<string, VjpRule>> = {
  */
 export const NON_DIFFERENTIABLE = ['cmplt', 'cmpeq', 'reduce.argmax', 'reduce.argmin'] as const;
 
-export type { VjpRule } from './rule.js';
+export type { BackwardContext, SaveContext, VjpRule } from './rule.js';

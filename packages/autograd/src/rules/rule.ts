@@ -10,6 +10,7 @@
 import type { DType, Tensor } from '@norga/tensor';
 import { GradError } from '../errors.js';
 
+/** What a rule sees when saving: the op's inputs, attributes and output. */
 export interface SaveContext {
   readonly inputs: readonly Tensor[];
   readonly output: Tensor;
@@ -18,6 +19,7 @@ export interface SaveContext {
   readonly needs: readonly boolean[];
 }
 
+/** What a rule sees in backward: the saved tensors, attributes and which inputs need gradients. */
 export interface BackwardContext {
   readonly attrs: Readonly<Record<string, unknown>>;
   readonly needs: readonly boolean[];
@@ -27,6 +29,7 @@ export interface BackwardContext {
   readonly outDType: DType;
 }
 
+/** The gradient rule of one primitive: what to save in the forward, and the vector-Jacobian product. */
 export interface VjpRule {
   /** The tensors backward will need, taken at record time (the engine keeps its own handles on them). */
   save?(ctx: SaveContext): (Tensor | null)[];

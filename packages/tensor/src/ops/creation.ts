@@ -12,6 +12,7 @@ import { add, mul } from './math.js';
 import { filled } from './scalar.js';
 import { empty } from './util.js';
 
+/** Where and as what a creation function makes its tensor. */
 export interface CreateOptions {
   dtype?: DType;
   /** Backend name; default: the current backend. */
@@ -126,6 +127,7 @@ export function tensor(
   const finalShape = opts.shape ?? shape;
   return fromHost('tensor', values, finalShape, opts, fallback);
 }
+/** The same as tensor(). */
 export const fromArray = tensor;
 
 function firstLeaf(d: NestedArray): string {
@@ -134,10 +136,12 @@ function firstLeaf(d: NestedArray): string {
   return typeof cur;
 }
 
+/** A 0-d tensor holding `value`. */
 export function scalar(value: number | boolean, opts?: CreateOptions): Tensor {
   return tensor(value, opts);
 }
 
+/** A tensor of `shape` filled with `value` (float32 unless `opts.dtype`). */
 export function full(shape: readonly number[], value: number, opts?: CreateOptions): Tensor {
   return fullAs('full', shape, value, opts);
 }
@@ -186,9 +190,12 @@ export function ones(...args: unknown[]): Tensor {
   const [shape, opts] = shapeArgs('ones', args);
   return fullAs('ones', shape, 1, opts);
 }
+/** A tensor of t's shape, dtype and backend filled with `value` (each overridable in opts). */
 export const fullLike = (t: Tensor, value: number, opts?: CreateOptions): Tensor =>
   full(t.shape, value, { dtype: t.dtype, backend: t.backend.name, ...opts });
+/** Zeros of t's shape, dtype and backend. */
 export const zerosLike = (t: Tensor, opts?: CreateOptions): Tensor => fullLike(t, 0, opts);
+/** Ones of t's shape, dtype and backend. */
 export const onesLike = (t: Tensor, opts?: CreateOptions): Tensor => fullLike(t, 1, opts);
 
 /** arange(end), arange(start, end, step = 1): values start, start + step, ... < end (> end for step < 0). */
@@ -217,6 +224,7 @@ export function linspace(start: number, end: number, steps: number, opts?: Creat
   return fromHost('linspace', values, [steps], opts, 'float32');
 }
 
+/** The n × m identity matrix (m defaults to n). */
 export function eye(n: number, m = n, opts?: CreateOptions): Tensor {
   assertValidShape('eye', [n, m]);
   const values = new Float64Array(n * m);

@@ -88,6 +88,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   }
 }
 
+/** A copy of x converted to `dtype` (float to int truncates toward zero, as PyTorch). */
 export function cast(x: Tensor, dtype: DType): Tensor {
   assertLive('cast', x, 'x');
   const out = runExpr('cast', castTo(dtype, input(0)), [x]);

@@ -5,6 +5,7 @@
 import type { DType } from '../dtype.js';
 import { BINARY, type BinaryOp, outDType, UNARY, type UnaryOp } from './table.js';
 
+/** An elementwise expression tree over numbered inputs, compiled into one kernel by `fused`. */
 export type Expr =
   | { readonly kind: 'input'; readonly index: number }
   | { readonly kind: 'const'; readonly value: number; readonly dtype: DType }
@@ -13,11 +14,17 @@ export type Expr =
   | { readonly kind: 'where'; readonly cond: Expr; readonly a: Expr; readonly b: Expr }
   | { readonly kind: 'cast'; readonly to: DType; readonly x: Expr };
 
+/** The expression reading input `index`. */
 export const input = (index: number): Expr => ({ kind: 'input', index });
+/** A constant of `dtype`. */
 export const constant = (value: number, dtype: DType): Expr => ({ kind: 'const', value, dtype });
+/** A unary op applied to x. */
 export const un = (op: UnaryOp, x: Expr): Expr => ({ kind: 'unary', op, x });
+/** A binary op applied to a and b. */
 export const bin = (op: BinaryOp, a: Expr, b: Expr): Expr => ({ kind: 'binary', op, a, b });
+/** cond ? a : b. */
 export const select = (cond: Expr, a: Expr, b: Expr): Expr => ({ kind: 'where', cond, a, b });
+/** x converted to dtype `to`. */
 export const castTo = (to: DType, x: Expr): Expr => ({ kind: 'cast', to, x });
 
 /** The dtype an expression produces, given its inputs' dtypes. */
@@ -61,14 +68,21 @@ export function exprKey(e: Expr): string {
  * constant, and render table entries; the tree walk, dtype flow and casts are shared here.
  */
 export interface ExprDialect {
+  /** Source that reads input `index`. */
   input(index: number, dtype: DType): string;
+  /** Source of a constant. */
   constant(value: number, dtype: DType): string;
+  /** Source of a unary table op. */
   unary(op: UnaryOp, x: string, dtype: DType): string;
+  /** Source of a binary table op. */
   binary(op: BinaryOp, a: string, b: string, dtype: DType): string;
+  /** Source of a select. */
   where(cond: string, a: string, b: string): string;
+  /** Source of a conversion. */
   cast(x: string, from: DType, to: DType): string;
 }
 
+/** Renders an expression as source text through a backend's dialect. */
 export function renderExpr(e: Expr, inputs: readonly DType[], d: ExprDialect): string {
   switch (e.kind) {
     case 'input':

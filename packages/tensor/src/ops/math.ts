@@ -12,13 +12,20 @@ import { binary, composite, unary } from './elementwise.js';
 import { bin, constant, type Expr, select, un } from './expr.js';
 import { assertLive, assertSameDType, commonBackend } from './util.js';
 
+/** Elementwise a + b, broadcasting; a number operand takes the tensor's dtype (torch.add). */
 export const add = (a: TensorLike, b: TensorLike): Tensor => binary('add', a, b);
+/** Elementwise a - b, broadcasting (torch.sub). */
 export const sub = (a: TensorLike, b: TensorLike): Tensor => binary('sub', a, b);
+/** Elementwise a * b, broadcasting (torch.mul). */
 export const mul = (a: TensorLike, b: TensorLike): Tensor => binary('mul', a, b);
+/** Elementwise a / b, broadcasting; float dtypes only (torch.div). */
 export const div = (a: TensorLike, b: TensorLike): Tensor => binary('div', a, b);
+/** Elementwise a ** b, broadcasting; float dtypes only (torch.pow). */
 export const pow = (a: TensorLike, b: TensorLike): Tensor => binary('pow', a, b);
+/** Elementwise maximum of a and b, broadcasting; NaN wins, as torch.maximum. */
 export const maximum = (a: TensorLike, b: TensorLike): Tensor =>
   pair('maximum', a, b, () => binary('max', a, b));
+/** Elementwise minimum of a and b, broadcasting; NaN wins, as torch.minimum. */
 export const minimum = (a: TensorLike, b: TensorLike): Tensor =>
   pair('minimum', a, b, () => binary('min', a, b));
 
@@ -53,21 +60,34 @@ function relabel(name: string, fn: () => Tensor): Tensor {
   }
 }
 
+/** Elementwise -x. */
 export const neg = (x: Tensor): Tensor => unary('neg', x);
+/** Elementwise e^x. */
 export const exp = (x: Tensor): Tensor => unary('exp', x);
+/** Elementwise natural logarithm. */
 export const log = (x: Tensor): Tensor => unary('log', x);
 /** log(1 + x), accurate for tiny x (as torch.log1p). */
 export const log1p = (x: Tensor): Tensor => unary('log1p', x);
+/** Elementwise square root. */
 export const sqrt = (x: Tensor): Tensor => unary('sqrt', x);
+/** Elementwise 1 / x. */
 export const reciprocal = (x: Tensor): Tensor => unary('reciprocal', x);
+/** Elementwise sine. */
 export const sin = (x: Tensor): Tensor => unary('sin', x);
+/** Elementwise cosine. */
 export const cos = (x: Tensor): Tensor => unary('cos', x);
+/** Elementwise hyperbolic tangent. */
 export const tanh = (x: Tensor): Tensor => unary('tanh', x);
+/** Elementwise Gauss error function. */
 export const erf = (x: Tensor): Tensor => unary('erf', x);
+/** Elementwise |x|. */
 export const abs = (x: Tensor): Tensor => unary('abs', x);
 
+/** Elementwise a < b as a bool tensor, broadcasting. */
 export const lt = (a: TensorLike, b: TensorLike): Tensor => pair('lt', a, b, () => binary('cmplt', a, b));
+/** Elementwise a > b as a bool tensor, broadcasting. */
 export const gt = (a: TensorLike, b: TensorLike): Tensor => pair('gt', a, b, () => binary('cmplt', b, a));
+/** Elementwise a == b as a bool tensor, broadcasting. */
 export const eq = (a: TensorLike, b: TensorLike): Tensor => pair('eq', a, b, () => binary('cmpeq', a, b));
 const ALL: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
 const FLOATS: readonly DType[] = ['float32', 'float64'];
@@ -76,10 +96,13 @@ const NUMERIC: readonly DType[] = ['float32', 'float64', 'int32'];
 const lessOrEqual = (x: Expr, y: Expr): Expr => bin('max', bin('cmplt', x, y), bin('cmpeq', x, y));
 const FALSE = constant(0, 'bool');
 
+/** Elementwise a <= b as a bool tensor, broadcasting (false when either is NaN). */
 export const le = (a: TensorLike, b: TensorLike): Tensor =>
   pair('le', a, b, () => composite('le', [a, b], ALL, lessOrEqual));
+/** Elementwise a >= b as a bool tensor, broadcasting (false when either is NaN). */
 export const ge = (a: TensorLike, b: TensorLike): Tensor =>
   pair('ge', a, b, () => composite('ge', [b, a], ALL, lessOrEqual));
+/** Elementwise a != b as a bool tensor, broadcasting. */
 export const ne = (a: TensorLike, b: TensorLike): Tensor =>
   pair('ne', a, b, () => composite('ne', [a, b], ALL, (x, y) => bin('cmpeq', bin('cmpeq', x, y), FALSE)));
 
@@ -89,6 +112,7 @@ export const logicalNot = (x: Tensor): Tensor =>
 /** Logical and/or are min/max over {0, 1}; other dtypes count non-zero as true and give bool, as PyTorch. */
 export const logicalAnd = (a: Tensor, b: Tensor): Tensor =>
   pair('logicalAnd', a, b, () => onBools('min', a, b), false);
+/** Elementwise a || b as a bool tensor; non-bool operands count as true where non-zero. */
 export const logicalOr = (a: Tensor, b: Tensor): Tensor =>
   pair('logicalOr', a, b, () => onBools('max', a, b), false);
 function onBools(op: 'min' | 'max', a: Tensor, b: Tensor): Tensor {
@@ -103,6 +127,7 @@ function onBools(op: 'min' | 'max', a: Tensor, b: Tensor): Tensor {
   }
 }
 
+/** Elementwise x * x. */
 export const square = (x: Tensor): Tensor => composite('square', [x], NUMERIC, (v) => bin('mul', v, v));
 
 /** relu(x) = 0 where x <= 0 else x; the gradient at 0 is 0 and NaN stays NaN, as in PyTorch. */
@@ -159,6 +184,7 @@ export interface GeluOptions {
   approximate?: 'none' | 'tanh';
 }
 
+/** Gaussian error linear unit, exact (erf) or with `{approximate: 'tanh'}` (torch.nn.functional.gelu). */
 export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
   if (options.approximate === 'tanh') {
     // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))

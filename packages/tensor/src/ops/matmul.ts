@@ -6,6 +6,7 @@ import type { Tensor } from '../tensor.js';
 import { assertSameDType, broadcastView, commonBackend, empty } from './util.js';
 import { reshape } from './views.js';
 
+/** Matrix product with NumPy/PyTorch rules: 1-D operands are promoted, batch dimensions broadcast. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   const backend = commonBackend('matmul', a, b);
   assertSameDType('matmul', a, b);

@@ -44,6 +44,7 @@ export function pad(x: Tensor, pads: readonly (readonly [number, number])[], val
   return out;
 }
 
+/** Joins tensors of the same dtype along an existing axis (torch.cat). */
 export function concat(parts: readonly Tensor[], axis = 0): Tensor {
   if (parts.length === 0) throw new ShapeError('concat', 'needs at least one tensor');
   const backend = commonBackend('concat', ...parts);
@@ -78,6 +79,7 @@ export function concat(parts: readonly Tensor[], axis = 0): Tensor {
   return out;
 }
 
+/** Joins tensors of one shape along a new axis (torch.stack). */
 export function stack(parts: readonly Tensor[], axis = 0): Tensor {
   if (parts.length === 0) throw new ShapeError('stack', 'needs at least one tensor');
   const ax = normalizeAxis('stack', axis, parts[0]!.rank + 1);
@@ -166,6 +168,7 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   record('gather', [x, index], { axis: ax }, out);
   return out;
 }
+/** The same as gather (NumPy's name). */
 export const takeAlongAxis = gather;
 
 /** x's entries at positions `index` (1-D int32) along axis. */

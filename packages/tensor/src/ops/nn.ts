@@ -96,6 +96,7 @@ export function normalizeExpr(weight: boolean, bias: boolean): Expr {
   return e;
 }
 
+/** Layer normalisation over the trailing `normalizedShape` axes, with optional affine weight and bias (torch.nn.functional.layer_norm). */
 export function layerNorm(
   x: Tensor,
   normalizedShape: readonly number[],

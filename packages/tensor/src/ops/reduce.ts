@@ -50,14 +50,18 @@ function reduce(op: ReduceOp, x: Tensor, axis: Axes | undefined, keepdim: boolea
   return out;
 }
 
+/** Sum over `axis` (a number, an array, or all axes when omitted); `keepdim` keeps reduced axes as size 1. */
 export const sum = (x: Tensor, axis?: Axes, keepdim = false): Tensor => reduce('sum', x, axis, keepdim);
+/** Maximum over `axis` (all when omitted); NaN propagates, as torch.amax. */
 export const max = (x: Tensor, axis?: Axes, keepdim = false): Tensor => reduce('max', x, axis, keepdim);
+/** Minimum over `axis` (all when omitted); NaN propagates, as torch.amin. */
 export const min = (x: Tensor, axis?: Axes, keepdim = false): Tensor => reduce('min', x, axis, keepdim);
 
 /** Index of the first maximum along `axis` (of the flattened tensor when axis is undefined); int32. */
 export function argmax(x: Tensor, axis?: number, keepdim = false): Tensor {
   return argReduce('argmax', x, axis, keepdim);
 }
+/** Index of the minimum along `axis` (of the flattened tensor when omitted), int32; the first on ties. */
 export function argmin(x: Tensor, axis?: number, keepdim = false): Tensor {
   return argReduce('argmin', x, axis, keepdim);
 }
@@ -88,6 +92,7 @@ function countOf(op: string, x: Tensor, axis: Axes | undefined): number {
   return normalizeAxes(op, axis, x.rank).reduce((p, a) => p * x.shape[a]!, 1);
 }
 
+/** Mean over `axis` (all when omitted); float dtypes only. */
 export function mean(x: Tensor, axis?: Axes, keepdim = false): Tensor {
   requireFloat('mean', x);
   const n = countOf('mean', x, axis);
@@ -99,12 +104,14 @@ export function mean(x: Tensor, axis?: Axes, keepdim = false): Tensor {
   }
 }
 
+/** Options of variance: `correction` (1 = Bessel's, the default; 0 = population) and `keepdim`. */
 export interface VarianceOptions {
   /** Bessel's correction: divide by N - correction (1 = unbiased, as torch.var's default). */
   correction?: number;
   keepdim?: boolean;
 }
 
+/** Variance over `axis` (all when omitted), as torch.var (method `.var`). */
 export function variance(x: Tensor, axis?: Axes, options: VarianceOptions = {}): Tensor {
   requireFloat('var', x);
   const { correction = 1, keepdim = false } = options;
@@ -126,7 +133,7 @@ export function variance(x: Tensor, axis?: Axes, options: VarianceOptions = {}):
  * does not depend on m, so it carries no gradient). Infinite maxima are replaced by 0 so that all -inf rows
  * give -inf and +inf rows give +inf, as PyTorch.
  */
-export function logsumexp(x: Tensor, axis: Axes, keepdim = false): Tensor {
+export function logsumexp(x: Tensor, axis?: Axes, keepdim = false): Tensor {
   requireFloat('logsumexp', x);
   const axes = normalizeAxes('logsumexp', axis, x.rank); // bad axes are reported here, not by the inner max
   const m = untracked(() => {

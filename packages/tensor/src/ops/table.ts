@@ -12,6 +12,7 @@
  */
 import type { DType } from '../dtype.js';
 
+/** The unary ops of the table. */
 export type UnaryOp =
   | 'neg'
   | 'exp'
@@ -24,8 +25,10 @@ export type UnaryOp =
   | 'tanh'
   | 'erf'
   | 'abs';
+/** The binary ops of the table. */
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'pow' | 'cmplt' | 'cmpeq';
 
+/** One elementwise op, defined once for every backend: accepted dtypes, output dtype, JS and WGSL source. */
 export interface ElementwiseDef<Arity extends 1 | 2> {
   readonly arity: Arity;
   /** Input dtypes the op accepts. */
@@ -51,6 +54,7 @@ const unary = (js: (x: string, dtype: DType) => string, wgsl: (x: string, t: str
     wgsl: ([x], t) => wgsl(x!, t),
   }) as const satisfies ElementwiseDef<1>;
 
+/** The unary ops: one definition each, rendered as JavaScript on the CPU and WGSL on WebGPU. */
 export const UNARY: { readonly [K in UnaryOp]: ElementwiseDef<1> } = {
   neg: unary(
     (x) => `(-${x})`,
@@ -118,6 +122,7 @@ const binary = (
     wgsl: ([a, b], t) => wgsl(a!, b!, t),
   }) as const satisfies ElementwiseDef<2>;
 
+/** The binary ops, likewise. */
 export const BINARY: { readonly [K in BinaryOp]: ElementwiseDef<2> } = {
   add: binary(
     (a, b) => `(${a} + ${b})`,
@@ -175,12 +180,14 @@ export const BINARY: { readonly [K in BinaryOp]: ElementwiseDef<2> } = {
 
 /** Casting between dtypes, one definition for every backend. Float -> int truncates toward zero (as PyTorch). */
 export const CAST = {
+  /** JavaScript source of a conversion. */
   js(x: string, from: DType, to: DType): string {
     if (from === to) return x;
     if (to === 'bool') return `(${x} !== 0 ? 1 : 0)`;
     if (to === 'int32') return from === 'bool' ? x : `(${x} | 0)`;
     return x; // to float: doubles hold every int32 and bool exactly; the store rounds to float32.
   },
+  /** WGSL source of a conversion. */
   wgsl(x: string, from: DType, to: DType, toT: string): string {
     if (from === to) return x;
     if (to === 'bool') return `select(0u, 1u, ${x} != ${wgslZero(from)})`;

@@ -16,6 +16,7 @@ import { Tensor } from '../tensor.js';
 import { input } from './expr.js';
 import { assertLive, empty } from './util.js';
 
+/** One axis or several; negative values count from the end. */
 export type Axes = number | readonly number[];
 
 function view(x: Tensor, shape: Shape, strides: readonly number[], offset = x.offset): Tensor {
@@ -29,6 +30,7 @@ export function contiguousCopy(x: Tensor): Tensor {
   return out;
 }
 
+/** A contiguous copy of x. */
 export function contiguous(x: Tensor): Tensor {
   assertLive('contiguous', x, 'x');
   const out = contiguousCopy(x);
@@ -36,6 +38,7 @@ export function contiguous(x: Tensor): Tensor {
   return out;
 }
 
+/** x's elements in a new shape (one `-1` is inferred); a view when the strides allow, else a copy. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   assertLive('reshape', x, 'x');
   const to = inferReshape('reshape', x.shape, shape);
@@ -52,6 +55,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   return out;
 }
 
+/** A view of x with its axes reordered by `dims`. */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   assertLive('permute', x, 'x');
   const norm = dims.map((d) => normalizeAxis('permute', d, x.rank));
@@ -70,6 +74,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   return out;
 }
 
+/** A view of x with axes d0 and d1 swapped (default the last two). */
 export function transpose(x: Tensor, d0 = -2, d1 = -1): Tensor {
   assertLive('transpose', x, 'x');
   const a = normalizeAxis('transpose', d0, x.rank);
@@ -135,6 +140,7 @@ export function squeeze(x: Tensor, axis?: Axes): Tensor {
   );
 }
 
+/** A view of x with a new size-1 axis at `axis`. */
 export function unsqueeze(x: Tensor, axis: number): Tensor {
   assertLive('unsqueeze', x, 'x');
   const ax = normalizeAxis('unsqueeze', axis, x.rank + 1);
@@ -143,6 +149,7 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
   return reshape(x, shape);
 }
 
+/** x with axes start..end merged into one (a view when the strides allow). */
 export function flatten(x: Tensor, start = 0, end = -1): Tensor {
   assertLive('flatten', x, 'x');
   if (x.rank === 0) return reshape(x, [1]);

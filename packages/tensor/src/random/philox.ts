@@ -62,8 +62,10 @@ export function counterWords(counter: number): [number, number] {
   return [(counter % TWO_POW_32) >>> 0, Math.floor(counter / TWO_POW_32) >>> 0];
 }
 
+/** A uniform float on [0, 1) from 32 random bits (their top 24). */
 export const uniformFromBits = (u: number): number => (u >>> 8) * (1 / 16777216);
 
+/** A standard normal value from two uniforms (Box-Muller). */
 export function boxMuller(u1: number, u2: number): number {
   return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
 }
@@ -101,6 +103,7 @@ export function fillRandom(
 /** The global generator state: a key from the seed and a block counter that every draw advances. */
 const state = { key: [0, 0] as [number, number], counter: 0 };
 
+/** Seeds the global generator behind rand, randn, randint and dropout (torch.manual_seed). */
 export function manualSeed(seed: number): void {
   if (!Number.isSafeInteger(seed) || seed < 0)
     throw new RangeError(`manualSeed: seed must be a non-negative safe integer, got ${seed}`);

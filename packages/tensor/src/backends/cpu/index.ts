@@ -19,6 +19,7 @@ import { checkIndexRange, gather, scatterAdd } from './indexing.js';
 import { matmul } from './matmul.js';
 import { reduce } from './reduce.js';
 
+/** The CPU backend: JavaScript kernels, with a WebAssembly tier for float32 work where available. */
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
   readonly dtypes: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];

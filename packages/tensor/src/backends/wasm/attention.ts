@@ -38,6 +38,7 @@ export interface AttentionArgs {
   readonly scale: number;
 }
 
+/** Counters of the WebAssembly tier's fused attention kernel. */
 export interface AttentionStats {
   calls: number;
   heads: number;

@@ -15,6 +15,7 @@ export interface EwOperand {
   readonly strides: readonly number[];
 }
 
+/** Counters of the WebAssembly tier's fused elementwise kernels. */
 export interface ElementwiseStats {
   calls: number;
   /** Calls split over the worker pool. */

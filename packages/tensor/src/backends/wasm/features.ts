@@ -5,6 +5,7 @@
  */
 import { buildModule, Code, Simd, ValType } from './builder.js';
 
+/** The WebAssembly features the engine offers. */
 export interface WasmFeatures {
   readonly simd: boolean;
   readonly relaxedSimd: boolean;

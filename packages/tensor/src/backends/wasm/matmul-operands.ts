@@ -8,6 +8,7 @@ export interface MatOperand {
   readonly colStride: number;
 }
 
+/** Counters of the WebAssembly tier's float32 matmul. */
 export interface MatmulStats {
   calls: number;
   parallelCalls: number;

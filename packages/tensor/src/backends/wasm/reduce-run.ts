@@ -20,6 +20,7 @@ export type ReduceParallel = (
   acc: number,
 ) => boolean;
 
+/** Counters of the WebAssembly tier's reductions. */
 export interface ReduceStats {
   calls: number;
   /** Calls split over the worker pool. */
