@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { existsSync, statSync } from 'node:fs';
 import { type CliError, describeCommonError, EXIT, reportCliError, takeVerbose } from '@norga/datasets';
 import { readSafetensorsFile, writeSafetensorsFile } from '../node.js';
 import { toFloat32 } from '../safetensors/convert.js';
@@ -94,6 +95,15 @@ async function convertHf(input: string, output: string, io: Io): Promise<void> {
   );
 }
 
+/** --data-dir must name a directory: a typo would otherwise fall back to the packaged data without a word. */
+function dataDirFlag(flags: Flags): { dataDir?: string } {
+  const dir = flags.string('data-dir');
+  if (dir === undefined) return {};
+  if (!existsSync(dir)) throw new UsageError(`--data-dir ${dir}: no such directory`);
+  if (!statSync(dir).isDirectory()) throw new UsageError(`--data-dir ${dir}: not a directory`);
+  return { dataDir: dir };
+}
+
 export async function runCli(args: readonly string[], io: Io): Promise<number> {
   const { argv, verbose } = takeVerbose(args);
   const [command, ...rest] = argv;
@@ -120,7 +130,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
       const positive = (n: number) => Number.isFinite(n) && n > 0;
       const options = {
         dataset,
-        ...(flags.string('data-dir') === undefined ? {} : { dataDir: flags.string('data-dir')! }),
+        ...dataDirFlag(flags),
         out: flags.string('out', `runs/vit-tiny-${dataset}`),
         epochs: flags.int('epochs', 10, 1),
         batchSize: flags.int('batch-size', 64, 1),
@@ -147,11 +157,10 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
       const dataset = flags.string('dataset', 'fashion-mnist');
       if (dataset !== 'fashion-mnist' && dataset !== 'mnist')
         throw new UsageError(`--dataset must be fashion-mnist or mnist, got '${dataset}'`);
-      const dataDir = flags.string('data-dir');
       const options = {
         file: flags.parsed.positional[0] ?? '',
         dataset,
-        ...(dataDir === undefined ? {} : { dataDir }),
+        ...dataDirFlag(flags),
         batchSize: flags.int('batch-size', 256, 1),
         backend: flags.string('backend', 'cpu'),
         limitTest: flags.int('limit-test', 0, 0),
