@@ -6,7 +6,7 @@
 
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadDataset } from '@norga/datasets';
+import { EXIT, loadDataset, reportCliError, takeVerbose } from '@norga/datasets';
 import { setBackend } from '@norga/tensor';
 import { type ViTConfigName, vitConfig } from '@norga/vit';
 import { type FlagTable, flagHelp, parseFlags, UsageError } from './args.js';
@@ -21,6 +21,7 @@ import {
 } from './config.js';
 import { type BenchmarkData, splitBenchmark } from './data.js';
 import { type DataSource, describeDataSource } from './data-source.js';
+import { describeNorgaError } from './errors.js';
 import { pairedComparisons, pairedTableMarkdown } from './paired.js';
 import { summariseByMethod, summaryTableMarkdown } from './results.js';
 import { linkLatest, newRunDirName, RunDir, readLatest } from './rundir.js';
@@ -309,6 +310,31 @@ export async function runCommand(argv: string[], io: RunIo): Promise<number> {
   } finally {
     hint = '';
     runDir.close();
+  }
+}
+
+/**
+ * `norga run` as a program, for callers without the `norga` bin's handler (examples/tour.mjs, i.e. npm run main):
+ * takes --verbose out, prints any error as one line and returns its exit status, and on Ctrl-C says how to resume.
+ */
+export async function runCommandMain(argv: string[], io: RunIo): Promise<number> {
+  const { argv: args, verbose } = takeVerbose(argv);
+  const stop = (signal: NodeJS.Signals) => {
+    io.err.write(`\nnorga: interrupted (${signal})${hint ? `; ${hint}` : ''}\n`);
+    process.exit(signal === 'SIGINT' ? EXIT.interrupted : 143);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    return await runCommand(args, io);
+  } catch (err) {
+    return reportCliError('norga', err, (l) => io.err.write(`${l}\n`), {
+      verbose,
+      describe: describeNorgaError,
+    });
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
   }
 }
 

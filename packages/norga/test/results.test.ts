@@ -79,7 +79,7 @@ describe('results', () => {
     });
     expect(written.length).toBe(5);
     const json = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
-    expect(json.runs[0].acc[1][0]).toBe('NaN');
+    expect(json.runs[0].acc[1][0]).toBeNull(); // not measured: null in results.json
     expect(json.summary[1].method).toBe('norga-tanh');
     const md = readFileSync(join(dir, 'results.md'), 'utf8');
     expect(md).toContain('| prefix-tuning | 2 | 75.00 ± 0.00 | 80.00 ± 3.54 | 20.00 ± 0.00 |');

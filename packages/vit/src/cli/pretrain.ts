@@ -37,6 +37,11 @@ export class PretrainError extends Error {
   override readonly name = 'PretrainError';
 }
 
+const noCheckpoint = (out: string) =>
+  new PretrainError(
+    `--resume: ${out} holds no checkpoint to resume; drop --resume to start a new pretraining there`,
+  );
+
 export interface PretrainOptions {
   readonly dataset: 'fashion-mnist' | 'mnist';
   readonly dataDir?: string;
@@ -135,6 +140,7 @@ export async function pretrain(o: PretrainOptions, io: Io): Promise<PretrainRepo
   const stepsPerEpoch = train.numBatches;
   if (stepsPerEpoch === 0)
     throw new PretrainError(`--batch-size ${o.batchSize} exceeds the ${train.size} training images`);
+  if (o.resume && (await readPointer(o.out)) === null) throw noCheckpoint(o.out);
   // Everything checkable is checked: only now is --out created, and locked against a second pretraining.
   await mkdir(o.out, { recursive: true });
   const lock = lockDir(o.out);
@@ -179,10 +185,7 @@ async function runPretraining(
     history: [],
   };
   const pointer = await readPointer(o.out);
-  if (pointer === null && o.resume)
-    throw new PretrainError(
-      `--resume: ${o.out} holds no checkpoint to resume; drop --resume to start a new pretraining there`,
-    );
+  if (pointer === null && o.resume) throw noCheckpoint(o.out);
   if (pointer !== null) {
     if (!o.resume)
       throw new PretrainError(
