@@ -95,6 +95,17 @@ async function convertHf(input: string, output: string, io: Io): Promise<void> {
   );
 }
 
+/** A safetensors error of `file` names the file (the reader's own messages say what, not where). */
+async function naming<T>(file: string, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (e) {
+    if (e instanceof SafetensorsError && !e.message.includes(file))
+      throw new SafetensorsError(`${file}: ${e.message}`);
+    throw e;
+  }
+}
+
 /** --data-dir must name a directory: a typo would otherwise fall back to the packaged data without a word. */
 function dataDirFlag(flags: Flags): { dataDir?: string } {
   const dir = flags.string('data-dir');
@@ -169,14 +180,14 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
       flags.assertAllUsed();
       if (options.file === '' || flags.parsed.positional.length > 1)
         throw new UsageError('eval needs exactly one FILE');
-      await evaluate(options, io);
+      await naming(options.file, evaluate(options, io));
       return 0;
     }
     if (command === 'inspect') {
       flags.assertAllUsed();
       const [file, ...extra] = flags.parsed.positional;
       if (file === undefined || extra.length > 0) throw new UsageError('inspect needs exactly one FILE');
-      await inspect(file, io);
+      await naming(file, inspect(file, io));
       return 0;
     }
     if (command === 'convert-hf') {
@@ -184,7 +195,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
       const [input, output, ...extra] = flags.parsed.positional;
       if (input === undefined || output === undefined || extra.length > 0)
         throw new UsageError('convert-hf needs IN and OUT');
-      await convertHf(input, output, io);
+      await naming(input, convertHf(input, output, io));
       return 0;
     }
     throw new UsageError(`unknown command '${command}'`);
