@@ -180,7 +180,8 @@ export async function runCommand(argv: string[], io: RunIo): Promise<number> {
     throw new UsageError(
       `--tasks ${tasks}: ${numClasses} classes cannot be split into ${tasks} tasks of equal size (${benchmark}; use a divisor of ${numClasses})`,
     );
-  if (!Number.isSafeInteger(f.seed + f.seeds - 1))
+  // (Compared this way because seed + seeds - 1 itself rounds beyond 2^53.)
+  if (f.seed > Number.MAX_SAFE_INTEGER - (f.seeds - 1))
     throw new UsageError(
       `--seed ${f.seed} --seeds ${f.seeds}: the last seed must be at most ${Number.MAX_SAFE_INTEGER}`,
     );

@@ -205,15 +205,16 @@ describe('norga run: bad input leaves nothing behind', () => {
       [['--data-dir', notDir], /--data-dir .*file\.txt: not a directory/, UsageError],
       [['--prompt-layers', '0,0'], /--prompt-layers lists block 0 twice/, UsageError],
       [
-        ['--backbone-config', 'small'],
-        /--backbone-config small contradicts the config stored in .*gray\.safetensors \(.*dim 16 vs/,
+        ['--backbone-config', 'tiny'],
+        /--backbone-config tiny contradicts the config stored in .*gray\.safetensors \(.*dim 16 vs/,
         UsageError,
       ],
       [['--backbone', nan], /nan\.safetensors: weight .* holds NaN at index 3/, BackboneError],
     ];
     for (const [flags, message, cls] of cases) {
       const seeds = flags.includes('--seeds') ? [] : ['--seeds', '1'];
-      const err = await runCommand(['--backbone', gray, '--out', out, ...seeds, ...flags], io()).catch(
+      const backbone = flags.includes('--backbone') ? [] : ['--backbone', gray];
+      const err = await runCommand([...backbone, '--out', out, ...seeds, ...flags], io()).catch(
         (e: unknown) => e,
       );
       expect(err, flags.join(' ')).toBeInstanceOf(cls);
