@@ -8,7 +8,7 @@
  *   npm run main -- --seeds 5           # five seeds
  *   npm run main -- --help              # every flag
  */
-import { runCommand } from '@norga/norga';
+import { runCommandMain } from '@norga/norga';
 
 const argv = process.argv.slice(2).filter((a) => a !== '--');
 if (!argv.includes('--help')) {
@@ -26,7 +26,7 @@ if (!argv.includes('--help')) {
     ].join('\n'),
   );
 }
-process.exitCode = await runCommand(argv, {
+process.exitCode = await runCommandMain(argv, {
   out: (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
   err: process.stderr,
 });

@@ -77,6 +77,7 @@ export async function alignClassifier(o: AlignOptions): Promise<void> {
     }
   } finally {
     opt.zeroGrad();
+    opt.dispose();
     mask.dispose();
   }
 }

@@ -27,4 +27,6 @@ export interface Backbone {
   readonly preprocess: Preprocess;
   /** Images [B, C, H, W] → class-token features [B, D]. The backbone's own weights are frozen. */
   features(images: Tensor, options?: FeatureOptions): Tensor;
+  /** Frees the backbone's weights. */
+  dispose(): void;
 }

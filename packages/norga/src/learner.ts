@@ -169,6 +169,7 @@ export class Learner {
       }
     } finally {
       opt.zeroGrad();
+      opt.dispose(); // its moment buffers; the parameters stay
       mask.dispose();
       prototypes?.dispose();
       for (const x of trainable) requiresGrad_(x, false);

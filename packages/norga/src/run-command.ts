@@ -311,6 +311,7 @@ export async function runCommand(argv: string[], io: RunIo): Promise<number> {
   } finally {
     hint = '';
     runDir.close();
+    loaded.backbone.dispose(); // library callers run this repeatedly: leave no tensors behind
   }
 }
 

@@ -127,6 +127,7 @@ export class TaskIdentity {
       }
     } finally {
       opt.zeroGrad();
+      opt.dispose();
       mask.dispose();
     }
     for (const [c, g] of classGaussians(feats, labels, taskClasses, D)) this.gaussians.set(c, g);

@@ -28,6 +28,10 @@ export class VitBackbone implements Backbone {
     }
   }
 
+  dispose(): void {
+    this.model.dispose();
+  }
+
   features(images: Tensor, o: FeatureOptions = {}): Tensor {
     const { prefixes, scoreFor, onProbs } = o;
     return this.model.features(images, {
