@@ -5,54 +5,18 @@
  * both tiers run the same float32 steps, and every float32 matmul runs on one kernel whatever its size.
  * invariance.test.ts checks the weaker property (equal within 1e-5, same predictions) that WebGPU keeps too.
  */
-import { assign_, noGrad } from '@norga/autograd';
+import { noGrad } from '@norga/autograd';
 import { cpuTier, setCpuTier, type Tensor, tensor, tidy } from '@norga/tensor';
-import { ViT, vitConfig } from '@norga/vit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { calibratedTimeout } from '../../../scripts/test-timeout.mjs';
-import { BENCHMARK_SPECS, METHOD_SPECS } from '../src/config.js';
-import { loadBenchmark } from '../src/data.js';
-import { Learner } from '../src/learner.js';
-import { Rng } from '../src/rng.js';
-import { VitBackbone } from '../src/vit-backbone.js';
-
-const cfg = {
-  epochs: 1,
-  batchSize: 16,
-  lr: 0.01,
-  headLrScale: 0.1,
-  clipGrad: 1,
-  promptLength: 5,
-  promptLayers: [0, 1],
-  promptMomentum: 0.01,
-  reg: 0.1,
-  gateLearning: 'first-task' as const,
-  caEpochs: 0,
-  caLr: 0.005,
-  caSamplesPerClass: 8,
-};
+import { randomTinyBackbone, threePrefixNorga, tinySplitMnist } from './helpers/tiny.js';
 
 describe('per-sample logits are bit-identical at batch sizes 1, 7 and 128 on the CPU', () => {
   const initial = cpuTier();
   afterAll(() => setCpuTier(initial));
-  const backbone = new VitBackbone(ViT.create(vitConfig('tiny'), { seed: 5 }), {
-    size: 28,
-    channels: 1,
-    mean: [0.286],
-    std: [0.353],
-  });
-  const data = loadBenchmark({
-    spec: BENCHMARK_SPECS['split-mnist'],
-    tasks: 5,
-    seed: 2,
-    trainPerClass: 10,
-    testPerClass: 13,
-  });
-  const learner = new Learner(METHOD_SPECS['norga-tanh'], cfg, backbone, 10, 1);
-  for (let t = 0; t < 3; t++) {
-    learner.experts.addTask(new Rng(200 + t));
-    if (t > 0) for (const [, p] of learner.experts.taskParameters(t)) assign_(p, p.mul(-0.5 * t));
-  }
+  const backbone = randomTinyBackbone(5);
+  const data = tinySplitMnist(2, 10, 13);
+  const learner = threePrefixNorga(backbone, 200);
   const indices = Int32Array.from([...data.tasks.flatMap((t) => Array.from(t.test))].slice(0, 128));
   const taskIds = Int32Array.from(indices, (_, k) => (k * 5) % 3);
   const D = backbone.dim;

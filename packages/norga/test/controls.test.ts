@@ -3,43 +3,16 @@
  * upper bound takes exactly the optimiser steps it is given (the continual run's total), with the head at lr × 1.
  */
 import { full } from '@norga/tensor';
-import { ViT, vitConfig } from '@norga/vit';
 import { describe, expect, it } from 'vitest';
-import { BENCHMARK_SPECS, METHOD_SPECS } from '../src/config.js';
-import { loadBenchmark } from '../src/data.js';
+import { METHOD_SPECS } from '../src/config.js';
 import { Gate } from '../src/gates.js';
 import { Learner } from '../src/learner.js';
 import { Rng } from '../src/rng.js';
-import { VitBackbone } from '../src/vit-backbone.js';
+import { randomTinyBackbone, TINY_LEARNER_CONFIG, tinySplitMnist } from './helpers/tiny.js';
 
-const cfg = {
-  epochs: 1,
-  batchSize: 16,
-  lr: 0.01,
-  headLrScale: 0.1,
-  clipGrad: 1,
-  promptLength: 5,
-  promptLayers: [0, 1],
-  promptMomentum: 0.1,
-  reg: 0.1,
-  gateLearning: 'first-task' as const,
-  caEpochs: 0,
-  caLr: 0.005,
-  caSamplesPerClass: 8,
-};
-const backbone = new VitBackbone(ViT.create(vitConfig('tiny'), { seed: 5 }), {
-  size: 28,
-  channels: 1,
-  mean: [0.286],
-  std: [0.353],
-});
-const data = loadBenchmark({
-  spec: BENCHMARK_SPECS['split-mnist'],
-  tasks: 5,
-  seed: 1,
-  trainPerClass: 20,
-  testPerClass: 4,
-});
+const cfg = { ...TINY_LEARNER_CONFIG, promptMomentum: 0.1 };
+const backbone = randomTinyBackbone(5);
+const data = tinySplitMnist(1, 20, 4);
 
 describe('norga-linear', () => {
   it('with alpha = 0 gives the features of prefix tuning bit for bit; with alpha = tau = 1 it does not', async () => {

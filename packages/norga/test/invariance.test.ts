@@ -3,54 +3,15 @@
  * and values across the batch (its issue #1). Here every sample gets its own task's prefix gathered per sample;
  * a sample's features and prediction are the same at batch size 1 and 128, and whatever else shares its batch.
  */
-import { assign_ } from '@norga/autograd';
-import { ViT, vitConfig } from '@norga/vit';
 import { describe, expect, it } from 'vitest';
-import { BENCHMARK_SPECS, METHOD_SPECS } from '../src/config.js';
-import { loadBenchmark } from '../src/data.js';
-import { Learner } from '../src/learner.js';
 import { Rng } from '../src/rng.js';
-import { VitBackbone } from '../src/vit-backbone.js';
-
-const cfg = {
-  epochs: 1,
-  batchSize: 16,
-  lr: 0.01,
-  headLrScale: 0.1,
-  clipGrad: 1,
-  promptLength: 5,
-  promptLayers: [0, 1],
-  promptMomentum: 0.01,
-  reg: 0.1,
-  gateLearning: 'first-task' as const,
-  caEpochs: 0,
-  caLr: 0.005,
-  caSamplesPerClass: 8,
-};
+import { randomTinyBackbone, threePrefixNorga, tinySplitMnist } from './helpers/tiny.js';
 
 describe('batch-size and batch-composition invariance', () => {
   // A tiny ViT with random weights: invariance is a property of the computation, not of training.
-  const backbone = new VitBackbone(ViT.create(vitConfig('tiny'), { seed: 3 }), {
-    size: 28,
-    channels: 1,
-    mean: [0.286],
-    std: [0.353],
-  });
-  const data = loadBenchmark({
-    spec: BENCHMARK_SPECS['split-mnist'],
-    tasks: 5,
-    seed: 1,
-    trainPerClass: 10,
-    testPerClass: 13,
-  });
-  const learner = new Learner(METHOD_SPECS['norga-tanh'], cfg, backbone, 10, 1);
-  // Three tasks' prefixes, made different from each other (the copy of task t-1 would make them equal).
-  for (let t = 0; t < 3; t++) {
-    learner.experts.addTask(new Rng(100 + t));
-    if (t > 0) {
-      for (const [, p] of learner.experts.taskParameters(t)) assign_(p, p.mul(-0.5 * t));
-    }
-  }
+  const backbone = randomTinyBackbone(3);
+  const data = tinySplitMnist(1, 10, 13);
+  const learner = threePrefixNorga(backbone, 100);
   const indices = Int32Array.from([...data.tasks.flatMap((t) => Array.from(t.test))].slice(0, 128));
   // Each sample routed to one of the three prefixes (as the task-identity stage would).
   const taskIds = Int32Array.from(indices, (_, k) => (k * 7) % 3);
