@@ -79,7 +79,7 @@ function cell(s: PairedStat | null): string {
   const sign = (x: number) => (x >= 0 ? `+${x.toFixed(2)}` : x.toFixed(2));
   if (s.diffs.length < 2) return sign(s.mean);
   const t = Number.isFinite(s.t)
-    ? `t=${s.t.toFixed(2)}, p=${s.p < 0.001 ? '<0.001' : s.p.toFixed(3)}`
+    ? `t=${s.t.toFixed(2)}, ${s.p < 0.001 ? 'p<0.001' : `p=${s.p.toFixed(3)}`}`
     : 't —';
   const wins = s.diffs.filter((d) => d > 0).length;
   return `${sign(s.mean)} ± ${s.sd.toFixed(2)} (${t}; ${wins}/${s.diffs.length} > 0)`;

@@ -64,6 +64,17 @@ describe('paired statistics', () => {
     expect(table).toContain('| norga-tanh | 2 | +2.50 ± 0.71 (t=5.00, p=0.126; 2/2 > 0) |');
   });
 
+  it('writes a p below 0.001 as p<0.001', () => {
+    // FAA differences 10.0, 10.1, 9.9, 10.0 points: t = 10 / (0.0816 / 2) ≈ 245, p(df 3) far below 0.001
+    const faas = [0.1, 0.101, 0.099, 0.1];
+    const runs = faas.flatMap((d, i) => [
+      run('prefix-tuning', i + 1, 0.5, 0.5),
+      run('norga-tanh', i + 1, 0.5 + d, 0.5),
+    ]);
+    const table = pairedTableMarkdown(pairedComparisons(runs));
+    expect(table).toContain('+10.00 ± 0.08 (t=244.95, p<0.001; 4/4 > 0)');
+  });
+
   it('no baseline, no comparison', () => {
     expect(pairedComparisons([run('norga-tanh', 1, 0.5, 0.5)])).toEqual([]);
   });
