@@ -6,8 +6,10 @@
 import { noGrad } from '@norga/autograd';
 import type { ImageSet } from '@norga/datasets';
 import { type Tensor, tensor, tidy } from '@norga/tensor';
-import type { Backbone, FeatureOptions } from './backbone.js';
+import type { PrefixOptions } from '@norga/vit';
+import type { Backbone } from './backbone.js';
 import { imageBatch } from './data.js';
+import { letSignalsIn } from './signals.js';
 
 export function imagesTensor(backbone: Backbone, set: ImageSet, indices: ArrayLike<number>): Tensor {
   const p = backbone.preprocess;
@@ -26,7 +28,7 @@ export async function extractFeatures(
   set: ImageSet,
   indices: ArrayLike<number>,
   batchSize: number,
-  options?: (start: number, end: number) => FeatureOptions,
+  options?: (start: number, end: number) => PrefixOptions,
   onBatch?: (done: number) => void,
 ): Promise<Float32Array> {
   const D = backbone.dim;
@@ -40,6 +42,7 @@ export async function extractFeatures(
     out.set((await f.data()) as Float32Array, start * D);
     f.dispose();
     onBatch?.(end);
+    await letSignalsIn();
   }
   return out;
 }
