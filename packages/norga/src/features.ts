@@ -6,8 +6,7 @@
 import { noGrad } from '@norga/autograd';
 import type { ImageSet } from '@norga/datasets';
 import { type Tensor, tensor, tidy } from '@norga/tensor';
-import type { PrefixOptions } from '@norga/vit';
-import type { Backbone } from './backbone.js';
+import type { Backbone, FeatureOptions } from './backbone.js';
 import { imageBatch } from './data.js';
 import { letSignalsIn } from './signals.js';
 
@@ -28,7 +27,7 @@ export async function extractFeatures(
   set: ImageSet,
   indices: ArrayLike<number>,
   batchSize: number,
-  options?: (start: number, end: number) => PrefixOptions,
+  options?: (start: number, end: number) => FeatureOptions,
   onBatch?: (done: number) => void,
 ): Promise<Float32Array> {
   const D = backbone.dim;
