@@ -7,6 +7,8 @@
  *   npm run main                        # the default run (its time on this machine: README, "The main job")
  *   npm run main -- --seeds 5           # five seeds
  *   npm run main -- --help              # every flag
+ *
+ * The code it runs, in reading order, from the tensor up: docs/TOUR.md.
  */
 import { runCommandMain } from '@norga/norga';
 
