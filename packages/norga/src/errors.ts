@@ -8,6 +8,7 @@ import { SafetensorsError } from '@norga/vit';
 import { UsageError } from './args.js';
 import { CorruptFileError } from './atomic.js';
 import { BackboneError } from './backbone-file.js';
+import { PlotError } from './plots.js';
 import { RunDirError } from './rundir.js';
 
 export function describeNorgaError(err: unknown): CliError | undefined {
@@ -20,6 +21,7 @@ export function describeNorgaError(err: unknown): CliError | undefined {
     err instanceof RunDirError ||
     err instanceof BackboneError ||
     err instanceof CorruptFileError ||
+    err instanceof PlotError ||
     err instanceof SafetensorsError
   )
     return { message: err.message, code: EXIT.failed };

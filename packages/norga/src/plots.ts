@@ -1,13 +1,52 @@
 /**
  * Plots a person opens: SVG files rendered headless by Vega-Lite (no canvas, no browser). Each function builds a
- * Vega-Lite spec from plain numbers; `renderSvg` compiles and renders it.
+ * Vega-Lite spec from plain numbers; `renderSvg` compiles and renders it. `vega` and `vega-lite` are optional peer
+ * dependencies (13 MB), loaded only when a plot is rendered: the rest of the package loads, by `import` or
+ * `require()`, and type-checks without them.
  */
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
 import type { AccuracyMatrix } from './metrics.js';
 
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+/**
+ * A Vega-Lite specification as plain JSON: the schema, the rows it draws and whatever else Vega-Lite reads (title,
+ * mark, encoding, facet, layer, transform…). Declared here so that the public types need none of vega-lite's.
+ */
+export interface PlotSpec {
+  /** The Vega-Lite JSON schema the spec follows (version 6). */
+  $schema: string;
+  /** The rows the plot draws, one plain object of numbers and strings each. */
+  data: { values: Record<string, unknown>[] };
+  /** Every other property of a Vega-Lite top-level spec, passed through unchecked. */
+  [property: string]: unknown;
+}
+
+/** `renderSvg` was called where `vega` or `vega-lite` cannot be loaded; the message says what to install. */
+export class PlotError extends Error {
+  override name = 'PlotError';
+}
+
+/** vega and vega-lite, imported at the first plot, or a PlotError naming what to install when one is missing. */
+async function loadVega() {
+  try {
+    const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+    return { vega, vegaLite };
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    throw new PlotError(
+      `install vega and vega-lite to write plots: npm install vega@6.4.0 vega-lite@6.5.0 (${(err as Error).message})`,
+      { cause: err },
+    );
+  }
+}
+
+/**
+ * Compiles a Vega-Lite spec and renders it to an SVG document (a string starting with `<svg`).
+ *
+ * @throws PlotError when `vega` or `vega-lite` is not installed.
+ */
+export async function renderSvg(spec: PlotSpec): Promise<string> {
+  const { vega, vegaLite } = await loadVega();
+  const compiled = vegaLite.compile(spec as unknown as Parameters<typeof vegaLite.compile>[0]);
+  const view = new vega.View(vega.parse(compiled.spec), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {
@@ -15,6 +54,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
+/** One method's accuracy matrix, as the plots take it. */
 export interface MethodMatrix {
   method: string;
   /** Accuracy matrix (fractions); when several seeds ran, their element-wise mean. */
@@ -22,7 +62,7 @@ export interface MethodMatrix {
 }
 
 /** One heat map per method: rows are tasks, columns the task after which they were tested, cells in percent. */
-export function accuracyHeatmapSpec(items: MethodMatrix[]): TopLevelSpec {
+export function accuracyHeatmapSpec(items: MethodMatrix[]): PlotSpec {
   // Panels in the order the methods were asked for, not alphabetically.
   const order = items.map((i) => i.method);
   const values = items.flatMap(({ method, acc }) =>
@@ -65,11 +105,11 @@ export function accuracyHeatmapSpec(items: MethodMatrix[]): TopLevelSpec {
         },
       ],
     },
-  } as TopLevelSpec;
+  };
 }
 
 /** Accuracy of each task over time (one line per task), one panel per method: forgetting shows as a falling line. */
-export function accuracyOverTimeSpec(items: MethodMatrix[]): TopLevelSpec {
+export function accuracyOverTimeSpec(items: MethodMatrix[]): PlotSpec {
   const order = items.map((i) => i.method);
   const values = items.flatMap(({ method, acc }) =>
     acc.flatMap((row, i) =>
@@ -98,7 +138,7 @@ export function accuracyOverTimeSpec(items: MethodMatrix[]): TopLevelSpec {
         color: { field: 'task', type: 'nominal', title: 'task' },
       },
     },
-  } as TopLevelSpec;
+  };
 }
 
 export interface PrefixMass {
@@ -108,7 +148,7 @@ export interface PrefixMass {
 }
 
 /** How much attention the prefix experts draw in each prompted layer, per task and method. */
-export function prefixMassSpec(items: PrefixMass[]): TopLevelSpec {
+export function prefixMassSpec(items: PrefixMass[]): PlotSpec {
   const order = items.map((i) => i.method);
   const values = items.flatMap(({ method, mass }) =>
     mass.flatMap((perLayer, task) =>
@@ -135,5 +175,5 @@ export function prefixMassSpec(items: PrefixMass[]): TopLevelSpec {
         color: { field: 'task', type: 'nominal', title: 'prefix of' },
       },
     },
-  } as TopLevelSpec;
+  };
 }

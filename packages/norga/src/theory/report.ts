@@ -3,7 +3,7 @@
  * function error with 95 % intervals, beside the exponent the theory predicts; a Markdown table; a log–log plot
  * (every fit as a point, the median per n joined, the fitted power law dashed).
  */
-import type { TopLevelSpec } from 'vega-lite';
+import type { PlotSpec } from '../plots.js';
 import type { FitRecord, Variant } from './experiment.js';
 import type { TheoryGate } from './model.js';
 import { logLogSlope, type SlopeFit } from './slope.js';
@@ -93,7 +93,7 @@ export function voronoiPlotSpec(
   records: FitRecord[],
   rows: SeriesSummary[],
   measure: 'voronoi' | 'functionError',
-): TopLevelSpec {
+): PlotSpec {
   const points = records.map((r) => ({ variant: r.variant, gate: r.gate, n: r.n, value: r[measure] }));
   const medians = rows.flatMap((s) =>
     s.medianByN.map((m) => ({ variant: s.variant, gate: s.gate, n: m.n, value: m[measure] })),
@@ -156,7 +156,7 @@ export function voronoiPlotSpec(
         },
       ],
     },
-  } as unknown as TopLevelSpec;
+  };
 }
 
 /** Median D per n, one row per (variant, gate): the curve behind each slope, to read where it bends. */
