@@ -1,17 +1,24 @@
 /**
- * @norga/tensor — the public API. See README.md for the op list and ../DESIGN for the architecture.
+ * @norga/tensor — the public API. See the package README for the op list and the backends.
  */
 import { CpuBackend } from './backends/cpu/index.js';
+import { WasmBackend } from './backends/wasm/backend.js';
+import { getWasmTier } from './backends/wasm/tier.js';
 import { registerBackend } from './registry.js';
 
-registerBackend('cpu', () => new CpuBackend());
+// 'cpu' is the WebAssembly backend where WebAssembly SIMD is available (faster on every float32 kernel it
+// takes, bench/wasm-matmul.mjs), else (or with NORGA_CPU_TIER=js) the plain JS reference it extends.
+registerBackend('cpu', () => {
+  const tier = getWasmTier();
+  return tier ? new WasmBackend(tier) : new CpuBackend();
+});
 // Lazy: the WebGPU backend (and, in Node, the `webgpu` package) loads only when someone asks for it.
 registerBackend('webgpu', async () => (await import('./backends/webgpu/index.js')).createWebGPUBackend());
 
 export type { Backend, RandomKind, ReduceOp, Storage, View } from './backend.js';
 export { CpuBackend } from './backends/cpu/index.js';
-// The CPU backend's WebAssembly tier: switch tiers at run time, read its copy and task statistics.
-export { cpuTier, setCpuTier } from './backends/wasm/cpu-hook.js';
+// The WebAssembly tier of the 'cpu' backend: switch tiers at run time, read its copy and task statistics.
+export { cpuTier, setCpuTier } from './backends/wasm/backend.js';
 export {
   type AttentionStats,
   type ElementwiseStats,

@@ -8,7 +8,8 @@ import * as vit from '../dist/index.js';
 import { createTrainStep, inference } from '../dist/train.js';
 import { writeResults } from './common.mjs';
 
-const proto = T.CpuBackend.prototype;
+// the 'cpu' backend's own class: the WebAssembly backend, or the JS reference under NORGA_CPU_TIER=js
+const proto = Object.getPrototypeOf(T.getBackend('cpu'));
 const fused = proto.attention;
 const W = [
   ['W2 train, batch 64', vit.VIT_CONFIGS.tiny, [64, 1, 28, 28], true],

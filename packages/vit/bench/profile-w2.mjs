@@ -1,5 +1,5 @@
 // Where a W2 tiny-ViT training step (28×28×1, patch 4, dim 64, depth 4, heads 4, MLP 256, batch 64, AdamW)
-// spends its time on the CPU backend, per kernel family. Each CpuBackend method is wrapped with a timer; the
+// spends its time on the CPU backend, per kernel family. Each method of the 'cpu' backend is wrapped with a timer; the
 // rest of the step (front-end ops, the autograd tape, allocation bookkeeping, GC) is "outside kernels".
 // With --calls, also the 25 costliest call signatures (kernel, expression, shapes, strides): which products
 // and which elementwise chains the time goes to.
@@ -34,7 +34,8 @@ const families = [
   'read',
 ];
 const spent = Object.fromEntries(families.map((f) => [f, 0]));
-const proto = T.CpuBackend.prototype;
+// the 'cpu' backend's own class: the WebAssembly backend, or the JS reference under NORGA_CPU_TIER=js
+const proto = Object.getPrototypeOf(T.getBackend('cpu'));
 for (const f of families) {
   const inner = proto[f];
   proto[f] = function timed(...args) {

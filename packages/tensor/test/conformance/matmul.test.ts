@@ -4,7 +4,7 @@
  * where the backend has them, and errors naming both shapes.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { cpuTier, setCpuTier } from '../../src/backends/wasm/cpu-hook.js';
+import { cpuTier, setCpuTier } from '../../src/backends/wasm/backend.js';
 import { getWasmTier } from '../../src/backends/wasm/tier.js';
 import * as T from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';

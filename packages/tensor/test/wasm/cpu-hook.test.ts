@@ -3,7 +3,7 @@
  * reference on views (transposes, broadcast batches, slices), and setCpuTier('js') must bypass it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { cpuTier, setCpuTier } from '../../src/backends/wasm/cpu-hook.js';
+import { cpuTier, setCpuTier } from '../../src/backends/wasm/backend.js';
 import { getWasmTier } from '../../src/backends/wasm/tier.js';
 import * as T from '../../src/index.js';
 import { onBothTiers } from './tiers.js';

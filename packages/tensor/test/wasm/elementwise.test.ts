@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { erf32, exp32, tanh32 } from '../../src/backends/f32-math.js';
-import { setCpuTier } from '../../src/backends/wasm/cpu-hook.js';
+import { setCpuTier } from '../../src/backends/wasm/backend.js';
 import { getWasmTier } from '../../src/backends/wasm/tier.js';
 import * as T from '../../src/index.js';
 import { onBothTiers } from './tiers.js';

@@ -1,6 +1,6 @@
 /** float32 sum/max/min in WebAssembly: identical values to the JS tier, NaN and signed zeros included. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { setCpuTier } from '../../src/backends/wasm/cpu-hook.js';
+import { setCpuTier } from '../../src/backends/wasm/backend.js';
 import { getWasmTier } from '../../src/backends/wasm/tier.js';
 import * as T from '../../src/index.js';
 import { onBothTiers } from './tiers.js';

@@ -6,7 +6,7 @@
  * Runs on the default tier; the forced-WebAssembly pass (NORGA_WASM_FORCE=1) and the JS tier run it too.
  */
 import { describe, expect, it } from 'vitest';
-import { cpuTier, WASM_FORCED } from '../../src/backends/wasm/cpu-hook.js';
+import { cpuTier, WASM_FORCED } from '../../src/backends/wasm/backend.js';
 import { getWasmTier } from '../../src/backends/wasm/tier.js';
 import * as T from '../../src/index.js';
 

@@ -1,5 +1,5 @@
 /** Helpers of the WebAssembly-tier tests: one computation on the JS tier (the reference), then on the wasm tier. */
-import { setCpuTier } from '../../src/backends/wasm/cpu-hook.js';
+import { setCpuTier } from '../../src/backends/wasm/backend.js';
 import { getWasmTier, type WasmTier } from '../../src/backends/wasm/tier.js';
 import type * as T from '../../src/index.js';
 

@@ -41,7 +41,6 @@ export interface AttentionArgs {
 /** Counters of the WebAssembly tier's fused attention kernel. */
 export interface AttentionStats {
   calls: number;
-  heads: number;
 }
 
 /** Tasks per job (runs of heads): enough to balance two or more threads, each a few head-sized products. */
@@ -120,6 +119,5 @@ export function attentionF32(
     else runJob(ctl, rt.exports, tasks, 0, lookup);
   }
   stats.calls++;
-  stats.heads += heads;
   return true;
 }

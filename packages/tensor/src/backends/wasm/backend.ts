@@ -1,15 +1,19 @@
 /**
- * The CPU backend's doors into this tier: `wasmMatmul(a, b, out)`, `wasmElementwise(expr, inputs, out)`,
- * `wasmReduce(op, x, axes, out)` and `wasmAttention(q, k, v, scale, out, probs)` run float32 work in WebAssembly when the tier is available and the work is big enough to repay the call,
- * and return false otherwise so the backend runs its JS kernel (the reference). NORGA_CPU_TIER=js, or setCpuTier('js'), keeps everything on JS.
+ * The WebAssembly backend: the CPU reference backend (../cpu/index.ts) with float32 work moved into the
+ * WebAssembly tier (tier.ts) where it pays. Each method tries the tier and, where it does not apply (dtype,
+ * size, layout) or the tier is switched off (`setCpuTier('js')`), calls the reference kernel it overrides.
+ * Registered as 'cpu' wherever WebAssembly SIMD is available (src/index.ts); `NORGA_CPU_TIER=js` keeps the
+ * reference alone.
  */
 import type { ReduceOp, View } from '../../backend.js';
+import type { DType } from '../../dtype.js';
 import { type Expr, exprKey } from '../../ops/expr.js';
 import { coalesce } from '../../shape.js';
+import { CpuBackend } from '../cpu/index.js';
 import { supported } from './elementwise.js';
 import type { EwOperand } from './elementwise-run.js';
 import { envFlag } from './features.js';
-import { getWasmTier, tierIfCreated } from './tier.js';
+import { getWasmTier, type WasmTier } from './tier.js';
 
 /*
  * Thresholds must never change a result: the CPU backend's numbers may not depend on tensor size (a sample's
@@ -32,6 +36,8 @@ export const WASM_ATTENTION_MIN_MACS = WASM_FORCED ? 1 : 4096;
 export const WASM_REDUCE_MIN = WASM_FORCED ? 1 : 2048;
 /** Below this many elements the JS elementwise kernel wins (bit-identical: staging and the call cost µs). */
 export const WASM_ELEMENTWISE_MIN = WASM_FORCED ? 1 : 2048;
+/** Float32 buffers at least this long live in the wasm heap (smaller ones gain nothing from it). */
+export const WASM_HEAP_MIN = WASM_FORCED ? 1 : 1024;
 
 /** Rows shorter than this are copied by the wasm kernel, longer ones by TypedArray.set. */
 const SHORT_ROW = 64;
@@ -68,8 +74,8 @@ function batchOffsets(view: View, batchShape: readonly number[]): number[] {
 }
 
 /** a[..., M, K] @ b[..., K, N] -> out[..., M, N] (out contiguous); true if done here. */
-export function wasmMatmul(a: View, b: View, out: View): boolean {
-  if (!enabled || a.dtype !== 'float32' || b.dtype !== 'float32' || out.dtype !== 'float32') return false;
+function matmulF32(tier: WasmTier, a: View, b: View, out: View): boolean {
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || out.dtype !== 'float32') return false;
   const r = a.shape.length;
   const M = a.shape[r - 2] as number;
   const K = a.shape[r - 1] as number;
@@ -77,8 +83,6 @@ export function wasmMatmul(a: View, b: View, out: View): boolean {
   const batchShape = out.shape.slice(0, -2);
   const batch = batchShape.reduce((p, d) => p * d, 1);
   if (M * N * K * batch === 0) return false;
-  const tier = getWasmTier();
-  if (!tier) return false;
   return tier.matmulF32({
     a: {
       data: a.storage.handle as Float32Array,
@@ -108,8 +112,16 @@ export function wasmMatmul(a: View, b: View, out: View): boolean {
  * probs = softmax(q @ kᵀ · scale), out = probs @ v over the heads (batch dims) of float32 views, out and probs
  * contiguous; true if done here (see attention.ts for where it applies).
  */
-export function wasmAttention(q: View, k: View, v: View, scale: number, out: View, probs: View): boolean {
-  if (!enabled || [q, k, v, out, probs].some((x) => x.dtype !== 'float32')) return false;
+function attentionF32(
+  tier: WasmTier,
+  q: View,
+  k: View,
+  v: View,
+  scale: number,
+  out: View,
+  probs: View,
+): boolean {
+  if ([q, k, v, out, probs].some((x) => x.dtype !== 'float32')) return false;
   const r = q.shape.length;
   const [Lq, D] = q.shape.slice(-2) as [number, number];
   const Lk = k.shape[r - 2] as number;
@@ -117,8 +129,6 @@ export function wasmAttention(q: View, k: View, v: View, scale: number, out: Vie
   const batchShape = q.shape.slice(0, -2);
   const heads = batchShape.reduce((p, d) => p * d, 1);
   if (heads * Lq * Lk * (D + Dv) < WASM_ATTENTION_MIN_MACS) return false;
-  const tier = getWasmTier();
-  if (!tier) return false;
   const operand = (x: View) => ({
     data: x.storage.handle as Float32Array,
     offsets: batchOffsets(x, batchShape),
@@ -144,15 +154,13 @@ export function wasmAttention(q: View, k: View, v: View, scale: number, out: Vie
 const exprKeys = new WeakMap<Expr, string>();
 
 /** out = expr(inputs) elementwise (inputs broadcast to out's shape by strides); true if done here. */
-export function wasmElementwise(expr: Expr, inputs: readonly View[], out: View): boolean {
-  if (!enabled || out.dtype !== 'float32') return false;
+function elementwiseF32(tier: WasmTier, expr: Expr, inputs: readonly View[], out: View): boolean {
+  if (out.dtype !== 'float32') return false;
   let size = 1;
   for (const d of out.shape) size *= d;
   if (size < WASM_ELEMENTWISE_MIN) return false;
   for (const x of inputs) if (x.dtype !== 'float32') return false;
   if (!supported(expr)) return false;
-  const tier = getWasmTier();
-  if (!tier) return false;
   const { shape, strides } = coalesce(out.shape, [out.strides, ...inputs.map((v) => v.strides)]);
   if (shape.length === 0) return false;
   const inner = shape.length - 1;
@@ -194,14 +202,12 @@ export function wasmElementwise(expr: Expr, inputs: readonly View[], out: View):
  * A float32 sum/max/min whose reduced elements form one contiguous run per output ('rows'), or whose outputs
  * are contiguous columns over one strided reduced dim ('cols'); true if done here (bit-identical to JS).
  */
-export function wasmReduce(op: ReduceOp, x: View, axes: readonly number[], out: View): boolean {
-  if (!enabled || x.dtype !== 'float32' || out.dtype !== 'float32') return false;
+function reduceF32(tier: WasmTier, op: ReduceOp, x: View, axes: readonly number[], out: View): boolean {
+  if (x.dtype !== 'float32' || out.dtype !== 'float32') return false;
   if (op !== 'sum' && op !== 'max' && op !== 'min') return false;
   let size = 1;
   for (const d of x.shape) size *= d;
   if (size < WASM_REDUCE_MIN) return false;
-  const tier = getWasmTier();
-  if (!tier) return false;
   const keptDims = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const kept = coalesce(
     keptDims.map((d) => x.shape[d] as number),
@@ -275,21 +281,38 @@ function copyRows(x: EwOperand, out: View, shape: readonly number[], outStrides:
   return true;
 }
 
-/** Float32 buffers at least this long live in the wasm heap (smaller ones gain nothing from it). */
-export const WASM_HEAP_MIN = WASM_FORCED ? 1 : 1024;
-
 /**
- * A float32 buffer in the wasm heap, so this tier's kernels use it in place; undefined (use a plain array)
- * when small, when the tier is off or has no shared memory, or at the heap's ceiling. Contents are
- * unspecified (a reused block is not cleared): the front-end's empty() promises no more, and every op writes
- * its whole output (as on WebGPU, whose buffers come from a pool).
+ * The CPU backend with its float32 kernels in WebAssembly where they apply (see the header). The tier (heap,
+ * workers) is process-wide: disposing the backend leaves it to the next instance.
  */
-export function wasmAllocF32(size: number): Float32Array | undefined {
-  if (!enabled || size < WASM_HEAP_MIN) return undefined;
-  return getWasmTier()?.runtime.heap?.allocF32(size);
-}
+export class WasmBackend extends CpuBackend {
+  constructor(readonly tier: WasmTier) {
+    super();
+  }
 
-/** Gives a buffer from wasmAllocF32 back to the heap; ignores any other handle. */
-export function wasmFree(handle: unknown): void {
-  if (handle instanceof Float32Array) tierIfCreated()?.runtime.heap?.free(handle);
+  /**
+   * Float32 buffers of WASM_HEAP_MIN+ elements live in the tier's heap, where its kernels read and write in
+   * place; others, or at the heap's ceiling, are plain typed arrays. Contents are unspecified (a reused block
+   * is not cleared): the front-end's empty() promises no more, and every op writes its whole output.
+   */
+  override alloc(dtype: DType, size: number) {
+    const inHeap = dtype === 'float32' && enabled && size >= WASM_HEAP_MIN;
+    return (inHeap ? this.tier.runtime.heap?.allocF32(size) : undefined) ?? super.alloc(dtype, size);
+  }
+  override free(handle: unknown): void {
+    // Heap blocks go back to the heap (it ignores other arrays); plain arrays are garbage collected.
+    if (handle instanceof Float32Array) this.tier.runtime.heap?.free(handle);
+  }
+  override elementwise(expr: Expr, inputs: readonly View[], out: View): void {
+    if (!enabled || !elementwiseF32(this.tier, expr, inputs, out)) super.elementwise(expr, inputs, out);
+  }
+  override reduce(op: ReduceOp, x: View, axes: readonly number[], out: View): void {
+    if (!enabled || !reduceF32(this.tier, op, x, axes, out)) super.reduce(op, x, axes, out);
+  }
+  override matmul(a: View, b: View, out: View): void {
+    if (!enabled || !matmulF32(this.tier, a, b, out)) super.matmul(a, b, out);
+  }
+  override attention(q: View, k: View, v: View, scale: number, out: View, probs: View): boolean {
+    return enabled && attentionF32(this.tier, q, k, v, scale, out, probs);
+  }
 }

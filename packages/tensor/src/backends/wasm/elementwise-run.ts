@@ -20,10 +20,9 @@ export interface ElementwiseStats {
   calls: number;
   /** Calls split over the worker pool. */
   parallelCalls: number;
-  elements: number;
+  /** Bytes staged into wasm memory and copied out of it (none for operands and outputs in the heap). */
   bytesIn: number;
   bytesOut: number;
-  kernelsCompiled: number;
 }
 
 /**
@@ -172,10 +171,8 @@ export function elementwiseF32(
   }
   if (contiguousOut && !direct) out.data.set(mem.subarray(outAt, outAt + total), out.offset);
   stats.calls++;
-  stats.elements += total;
   stats.bytesIn += bytesIn;
   if (!direct) stats.bytesOut += total * 4;
-  stats.kernelsCompiled = cache.size;
   return true;
 }
 

@@ -9,7 +9,14 @@
  */
 import { CTL, GUIDED_CAPACITY, MAX_TASKS } from './control.js';
 import type { MatmulArgs } from './matmul.js';
-import { align16, type MatmulStats, type MatOperand, spanOf, stageSpan } from './matmul-operands.js';
+import {
+  align16,
+  countMatmul,
+  type MatmulStats,
+  type MatOperand,
+  spanOf,
+  stageSpan,
+} from './matmul-operands.js';
 import { unpackC } from './pack.js';
 import { runJob, type WorkerPool } from './pool.js';
 import type { WasmRuntime } from './runtime.js';
@@ -79,7 +86,6 @@ export function matmulDirect(
   const pa = place(rt, a, aEntries, M, K);
   const pb = place(rt, b, bEntries, K, N);
   if (!pa?.span || !pb?.span) return undefined;
-  const t0 = performance.now();
   // C goes straight into a heap-resident output unless it shares memory with an operand
   let inPlace = rt.heap?.owns(out.data) === true;
   if (inPlace) {
@@ -166,29 +172,23 @@ export function matmulDirect(
   ctl[CTL.D_PN] = b.colStride * 4;
   ctl[CTL.BP] = bp;
   ctl[CTL.BP_BATCH_BYTES] = bpEntry * 4;
-  const t1 = performance.now();
 
   const flops = entryFlops * batch;
   const parallel = pool !== undefined && maxWorkers > 0 && flops >= parallelMinFlops && tasks > 1;
   const mine = parallel ? pool.run(tasks, maxWorkers) : runJob(ctl, kx, tasks, 0);
-  const t2 = performance.now();
 
   if (!inPlace) {
     const c = rt.f32;
     for (let e = 0; e < batch; e++)
       unpackC(c, cp / 4 + e * M * N, N, M, N, out.data, out.offsets[e] as number, out.rowStride, 1);
   }
-  const t3 = performance.now();
-  stats.calls++;
-  stats.directCalls++;
-  if (parallel) stats.parallelCalls++;
-  stats.tasks += tasks;
-  stats.workerTasks += tasks - mine;
-  stats.flops += flops;
-  stats.bytesIn += (stageAFloats + stageBFloats + bpFloats) * 4;
-  if (!inPlace) stats.bytesOut += batch * M * N * 4;
-  stats.packMs += t1 - t0;
-  stats.computeMs += t2 - t1;
-  stats.unpackMs += t3 - t2;
+  countMatmul(stats, {
+    direct: true,
+    parallel,
+    tasks,
+    mine,
+    bytesIn: (stageAFloats + stageBFloats + bpFloats) * 4,
+    bytesOut: inPlace ? 0 : batch * M * N * 4,
+  });
   return true;
 }

@@ -17,12 +17,23 @@ export interface MatmulStats {
   /** Tasks run, and how many of them ran on workers. */
   tasks: number;
   workerTasks: number;
-  flops: number;
+  /** Bytes staged into wasm memory (operands, packed panels) and copied out of it (C). */
   bytesIn: number;
   bytesOut: number;
-  packMs: number;
-  computeMs: number;
-  unpackMs: number;
+}
+
+/** Adds one product to the counters: the drivers' (matmul.ts, matmul-direct.ts) only bookkeeping. */
+export function countMatmul(
+  stats: MatmulStats,
+  run: { direct: boolean; parallel: boolean; tasks: number; mine: number; bytesIn: number; bytesOut: number },
+): void {
+  stats.calls++;
+  if (run.direct) stats.directCalls++;
+  if (run.parallel) stats.parallelCalls++;
+  stats.tasks += run.tasks;
+  stats.workerTasks += run.tasks - run.mine;
+  stats.bytesIn += run.bytesIn;
+  stats.bytesOut += run.bytesOut;
 }
 
 export function allEqual(xs: ArrayLike<number>): boolean {

@@ -8,6 +8,7 @@ import { matmulDirect } from './matmul-direct.js';
 import {
   align16,
   allEqual,
+  countMatmul,
   type MatmulStats,
   type MatOperand,
   stageSpan,
@@ -138,7 +139,6 @@ export function matmulF32(
   const apFloats = (shareA ? 1 : batch) * apBatch;
   const bpFloats = (shareB ? 1 : batch) * bpBatch;
 
-  const t0 = performance.now();
   const aEntries = shareA ? 1 : batch;
   const bEntries = shareB ? 1 : batch;
   const spanA = stageSpan({ ...a, offsets: aOffsets }, aEntries, M, K);
@@ -238,7 +238,6 @@ export function matmulF32(
   ctl[CTL.B_SN] = b.colStride * 4;
   ctl[CTL.B_FULL] = fullB;
   ctl[CTL.B_TAIL] = N - fullB * nr;
-  const t1 = performance.now();
 
   // fixed task shapes (a function of the sizes only), so the split never depends on the thread count
   const panelsPerTask = Math.max(
@@ -284,7 +283,6 @@ export function matmulF32(
   const parallel = pool !== undefined && maxWorkers > 0 && flops >= parallelMinFlops && perBatch * batch > 1;
   const tasks = perBatch * batch;
   const mine = parallel ? pool.run(tasks, maxWorkers) : runJob(ctl, rt.exports, tasks, 0);
-  const t2 = performance.now();
 
   const c = rt.f32;
   for (let i = 0; i < batch; i++) {
@@ -300,17 +298,13 @@ export function matmulF32(
       out.colStride,
     );
   }
-  const t3 = performance.now();
-
-  stats.calls++;
-  if (parallel) stats.parallelCalls++;
-  stats.tasks += tasks;
-  stats.workerTasks += tasks - mine;
-  stats.flops += flops;
-  stats.bytesIn += (stageAFloats + stageBFloats + apFloats + bpFloats) * 4;
-  stats.bytesOut += M * N * batch * 4;
-  stats.packMs += t1 - t0;
-  stats.computeMs += t2 - t1;
-  stats.unpackMs += t3 - t2;
+  countMatmul(stats, {
+    direct: false,
+    parallel,
+    tasks,
+    mine,
+    bytesIn: (stageAFloats + stageBFloats + apFloats + bpFloats) * 4,
+    bytesOut: M * N * batch * 4,
+  });
   return true;
 }

@@ -25,7 +25,7 @@ export interface ReduceStats {
   calls: number;
   /** Calls split over the worker pool. */
   parallelCalls: number;
-  elements: number;
+  /** Bytes staged into wasm memory (none for inputs in the heap). */
   bytesIn: number;
 }
 
@@ -69,7 +69,6 @@ export function reduceF32(
   }
   out.set(mem.subarray(dst / 4, dst / 4 + nOut), outOffset);
   stats.calls++;
-  stats.elements += R * C;
   if (!inPlace) stats.bytesIn += span * 4;
   return true;
 }

@@ -1,7 +1,7 @@
 /**
- * The WebAssembly tier of the CPU backend: one runtime (module + memory), a lazily started worker pool, and
- * the kernels. `getWasmTier()` returns undefined where WebAssembly SIMD is missing or NORGA_CPU_TIER=js, and
- * the CPU backend then stays on its JS kernels (the reference).
+ * The WebAssembly tier: one runtime (module + memory), a lazily started worker pool, and the float32 kernels
+ * over raw arrays and strides. `getWasmTier()` returns undefined where WebAssembly SIMD is missing or
+ * NORGA_CPU_TIER=js; the 'cpu' backend is then the JS reference alone (see backend.ts).
  */
 
 import type { Expr } from '../../ops/expr.js';
@@ -56,34 +56,28 @@ export class WasmTier {
     directCalls: 0,
     tasks: 0,
     workerTasks: 0,
-    flops: 0,
     bytesIn: 0,
     bytesOut: 0,
-    packMs: 0,
-    computeMs: 0,
-    unpackMs: 0,
   };
 
   readonly elementwiseStats: ElementwiseStats = {
     calls: 0,
-    elements: 0,
     bytesIn: 0,
     bytesOut: 0,
-    kernelsCompiled: 0,
     parallelCalls: 0,
   };
   private readonly ewCache: ElementwiseCache;
   private readonly kernelBytes: KernelBytes;
   private readonly parallelMinElements: number;
-  readonly reduceStats: ReduceStats = { calls: 0, elements: 0, bytesIn: 0, parallelCalls: 0 };
-  readonly attentionStats: AttentionStats = { calls: 0, heads: 0 };
+  readonly reduceStats: ReduceStats = { calls: 0, bytesIn: 0, parallelCalls: 0 };
+  readonly attentionStats: AttentionStats = { calls: 0 };
 
   constructor(features: WasmFeatures, options: WasmTierOptions = {}) {
     this.features = features;
     this.runtime = new WasmRuntime(features);
     this.ewCache = new ElementwiseCache(this.runtime.memory, MAX_PAGES, this.runtime.shared);
     this.threadCount = Math.max(1, Math.floor(options.threads ?? defaultThreads()));
-    // NORGA_WASM_FORCE=1 (cpu-hook.ts): the pool takes small jobs too, so the suites exercise it
+    // NORGA_WASM_FORCE=1 (backend.ts): the pool takes small jobs too, so the suites exercise it
     const forced = envFlag('NORGA_WASM_FORCE') === '1';
     this.parallelMinFlops = options.parallelMinFlops ?? (forced ? 1 : PARALLEL_MIN_FLOPS);
     this.parallelMinElements = options.parallelMinElements ?? (forced ? 1 : PARALLEL_MIN_ELEMENTS);
@@ -253,45 +247,4 @@ export function getWasmTier(): WasmTier | undefined {
     tier = undefined;
   }
   return tier;
-}
-
-/** The tier if getWasmTier() has created it (never creates it). */
-export function tierIfCreated(): WasmTier | undefined {
-  return tier ?? undefined;
-}
-
-/**
- * Convenience form over one batch of strided matrices: strides are [batch, row, col] in elements.
- */
-export function wasmMatmulF32(
-  a: Float32Array,
-  aOffset: number,
-  aStrides: readonly [number, number, number],
-  b: Float32Array,
-  bOffset: number,
-  bStrides: readonly [number, number, number],
-  out: Float32Array,
-  outOffset: number,
-  outStrides: readonly [number, number, number],
-  M: number,
-  N: number,
-  K: number,
-  batch = 1,
-  target: WasmTier | undefined = getWasmTier(),
-): boolean {
-  if (!target) return false;
-  const offs = (o: number, s: number): number[] => Array.from({ length: batch }, (_, i) => o + i * s);
-  return target.matmulF32({
-    a: { data: a, offsets: offs(aOffset, aStrides[0]), rowStride: aStrides[1], colStride: aStrides[2] },
-    b: { data: b, offsets: offs(bOffset, bStrides[0]), rowStride: bStrides[1], colStride: bStrides[2] },
-    out: {
-      data: out,
-      offsets: offs(outOffset, outStrides[0]),
-      rowStride: outStrides[1],
-      colStride: outStrides[2],
-    },
-    M,
-    N,
-    K,
-  });
 }
