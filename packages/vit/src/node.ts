@@ -8,6 +8,12 @@ import { basename, dirname, join } from 'node:path';
 import type { ViTConfig } from './config.js';
 import { type LoadOptions, ViT } from './model/vit.js';
 import {
+  CHECKSUM_KEY,
+  CHECKSUM_PLACEHOLDER,
+  checkSafetensorsChecksum,
+  sealSafetensors,
+} from './safetensors/checksum.js';
+import {
   type ReadOptions,
   readHeaderLength,
   readSafetensors,
@@ -18,7 +24,9 @@ import { namedArraysOf } from './weights/from-file.js';
 
 /**
  * Reads a safetensors file. The header length is checked against the file size and the cap before anything
- * else is read, so a corrupt length never leads to a large read or allocation.
+ * else is read, so a corrupt length never leads to a large read or allocation. A file whose metadata holds the
+ * checksum writeSafetensorsFile adds (`norga.sha256`) is checked against it: a SafetensorsError naming the file
+ * if one byte differs.
  */
 export async function readSafetensorsFile(path: string, options: ReadOptions = {}): Promise<SafetensorsFile> {
   const fh = await open(path, 'r');
@@ -34,13 +42,17 @@ export async function readSafetensorsFile(path: string, options: ReadOptions = {
       if (bytesRead === 0) break;
       done += bytesRead;
     }
+    checkSafetensorsChecksum(bytes.subarray(0, done), path);
     return readSafetensors(bytes.subarray(0, done), options);
   } finally {
     await fh.close();
   }
 }
 
-/** Writes bytes so that readers see either the old file or the whole new one: temp file, fsync, rename. */
+/**
+ * Writes bytes so that readers see either the old file or the whole new one, after a kill or a power loss: temp
+ * file, fsync, rename, fsync of the directory.
+ */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
@@ -56,14 +68,35 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
     await rm(tmp, { force: true });
     throw e;
   }
+  await syncDir(dirname(path));
 }
 
+/** fsync a directory so the renames in it survive a power loss (skipped where directories cannot be opened). */
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const fh = await open(dir, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    // Windows and some file systems refuse fsync on a directory; the rename itself is still atomic.
+  }
+}
+
+/**
+ * Writes `tensors` (and `metadata`) as a safetensors file, atomically, with a checksum of the whole file in the
+ * metadata (`norga.sha256`: the sha256 of the file with those 64 characters as zeros), which readSafetensorsFile
+ * checks.
+ */
 export async function writeSafetensorsFile(
   path: string,
   tensors: Readonly<Record<string, TensorToWrite>> | ReadonlyMap<string, TensorToWrite>,
   metadata?: Readonly<Record<string, string>>,
 ): Promise<void> {
-  await writeFileAtomic(path, serializeSafetensors(tensors, metadata));
+  const bytes = serializeSafetensors(tensors, { ...metadata, [CHECKSUM_KEY]: CHECKSUM_PLACEHOLDER });
+  await writeFileAtomic(path, sealSafetensors(bytes));
 }
 
 export async function fileExists(path: string): Promise<boolean> {

@@ -1,14 +1,17 @@
 /**
- * norga-vit pretrain refuses what it cannot do right: a flipped bit in a checkpoint (checksums), a second
+ * norga-vit pretrain refuses what it cannot do right: a flipped bit in a checkpoint or the final weights
+ * (checksums), a checkpoint whose content contradicts the run, a second
  * pretraining on an --out in use (the lock), --resume with nothing to resume, stray arguments; -h per command.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.js';
+import { readSafetensorsFile } from '../src/node.js';
 
 function capture() {
   let out = '';
@@ -64,6 +67,67 @@ describe('norga-vit pretrain: checksums', () => {
     const e = capture();
     expect(await runCli(['pretrain', ...tiny, '--out', out, '--resume'], e.io), e.err()).toBe(0);
     expect(existsSync(join(out, 'model.safetensors'))).toBe(true);
+  });
+});
+
+/** Rewrites the pointer of `out` through `edit`, with a checksum that holds (as a hand edit by someone who knows). */
+async function editPointer(out: string, edit: (p: Record<string, any>) => void): Promise<void> {
+  const { checksum: _, ...body } = JSON.parse(await readFile(join(out, 'checkpoint.json'), 'utf8'));
+  edit(body);
+  const checksum = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+  await writeFile(join(out, 'checkpoint.json'), JSON.stringify({ ...body, checksum }));
+}
+
+describe('norga-vit: content that does not fit, behind a valid checksum', () => {
+  it('a pointer whose progress or config contradicts the run, or whose weights do not fit, names the file and field (exit 1)', async () => {
+    const out = join(root, 'unfit');
+    await stoppedAtStep1(out);
+    const original = await readFile(join(out, 'checkpoint.json'), 'utf8');
+    const cases: [(p: Record<string, any>) => void, RegExp][] = [
+      [(p) => (p.progress.stepInEpoch = 99), /checkpoint\.json: progress\.stepInEpoch is 99, not an integer in 0\.\.2/],
+      [(p) => (p.progress.epoch = -1), /checkpoint\.json: progress\.epoch is -1/],
+      [(p) => (p.progress.globalStep = 7), /checkpoint\.json: progress\.globalStep is 7, but epoch 0 step 1 is global step 1/],
+      [(p) => (p.config.dim = 65), /checkpoint\.json: config\.dim is 65, the model has 64/],
+      [(p) => (p.model = p.optimizer), /optimizer-step1\.safetensors: does not fit the model/],
+    ]; // biome-ignore format: one case per line
+    for (const [edit, line] of cases) {
+      await writeFile(join(out, 'checkpoint.json'), original);
+      await editPointer(out, (p) => {
+        edit(p);
+        p.sha256.model = p.sha256[p.model === p.optimizer ? 'optimizer' : 'model'];
+      });
+      const c = capture();
+      expect(await runCli(['pretrain', ...tiny, '--out', out, '--resume'], c.io), c.err()).toBe(1);
+      expect(c.err()).toMatch(line);
+      expect(c.err().trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('the final model.safetensors carries a checksum in its metadata; a flipped bit there is refused by every reader', async () => {
+    const out = join(root, 'final');
+    const c = capture();
+    expect(await runCli(['pretrain', ...tiny, '--out', out], c.io), c.err()).toBe(0);
+    const model = join(out, 'model.safetensors');
+    expect((await readSafetensorsFile(model)).metadata['norga.sha256']).toMatch(/^[0-9a-f]{64}$/);
+    const bytes = await readFile(model);
+    for (const at of [bytes.length - 5, bytes.indexOf('"mnist"') + 2]) {
+      // One bit of the last weight, then one of the metadata's data set name.
+      bytes[at] = (bytes[at] as number) ^ 1;
+      await writeFile(model, bytes);
+      for (const cmd of [
+        ['inspect', model],
+        ['eval', model, '--dataset', 'mnist', '--limit-test', '16'],
+      ]) {
+        const d = capture();
+        expect(await runCli(cmd, d.io), cmd[0]).toBe(1);
+        expect(d.err()).toMatch(/model\.safetensors: checksum mismatch \(metadata 'norga\.sha256'\)/);
+        expect(d.err().trim().split('\n')).toHaveLength(1);
+      }
+      bytes[at] = (bytes[at] as number) ^ 1;
+    }
+    await writeFile(model, bytes);
+    const e = capture();
+    expect(await runCli(['inspect', model], e.io), e.err()).toBe(0);
   });
 });
 

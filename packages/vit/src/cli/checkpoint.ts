@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 
-import { open, readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AdamW, LRScheduler } from '@norga/autograd';
 import { type Tensor, tensor } from '@norga/tensor';
@@ -126,7 +126,6 @@ export async function saveCheckpoint(
   };
   const full = { ...body, checksum: sha256(JSON.stringify(body)) };
   await writeFileAtomic(join(dir, POINTER), `${JSON.stringify(full, null, 2)}\n`);
-  await syncDir(dir);
   // Older checkpoints go only once the pointer no longer names them.
   for (const f of await readdir(dir)) {
     if (/^(model|optimizer)-step\d+\.safetensors$/.test(f) && f !== modelFile && f !== optimFile)
@@ -168,7 +167,47 @@ export async function readPointer(dir: string): Promise<CheckpointPointer | null
   return p;
 }
 
-/** Loads weights and optimiser (and scheduler) state from the files a pointer names, in place. */
+/**
+ * A pointer whose checksum holds can still contradict the run it is resumed into (written by hand, or by another
+ * version): its config must be the model's and its progress a position inside the run's schedule. Throws a
+ * CheckpointError naming the file and the field.
+ */
+export function checkPointerFits(
+  dir: string,
+  p: CheckpointPointer,
+  run: { config: ViTConfig; epochs: number; stepsPerEpoch: number },
+): void {
+  const path = join(dir, POINTER);
+  const bad = (field: string, why: string) => new CheckpointError(`${path}: ${field} ${why}`);
+  for (const [k, v] of Object.entries(run.config))
+    if (JSON.stringify(p.config?.[k as keyof ViTConfig]) !== JSON.stringify(v))
+      throw bad(
+        `config.${k}`,
+        `is ${JSON.stringify(p.config?.[k as keyof ViTConfig])}, the model has ${JSON.stringify(v)}`,
+      );
+  const g = p.progress;
+  const int = (field: keyof TrainingProgress, v: unknown, max: number) => {
+    if (!Number.isSafeInteger(v) || (v as number) < 0 || (v as number) > max)
+      throw bad(`progress.${field}`, `is ${JSON.stringify(v)}, not an integer in 0..${max}`);
+  };
+  int('epoch', g.epoch, run.epochs);
+  int('stepInEpoch', g.stepInEpoch, run.stepsPerEpoch);
+  const step = g.epoch * run.stepsPerEpoch + g.stepInEpoch;
+  if (g.globalStep !== step)
+    throw bad(
+      'progress.globalStep',
+      `is ${JSON.stringify(g.globalStep)}, but epoch ${g.epoch} step ${g.stepInEpoch} is global step ${step}`,
+    );
+  if (!Array.isArray(g.history) || g.history.length !== g.epoch)
+    throw bad('progress.history', `must list the ${g.epoch} finished epochs`);
+  if (typeof g.elapsedSeconds !== 'number' || !(g.elapsedSeconds >= 0))
+    throw bad('progress.elapsedSeconds', `is ${JSON.stringify(g.elapsedSeconds)}, not a number >= 0`);
+}
+
+/**
+ * Loads weights and optimiser (and scheduler) state from the files a pointer names, in place. A file that does
+ * not fit the model or the optimiser is a CheckpointError naming it.
+ */
 export async function restoreCheckpoint(
   dir: string,
   p: CheckpointPointer,
@@ -183,39 +222,30 @@ export async function restoreCheckpoint(
   for (const [name, t] of wf.tensors) weights.set(name, tensor(toFloat32(t), { shape: t.shape }));
   try {
     model.loadStateDict(weights);
+  } catch (e) {
+    throw new CheckpointError(`${join(dir, p.model)}: does not fit the model (${(e as Error).message})`);
   } finally {
     for (const t of weights.values()) t.dispose();
   }
-  const of = await readSafetensorsFile(join(dir, p.optimizer));
-  const meta = of.metadata;
-  const scalars = JSON.parse(meta.scalars ?? '{}') as Record<string, Record<string, number>>;
+  const optimPath = join(dir, p.optimizer);
+  const of = await readSafetensorsFile(optimPath);
   const state: Record<number, Record<string, Tensor | number>> = {};
-  for (const [i, s] of Object.entries(scalars)) state[Number(i)] = { ...s };
-  for (const [name, t] of of.tensors) {
-    const m = /^state\.(\d+)\.(.+)$/.exec(name);
-    if (m === null) throw new CheckpointError(`${p.optimizer}: unexpected tensor '${name}'`);
-    (state[Number(m[1])] ??= {})[m[2]!] = tensor(toFloat32(t), { shape: t.shape });
-  }
   try {
+    const meta = of.metadata;
+    const scalars = JSON.parse(meta.scalars ?? '{}') as Record<string, Record<string, number>>;
+    for (const [i, s] of Object.entries(scalars)) state[Number(i)] = { ...s };
+    for (const [name, t] of of.tensors) {
+      const m = /^state\.(\d+)\.(.+)$/.exec(name);
+      if (m === null) throw new Error(`unexpected tensor '${name}'`);
+      (state[Number(m[1])] ??= {})[m[2]!] = tensor(toFloat32(t), { shape: t.shape });
+    }
     optimizer.loadStateDict({ state, paramGroups: JSON.parse(meta.paramGroups ?? '[]') });
+    const sched = JSON.parse(meta.scheduler ?? 'null');
+    if (scheduler !== undefined && sched !== null) scheduler.loadStateDict(sched);
+  } catch (e) {
+    throw new CheckpointError(`${optimPath}: does not fit the optimiser (${(e as Error).message})`);
   } finally {
     for (const s of Object.values(state))
       for (const v of Object.values(s)) if (typeof v !== 'number') v.dispose();
-  }
-  const sched = JSON.parse(meta.scheduler ?? 'null');
-  if (scheduler !== undefined && sched !== null) scheduler.loadStateDict(sched);
-}
-
-/** fsync a directory so the renames in it survive a power loss (skipped where directories cannot be opened). */
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    // Windows and some file systems refuse fsync on a directory; the rename itself is still atomic.
   }
 }

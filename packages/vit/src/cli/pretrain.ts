@@ -14,6 +14,7 @@ import { ViT } from '../model/vit.js';
 import { writeFileAtomic, writeSafetensorsFile } from '../node.js';
 import { countCorrect, createTrainStep } from '../train/step.js';
 import {
+  checkPointerFits,
   type EpochRecord,
   readPointer,
   restoreCheckpoint,
@@ -199,6 +200,7 @@ async function runPretraining(
         `cannot resume ${o.out}: ${differing.map((k) => `--${k} was ${JSON.stringify(pointer.options[k])}, now ${JSON.stringify(identity[k])}`).join('; ')}`,
       );
     }
+    checkPointerFits(o.out, pointer, { config, epochs: o.epochs, stepsPerEpoch });
     await restoreCheckpoint(o.out, pointer, model, step.optimizer, undefined);
     progress = pointer.progress;
     io.stderr.write(
