@@ -1,14 +1,6 @@
 /** The element types a tensor can hold. `bool` is stored one byte per element (0 or 1). */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 
-export type TypedArrayFor<D extends DType> = D extends 'float32'
-  ? Float32Array
-  : D extends 'float64'
-    ? Float64Array
-    : D extends 'int32'
-      ? Int32Array
-      : Uint8Array;
-
 /** The typed arrays tensors read into and are made from. */
 export type AnyTypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 

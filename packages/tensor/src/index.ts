@@ -82,5 +82,12 @@ export {
   registerBackend,
   setBackend,
 } from './registry.js';
-export { broadcastShapes, contiguousStrides, isContiguousLayout, type Shape, sizeOf } from './shape.js';
+export {
+  broadcastShapes,
+  contiguousStrides,
+  isContiguousLayout,
+  type Shape,
+  sameShape,
+  sizeOf,
+} from './shape.js';
 export { type NestedArray, Tensor, type TensorLike } from './tensor.js';

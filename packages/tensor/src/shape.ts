@@ -33,7 +33,8 @@ export function isContiguousLayout(shape: Shape, strides: readonly number[]): bo
   return true;
 }
 
-export function shapesEqual(a: Shape, b: Shape): boolean {
+/** Whether two shapes are the same sizes (the one shape comparison every package uses). */
+export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 

@@ -5,10 +5,19 @@
  * retainGraph), and intermediate gradients as soon as they have been passed on, so the peak is about one
  * layer's worth of temporaries beyond the forward's saved tensors.
  */
-import { add, cast, DisposedError, keep, onesLike, type Tensor, tidy, untracked } from '@norga/tensor';
+import {
+  add,
+  cast,
+  DisposedError,
+  keep,
+  onesLike,
+  sameShape,
+  type Tensor,
+  tidy,
+  untracked,
+} from '@norga/tensor';
 import { describe, GradError } from '../errors.js';
 import type { BackwardContext } from '../rules/rule.js';
-import { sameShape } from '../rules/unbroadcast.js';
 import { consume, freeSaved, leaves, type Node, producers, requiresGradOf } from './graph.js';
 import { versionOf } from './version.js';
 

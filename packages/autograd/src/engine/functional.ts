@@ -2,11 +2,10 @@
  * Functional gradients, as in JAX: `grad(f)(x, y)` returns df/dx and df/dy without touching any `.grad`.
  * The chosen arguments are replaced by fresh leaf handles for the call, so f sees ordinary tensors.
  */
-import { type Tensor, untracked, zerosLike } from '@norga/tensor';
+import { isFloat, type Tensor, untracked, zerosLike } from '@norga/tensor';
 import { assertFunction, describe, GradError } from '../errors.js';
 import { run } from './backward.js';
 import { leaves, requiresGradOf } from './graph.js';
-import { isFloatDType } from './record.js';
 
 /** Which arguments grad and valueAndGrad differentiate with respect to. */
 export interface GradOptions {
@@ -42,7 +41,7 @@ export function valueAndGrad<A extends unknown[]>(
       for (const i of argnums) {
         const a = args[i];
         if (!isTensor(a)) throw new GradError('grad', `argument ${i} is not a tensor`);
-        if (!isFloatDType(a.dtype))
+        if (!isFloat(a.dtype))
           throw new GradError(
             'grad',
             `argument ${i} ${describe(a)} is not differentiable: only float tensors are`,
@@ -55,7 +54,7 @@ export function valueAndGrad<A extends unknown[]>(
       }
       value = f(...call);
       if (!isTensor(value)) throw new GradError('grad', 'f must return a tensor');
-      if (!isFloatDType(value.dtype))
+      if (!isFloat(value.dtype))
         throw new GradError('grad', `f returned ${describe(value)}; only float results are differentiable`);
       if (requiresGradOf(value)) run('grad', value, {}, { kind: 'targets', grads: targets });
       else if (value.size !== 1)

@@ -1,9 +1,7 @@
 /** Leaves: marking tensors as requiring gradients, reading and clearing `.grad`, detaching. */
-import { keep, Tensor } from '@norga/tensor';
+import { isFloat, keep, sameShape, Tensor } from '@norga/tensor';
 import { describe, GradError } from '../errors.js';
-import { sameShape } from '../rules/unbroadcast.js';
 import { leaves, producers, requiresGradOf, unref } from './graph.js';
-import { isFloatDType } from './record.js';
 
 /** Marks a leaf as requiring (or no longer requiring) gradients. Returns the tensor. */
 export function requiresGrad_<T extends Tensor>(t: T, flag = true): T {
@@ -15,7 +13,7 @@ export function requiresGrad_<T extends Tensor>(t: T, flag = true): T {
       `${describe(t)} is the output of an op, not a leaf: use detach() to cut it from the graph`,
     );
   }
-  if (flag && !isFloatDType(t.dtype)) {
+  if (flag && !isFloat(t.dtype)) {
     throw new GradError('requiresGrad_', `only float tensors can require gradients, got ${describe(t)}`);
   }
   const state = leaves.get(t);

@@ -5,12 +5,11 @@
  * step() runs under noGrad, one tidy per parameter, and writes the new values into the parameter tensors in
  * place (assign_), so modules keep their parameter handles. State tensors are replaced, never written into.
  */
-import { DisposedError, fmtShape, keep, type Tensor, tidy } from '@norga/tensor';
+import { DisposedError, fmtShape, keep, sameShape, type Tensor, tidy } from '@norga/tensor';
 import { assign_ } from '../engine/assign.js';
 import { gradOf, setGrad } from '../engine/leaf.js';
 import { noGrad } from '../engine/mode.js';
 import { GradError } from '../errors.js';
-import { sameShape } from '../rules/unbroadcast.js';
 import { afterOptimizerStep } from './leak-watch.js';
 
 /** One parameter's optimizer state: tensors (moments, momentum) and numbers (the step count). */

@@ -125,7 +125,6 @@ export const GUIDED_CAPACITY = CTL.A_TABLE - CTL.TASK_START - 1;
 /** Batch entries whose sources fit in the tables; beyond that the calling thread packs first. */
 export const A_TABLE_CAPACITY = CTL.B_TABLE - CTL.A_TABLE;
 export const B_TABLE_CAPACITY = CTL.C_TABLE - CTL.B_TABLE;
-export const C_TABLE_CAPACITY = CTL.B_TABLE - CTL.A_TABLE;
 
 export const MAX_WORKERS = 63;
 /**
