@@ -1,6 +1,6 @@
 // WebGPU backend vs @tensorflow/tfjs-backend-webgpu, one process, one Dawn adapter (navigator.gpu is set to
 // the `webgpu` package's GPU before either library loads):
-//   - matmul n×n @ n×n, n in 128..1024, for each of our kernel versions (naive, tiled, blocked, direct, strip, wide)
+//   - matmul n×n @ n×n, n in 128..1024, for each of our kernel versions (naive, tiled, blocked, strip, wide)
 //     and `auto`;
 //   - a ViT-like block (layerNorm, qkv projection, 3-head attention with softmax, output projection, MLP with
 //     GELU, residuals) on [2, 197, 192];
@@ -9,8 +9,8 @@
 // Matmul and ViT figures are the best of 3 interleaved rounds (see ROUNDS).
 // Results: bench/results/webgpu.{md,json}. Run: pnpm --filter @norga/tensor bench webgpu (after a build).
 // BENCH_SIZES=128,256 and BENCH_QUICK=1 shorten it (scripts/device-check.mjs uses them); while iterating,
-// BENCH_VERSIONS=strip,direct picks the forced versions measured beside `auto`, BENCH_PARTS=matmul,vit,overhead
-// the sections (all by default), BENCH_VIT_MATMUL=direct a matmul version for the ViT block (default auto);
+// BENCH_VERSIONS=strip,blocked picks the forced versions measured beside `auto`, BENCH_PARTS=matmul,vit,overhead
+// the sections (all by default), BENCH_VIT_MATMUL=strip a matmul version for the ViT block (default auto);
 // results of a partial run go to BENCH_NAME (default webgpu).
 import { create, globals } from 'webgpu';
 import { timeIt, writeResults } from './common.mjs';
@@ -35,9 +35,7 @@ await import('@tensorflow/tfjs-backend-webgpu');
 
 const quick = process.env.BENCH_QUICK === '1';
 const sizes = (process.env.BENCH_SIZES ?? '128,256,512,1024').split(',').map(Number);
-const versions = (process.env.BENCH_VERSIONS ?? 'naive,tiled,blocked,direct,strip,wide')
-  .split(',')
-  .filter(Boolean);
+const versions = (process.env.BENCH_VERSIONS ?? 'naive,tiled,blocked,strip,wide').split(',').filter(Boolean);
 const parts = new Set((process.env.BENCH_PARTS ?? 'matmul,vit,overhead').split(','));
 const budget = (n) => (quick ? 300 : n >= 1024 ? 4000 : 1500);
 const rows = [];

@@ -1,7 +1,9 @@
 /**
  * The shape of a vector-Jacobian product rule. One rule per primitive op of `@norga/tensor` (the list is in
- * its src/dispatch.ts); composites (softmax, layerNorm, gelu, ...) need none, since they are recorded as the
- * primitives they are made of.
+ * its src/dispatch.ts). Composites written as one expression
+ * (gelu, sigmoid, relu, ...) are recorded as a single 'fused' op and differentiated through that expression
+ * (elementwise.ts); softmax, logSoftmax, layerNorm and attention are recorded as one op each with a closed-form
+ * rule (nn.ts); other composites (mean, linear, ...) are recorded as the primitives they are made of.
  *
  * A rule is written with ordinary tensor ops, so gradients run on whatever backend the forward ran on. The
  * engine calls `backward` with recording paused and inside a `tidy`, so a rule may create temporaries freely:

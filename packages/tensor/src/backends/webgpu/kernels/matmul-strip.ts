@@ -6,7 +6,8 @@
  *   - every storage load costs about as much as ~7 vector FMAs (address, bounds check, gather), whatever its
  *     layout; vec4 loads save little. So the kernel maximises FMAs per load: each invocation keeps a
  *     ROWS x cols register tile of scalars, and per step of K loads ROWS values of A and `cols` of B for
- *     ROWS * cols FMAs (16x16: 32 loads for 256 FMAs; the 4x4 vec4 `direct` kernel does 8 vec4 loads per 64);
+ *     ROWS * cols FMAs (16x16: 32 loads for 256 FMAs; a 4x4 block of vec4 loads straight from storage, measured and since
+ *     removed, does 8 vec4 loads per 64 and ran 1.5-1.8x slower here);
  *   - no shared memory and no barriers (a barrier suspends and resumes every SIMD row as a coroutine).
  * A workgroup computes a strip of ROWS rows x 8*cols columns; lane l owns columns l, l+8, l+16, ... so the 8
  * lanes of one load read 8 neighbouring elements of a row-major B. Loads are scalar through (row, col) strides,

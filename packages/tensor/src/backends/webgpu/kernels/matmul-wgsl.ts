@@ -1,5 +1,5 @@
 /**
- * The naive, tiled, blocked and direct matmul shaders, from simplest to fastest (llm.c style: each validated
+ * The naive, tiled and blocked matmul shaders, from simplest to fastest (llm.c style: each validated
  * against the CPU backend and benchmarked, bench/webgpu.mjs); `strip`, for CPU-emulated adapters, is in
  * matmul-strip.ts and shares the header and batch offsets defined here. All read operands through (row, col) strides plus a per-batch offset, so a
  * transposed or broadcast operand costs no copy, and write a strided output.
@@ -250,97 +250,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       acc3 = acc3 + a.w * b;
     }
     workgroupBarrier();
-  }
-  ${store}
-}
-`;
-}
-
-/**
- * Register-blocked with vec4 loads straight from storage, no shared memory: each invocation computes a 4x4
- * output block, reading a 4x4 block of A and of B per step of 4 along K. On CPU-emulated adapters (lavapipe,
- * SwiftShader) workgroup memory and barriers cost more than they save, and this is the fastest version.
- */
-export function directWgsl(
-  t: string,
-  words: number,
-  batchRank: number,
-  aMode: LoadMode,
-  bMode: LoadMode,
-): string {
-  const aType = aMode === 'scalar' ? t : `vec4<${t}>`;
-  const bType = bMode === 'scalar' ? t : `vec4<${t}>`;
-  const zero = `${t}(0)`;
-  const v4 = (xs: string[]) => `vec4<${t}>(${xs.join(', ')})`;
-  const I = [0, 1, 2, 3];
-  // ar_i: A[row0 + i, k .. k+3] as a vec4 over k.
-  let loadA: string;
-  if (aMode === 'col') {
-    loadA = I.map((i) => `let ar${i} = ba[(aBase + min(row0 + ${i}u, M - 1u) * aRow + k) / 4u];`).join(
-      '\n    ',
-    );
-  } else if (aMode === 'row') {
-    loadA = [
-      ...I.map(
-        (j) =>
-          `let am${j} = select(vec4<${t}>(${zero}), ba[(aBase + min(k + ${j}u, K - 1u) * aCol + row0) / 4u], k + ${j}u < K);`,
-      ),
-      ...I.map((i) => `let ar${i} = ${v4(I.map((j) => `am${j}[${i}]`))};`),
-    ].join('\n    ');
-  } else {
-    // Scalars, clamped into range and zeroed outside it (inline: SwiftShader hangs on the helper-function form).
-    loadA = [
-      ...I.map((i) => `let ra${i} = aBase + min(row0 + ${i}u, M - 1u) * aRow;`),
-      ...I.map((j) => `let ka${j} = min(k + ${j}u, K - 1u) * aCol; let okA${j} = k + ${j}u < K;`),
-      ...I.map((i) => `let ar${i} = ${v4(I.map((j) => `select(${zero}, ba[ra${i} + ka${j}], okA${j})`))};`),
-    ].join('\n    ');
-  }
-  // br_j: B[k + j, col0 .. col0+3] as a vec4 over columns.
-  let loadB: string;
-  if (bMode === 'col') {
-    loadB = I.map(
-      (j) =>
-        `let br${j} = select(vec4<${t}>(${zero}), bb[(bBase + min(k + ${j}u, K - 1u) * bRow + col0) / 4u], k + ${j}u < K);`,
-    ).join('\n    ');
-  } else if (bMode === 'row') {
-    loadB = [
-      ...I.map((c) => `let bk${c} = bb[(bBase + min(col0 + ${c}u, N - 1u) * bCol + k) / 4u];`),
-      ...I.map((j) => `let br${j} = ${v4(I.map((c) => `bk${c}[${j}]`))};`),
-    ].join('\n    ');
-  } else {
-    loadB = [
-      ...I.map((c) => `let cb${c} = bBase + min(col0 + ${c}u, N - 1u) * bCol;`),
-      ...I.map((j) => `let kb${j} = min(k + ${j}u, K - 1u) * bRow; let okB${j} = k + ${j}u < K;`),
-      ...I.map((j) => `let br${j} = ${v4(I.map((c) => `select(${zero}, bb[cb${c} + kb${j}], okB${j})`))};`),
-    ].join('\n    ');
-  }
-  const fma = I.map(
-    (i) => `acc${i} = acc${i} + ar${i}.x * br0 + ar${i}.y * br1 + ar${i}.z * br2 + ar${i}.w * br3;`,
-  ).join('\n    ');
-  const store = I.map(
-    (i) => `if (row0 + ${i}u < M) {
-    for (var j: u32 = 0u; j < 4u; j = j + 1u) {
-      if (col0 + j < N) { bout[oBase + (row0 + ${i}u) * pu(9u) + (col0 + j) * pu(10u)] = acc${i}[j]; }
-    }
-  }`,
-  ).join('\n  ');
-  return `${header(t, words, aType, bType)}
-@compute @workgroup_size(16, 16)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  ${COMMON_LETS}
-  let z = gid.z + pu(4u);
-  ${batchOffsets(batchRank)}
-  let row0 = gid.y * 4u;
-  let col0 = gid.x * 4u;
-  if (row0 >= M || col0 >= N) { return; }
-  var acc0 = vec4<${t}>(${zero});
-  var acc1 = vec4<${t}>(${zero});
-  var acc2 = vec4<${t}>(${zero});
-  var acc3 = vec4<${t}>(${zero});
-  for (var k: u32 = 0u; k < K; k = k + 4u) {
-    ${loadA}
-    ${loadB}
-    ${fma}
   }
   ${store}
 }

@@ -10,39 +10,21 @@ import { Params } from '../layout.js';
 import { wgslType } from '../wgsl.js';
 import type { KernelContext } from './context.js';
 import { STRIP_LANES, stripShape, stripWgsl } from './matmul-strip.js';
-import {
-  BM,
-  BN,
-  blockedWgsl,
-  directWgsl,
-  type LoadMode,
-  NAIVE_WG,
-  naiveWgsl,
-  TILE,
-  tiledWgsl,
-} from './matmul-wgsl.js';
+import { BM, BN, blockedWgsl, type LoadMode, NAIVE_WG, naiveWgsl, TILE, tiledWgsl } from './matmul-wgsl.js';
 import { WIDE_TILE, wideWgsl } from './matmul-wide.js';
 
 /**
  * naive: one output per invocation; tiled: 16x16 shared-memory tiles; blocked: shared-memory tiles with 4x4
- * register blocks and vec4 loads; direct: 4x4 register blocks with vec4 loads straight from storage; strip:
- * up to 16x16 scalar register tiles per invocation, 8-invocation workgroups (matmul-strip.ts); wide: 128x128
+ * register blocks and vec4 loads; strip: up to 16x16 scalar register tiles per invocation, 8-invocation workgroups (matmul-strip.ts); wide: 128x128
  * shared-memory tiles with 8x8 register blocks, for large outputs on real GPUs (matmul-wide.ts).
  */
-export type MatmulVersion = 'naive' | 'tiled' | 'blocked' | 'direct' | 'strip' | 'wide';
-export const MATMUL_VERSIONS: readonly MatmulVersion[] = [
-  'naive',
-  'tiled',
-  'blocked',
-  'direct',
-  'strip',
-  'wide',
-];
+export type MatmulVersion = 'naive' | 'tiled' | 'blocked' | 'strip' | 'wide';
+export const MATMUL_VERSIONS: readonly MatmulVersion[] = ['naive', 'tiled', 'blocked', 'strip', 'wide'];
 
 /**
  * The version `auto` picks, by shape and by adapter. On CPU-emulated adapters (lavapipe, SwiftShader) shared
  * memory and barriers cost more than they save and every load is dear, so `strip` (big scalar register
- * tiles read straight from storage, about 1.5-1.8x `direct` there) runs every shape but the tiniest; on
+ * tiles read straight from storage) runs every shape but the tiniest; on
  * real GPUs the shared-memory tiles win once the output fills a few workgroups. Figures in
  * bench/results/webgpu.md.
  */
@@ -122,11 +104,11 @@ export function matmul(ctx: KernelContext, a: View, b: View, out: View, force?: 
   } else {
     const aMode = loadMode(a, aRow, aCol, M, K, batch.strides[0]!);
     const bMode = loadMode(b, bRow, bCol, K, N, batch.strides[1]!);
-    const build = { blocked: blockedWgsl, direct: directWgsl, wide: wideWgsl }[version];
+    const build = version === 'wide' ? wideWgsl : blockedWgsl;
     wgsl = ctx.shader(`mm|${version}|${t}|${rank}|${aMode}|${bMode}`, () =>
       build(t, words, rank, aMode, bMode),
     );
-    // blocked: a 64x64 tile per workgroup; direct: 16x16 invocations of 4x4 outputs, also 64x64; wide: 128x128.
+    // blocked: a 64x64 tile per workgroup; wide: 128x128.
     const [tm, tn] = version === 'wide' ? [WIDE_TILE, WIDE_TILE] : [BM, BN];
     groups = [Math.ceil(N / tn), Math.ceil(M / tm)];
   }
