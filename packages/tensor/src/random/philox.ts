@@ -1,7 +1,9 @@
 /**
  * Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", SC'11): a counter-based
  * generator. Output block c is a pure function of (key, c), so any backend can produce element i without
- * producing elements 0..i-1, and CPU and GPU give the same bits for the same seed.
+ * producing elements 0..i-1, and CPU and GPU give the same bits for the same seed. It is the package's one
+ * generator: backends/webgpu/kernels/random.ts is this algorithm again in WGSL (a GPU cannot call into JS), and
+ * the element layout below must stay the same in both.
  *
  * Element layout, shared by every backend:
  *   uniform element i = lane (i % 4) of block (counter + floor(i / 4)), as (u32 >>> 8) * 2^-24 in [0, 1).

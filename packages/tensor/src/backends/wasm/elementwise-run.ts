@@ -52,13 +52,13 @@ export function modeOf(colStride: number): InputMode {
 export function elementwiseF32(
   rt: WasmRuntime,
   cache: ElementwiseCache,
+  stats: ElementwiseStats,
+  parallel: ElementwiseParallel | undefined,
   key: string,
   expr: Expr,
   inputs: readonly EwOperand[],
   out: EwOperand,
   shape: readonly number[],
-  stats: ElementwiseStats,
-  parallel?: ElementwiseParallel,
 ): boolean {
   const rank = shape.length;
   let total = 1;

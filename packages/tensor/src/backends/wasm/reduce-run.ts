@@ -35,6 +35,8 @@ export interface ReduceStats {
  */
 export function reduceF32(
   rt: WasmRuntime,
+  stats: ReduceStats,
+  parallel: ReduceParallel | undefined,
   op: ReduceKind,
   layout: 'rows' | 'cols',
   x: Float32Array,
@@ -44,8 +46,6 @@ export function reduceF32(
   C: number,
   out: Float32Array,
   outOffset: number,
-  stats: ReduceStats,
-  parallel?: ReduceParallel,
 ): boolean {
   if (R === 0 || C === 0 || rowStride < 0) return false;
   const hi = offset + (R - 1) * rowStride + C;

@@ -4,23 +4,22 @@
  * NORGA_CPU_TIER=js; the 'cpu' backend is then the JS reference alone (see backend.ts).
  */
 
-import type { Expr } from '../../ops/expr.js';
 import { type AttentionArgs, type AttentionStats, attentionF32 } from './attention.js';
 import { copyRowsF32 } from './copy.js';
 import { ElementwiseCache, type ElementwiseKernel } from './elementwise.js';
-import {
-  type ElementwiseParallel,
-  type ElementwiseStats,
-  type EwOperand,
-  elementwiseF32,
-} from './elementwise-run.js';
+import { type ElementwiseParallel, type ElementwiseStats, elementwiseF32 } from './elementwise-run.js';
 import { detectFeatures, envFlag, nodeProcess, type WasmFeatures } from './features.js';
 import { type MatmulArgs, type MatmulStats, matmulF32, PARALLEL_MIN_FLOPS } from './matmul.js';
 import { WorkerPool } from './pool.js';
 import { elementwiseJob, KernelBytes, PARALLEL_MIN_ELEMENTS, reduceRowsJob } from './pool-jobs.js';
-import type { ReduceKind } from './reduce.js';
 import { type ReduceParallel, type ReduceStats, reduceF32 } from './reduce-run.js';
 import { MAX_PAGES, WasmRuntime } from './runtime.js';
+
+// The drivers' own arguments, after the context the tier supplies (runtime, caches, counters, pool hooks).
+type ElementwiseArgs =
+  Parameters<typeof elementwiseF32> extends [unknown, unknown, unknown, unknown, ...infer R] ? R : never;
+type CopyRowsArgs = Parameters<typeof copyRowsF32> extends [unknown, ...infer R] ? R : never;
+type ReduceArgs = Parameters<typeof reduceF32> extends [unknown, unknown, unknown, ...infer R] ? R : never;
 
 export interface WasmTierOptions {
   /** Threads including the calling one (default: NORGA_THREADS, else the core count, at most 8). */
@@ -149,83 +148,29 @@ export class WasmTier {
   }
 
   /**
-   * out = expr(inputs...) over a strided layout `shape` (see elementwise-run.ts); `key` identifies the
-   * expression (exprKey). False when it could not run; then nothing was written.
+   * out = expr(inputs...) over a strided layout `shape` (elementwise-run.ts); `key` identifies the expression
+   * (exprKey). False when it could not run; then nothing was written.
    */
-  elementwiseF32(
-    key: string,
-    expr: Expr,
-    inputs: readonly EwOperand[],
-    out: EwOperand,
-    shape: readonly number[],
-  ): boolean {
-    return elementwiseF32(
-      this.runtime,
-      this.ewCache,
-      key,
-      expr,
-      inputs,
-      out,
-      shape,
-      this.elementwiseStats,
-      this.ewParallel,
-    );
+  elementwiseF32(...args: ElementwiseArgs): boolean {
+    return elementwiseF32(this.runtime, this.ewCache, this.elementwiseStats, this.ewParallel, ...args);
   }
 
   /** Fused attention over a batch of heads (see attention.ts); false where it does not apply (nothing written). */
   attentionF32(args: AttentionArgs): boolean {
     const flops = 2 * args.q.offsets.length * args.Lq * args.Lk * (args.D + args.Dv);
     const pool = flops >= this.parallelMinFlops ? this.ensurePool() : undefined;
-    return attentionF32(
-      this.runtime,
-      this.ewCache,
-      this.kernelBytes,
-      pool,
-      this.threadCount - 1,
-      args,
-      this.attentionStats,
-    );
+    const { runtime, ewCache, kernelBytes, threadCount } = this;
+    return attentionF32(runtime, ewCache, kernelBytes, pool, threadCount - 1, args, this.attentionStats);
   }
 
-  /** dst = src over `shape`, rows contiguous on both sides, both in the heap; false otherwise (see copy.ts). */
-  copyRowsF32(
-    src: Float32Array,
-    srcOffset: number,
-    srcStrides: readonly number[],
-    dst: Float32Array,
-    dstOffset: number,
-    dstStrides: readonly number[],
-    shape: readonly number[],
-  ): boolean {
-    return copyRowsF32(this.runtime, src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape);
+  /** dst = src over `shape`, rows contiguous on both sides, both in the heap; false otherwise (copy.ts). */
+  copyRowsF32(...args: CopyRowsArgs): boolean {
+    return copyRowsF32(this.runtime, ...args);
   }
 
-  /** A float32 sum/max/min over rows or columns of a [R, C] layout (see reduce-run.ts). */
-  reduceF32(
-    op: ReduceKind,
-    layout: 'rows' | 'cols',
-    x: Float32Array,
-    offset: number,
-    rowStride: number,
-    R: number,
-    C: number,
-    out: Float32Array,
-    outOffset: number,
-  ): boolean {
-    return reduceF32(
-      this.runtime,
-      op,
-      layout,
-      x,
-      offset,
-      rowStride,
-      R,
-      C,
-      out,
-      outOffset,
-      this.reduceStats,
-      this.reduceParallel,
-    );
+  /** A float32 sum/max/min over rows or columns of a [R, C] layout (reduce-run.ts). */
+  reduceF32(...args: ReduceArgs): boolean {
+    return reduceF32(this.runtime, this.reduceStats, this.reduceParallel, ...args);
   }
 
   dispose(): void {
