@@ -10,9 +10,11 @@ import { allOf } from './types.js';
  * and only one batch of floats exists at a time.
  */
 export interface BatchOptions {
+  /** Samples per batch: a positive integer. */
   readonly batchSize: number;
   /** Shuffle each epoch (default true); the order depends only on (seed, epoch). */
   readonly shuffle?: boolean;
+  /** Seed of the shuffle and of the random transforms (default 0). */
   readonly seed?: number;
   /** Drop the last, smaller batch (default false). */
   readonly dropLast?: boolean;
@@ -22,9 +24,11 @@ export interface BatchOptions {
   readonly scale?: number;
 }
 
+/** One batch as plain arrays, before the loader makes tensors of it. */
 export interface RawBatch {
   /** batch * channels * height * width floats, NCHW. */
   readonly images: Float32Array;
+  /** [batch, channels, height, width] of `images`. */
   readonly shape: readonly [number, number, number, number];
   /** Global class ids (the set's labels plus the subset's labelOffset). */
   readonly labels: Int32Array;
@@ -32,8 +36,16 @@ export interface RawBatch {
   readonly indices: Int32Array;
 }
 
+/**
+ * The samples of a Subset (or a whole ImageSet) as seeded, shuffled, transformed float32 batches (RawBatch).
+ *
+ * @throws DatasetError from the constructor when batchSize is not a positive integer, and from rawBatches when a
+ * transform gives samples of different shapes.
+ */
 export class BatchSource {
+  /** The samples walked over. */
   readonly subset: Subset;
+  /** The options with their defaults filled in. */
   readonly options: Required<Omit<BatchOptions, 'transform'>> & { transform?: Transform };
 
   constructor(source: Subset | ImageSet, options: BatchOptions) {
@@ -57,6 +69,7 @@ export class BatchSource {
     return this.subset.indices.length;
   }
 
+  /** Batches per epoch: size / batchSize, rounded up, or down with dropLast. */
   get numBatches(): number {
     const { batchSize, dropLast } = this.options;
     return dropLast ? Math.floor(this.size / batchSize) : Math.ceil(this.size / batchSize);

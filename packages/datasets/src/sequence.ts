@@ -12,14 +12,22 @@ import { allOf } from './types.js';
 export interface SequenceOptions {
   /** Fraction of each class's training samples held out as the task's validation subset (default 0). */
   readonly validationFraction?: number;
+  /** Seed of that hold-out (default 0). */
   readonly seed?: number;
 }
 
+/** A data-set-incremental sequence: a ClassIncrementalSplit whose task t is data set t. */
 export interface DatasetSequence extends ClassIncrementalSplit {
   /** Global class names, prefixed by their data set: 'mnist/7', 'fashion-mnist/Bag', ... */
   readonly classNames: readonly string[];
 }
 
+/**
+ * One task per data set, in the order given; data set t's classes become the global ids after those of the
+ * data sets before it.
+ *
+ * @throws DatasetError when no data set is given, or one's train and test have different class counts.
+ */
 export function datasetIncrementalSplit(
   datasets: readonly Dataset[],
   options: SequenceOptions = {},

@@ -23,24 +23,36 @@ export interface SplitOptions {
   readonly validationFraction?: number;
 }
 
+/** One task of a split: its classes and the train, test (and validation) samples of those classes. */
 export interface Task {
   /** 0-based position of the task in the sequence. */
   readonly index: number;
   /** The task's global class ids, in class order. */
   readonly classes: readonly number[];
+  /** The task's training samples (less the validation hold-out). */
   readonly train: Subset;
+  /** The task's test samples. */
   readonly test: Subset;
   /** Present when validationFraction > 0; disjoint from `train`. */
   readonly validation?: Subset;
 }
 
+/** A continual-learning sequence: the class order and the tasks cut from it. */
 export interface ClassIncrementalSplit {
+  /** Every class id once, in the order the tasks take them. */
   readonly classOrder: readonly number[];
+  /** The tasks, in sequence. */
   readonly tasks: readonly Task[];
   /** taskOfClass[c] = index of the task that holds class c. */
   readonly taskOfClass: Int32Array;
 }
 
+/**
+ * Cuts a data set into `options.tasks` tasks of equal class count, in the class order of `options.classOrder`.
+ *
+ * @throws DatasetError when train and test have different class counts, the class count is not a multiple of
+ * the task count, or an explicit class order is not a permutation of the class ids.
+ */
 export function classIncrementalSplit(
   data: Pick<Dataset, 'train' | 'test'>,
   options: SplitOptions,

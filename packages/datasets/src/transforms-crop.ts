@@ -37,6 +37,7 @@ export function resizeShorter(img: FloatImage, size: number): FloatImage {
   return resize(img, Math.trunc((size * h) / w), size);
 }
 
+/** Options of randomResizedCrop (torchvision's scale and ratio). */
 export interface ResizedCropOptions {
   /** Range of the crop's area as a fraction of the image (default [0.08, 1]). */
   readonly scale?: readonly [number, number];

@@ -6,10 +6,12 @@ import type { ImageSet } from '../types.js';
  * CIFAR-100 (`cifar-100-binary`): 1 coarse label byte + 1 fine label byte + 3072 pixel bytes. Pixels are
  * 32x32, the red plane then green then blue: already CHW, so a record's pixels copy straight in.
  */
+/** Which CIFAR: 10 classes, or 100 fine classes in 20 superclasses. */
 export type CifarVariant = 'cifar10' | 'cifar100';
 
 const PIXELS = 3 * 32 * 32;
 
+/** CIFAR-10's class names; label i is CIFAR10_CLASSES[i]. */
 export const CIFAR10_CLASSES = [
   'airplane',
   'automobile',
@@ -23,17 +25,22 @@ export const CIFAR10_CLASSES = [
   'truck',
 ] as const;
 
+/** Bytes per record of a batch file: 3073 for CIFAR-10 (1 label), 3074 for CIFAR-100 (coarse and fine label). */
 export function cifarRecordSize(variant: CifarVariant): number {
   return (variant === 'cifar10' ? 1 : 2) + PIXELS;
 }
 
+/** The bytes of one batch file and its name. */
 export interface CifarFile {
+  /** The whole file: a whole number of records. */
   readonly bytes: Uint8Array;
   /** Names the file in errors. */
   readonly file: string;
 }
 
+/** Class names of a CIFAR data set. */
 export interface CifarClassNames {
+  /** The classes of the labels (10 or 100); a label outside them is a DataFormatError. */
   readonly fine: readonly string[];
   /** CIFAR-100 only: the 20 superclasses. */
   readonly coarse?: readonly string[];
@@ -41,7 +48,11 @@ export interface CifarClassNames {
 
 /**
  * Parses one or more batch files into one ImageSet (the five CIFAR-10 training batches become one set).
- * All sizes are checked before anything is allocated, so a truncated last file fails fast.
+ * All sizes are checked before anything is allocated, so a truncated last file fails fast. Images are uint8
+ * [N, 3, 32, 32].
+ *
+ * @throws DataFormatError for an empty or truncated file, a label outside the class names, or CIFAR-100 without
+ * coarse names.
  */
 export function parseCifar(
   files: readonly CifarFile[],

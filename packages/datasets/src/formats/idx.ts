@@ -6,9 +6,13 @@ import { DataFormatError } from '../errors.js';
  */
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
 
+/** The contents of an IDX file: element type, dimensions, and the values row-major in a native array. */
 export interface IdxArray {
+  /** Element type, from the header's type code. */
   readonly type: IdxType;
+  /** The dimensions, outermost first (e.g. [60000, 28, 28] for MNIST's training images). */
   readonly shape: readonly number[];
+  /** The values (product of shape of them), converted from big-endian, in the array type matching `type`. */
   readonly data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 }
 

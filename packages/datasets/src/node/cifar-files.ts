@@ -17,6 +17,7 @@ export const CIFAR_HINT = {
     'and unpack it so that cifar-100-binary/ sits in the data directory (--data-dir or NORGA_DATA).',
 } as const;
 
+/** The folder each CIFAR variant's binary archive unpacks to, inside the data directory. */
 export const CIFAR_DIR: Record<CifarVariant, string> = {
   cifar10: 'cifar-10-batches-bin',
   cifar100: 'cifar-100-binary',
@@ -28,7 +29,15 @@ function namesFrom(path: string, fallback: readonly string[] | undefined, hint: 
   return parseNameList(new TextDecoder().decode(readBytes(path, hint)));
 }
 
-/** `dir` is the unpacked folder itself (e.g. <data>/cifar-10-batches-bin). */
+/**
+ * Loads CIFAR-10 or CIFAR-100 from its unpacked binary archive: images uint8 [N, 3, 32, 32] (channels first),
+ * labels the fine classes (CIFAR-100's coarse labels alongside). `dir` is the unpacked folder itself (e.g.
+ * `<data>/cifar-10-batches-bin`, see CIFAR_DIR). Class names come from the archive's name lists, or CIFAR-10's
+ * built-in list when batches.meta.txt is missing.
+ *
+ * @throws DataNotFoundError when `dir` or one of its files is missing (the message says how to get the archive).
+ * @throws DataFormatError when a file's size is not a whole number of records.
+ */
 export function loadCifarDir(dir: string, variant: CifarVariant): Dataset {
   const hint = CIFAR_HINT[variant];
   requireDir(dir, hint);

@@ -24,8 +24,11 @@ export const EXIT = {
   interrupted: 130,
 } as const;
 
+/** An error as a command reports it: one line, and the exit status (a value of EXIT). */
 export interface CliError {
+  /** The line printed after the command's name, e.g. `norga-data: <message>`. */
   readonly message: string;
+  /** The exit status. */
   readonly code: number;
 }
 

