@@ -9,22 +9,22 @@
  * into [B, L, D], so a sample's prediction never depends on the other samples in its batch.
  */
 import { type DType, indexSelect, keep, stack, type Tensor, tensor, tidy, untracked } from '@norga/tensor';
+import type { LayerPrefix, Prefixes } from '@norga/vit';
 import type { Rng } from './rng.js';
 
-export interface LayerPrefix {
-  /** [1 or B, L, D] */
-  key: Tensor;
-  value: Tensor;
-}
-
-/** Layer index → that layer's prefix, as the ViT forward takes it. */
-export type Prefixes = Map<number, LayerPrefix>;
-
+/** The prefixes of every task so far, P_t = (p^K, p^V) per prompted layer, and the prefixes each stage uses. */
 export class PrefixExperts {
-  /** keys[t].get(layer): [L, D] leaf tensors of task t. */
-  readonly keys: Map<number, Tensor>[] = [];
-  readonly values: Map<number, Tensor>[] = [];
+  /** keys[t].get(layer): the [L, D] leaf tensor p^K of task t at a prompted layer. */
+  private readonly keys: Map<number, Tensor>[] = [];
+  /** values[t].get(layer): the [L, D] leaf tensor p^V of task t at a prompted layer. */
+  private readonly values: Map<number, Tensor>[] = [];
 
+  /**
+   * @param layers the prompted blocks
+   * @param length L, the prefix length (new experts per head and layer)
+   * @param dim D, the model width
+   * @param dtype of the prefix tensors
+   */
   constructor(
     readonly layers: readonly number[],
     readonly length: number,
@@ -32,11 +32,15 @@ export class PrefixExperts {
     readonly dtype: DType = 'float32',
   ) {}
 
+  /** How many tasks have a prefix. */
   get numTasks(): number {
     return this.keys.length;
   }
 
-  /** Adds the next task's prefix: uniform(-1, 1) for the first task, a copy of the previous one after that. */
+  /**
+   * Adds the next task's prefix: uniform(-1, 1) drawn from `rng` for the first task, a copy of the previous one
+   * after that. Returns the new task's index.
+   */
   addTask(rng: Rng): number {
     const t = this.keys.length;
     const k = new Map<number, Tensor>();
@@ -64,10 +68,12 @@ export class PrefixExperts {
     return keep(tensor(data, { shape: [this.length, this.dim], dtype: this.dtype }));
   }
 
+  /** p^K of task t at `layer`, [L, D]; a RangeError names the task and layer when there is none. */
   key(t: number, layer: number): Tensor {
     return this.get(this.keys, t, layer);
   }
 
+  /** p^V of task t at `layer`, [L, D]; a RangeError names the task and layer when there is none. */
   value(t: number, layer: number): Tensor {
     return this.get(this.values, t, layer);
   }
@@ -81,7 +87,7 @@ export class PrefixExperts {
     return p;
   }
 
-  /** The trainable tensors of task t with their state names. */
+  /** The trainable tensors of task t with their state names (`prefix.<t>.<layer>.key` / `.value`). */
   taskParameters(t: number): [string, Tensor][] {
     return this.layers.flatMap((l) => [
       [`prefix.${t}.${l}.key`, this.key(t, l)] as [string, Tensor],
@@ -94,7 +100,7 @@ export class PrefixExperts {
    * With m = 0 or t = 0 this is P_t itself (as [1, L, D]).
    */
   training(t: number, momentum: number): Prefixes {
-    const out: Prefixes = new Map();
+    const out = new Map<number, LayerPrefix>();
     for (const l of this.layers) {
       const mix = (own: Tensor, store: Map<number, Tensor>[]) => {
         if (momentum === 0 || t === 0) return own.unsqueeze(0);
@@ -132,9 +138,9 @@ export class PrefixExperts {
     }
   }
 
-  /** Per-sample prefixes [B, L, D]: sample b gets the prefix of task taskIds[b]. */
+  /** Per-sample prefixes [B, L, D]: sample b gets the prefix of task taskIds[b] (an int32 [B] tensor). */
   perSample(taskIds: Tensor): Prefixes {
-    const out: Prefixes = new Map();
+    const out = new Map<number, LayerPrefix>();
     for (const l of this.layers) {
       out.set(l, {
         key: indexSelect(
@@ -160,12 +166,36 @@ export class PrefixExperts {
 
   /** One task's prefix for a whole batch ([1, L, D], broadcast by the attention). */
   forTask(t: number): Prefixes {
-    const out: Prefixes = new Map();
+    const out = new Map<number, LayerPrefix>();
     for (const l of this.layers)
       out.set(l, { key: this.key(t, l).unsqueeze(0), value: this.value(t, l).unsqueeze(0) });
     return out;
   }
 
+  /**
+   * Appends the prefixes of tasks numTasks … tasks − 1, each tensor by its state name (as `taskParameters`
+   * names it) from `named`, which hands over ownership. Throws naming the first task and layer it lacks.
+   */
+  load(tasks: number, named: (name: string) => Tensor | undefined): void {
+    for (let t = this.numTasks; t < tasks; t++) {
+      const k = new Map<number, Tensor>();
+      const v = new Map<number, Tensor>();
+      for (const l of this.layers) {
+        const key = named(`prefix.${t}.${l}.key`);
+        const value = named(`prefix.${t}.${l}.value`);
+        if (!key || !value) {
+          for (const x of [key, value, ...k.values(), ...v.values()]) x?.dispose();
+          throw new Error(`checkpoint: prefix of task ${t}, layer ${l} is missing`);
+        }
+        k.set(l, keep(key));
+        v.set(l, keep(value));
+      }
+      this.keys.push(k);
+      this.values.push(v);
+    }
+  }
+
+  /** Frees every task's prefix; numTasks is 0 after. */
   dispose(): void {
     for (const store of [this.keys, this.values])
       for (const m of store) for (const t of m.values()) t.dispose();

@@ -6,7 +6,8 @@
 import { noGrad } from '@norga/autograd';
 import type { ImageSet } from '@norga/datasets';
 import { type Tensor, tensor, tidy } from '@norga/tensor';
-import type { Backbone, FeatureOptions } from './backbone.js';
+import type { PrefixOptions } from '@norga/vit';
+import type { Backbone } from './backbone.js';
 import { imageBatch } from './data.js';
 import { letSignalsIn } from './signals.js';
 
@@ -27,7 +28,7 @@ export async function extractFeatures(
   set: ImageSet,
   indices: ArrayLike<number>,
   batchSize: number,
-  options?: (start: number, end: number) => FeatureOptions,
+  options?: (start: number, end: number) => PrefixOptions,
   onBatch?: (done: number) => void,
 ): Promise<Float32Array> {
   const D = backbone.dim;

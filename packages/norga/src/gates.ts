@@ -10,13 +10,10 @@
  * its own; state names are `gate.alpha.<layer>` and `gate.tau.<layer>`.
  */
 import { type DType, full, gelu, keep, sigmoid, type Tensor, tanh } from '@norga/tensor';
+import type { PrefixScore } from '@norga/vit';
 import type { GateKind } from './config.js';
 
-/** Maps the prefix block of the scores (any shape) to its gated scores. */
-export type ScoreFunction = (s: Tensor) => Tensor;
-
-export const identityScore: ScoreFunction = (s) => s;
-
+/** σ(z) of a NoRGa gate, elementwise: tanh, the logistic sigmoid, exact GELU, or z itself (the control). */
 export function applySigma(kind: Exclude<GateKind, 'linear'>, z: Tensor): Tensor {
   switch (kind) {
     case 'tanh':
@@ -30,17 +27,20 @@ export function applySigma(kind: Exclude<GateKind, 'linear'>, z: Tensor): Tensor
   }
 }
 
-/** s + alpha·sigma(tau·s), alpha and tau broadcast from [1]. */
+/** The NoRGa score s + α·σ(τ·s) of prefix scores `s` (any shape), α and τ broadcast from [1]. */
 export function norgaScore(kind: Exclude<GateKind, 'linear'>, s: Tensor, alpha: Tensor, tau: Tensor): Tensor {
   return s.add(alpha.mul(applySigma(kind, tau.mul(s))));
 }
 
+/** One method's gate: its σ and, for NoRGa, a learnable (α, τ) per prompted layer. */
 export class Gate {
   readonly kind: GateKind;
-  /** Layer index → [1] tensors; empty for the linear gate. */
+  /** Layer index → α, a [1] tensor; empty for the linear gate. */
   readonly alpha = new Map<number, Tensor>();
+  /** Layer index → τ, a [1] tensor; empty for the linear gate. */
   readonly tau = new Map<number, Tensor>();
 
+  /** α = τ = 1 at each of `layers` (none for the linear gate), as the official code initialises them. */
   constructor(kind: GateKind, layers: readonly number[], dtype: DType = 'float32') {
     this.kind = kind;
     if (kind === 'linear') return;
@@ -50,20 +50,23 @@ export class Gate {
     }
   }
 
-  /** The score function the attention of `layer` applies to its prefix columns. */
-  scoreFor(layer: number): ScoreFunction {
+  /**
+   * The prefix score the ViT's attention applies at `layer` (@norga/vit's PrefixScore): s + α·σ(τ·s) with that
+   * layer's (α, τ), or s itself for the linear gate. Throws a RangeError for a layer that has no gate.
+   */
+  readonly score: PrefixScore = (s, layer) => {
     const kind = this.kind;
-    if (kind === 'linear') return identityScore;
+    if (kind === 'linear') return s;
     const a = this.alpha.get(layer);
     const t = this.tau.get(layer);
     if (!a || !t)
       throw new RangeError(
         `gate: layer ${layer} is not a prompted layer (prompted: ${[...this.alpha.keys()].join(', ')})`,
       );
-    return (s) => norgaScore(kind, s, a, t);
-  }
+    return norgaScore(kind, s, a, t);
+  };
 
-  /** Every learnable tensor with its state name. */
+  /** Every learnable tensor with its state name (`gate.alpha.<layer>`, then `gate.tau.<layer>`). */
   parameters(): [string, Tensor][] {
     return [
       ...[...this.alpha].map(([l, t]) => [`gate.alpha.${l}`, t] as [string, Tensor]),
@@ -71,6 +74,25 @@ export class Gate {
     ];
   }
 
+  /**
+   * Replaces every (α, τ) by the tensor `named` gives for its state name, taking ownership; throws naming the
+   * first parameter it lacks.
+   */
+  load(named: (name: string) => Tensor | undefined): void {
+    for (const [store, what] of [
+      [this.alpha, 'alpha'],
+      [this.tau, 'tau'],
+    ] as const) {
+      for (const l of [...store.keys()]) {
+        const saved = named(`gate.${what}.${l}`);
+        if (!saved) throw new Error(`checkpoint: gate parameter gate.${what}.${l} is missing`);
+        store.get(l)?.dispose();
+        store.set(l, keep(saved));
+      }
+    }
+  }
+
+  /** Frees α and τ. */
   dispose(): void {
     for (const [, t] of this.parameters()) t.dispose();
   }

@@ -70,6 +70,38 @@ export function cholesky(a: ArrayLike<number>, d: number): Float64Array {
   return l;
 }
 
+/** Rows of `feats` [n, D] whose label is c. */
+function rowsOfClass(
+  feats: Float32Array,
+  labels: Int32Array,
+  c: number,
+  dim: number,
+): { data: Float32Array; n: number } {
+  let n = 0;
+  for (const l of labels) if (l === c) n++;
+  const data = new Float32Array(n * dim);
+  let k = 0;
+  labels.forEach((l, i) => {
+    if (l === c) data.set(feats.subarray(i * dim, (i + 1) * dim), k++ * dim);
+  });
+  return { data, n };
+}
+
+/** The Gaussian (classStatistics) of each class in `classes`, from the rows of `feats` [n, D] with that label. */
+export function classGaussians(
+  feats: Float32Array,
+  labels: Int32Array,
+  classes: readonly number[],
+  dim: number,
+): Map<number, ClassGaussian> {
+  const out = new Map<number, ClassGaussian>();
+  for (const c of classes) {
+    const { data, n } = rowsOfClass(feats, labels, c, dim);
+    out.set(c, classStatistics(data, n, dim));
+  }
+  return out;
+}
+
 /** A sampler that draws rows x = mean + L·z, z ~ N(0, I). The factor is computed once. */
 export class GaussianSampler {
   readonly dim: number;

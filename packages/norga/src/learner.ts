@@ -8,10 +8,10 @@
  *   sequential  one prefix and head trained task after task (the lower bound): none of the above
  *   joint       one prefix and head trained once on every task's data (the upper bound)
  */
-import { Adam, backward, noGrad, requiresGrad_ } from '@norga/autograd';
+import { noGrad, requiresGrad_ } from '@norga/autograd';
 import type { ImageSet } from '@norga/datasets';
 import { keep, manualSeed, type Tensor, tensor, tidy } from '@norga/tensor';
-import { alignClassifier } from './align.js';
+import type { Prefixes, PrefixOptions } from '@norga/vit';
 import type { Backbone } from './backbone.js';
 import type { MethodSpec, RunConfig } from './config.js';
 import { PrefixExperts } from './experts.js';
@@ -19,13 +19,14 @@ import { extractFeatures, imagesTensor } from './features.js';
 import { Gate } from './gates.js';
 import { type ClassGaussian, type ClassGaussianJson, gaussianFromJson, gaussianToJson } from './gaussian.js';
 import { ClassifierHead } from './heads.js';
-import { classificationLoss, contrastiveRegulariser, maskBias } from './losses.js';
-import { mixSeeds, Rng } from './rng.js';
-import { letSignalsIn } from './signals.js';
+import { maskBias } from './losses.js';
+import { mixSeeds } from './rng.js';
 import { decodeTensor, encodeTensor, type SavedTensor } from './state.js';
-import { classGaussians, type StepReport } from './tii.js';
-import { clipGradNorm } from './train-utils.js';
+import { adaptToTask } from './tap.js';
+import type { StepReport } from './train-loop.js';
+import { trainWithinTask } from './wtp.js';
 
+/** The run settings a learner uses (within-task training and the head's realignment). */
 export type LearnerConfig = Pick<
   RunConfig,
   | 'epochs'
@@ -85,8 +86,9 @@ export class Learner {
   }
 
   /**
-   * Within-task training of `task` on samples `indices` of `set` (all classes in `trainClasses`), then, under
-   * HiDe, the task's prefixed-feature statistics and the head's realignment on all `seenClasses`.
+   * Learns task `task` from samples `indices` of `set` (all of classes `trainClasses`): within-task prediction
+   * (wtp.ts), then under HiDe the task-adaptive statistics and the head's realignment on all `seenClasses`
+   * (tap.ts). `stepBudget` caps the optimiser steps (default: cfg.epochs passes; the joint upper bound sets it).
    */
   async trainTask(
     task: number,
@@ -95,117 +97,15 @@ export class Learner {
     trainClasses: readonly number[],
     seenClasses: readonly number[],
     report?: StepReport,
-    /** Optimiser steps to take (default: cfg.epochs passes over `indices`); the joint upper bound sets it. */
     stepBudget?: number,
   ): Promise<void> {
-    const cfg = this.cfg;
-    const p = this.prefixOf(task);
-    if (p === this.experts.numTasks) this.experts.addTask(new Rng(mixSeeds(this.seed, 0x9e3f)));
-    // Only the current prefix trains; earlier ones are frozen experts.
-    for (let t = 0; t < this.experts.numTasks; t++)
-      for (const [, x] of this.experts.taskParameters(t)) requiresGrad_(x, t === p);
-    const gateLearns = this.method.gate !== 'linear' && (task === 0 || cfg.gateLearning === 'every-task');
-    const gateParams = this.gate.parameters().map(([, x]) => x);
-    for (const x of gateParams) requiresGrad_(x, gateLearns);
-    const prefixParams = this.experts.taskParameters(p).map(([, x]) => x);
-    const headParams = this.head.parameters();
-    // The head trains in every task (its requires-grad flag was cleared at the end of the previous one).
-    for (const x of headParams) requiresGrad_(x, true);
-    const trainable = [...prefixParams, ...(gateLearns ? gateParams : []), ...headParams];
-    // HiDe's larger_prompt_lr: the head at a tenth of the prompt's rate; the joint upper bound trains it at lr × 1.
-    const headLr = this.method.pipeline === 'joint' ? cfg.lr : cfg.lr * cfg.headLrScale;
-    const opt = new Adam([
-      { params: [...prefixParams, ...(gateLearns ? gateParams : [])], lr: cfg.lr },
-      { params: headParams, lr: headLr },
-    ]);
-    const momentum = this.hide ? cfg.promptMomentum : 0;
-    const reg = this.hide ? cfg.reg : 0;
-    const mask = maskBias(this.numClasses, trainClasses);
-    // Prototypes: the means of the classes learned before this task (HiDe's contrastive regulariser).
-    const protoClasses = [...this.gaussians.keys()]
-      .filter((c) => !trainClasses.includes(c))
-      .sort((a, b) => a - b);
-    const prototypes =
-      reg > 0 && protoClasses.length > 0
-        ? tensor(
-            Float32Array.from(
-              protoClasses.flatMap((c) => Array.from((this.gaussians.get(c) as ClassGaussian).mean)),
-            ),
-            {
-              shape: [protoClasses.length, this.backbone.dim],
-            },
-          )
-        : null;
-    const n = indices.length;
-    const steps = Math.ceil(n / cfg.batchSize);
-    const budget = stepBudget ?? cfg.epochs * steps;
-    const epochs = Math.ceil(budget / steps);
-    try {
-      for (let epoch = 0, taken = 0; epoch < epochs; epoch++) {
-        // The data order depends on (seed, task, epoch) only: every method sees the same batches.
-        const order = new Rng(mixSeeds(this.seed, task, epoch, 0xda7a)).permutation(n);
-        for (let s = 0; s < steps && taken < budget; s++, taken++) {
-          const rows = order.subarray(s * cfg.batchSize, Math.min(n, (s + 1) * cfg.batchSize));
-          const batch = Array.from(rows, (r) => indices[r] as number);
-          const loss = tidy(() => {
-            const x = imagesTensor(this.backbone, set, batch);
-            const y = tensor(
-              Int32Array.from(batch, (i) => set.labels[i] as number),
-              { shape: [batch.length], dtype: 'int32' },
-            );
-            const prefixes = this.experts.training(p, momentum);
-            const f = this.backbone.features(x, { prefixes, scoreFor: (l) => this.gate.scoreFor(l) });
-            let l = classificationLoss(this.head.forward(f).add(mask), y);
-            if (reg > 0) l = l.add(contrastiveRegulariser(f, prototypes).mul(reg));
-            backward(l);
-            return l;
-          });
-          await clipGradNorm(trainable, cfg.clipGrad);
-          opt.step();
-          opt.zeroGrad();
-          const v = await loss.item();
-          loss.dispose();
-          report?.('wtp', v, s + 1, steps, epoch + 1, epochs, batch.length);
-          await letSignalsIn();
-        }
-      }
-    } finally {
-      opt.zeroGrad();
-      opt.dispose(); // its moment buffers; the parameters stay
-      mask.dispose();
-      prototypes?.dispose();
-      for (const x of trainable) requiresGrad_(x, false);
-    }
-    if (!this.hide) return;
-    this.experts.finishTask(p, momentum);
-    // Task-adaptive statistics of the prefixed features, with the task's own (final) prefix.
-    const feats = await extractFeatures(this.backbone, set, indices, EVAL_BATCH, () =>
-      this.forwardOptions(this.experts.forTask(p)),
-    );
-    const labels = Int32Array.from(indices, (i) => set.labels[i] as number);
-    for (const [c, g] of classGaussians(feats, labels, trainClasses, this.backbone.dim))
-      this.gaussians.set(c, g);
-    if (task > 0) {
-      for (const x of headParams) requiresGrad_(x, true);
-      await alignClassifier({
-        forward: (x) => this.head.forward(x),
-        params: headParams,
-        gaussians: new Map(seenClasses.map((c) => [c, this.gaussians.get(c) as ClassGaussian])),
-        numClasses: this.numClasses,
-        epochs: cfg.caEpochs,
-        lr: cfg.caLr,
-        weightDecay: 0,
-        samplesPerClass: cfg.caSamplesPerClass,
-        batchSize: cfg.batchSize,
-        rng: new Rng(mixSeeds(this.seed, task, 0xca)),
-        onStep: (loss, step, steps, epoch) => report?.('tap-align', loss, step, steps, epoch, cfg.caEpochs),
-      });
-      for (const x of headParams) requiresGrad_(x, false);
-    }
+    await trainWithinTask(this, task, set, indices, trainClasses, report, stepBudget);
+    if (this.hide) await adaptToTask(this, task, set, indices, trainClasses, seenClasses, report);
   }
 
-  private forwardOptions(prefixes: ReturnType<PrefixExperts['forTask']>) {
-    return { prefixes, scoreFor: (l: number) => this.gate.scoreFor(l) };
+  /** The forward options for `prefixes`: the prefixes and the gate's score. */
+  prefixOptions(prefixes: Prefixes): PrefixOptions {
+    return { prefixes, score: this.gate.score };
   }
 
   /**
@@ -231,7 +131,7 @@ export class Learner {
   ): Promise<Float32Array> {
     const ids = this.hide ? taskIds : new Int32Array(indices.length);
     return extractFeatures(this.backbone, set, indices, batchSize, (start, end) =>
-      this.forwardOptions(
+      this.prefixOptions(
         this.experts.perSample(tensor(ids.subarray(start, end), { shape: [end - start], dtype: 'int32' })),
       ),
     );
@@ -269,11 +169,11 @@ export class Learner {
       const f = tidy(() =>
         noGrad(() =>
           this.backbone.features(imagesTensor(this.backbone, set, batch), {
-            ...this.forwardOptions(this.experts.forTask(this.prefixOf(task))),
-            onProbs: (layer, probs) => {
+            ...this.prefixOptions(this.experts.forTask(this.prefixOf(task))),
+            onAttentionProbs: (probs, layer) => {
+              if (!this.experts.layers.includes(layer)) return;
               // [B, H, N, L + N] → the prefix block summed over its L columns, averaged over B, H, N.
-              const m = keep(probs.slice(-1, 0, L).sum(-1).mean());
-              found.push([layer, m]);
+              found.push([layer, keep(probs.slice(-1, 0, L).sum(-1).mean())]);
             },
           }),
         ),
@@ -311,28 +211,10 @@ export class Learner {
 
   /** Restores a state() of a learner built with the same method, config, backbone and class count. */
   load(s: LearnerState): void {
-    for (let t = this.experts.numTasks; t < s.tasks; t++) {
-      this.experts.keys.push(new Map());
-      this.experts.values.push(new Map());
-      for (const l of this.cfg.promptLayers) {
-        const k = s.prefixes[`prefix.${t}.${l}.key`];
-        const v = s.prefixes[`prefix.${t}.${l}.value`];
-        if (!k || !v) throw new Error(`checkpoint: prefix of task ${t}, layer ${l} is missing`);
-        (this.experts.keys[t] as Map<number, Tensor>).set(l, keep(decodeTensor(k)));
-        (this.experts.values[t] as Map<number, Tensor>).set(l, keep(decodeTensor(v)));
-      }
-    }
-    for (const [store, what] of [
-      [this.gate.alpha, 'alpha'],
-      [this.gate.tau, 'tau'],
-    ] as const) {
-      for (const l of [...store.keys()]) {
-        const saved = s.gate[`gate.${what}.${l}`];
-        if (!saved) throw new Error(`checkpoint: gate parameter gate.${what}.${l} is missing`);
-        store.get(l)?.dispose();
-        store.set(l, keep(decodeTensor(saved)));
-      }
-    }
+    const saved = (store: Record<string, SavedTensor>) => (name: string) =>
+      store[name] === undefined ? undefined : decodeTensor(store[name]);
+    this.experts.load(s.tasks, saved(s.prefixes));
+    this.gate.load(saved(s.gate));
     const head = Object.fromEntries(Object.entries(s.head).map(([k, v]) => [k, decodeTensor(v)]));
     this.head.loadStateDict(head);
     for (const t of Object.values(head)) t.dispose();

@@ -16,8 +16,8 @@ import {
 } from './metrics.js';
 import type { MethodRun } from './results.js';
 import type { RunDir } from './rundir.js';
-import type { StepReport } from './tii.js';
 import { type TiiStage, testUpTo } from './tii-stage.js';
+import type { StepReport } from './train-loop.js';
 
 export interface MethodCheckpoint {
   method: string;

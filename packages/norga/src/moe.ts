@@ -1,20 +1,32 @@
 /**
- * The attention head as an explicit mixture of experts, written term by term in float64 loops (the paper's
- * Section 3 view), as the reference the tensor implementation is tested against:
+ * The paper's central idea, written out: one attention head with prefixes IS a mixture of experts. For query
+ * token i, every token j is an expert and every prefix row j is one more, and the softmax of the attention is
+ * the gate that mixes them (the paper's Section 3 view):
  *
  *   token experts   f_j(X)     = W_V^T x_j               score s_ij     = x_i^T W_Q W_K^T x_j / sqrt(d)   (quadratic)
  *   prefix experts  f_{N+j}(X) = p_j^V                   score s_i,N+j  = (W_Q^T x_i) · p_j^K / sqrt(d)   (linear)
  *   NoRGa rewrites only the prefix scores: s' = s + alpha·sigma(tau·s); one softmax over all N + L experts.
  *
- * Weights use timm's layout: qkv.weight [3D, D] (rows: query, key, value), qkv.bias [3D], proj.weight [D, D].
+ * Prefix tuning's prefix experts have linear scores, which the paper shows are sample-inefficient to estimate;
+ * NoRGa's non-linear residual gate is what improves that. Everything here is plain float64 loops, term by term,
+ * so it can be read beside the equations; test/moe.test.ts checks that @norga/vit's `attention` (the code that
+ * trains) computes exactly this. Weights use timm's layout: qkv.weight [3D, D] (rows: query, key, value),
+ * qkv.bias [3D], proj.weight [D, D].
  */
 
+/** One attention layer's weights as flat row-major arrays, in timm's layout. */
 export interface AttentionWeights {
+  /** D, the model width. */
   dim: number;
+  /** H; each head sees d = D / H columns. */
   heads: number;
+  /** [3D, D]: the rows of W_Q, then W_K, then W_V (each applied as W x). */
   qkvWeight: ArrayLike<number>;
+  /** [3D]: the query, key and value biases. */
   qkvBias: ArrayLike<number>;
+  /** [D, D]: the output projection. */
   projWeight: ArrayLike<number>;
+  /** [D]: the output projection's bias. */
   projBias: ArrayLike<number>;
 }
 
@@ -36,6 +48,7 @@ function affine(
   return y;
 }
 
+/** What explicitMixture returns. */
 export interface MixtureResult {
   /** [N, D] attention output (after the output projection). */
   out: Float64Array;
@@ -44,8 +57,10 @@ export interface MixtureResult {
 }
 
 /**
- * One sample: x [N, D] row-major, prefix keys/values [L, D] (head h uses columns h·dh ... (h+1)·dh).
- * `score` maps a prefix score to its gated score (identity for prefix tuning).
+ * The attention output of one sample as the explicit mixture: x [N, D] row-major (n tokens), prefix keys and
+ * values [L, D] (l rows; head h uses columns h·d … (h+1)·d − 1). `score` maps a prefix expert's linear score
+ * to its gated score (the identity for prefix tuning; s + α·σ(τ·s) for NoRGa). Returns the output and every
+ * head's gating probabilities.
  */
 export function explicitMixture(
   w: AttentionWeights,

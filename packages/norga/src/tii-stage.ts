@@ -12,7 +12,8 @@ import { EVAL_BATCH } from './learner.js';
 import { taskIdentityAccuracy } from './metrics.js';
 import { mixSeeds, Rng } from './rng.js';
 import { decodeArray, encodeArray } from './state.js';
-import { type StepReport, TaskIdentity } from './tii.js';
+import type { StepReport } from './train-loop.js';
+import { TaskIdentity } from './tii.js';
 
 export interface TiiStage {
   /** preds[t]: the predicted class of every test sample of tasks 0..t, in testUpTo(data, t) order. */

@@ -5,77 +5,40 @@
  * the second task on — realign the whole network on Gaussian samples of every seen class. At test time the
  * predicted class (over seen classes) names the task whose prefix is used.
  */
-import { Adam, backward, noGrad } from '@norga/autograd';
+import { Adam, noGrad } from '@norga/autograd';
 import { manualSeed, tensor, tidy } from '@norga/tensor';
 import { alignClassifier } from './align.js';
-import { type ClassGaussian, classStatistics } from './gaussian.js';
+import { type ClassGaussian, classGaussians } from './gaussian.js';
 import { TiiNetwork } from './heads.js';
 import { classificationLoss, maskBias } from './losses.js';
 import { mixSeeds, type Rng } from './rng.js';
-import { letSignalsIn } from './signals.js';
-import { clipGradNorm } from './train-utils.js';
+import { featureBatch, type StepReport, trainMinibatches } from './train-loop.js';
 
+/** The task-identity network's schedule (the run's `--tii-*` and `--ca-*` settings). */
 export interface TiiOptions {
   epochs: number;
+  /** Adam learning rate of the network's training. */
   lr: number;
   batchSize: number;
   /** Gradient-norm clipping of the network's training steps (0: none). */
   clipGrad: number;
+  /** Epochs of the Gaussian realignment. */
   caEpochs: number;
+  /** SGD learning rate of the Gaussian realignment. */
   caLr: number;
+  /** Gaussian samples per class and realignment epoch. */
   caSamplesPerClass: number;
 }
 
 /** Weight decay of the task-identity network's Gaussian realignment (the official code's 5e-4). */
 export const TII_ALIGN_WEIGHT_DECAY = 5e-4;
 
-/** A finished optimisation step: phase, its loss, position, and the number of samples in its batch. */
-export type StepReport = (
-  phase: string,
-  loss: number,
-  step: number,
-  steps: number,
-  epoch: number,
-  epochs: number,
-  batch?: number,
-) => void;
-
-/** Rows of `feats` [n, D] whose label is c. */
-export function rowsOfClass(
-  feats: Float32Array,
-  labels: Int32Array,
-  c: number,
-  dim: number,
-): { data: Float32Array; n: number } {
-  let n = 0;
-  for (const l of labels) if (l === c) n++;
-  const data = new Float32Array(n * dim);
-  let k = 0;
-  labels.forEach((l, i) => {
-    if (l === c) data.set(feats.subarray(i * dim, (i + 1) * dim), k++ * dim);
-  });
-  return { data, n };
-}
-
-/** Per-class Gaussians of features [n, D]. */
-export function classGaussians(
-  feats: Float32Array,
-  labels: Int32Array,
-  classes: readonly number[],
-  dim: number,
-): Map<number, ClassGaussian> {
-  const out = new Map<number, ClassGaussian>();
-  for (const c of classes) {
-    const { data, n } = rowsOfClass(feats, labels, c, dim);
-    out.set(c, classStatistics(data, n, dim));
-  }
-  return out;
-}
-
+/** The task-identity network and the Gaussians of the prefix-free features of every class seen so far. */
 export class TaskIdentity {
   readonly net: TiiNetwork;
   readonly gaussians = new Map<number, ClassGaussian>();
 
+  /** A fresh network for features of width `dim` and `numClasses` logits, initialised from `seed`. */
   constructor(
     readonly dim: number,
     readonly numClasses: number,
@@ -85,6 +48,12 @@ export class TaskIdentity {
     this.net = new TiiNetwork(dim, numClasses);
   }
 
+  /**
+   * Learns task `task` from its prefix-free features `feats` [n, D] and `labels` [n]: minimises the
+   * cross-entropy over the task's own classes (the others masked), records each new class's Gaussian, and from
+   * the second task on realigns the network on Gaussian samples of every class in `seenClasses`. `rng` orders
+   * the batches and draws the samples.
+   */
   async learnTask(
     task: number,
     feats: Float32Array,
@@ -96,40 +65,24 @@ export class TaskIdentity {
     report?: StepReport,
   ): Promise<void> {
     const D = this.dim;
-    const n = labels.length;
     const params = this.net.parameters();
-    const opt = new Adam(params, { lr: o.lr });
     const mask = maskBias(this.numClasses, taskClasses);
-    const steps = Math.ceil(n / o.batchSize);
     try {
-      for (let epoch = 0; epoch < o.epochs; epoch++) {
-        const order = rng.permutation(n);
-        for (let s = 0; s < steps; s++) {
-          const rows = order.subarray(s * o.batchSize, Math.min(n, (s + 1) * o.batchSize));
-          const bx = new Float32Array(rows.length * D);
-          const by = new Int32Array(rows.length);
-          rows.forEach((r, k) => {
-            bx.set(feats.subarray(r * D, (r + 1) * D), k * D);
-            by[k] = labels[r] as number;
-          });
-          const loss = tidy(() => {
-            const logits = this.net.forward(tensor(bx, { shape: [rows.length, D] })).add(mask);
-            const l = classificationLoss(logits, tensor(by, { shape: [rows.length], dtype: 'int32' }));
-            backward(l);
-            return l;
-          });
-          await clipGradNorm(params, o.clipGrad);
-          opt.step();
-          opt.zeroGrad();
-          const v = await loss.item();
-          loss.dispose();
-          report?.('tii', v, s + 1, steps, epoch + 1, o.epochs);
-          await letSignalsIn();
-        }
-      }
+      await trainMinibatches({
+        n: labels.length,
+        batchSize: o.batchSize,
+        epochs: o.epochs,
+        params,
+        optimizer: new Adam(params, { lr: o.lr }),
+        clipGrad: o.clipGrad,
+        epochOrder: () => rng.permutation(labels.length),
+        loss: (rows) => {
+          const batch = featureBatch(feats, labels, rows, D);
+          return classificationLoss(this.net.forward(batch.x).add(mask), batch.y);
+        },
+        onStep: (loss, step, steps, epoch, epochs) => report?.('tii', loss, step, steps, epoch, epochs),
+      });
     } finally {
-      opt.zeroGrad();
-      opt.dispose();
       mask.dispose();
     }
     for (const [c, g] of classGaussians(feats, labels, taskClasses, D)) this.gaussians.set(c, g);
@@ -151,7 +104,7 @@ export class TaskIdentity {
     }
   }
 
-  /** The predicted class of each feature row, over the seen classes only. */
+  /** The predicted class of each row of `feats` [n, D], over `seenClasses` only (the task follows from it). */
   async predictClasses(
     feats: Float32Array,
     seenClasses: readonly number[],

@@ -1,15 +1,17 @@
 /** The Backbone the pipeline needs, over a @norga/vit ViT whose own weights stay frozen. */
 
 import type { Tensor } from '@norga/tensor';
-import type { ViT } from '@norga/vit';
-import type { Backbone, FeatureOptions } from './backbone.js';
+import type { PrefixOptions, ViT } from '@norga/vit';
+import type { Backbone } from './backbone.js';
 import type { Preprocess } from './data.js';
 
+/** A @norga/vit ViT as the pipeline's Backbone: frozen, in eval mode, its input checked against `preprocess`. */
 export class VitBackbone implements Backbone {
   readonly dim: number;
   readonly depth: number;
   readonly heads: number;
 
+  /** Freezes `model` (no parameter requires gradients) and checks that `preprocess` makes its input; throws otherwise. */
   constructor(
     readonly model: ViT,
     readonly preprocess: Preprocess,
@@ -28,27 +30,13 @@ export class VitBackbone implements Backbone {
     }
   }
 
+  /** Frees the ViT's weights. */
   dispose(): void {
     this.model.dispose();
   }
 
-  features(images: Tensor, o: FeatureOptions = {}): Tensor {
-    const { prefixes, scoreFor, onProbs } = o;
-    return this.model.features(images, {
-      ...(prefixes ? { prefixes } : {}),
-      ...(scoreFor ? { score: (s: Tensor, layer: number) => scoreFor(layer)(s) } : {}),
-      ...(onProbs
-        ? {
-            onAttentionProbs: (p: Tensor, layer: number) => {
-              // The ViT hands over every layer's probabilities (kept); report the prompted ones, free all.
-              try {
-                if (prefixes?.has(layer)) onProbs(layer, p);
-              } finally {
-                p.dispose();
-              }
-            },
-          }
-        : {}),
-    });
+  /** Class-token features [B, D] of images [B, C, H, W], with the prefix options passed to the ViT as they are. */
+  features(images: Tensor, options: PrefixOptions = {}): Tensor {
+    return this.model.features(images, options);
   }
 }

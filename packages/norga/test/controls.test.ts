@@ -41,9 +41,7 @@ describe('norga-linear', () => {
 
   it('its score function is s + alpha·tau·s', async () => {
     const g = new Gate('identity', [0]);
-    const s = await g
-      .scoreFor(0)(full([3], 2))
-      .data();
+    const s = await g.score(full([3], 2), 0).data();
     expect(Array.from(s as Float32Array)).toEqual([4, 4, 4]); // 2 + 1·1·2
     g.dispose();
   });

@@ -32,15 +32,17 @@ describe('prefix experts', () => {
 
   it('prompt-ensemble momentum: (1-m)·P_t + m·mean(P_<t), in training and when the task is stored', () => {
     const e = new PrefixExperts([0], 1, 2);
-    // Three tasks with hand-set prefixes: keys (1,2), (3,4), (10,20).
-    for (const k of [
+    // Three tasks with hand-set prefixes: keys (1,2), (3,4), (10,20), values their negatives.
+    const keys = [
       [1, 2],
       [3, 4],
       [10, 20],
-    ]) {
-      e.keys.push(new Map([[0, tensor([k], { dtype: 'float32' })]]));
-      e.values.push(new Map([[0, tensor([k.map((x) => -x)], { dtype: 'float32' })]]));
-    }
+    ];
+    e.load(3, (name) => {
+      const [, t, , what] = name.split('.');
+      const k = keys[Number(t)] as number[];
+      return tensor([what === 'key' ? k : k.map((x) => -x)], { dtype: 'float32' });
+    });
     const p = e.training(2, 0.5).get(0);
     // mean of previous = (2, 3); 0.5·(10, 20) + 0.5·(2, 3) = (6, 11.5)
     expect(p?.key.shape).toEqual([1, 1, 2]);
@@ -54,13 +56,11 @@ describe('prefix experts', () => {
 
   it('per-sample prefixes follow each sample task id', () => {
     const e = new PrefixExperts([1], 1, 2);
-    for (const k of [
+    const keys = [
       [1, 2],
       [3, 4],
-    ]) {
-      e.keys.push(new Map([[1, tensor([k], { dtype: 'float32' })]]));
-      e.values.push(new Map([[1, tensor([k], { dtype: 'float32' })]]));
-    }
+    ];
+    e.load(2, (name) => tensor([keys[Number(name.split('.')[1])] as number[]], { dtype: 'float32' }));
     const p = e.perSample(tensor([1, 0, 1], { dtype: 'int32' })).get(1);
     expect(p?.key.shape).toEqual([3, 1, 2]);
     expect(vals(p?.key as never)).toEqual([3, 4, 1, 2, 3, 4]);
@@ -91,10 +91,10 @@ describe('gates', () => {
       'gate.tau.0',
       'gate.tau.1',
     ]);
-    expect(vals(g.scoreFor(1)(s))[2]).toBeCloseTo(0.5 + Math.tanh(0.5), 12);
-    expect(() => g.scoreFor(3)).toThrow(/layer 3 is not a prompted layer/);
+    expect(vals(g.score(s, 1))[2]).toBeCloseTo(0.5 + Math.tanh(0.5), 12);
+    expect(() => g.score(s, 3)).toThrow(/layer 3 is not a prompted layer/);
     const lin = new Gate('linear', [0]);
     expect(lin.parameters()).toEqual([]);
-    expect(lin.scoreFor(0)(s)).toBe(s);
+    expect(lin.score(s, 0)).toBe(s);
   });
 });

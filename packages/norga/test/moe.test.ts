@@ -1,6 +1,6 @@
 /**
  * The paper's identity: attention with prefixes is a mixture of experts. The ViT's attention (the code that
- * trains) is compared term by term with the explicit mixture of test/helpers/moe.ts, in float64, for prefix
+ * trains) is compared term by term with the explicit mixture of src/moe.ts, in float64, for prefix
  * tuning and for NoRGa with each sigma; NoRGa with alpha = 0 is prefix tuning; and the gradients of alpha, tau
  * and the prefixes pass central finite-difference checks.
  */
@@ -9,8 +9,8 @@ import { type Tensor, tensor } from '@norga/tensor';
 import { attention } from '@norga/vit';
 import { describe, expect, it } from 'vitest';
 import { Gate } from '../src/gates.js';
+import { explicitMixture } from '../src/moe.js';
 import { Rng } from '../src/rng.js';
-import { explicitMixture } from './helpers/moe.js';
 
 const D = 8;
 const H = 2;
@@ -47,14 +47,14 @@ function vitAttention(
   key: Tensor,
   value: Tensor,
   score: (s: Tensor) => Tensor,
-  onProbs?: (p: Tensor) => void,
+  onAttentionProbs?: (p: Tensor) => void,
 ): Tensor {
   return attention(f64(x, [1, N, D]), lookup, 'attn', {
     heads: H,
     layer: 0,
     prefix: { key, value },
     score: (s) => score(s),
-    ...(onProbs ? { onProbs: (p: Tensor) => onProbs(p) } : {}),
+    ...(onAttentionProbs ? { onAttentionProbs: (p: Tensor) => onAttentionProbs(p) } : {}),
   });
 }
 
@@ -97,7 +97,7 @@ describe('attention with prefixes is a mixture of experts (float64, term by term
         gate.tau.set(0, tensor([1.3], { dtype: 'float64' }));
         return [
           `NoRGa ${kind}, alpha 0.7, tau 1.3`,
-          gate.scoreFor(0),
+          (s: Tensor) => gate.score(s, 0),
           (s) => s + 0.7 * sigmas[kind](1.3 * s),
         ];
       },
@@ -134,7 +134,9 @@ describe('attention with prefixes is a mixture of experts (float64, term by term
       const gate = new Gate(kind, [0], 'float64');
       gate.alpha.set(0, tensor([0], { dtype: 'float64' }));
       gate.tau.set(0, tensor([2.5], { dtype: 'float64' }));
-      const gated = vitAttention(f64(pk, [1, L, D]), f64(pv, [1, L, D]), gate.scoreFor(0)).dataSyncCpu();
+      const gated = vitAttention(f64(pk, [1, L, D]), f64(pv, [1, L, D]), (s) =>
+        gate.score(s, 0),
+      ).dataSyncCpu();
       expect(Array.from(gated)).toEqual(Array.from(plain));
     }
   });
@@ -149,7 +151,7 @@ describe('finite-difference gradients of alpha, tau and the prefixes (float64)',
       const gate = new Gate(kind, [0], 'float64');
       gate.alpha.set(0, alpha);
       gate.tau.set(0, tau);
-      return vitAttention(key.reshape([1, L, D]), value.reshape([1, L, D]), gate.scoreFor(0))
+      return vitAttention(key.reshape([1, L, D]), value.reshape([1, L, D]), (s) => gate.score(s, 0))
         .mul(r)
         .sum();
     };

@@ -2,9 +2,14 @@ export type { ViTConfig, ViTConfigName } from './config.js';
 export { numPatches, VIT_CONFIGS, validateConfig, vitConfig } from './config.js';
 export type { AttentionOptions, ParamLookup } from './model/layers.js';
 export { attention, block, linear, mlp, norm, patchEmbed } from './model/layers.js';
-export type { LayerPrefix, Prefixes, PrefixScoreFn } from './model/prefix.js';
-export { identityScore, prefixFor } from './model/prefix.js';
-export type { CreateOptions as ViTCreateOptions, ForwardOptions, LoadOptions } from './model/vit.js';
+export type {
+  AttentionProbsHook,
+  LayerPrefix,
+  Prefixes,
+  PrefixOptions,
+  PrefixScore,
+} from './model/prefix.js';
+export type { CreateOptions as ViTCreateOptions, LoadOptions } from './model/vit.js';
 export { ViT } from './model/vit.js';
 export * from './safetensors/index.js';
 export { formulaInput, formulaValues, formulaWeights } from './weights/formula.js';

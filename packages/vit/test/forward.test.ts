@@ -1,5 +1,5 @@
 /** Forward parity with PyTorch (fixtures from scripts/make_fixtures.py), on every backend. */
-import { setBackend, type Tensor, tensor, tidy } from '@norga/tensor';
+import { keep, setBackend, type Tensor, tensor, tidy } from '@norga/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resamplePosEmbed, ViT, vitConfig } from '../src/index.js';
 import { BACKENDS } from './helpers/backends.js';
@@ -43,7 +43,10 @@ describe.each(BACKENDS)('tiny ViT forward vs PyTorch [%s]', (backend) => {
       const logits = model.forward(x, {
         prefixes,
         ...(score === undefined ? {} : { score }),
-        onAttentionProbs: (p, layer) => (layer === 0 ? probs.push(p) : p.dispose()),
+        // The hook's tensor is the forward's: a second, kept handle outlives it.
+        onAttentionProbs: (p, layer) => {
+          if (layer === 0) probs.push(keep(p.share()));
+        },
       });
       expectClose(await logits.data(), arr(`${tag}.logits`).data, 1e-4, 1e-3, 'logits');
       expect(probs[0]!.shape).toEqual([4, 4, 50, 55]);

@@ -9,8 +9,9 @@ import {
   type Tensor,
   transpose,
 } from '@norga/tensor';
-import type { LayerPrefix, PrefixScoreFn } from './prefix.js';
+import type { AttentionProbsHook, LayerPrefix, PrefixScore } from './prefix.js';
 
+/** A parameter by timm name (`blocks.0.attn.qkv.weight`, ...); throws when the model has none. */
 export type ParamLookup = (name: string) => Tensor;
 
 /** y = x Wᵀ + b (PyTorch's Linear; the transpose is a view, so no copy). */
@@ -35,13 +36,18 @@ export function patchEmbed(x: Tensor, weight: Tensor, bias: Tensor, patch: numbe
   return linear(patches, weight.reshape([weight.shape[0]!, c * patch * patch]), bias);
 }
 
+/** One attention layer's settings: its head count, and the prefix contract of prefix.ts for this layer. */
 export interface AttentionOptions {
+  /** Number of heads H; the width D must be a multiple of it. */
   readonly heads: number;
+  /** This layer's prefix keys/values (none: plain self-attention). */
   readonly prefix?: LayerPrefix;
-  readonly score?: PrefixScoreFn;
+  /** Applied to the prefix columns of the logits (identity when omitted). */
+  readonly score?: PrefixScore;
+  /** The layer index passed to `score` and `onAttentionProbs` (default 0). */
   readonly layer?: number;
-  /** Receives the attention probabilities [B, H, N, Lp + N] (prefix columns first). */
-  readonly onProbs?: (probs: Tensor, layer: number) => void;
+  /** Sees the attention probabilities `[B, H, N, L + N]` (prefix columns first). */
+  readonly onAttentionProbs?: AttentionProbsHook;
 }
 
 /** [B, L, D] → [B, H, L, D/H]. */
@@ -53,7 +59,9 @@ function splitHeads(t: Tensor, heads: number): Tensor {
 /**
  * Multi-head self-attention with timm's fused qkv, optionally with prefix keys/values:
  * MSA(q, [p_k; k], [p_v; v]), where the prefix columns of the logits pass through `score` and then one softmax
- * runs over prefix and token columns together.
+ * runs over prefix and token columns together. `x` is `[B, N, D]` (the normed tokens), the result `[B, N, D]`;
+ * `prefixName` names the parameters (`blocks.i.attn`). Throws when a prefix's shape does not fit
+ * `[B or 1, L, D]`. packages/norga/src/moe.ts writes the same computation as an explicit mixture of experts.
  */
 export function attention(x: Tensor, p: ParamLookup, prefixName: string, opts: AttentionOptions): Tensor {
   const [b, n, d] = x.shape as [number, number, number];
@@ -69,7 +77,7 @@ export function attention(x: Tensor, p: ParamLookup, prefixName: string, opts: A
   const q = splitHeads(project(0).mul(hd ** -0.5), heads);
   let k = splitHeads(project(1), heads);
   let v = splitHeads(project(2), heads);
-  if (opts.prefix === undefined && opts.onProbs === undefined) {
+  if (opts.prefix === undefined && opts.onAttentionProbs === undefined) {
     // plain self-attention: one op, fused into one kernel where the backend has one (q is already scaled)
     const out = sdpa(q, k, v, 1).permute([0, 2, 1, 3]).reshape([b, n, d]);
     return linear(out, p(`${prefixName}.proj.weight`), p(`${prefixName}.proj.bias`));
@@ -100,22 +108,23 @@ export function attention(x: Tensor, p: ParamLookup, prefixName: string, opts: A
     v = concat([pv, v], 2);
   }
   const probs = softmax(logits, -1);
-  // A second handle: the receiver owns (and disposes) it, while the forward keeps using its own.
-  if (opts.onProbs !== undefined) opts.onProbs(probs.share(), opts.layer ?? 0);
+  opts.onAttentionProbs?.(probs, opts.layer ?? 0);
   const out = matmul(probs, v).permute([0, 2, 1, 3]).reshape([b, n, d]);
   return linear(out, p(`${prefixName}.proj.weight`), p(`${prefixName}.proj.bias`));
 }
 
+/** timm's Mlp: fc2(GELU(fc1(x))), `[..., D]` → `[..., D]` (GELU exact, with erf). */
 export function mlp(x: Tensor, p: ParamLookup, name: string): Tensor {
   const h = gelu(linear(x, p(`${name}.fc1.weight`), p(`${name}.fc1.bias`)));
   return linear(h, p(`${name}.fc2.weight`), p(`${name}.fc2.bias`));
 }
 
+/** LayerNorm over the last axis with the weight and bias `<name>.weight`, `<name>.bias`. */
 export function norm(x: Tensor, p: ParamLookup, name: string, eps: number): Tensor {
   return layerNorm(x, [x.shape[x.rank - 1]!], p(`${name}.weight`), p(`${name}.bias`), eps);
 }
 
-/** A pre-norm transformer block: x + attn(norm1(x)), then + mlp(norm2(x)). */
+/** A pre-norm transformer block `blocks.<index>` on `[B, N, D]`: x + attn(norm1(x)), then + mlp(norm2(x)). */
 export function block(
   x: Tensor,
   p: ParamLookup,

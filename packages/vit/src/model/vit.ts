@@ -5,7 +5,6 @@
 import { Module, requiresGrad_ } from '@norga/autograd';
 import {
   concat,
-  keep,
   manualSeed,
   ones,
   rand,
@@ -22,29 +21,23 @@ import { type NamedArray, type NamedArrays, sameShape } from '../weights/named.j
 import { resamplePosEmbed } from '../weights/posembed.js';
 import { timmParameterShapes } from '../weights/timm.js';
 import { block, linear, norm, patchEmbed } from './layers.js';
-import { type Prefixes, type PrefixScoreFn, prefixFor } from './prefix.js';
+import type { PrefixOptions } from './prefix.js';
 
-export interface ForwardOptions {
-  /** Prefix keys/values by layer; omit (or pass none) for the uninstructed, prefix-free forward. */
-  readonly prefixes?: Prefixes;
-  /** Applied to the prefix columns of the attention logits; identity when omitted. */
-  readonly score?: PrefixScoreFn;
-  /**
-   * Receives each layer's attention probabilities [B, H, N, Lp + N]. The tensor is exempt from tidy scopes
-   * (`keep`): the callee owns it and must dispose it.
-   */
-  readonly onAttentionProbs?: (probs: Tensor, layer: number) => void;
-}
-
+/** Options of `ViT.create`. */
 export interface CreateOptions {
+  /** Seeds the tensor generator (`manualSeed`) before drawing the initial weights. */
   readonly seed?: number;
+  /** Backend of the parameters (default: the current one). */
   readonly backend?: string;
 }
 
+/** Options of `ViT.fromNamedArrays`. */
 export interface LoadOptions {
+  /** Backend of the parameters (default: the current one). */
   readonly backend?: string;
   /** Skip the classification head when the file has none or another class count (it is then initialised). */
   readonly ignoreHead?: boolean;
+  /** Seeds the initialisation of a skipped head. */
   readonly seed?: number;
 }
 
@@ -203,23 +196,20 @@ export class ViT extends Module {
   }
 
   /** All tokens after the final norm: [B, 1 + N, D]. */
-  tokens(x: Tensor, options: ForwardOptions = {}): Tensor {
+  tokens(x: Tensor, options: PrefixOptions = {}): Tensor {
     const c = this.config;
     const p = (n: string) => this.param(n);
-    const onProbs = options.onAttentionProbs;
+    const { prefixes, score, onAttentionProbs } = options;
     let h = this.embed(x);
     for (let i = 0; i < c.depth; i++) {
       const prev = h;
+      const prefix = prefixes?.get(i);
       h = tidy(() =>
         block(prev, p, i, c.layerNormEps, {
           heads: c.heads,
-          ...(options.score === undefined ? {} : { score: options.score }),
-          ...(prefixFor(options.prefixes, i) === undefined
-            ? {}
-            : { prefix: prefixFor(options.prefixes, i)! }),
-          ...(onProbs === undefined
-            ? {}
-            : { onProbs: (t: Tensor, layer: number) => onProbs(keep(t), layer) }),
+          ...(score === undefined ? {} : { score }),
+          ...(prefix === undefined ? {} : { prefix }),
+          ...(onAttentionProbs === undefined ? {} : { onAttentionProbs }),
         }),
       );
       prev.dispose();
@@ -230,7 +220,7 @@ export class ViT extends Module {
   }
 
   /** The class-token feature after the final norm (timm's pre-logits): [B, D]. */
-  features(x: Tensor, options: ForwardOptions = {}): Tensor {
+  features(x: Tensor, options: PrefixOptions = {}): Tensor {
     return tidy(() => this.tokens(x, options).slice(1, 0, 1).squeeze(1));
   }
 
@@ -241,7 +231,7 @@ export class ViT extends Module {
   }
 
   /** Logits: [B, numClasses]. */
-  forward(x: Tensor, options: ForwardOptions = {}): Tensor {
+  forward(x: Tensor, options: PrefixOptions = {}): Tensor {
     return tidy(() => this.head(this.features(x, options)));
   }
 
