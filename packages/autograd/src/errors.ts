@@ -15,17 +15,8 @@ export function describe(t: { readonly shape: readonly number[]; readonly dtype:
 /** A state dict that does not fit a module: missing or unexpected keys, or a shape that differs. */
 export class StateDictError extends TensorError {}
 
-/**
- * Checks that `fn` is a function. Modules are objects, not functions (PyTorch's `model(x)` is
- * `model.forward(x)` here), so a module passed where a function belongs gets a message saying so.
- */
+/** Checks that `fn` is a function (a module is one: calling it runs its forward). */
 export function assertFunction(op: string, fn: unknown): void {
-  if (typeof fn === 'function') return;
-  const isModule = typeof (fn as { forward?: unknown } | null)?.forward === 'function';
-  throw new GradError(
-    op,
-    isModule
-      ? `got a ${(fn as object).constructor.name} module, which is not callable: pass (x) => model.forward(x)`
-      : `expects a function, got ${fn === null ? 'null' : typeof fn}`,
-  );
+  if (typeof fn !== 'function')
+    throw new GradError(op, `expects a function, got ${fn === null ? 'null' : typeof fn}`);
 }

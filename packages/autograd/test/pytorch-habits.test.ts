@@ -1,10 +1,22 @@
 /**
  * What a PyTorch user runs into: a loop that never disposes (the opt-in leak warning), a step on a disposed
- * parameter (an error, not a silent skip), a module used as a function, and optimizers that free their state.
+ * parameter (an error, not a silent skip), a module called as a function (it runs forward), and optimizers that
+ * free their state.
  */
+import { inspect } from 'node:util';
 import * as T from '@norga/tensor';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Adam, crossEntropy, grad, Linear, noGrad, SGD, warnOnLeaks } from '../src/index.js';
+import {
+  Adam,
+  crossEntropy,
+  grad,
+  Linear,
+  Module,
+  ModuleList,
+  noGrad,
+  SGD,
+  warnOnLeaks,
+} from '../src/index.js';
 
 afterEach(() => warnOnLeaks(false));
 
@@ -90,16 +102,63 @@ describe('optimizers and disposal', () => {
   });
 });
 
-describe('modules are not functions', () => {
-  it('grad and noGrad say to call forward when given a module', () => {
-    const model = new Linear(2, 2);
-    // @ts-expect-error: a module where a function belongs
-    expect(() => grad(model)).toThrow(
-      /grad: got a Linear module, which is not callable: pass \(x\) => model\.forward\(x\)/,
-    );
-    // @ts-expect-error: likewise
-    expect(() => noGrad(model)).toThrow(/noGrad: got a Linear module/);
+describe('modules are callable, as in PyTorch', () => {
+  class Mlp extends Module {
+    readonly fc1 = this.registerModule('fc1', new Linear(4, 5));
+    readonly fc2 = this.registerModule('fc2', new Linear(5, 3));
+    // A subclass's private field: set on the function object the constructor returns.
+    readonly #scale = 2;
+    forward(x: T.Tensor): T.Tensor {
+      return T.tidy(() => T.mul(this.fc2(T.relu(this.fc1(x))), this.#scale));
+    }
+  }
+  const gradients = (model: Mlp, logits: () => T.Tensor, y: T.Tensor) => {
+    model.zeroGrad();
+    T.tidy(() => crossEntropy(logits(), y).backward());
+    return model.parameters().map((p) => Array.from(p.grad?.dataSyncCpu() ?? []));
+  };
+
+  it('model(x) runs forward: the same values and gradients, typed as forward', () => {
+    T.manualSeed(3);
+    const model = new Mlp();
+    const [x, y] = batch();
+    const called: T.Tensor = model(x);
+    const forward = model.forward(x);
+    expect(called.shape).toEqual([8, 3]);
+    expect(Array.from(called.dataSyncCpu())).toEqual(Array.from(forward.dataSyncCpu()));
+    const viaCall = gradients(model, () => model(x), y);
+    expect(viaCall.every((g) => g.length > 0 && g.some((v) => v !== 0))).toBe(true);
+    expect(viaCall).toEqual(gradients(model, () => model.forward(x), y));
+    expect(noGrad(() => model(x)).requiresGrad).toBe(false);
+    // Type-checked, not run: forward takes a tensor, and so does the call.
+    // @ts-expect-error
+    const _wrongArgument = () => model('x');
+    for (const t of [called, forward, x, y]) t.dispose();
     model.dispose();
+  });
+
+  it('a module is a function object of its class, printed as its class', () => {
+    const model = new Mlp();
+    const list = new ModuleList([new Linear(2, 2), new Linear(2, 2), new Linear(2, 2)]);
+    expect(typeof model).toBe('function');
+    expect(model).toBeInstanceOf(Mlp);
+    expect(model).toBeInstanceOf(Module);
+    expect(list.length).toBe(3);
+    expect(String(model)).toBe('Mlp');
+    const shown = inspect(model, { depth: 0 });
+    expect(shown).toMatch(/^Mlp \{\n? *training: true,/);
+    expect(shown).not.toContain('Function');
+    model.dispose();
+    list.dispose();
+  });
+
+  it('a module without forward, called, says to define forward', () => {
+    class Empty extends Module {}
+    const empty = new Empty();
+    // @ts-expect-error: Module declares no forward, so its call takes nothing
+    expect(() => empty(1)).toThrow(
+      /^Module: Empty was called as a function, but has no forward method to run: define forward\(\) in the class$/,
+    );
   });
 });
 

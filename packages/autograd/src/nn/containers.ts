@@ -45,7 +45,7 @@ export class ModuleList<M extends Module = Module> extends Module {
     return this;
   }
 
-  get length(): number {
+  override get length(): number {
     return this.#items.length;
   }
 

@@ -6,7 +6,7 @@
  * (e.g. running statistics). Both keep their identity for the module's life: optimisers and loadStateDict
  * write into them in place.
  */
-import { cast, fmtShape, type Tensor, trimPool } from '@norga/tensor';
+import { ArgumentError, cast, fmtShape, type Tensor, trimPool } from '@norga/tensor';
 import { assign_ } from '../engine/assign.js';
 import { gradOf, isLeaf, requiresGrad_, setGrad } from '../engine/leaf.js';
 import { noGrad } from '../engine/mode.js';
@@ -21,12 +21,56 @@ export interface LoadResult {
 
 const NAME = /^[A-Za-z0-9_]+$/;
 
+/** Any forward method; what a module with none (Module itself) is typed with, so every module is assignable to it. */
+type AnyForward = (...args: never[]) => unknown;
+/** The `forward` method of module type M. */
+type ForwardOf<M> = M extends { forward: infer F extends AnyForward } ? F : AnyForward;
+
+/** How Node's console and util.inspect find an object's custom formatter (no import of node:util here). */
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
 /**
- * The base of every layer and model. Run one with `model.forward(x)`: a module is an object, not a function,
- * so PyTorch's `model(x)` is `model.forward(x)` here (grad, valueAndGrad and noGrad say so when handed a
- * module). `dispose()` frees its parameters and buffers.
+ * Makes every module a function object calling its own `forward`, as torch's `__call__`: the constructor returns
+ * that function with the subclass's prototype, so the subclasses' fields (private ones included) are set on it.
+ * The function's own `name` and `length` are removed, so a subclass's own (e.g. ModuleList's length) are found.
  */
-export class Module {
+class CallsForward {
+  constructor() {
+    const module = (...args: unknown[]): unknown => {
+      const forward = (module as { forward?: unknown }).forward;
+      if (typeof forward !== 'function')
+        throw new ArgumentError(
+          'Module',
+          `${new.target.name} was called as a function, but has no forward method to run: define forward() in the class`,
+        );
+      return forward.apply(module, args);
+    };
+    delete (module as { name?: string }).name;
+    delete (module as { length?: number }).length;
+    Object.setPrototypeOf(module, new.target.prototype);
+    // biome-ignore lint/correctness/noConstructorReturn: the instance is the callable, on purpose (see above).
+    return module;
+  }
+}
+// Function.prototype stays in the chain (call, apply, bind, name, length), as the call signature's types say.
+Object.setPrototypeOf(CallsForward.prototype, Function.prototype);
+
+/** A module called as a function runs its forward: `model(x)` is `model.forward(x)`, with the same types. */
+export interface Module {
+  // biome-ignore lint/style/useShorthandFunctionType: a type alias cannot merge with the class.
+  (...args: Parameters<ForwardOf<this>>): ReturnType<ForwardOf<this>>;
+}
+
+/**
+ * The base of every layer and model, as torch.nn.Module. Define `forward` in a subclass; run the module with
+ * `model(x)` (as in PyTorch) or `model.forward(x)`, which are the same call. `dispose()` frees its parameters and
+ * buffers.
+ *
+ * A module is a function object (`typeof model === 'function'`) whose prototype is its class: `instanceof`,
+ * fields and methods work as on any object, and the console shows it as one.
+ */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface adds only the call signature, which CallsForward implements.
+export class Module extends CallsForward {
   /** Training mode (dropout active); switch with train() / eval(). */
   training = true;
   readonly #params = new Map<string, Tensor>();
@@ -227,6 +271,19 @@ export class Module {
   /** Disposes the module at the end of a `using` block. */
   [Symbol.dispose](): void {
     this.dispose();
+  }
+
+  /** The class name, e.g. `Linear` (a function's toString would print the source of the call wrapper). */
+  override toString(): string {
+    return this.constructor.name;
+  }
+
+  /** Node's console shows the module as an object of its class (its fields), not as a function. */
+  [INSPECT](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    // A plain object with the same prototype and fields; its own INSPECT (hidden) stops the recursion here.
+    const shown = Object.assign(Object.create(Object.getPrototypeOf(this)), this);
+    Object.defineProperty(shown, INSPECT, { value: undefined });
+    return inspect(shown, options);
   }
 }
 
