@@ -3,6 +3,8 @@ import * as T from '@norga/tensor';
 import { tensor } from '@norga/tensor';
 import { describe, expect, it } from 'vitest';
 import { grad, NON_DIFFERENTIABLE, RULES } from '../src/index.js';
+import { UNARY_DERIVATIVES } from '../src/rules/derivatives.js';
+import type { Differentiable, RuleTable } from '../src/rules/index.js';
 
 const third = Math.fround(1 / 3);
 const g1 = (f: (x: T.Tensor) => T.Tensor, x: number[] | number[][]) => {
@@ -76,34 +78,22 @@ describe('ties and kinks, as PyTorch', () => {
 });
 
 describe('rule table', () => {
-  // The primitives listed in @norga/tensor's src/dispatch.ts.
-  const primitives = [
-    ...['neg', 'exp', 'log', 'sqrt', 'reciprocal', 'sin', 'cos', 'tanh', 'erf', 'abs'],
-    ...['add', 'sub', 'mul', 'div', 'max', 'min', 'pow', 'cmplt', 'cmpeq'],
-    ...['where', 'cast', 'reduce.sum', 'reduce.max', 'reduce.min', 'reduce.argmax', 'reduce.argmin'],
-    ...[
-      'matmul',
-      'reshape',
-      'permute',
-      'expand',
-      'slice',
-      'contiguous',
-      'pad',
-      'concat',
-      'gather',
-      'scatterAdd',
-      'fused',
-      'softmax',
-      'logSoftmax',
-      'layerNorm',
-      'attention',
-    ],
-  ];
+  // The primitive set of @norga/tensor's src/primitives.ts (the compiler checks the table; this checks the object).
+  const primitives = T.PRIMITIVES;
   it('covers every primitive: a rule, or listed as non-differentiable', () => {
     const missing = primitives.filter(
       (p) => !(p in RULES) && !(NON_DIFFERENTIABLE as readonly string[]).includes(p),
     );
     expect(missing).toEqual([]);
+  });
+  it('is a mapped type over the primitives: a missing rule or derivative is a compile error (typecheck)', () => {
+    const { neg: _rule, ...withoutNeg } = RULES;
+    // @ts-expect-error 'neg' has no rule, which `pnpm typecheck` reports
+    const rules: RuleTable<Differentiable> = withoutNeg;
+    const { erf: _derivative, ...withoutErf } = UNARY_DERIVATIVES;
+    // @ts-expect-error 'erf' has no derivative
+    const derivatives: typeof UNARY_DERIVATIVES = withoutErf;
+    expect(['neg' in rules, 'erf' in derivatives]).toEqual([false, false]);
   });
 });
 
@@ -111,7 +101,7 @@ describe('fused expressions', () => {
   it('an op the rule does not know is an error naming it, never a silently dropped gradient', () => {
     const x = tensor([1, 2]);
     const g = tensor([1, 1]);
-    const expr = { kind: 'unary', op: 'mystery', x: T.expr.input(0) };
+    const expr = { kind: 'unary', op: 'mystery', x: T.expr.input(0) } as unknown as T.Expr;
     const ctx = {
       attrs: { expr },
       needs: [true],

@@ -1,39 +1,23 @@
 /**
  * The hook through which autograd (a separate package) sees every primitive op. `tensor` never imports
- * autograd: autograd installs a recorder here, and each primitive reports itself after it has run.
- *
- * Primitives and their attrs (inputs are in call order; scalars given as numbers arrive as 0-d tensors):
- *   unary (one input):  neg exp log sqrt reciprocal sin cos tanh erf abs          attrs {}
- *   binary (two):       add sub mul div max min pow cmplt cmpeq                    attrs {}
- *   where [cond, a, b]                                                              attrs {}
- *   cast                                                                            attrs { dtype }
- *   sum / max / min / argmax / argmin (reductions; op names prefixed 'reduce.')    attrs { axes, keepdim }
- *   matmul [a, b] (rank >= 2, batch dims broadcast)                                 attrs {}
- *   reshape                                                                         attrs { shape }
- *   permute                                                                         attrs { dims }
- *   expand                                                                          attrs { shape }
- *   slice                                                                           attrs { axis, start, end, step }
- *   contiguous                                                                      attrs {}
- *   pad                                                                             attrs { pads, value }
- *   concat [...parts]                                                               attrs { axis }
- *   gather [x, index]                                                               attrs { axis }
- *   scatterAdd [x, index, src]                                                      attrs { axis }
- *   fused [...inputs] (an elementwise expression tree compiled as one kernel)       attrs { expr }
- *   softmax / logSoftmax [x] (composites with closed-form gradients)               attrs { axis }
- *   attention [q, k, v] (composite, or one fused kernel where the backend has one)   attrs { scale, probs }
- *   layerNorm [x, weight?, bias?]                                                   attrs { axes, eps, weight, bias,
- *                                                          mean, rstd (its statistics, live only while recording) }
- * Creation ops (full, arange, rand, ...) have no inputs and are not reported.
+ * autograd: autograd installs a recorder here, and each primitive reports itself after it has run. The
+ * primitives and the attributes each reports are typed once, in ./primitives.ts.
  */
+import type { Primitive, PrimitiveAttrs } from './primitives.js';
 import type { Tensor } from './tensor.js';
 
-/** One primitive op as reported to the recorder: its name, inputs, attributes and output. */
-export interface OpRecord {
-  readonly op: string;
-  readonly inputs: readonly Tensor[];
-  readonly attrs: Readonly<Record<string, unknown>>;
-  readonly output: Tensor;
-}
+/**
+ * One primitive op as reported to the recorder: its name, inputs, attributes and output. A union over the
+ * primitives, so checking `op` narrows `attrs`.
+ */
+export type OpRecord<P extends Primitive = Primitive> = {
+  [Q in P]: {
+    readonly op: Q;
+    readonly inputs: readonly Tensor[];
+    readonly attrs: PrimitiveAttrs[Q];
+    readonly output: Tensor;
+  };
+}[P];
 
 /** Receives every primitive op as it runs (autograd installs one). */
 export type OpRecorder = (record: OpRecord) => void;
@@ -49,13 +33,14 @@ export function setOpRecorder(r: OpRecorder | null): OpRecorder | null {
 }
 
 /** Reports a primitive that has run. Called by the front-end ops only. */
-export function record(
-  op: string,
+export function record<P extends Primitive>(
+  op: P,
   inputs: readonly Tensor[],
-  attrs: Record<string, unknown>,
+  attrs: PrimitiveAttrs[P],
   output: Tensor,
 ): void {
-  if (recorder !== null && paused === 0) recorder({ op, inputs, attrs, output });
+  // (TypeScript cannot correlate op and attrs through the generic: the signature above has checked the pair.)
+  if (recorder !== null && paused === 0) recorder({ op, inputs, attrs, output } as OpRecord);
 }
 
 /**

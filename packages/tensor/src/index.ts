@@ -65,6 +65,7 @@ export * as expr from './ops/expr.js';
 export * from './ops/index.js';
 export type { GeluOptions } from './ops/math.js';
 export { BINARY, type BinaryOp, CAST, type ElementwiseDef, UNARY, type UnaryOp } from './ops/table.js';
+export { PRIMITIVES, type Primitive, type PrimitiveAttrs, type ReducePrimitive } from './primitives.js';
 export {
   blocksFor,
   boxMuller,

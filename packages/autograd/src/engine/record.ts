@@ -5,7 +5,7 @@
  * flow back through them, which is what makes them non-differentiable.
  */
 import { type DType, keep, type OpRecord, setOpRecorder, type Tensor } from '@norga/tensor';
-import { RULES } from '../rules/index.js';
+import { isDifferentiable, RULES, type VjpRule } from '../rules/index.js';
 import { type Node, producers, requiresGradOf, takeNodeId, trackNode } from './graph.js';
 import { isGradEnabled } from './mode.js';
 import { versionOf } from './version.js';
@@ -22,7 +22,8 @@ function onOp(rec: OpRecord): void {
     return r;
   });
   if (!any || inputs.includes(output)) return;
-  const rule = RULES[op];
+  // The rule reads this op's own attrs: the record and the table are keyed by the same primitive.
+  const rule: VjpRule | undefined = isDifferentiable(op) ? RULES[op] : undefined;
   // The engine's own handles (share) keep saved tensors alive after the forward disposes its temporaries;
   // keep() exempts them from the caller's tidy scopes. They are disposed by backward or when the node dies.
   const saved = (rule?.save?.({ inputs, output, attrs, needs }) ?? []).map((t) =>

@@ -6,7 +6,15 @@
  * broadcast axes. So `mul` costs one kernel per operand, and gelu's backward is one kernel instead of a dozen,
  * and a constant inside a composite (the 0.5 of gelu) never gets a gradient computed only to be dropped.
  */
-import { type DType, expr as E, type Expr, fused, type Tensor } from '@norga/tensor';
+import {
+  type DType,
+  expr as E,
+  type Expr,
+  fused,
+  type Primitive,
+  type PrimitiveAttrs,
+  type Tensor,
+} from '@norga/tensor';
 import { GradError } from '../errors.js';
 import { BINARY_DERIVATIVES, type Site, UNARY_DERIVATIVES } from './derivatives.js';
 import type { BackwardContext, VjpRule } from './rule.js';
@@ -173,8 +181,8 @@ function planFor(root: Expr, dtypes: readonly DType[], needs: readonly boolean[]
   return plan;
 }
 
-/** The rule of an elementwise op whose expression `exprOf` gives (from the recorded attrs). */
-export function elementwiseRule(exprOf: (attrs: Readonly<Record<string, unknown>>) => Expr): VjpRule {
+/** The rule of an elementwise primitive P whose expression `exprOf` gives (from its recorded attrs). */
+export function elementwiseRule<P extends Primitive>(exprOf: (attrs: PrimitiveAttrs[P]) => Expr): VjpRule<P> {
   return {
     // Save just the inputs some gradient expression reads (a `mul` by a constant saves only the constant).
     save: ({ inputs, attrs, needs }) => {
@@ -191,7 +199,7 @@ export function elementwiseRule(exprOf: (attrs: Readonly<Record<string, unknown>
       const read = new Set(plan.flatMap((p) => p?.uses ?? []));
       return inputs.map((t, i) => (read.has(i) ? t : null));
     },
-    backward: (g: Tensor, saved: readonly (Tensor | null)[], ctx: BackwardContext) => {
+    backward: (g: Tensor, saved: readonly (Tensor | null)[], ctx: BackwardContext<P>) => {
       const n = ctx.inputDTypes.length;
       const plan = planFor(exprOf(ctx.attrs), ctx.inputDTypes, ctx.needs);
       return plan.map((p, i) => {

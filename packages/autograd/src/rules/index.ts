@@ -1,45 +1,70 @@
 /** The rule table: every differentiable primitive of `@norga/tensor`, by the name the recorder reports. */
-import { type BinaryOp, type DType, expr as E, type Expr, type UnaryOp } from '@norga/tensor';
-import { BINARY_DERIVATIVES, UNARY_DERIVATIVES } from './derivatives.js';
+import { type BinaryOp, expr as E, type Primitive, type UnaryOp } from '@norga/tensor';
+import { UNARY_DERIVATIVES } from './derivatives.js';
 import { elementwiseRule } from './elementwise.js';
 import { MATMUL_RULE } from './matmul.js';
 import { MOVEMENT_RULES } from './movement.js';
 import { NN_RULES } from './nn.js';
 import { REDUCE_RULES } from './reduce.js';
-import type { VjpRule } from './rule.js';
+import type { RuleTable } from './rule.js';
 import { VIEW_RULES } from './views.js';
 
+/**
+ * Ops whose outputs are never differentiable (integer or boolean results): the recorder skips them, since
+ * it only records ops with a float output, and the rule table leaves them out.
+ */
+export const NON_DIFFERENTIABLE = [
+  'cmplt',
+  'cmpeq',
+  'reduce.argmax',
+  'reduce.argmin',
+] as const satisfies readonly Primitive[];
+
+/** The primitives that have a gradient rule. */
+export type Differentiable = Exclude<Primitive, (typeof NON_DIFFERENTIABLE)[number]>;
+
 /** Every elementwise primitive is the one-node case of a fused expression, and shares its rule. */
-const oneNode = (e: Expr) => elementwiseRule(() => e);
 const $0 = E.input(0);
 const $1 = E.input(1);
-const UNARY_RULES = Object.fromEntries(
-  Object.keys(UNARY_DERIVATIVES).map((op) => [op, oneNode(E.un(op as UnaryOp, $0))]),
-);
-const BINARY_RULES = Object.fromEntries(
-  Object.entries(BINARY_DERIVATIVES)
-    .filter(([, d]) => d !== null)
-    .map(([op]) => [op, oneNode(E.bin(op as BinaryOp, $0, $1))]),
-);
+const unaryRule = (op: UnaryOp) => elementwiseRule(() => E.un(op, $0));
+const binaryRule = (op: BinaryOp) => elementwiseRule(() => E.bin(op, $0, $1));
 
-/** The gradient rule of every differentiable primitive, by op name. */
-export const RULES: Readonly<Record<string, VjpRule>> = {
-  ...UNARY_RULES,
-  ...BINARY_RULES,
-  where: oneNode(E.select($0, $1, E.input(2))),
-  cast: elementwiseRule((attrs) => E.castTo(attrs.dtype as DType, $0)),
+/**
+ * The gradient rule of every differentiable primitive, by op name. Its type maps each primitive to a rule for
+ * it, so a new primitive without a rule (or without a derivative in ./derivatives.ts) does not compile.
+ */
+export const RULES: RuleTable<Differentiable> = {
+  ...mapKeys(UNARY_DERIVATIVES, unaryRule),
+  add: binaryRule('add'),
+  sub: binaryRule('sub'),
+  mul: binaryRule('mul'),
+  div: binaryRule('div'),
+  max: binaryRule('max'),
+  min: binaryRule('min'),
+  pow: binaryRule('pow'),
+  where: elementwiseRule(() => E.select($0, $1, E.input(2))),
+  cast: elementwiseRule<'cast'>((attrs) => E.castTo(attrs.dtype, $0)),
   ...REDUCE_RULES,
   matmul: MATMUL_RULE,
   ...VIEW_RULES,
   ...MOVEMENT_RULES,
-  fused: elementwiseRule((attrs) => attrs.expr as Expr),
+  fused: elementwiseRule<'fused'>((attrs) => attrs.expr),
   ...NN_RULES,
 };
 
-/**
- * Ops whose outputs are never differentiable (integer or boolean results): the recorder skips them, since
- * it only records ops with a float output. Listed for documentation and for the coverage test.
- */
-export const NON_DIFFERENTIABLE = ['cmplt', 'cmpeq', 'reduce.argmax', 'reduce.argmin'] as const;
+/** Whether `op` has a rule (the non-differentiable primitives have none). */
+export function isDifferentiable(op: Primitive): op is Differentiable {
+  return Object.hasOwn(RULES, op);
+}
 
-export type { BackwardContext, SaveContext, VjpRule } from './rule.js';
+/** { k: f(k) } for each key of `table`, typed as a mapped type over its keys. */
+function mapKeys<K extends string, V>(
+  table: { readonly [P in K]: unknown },
+  f: (k: K) => V,
+): { [P in K]: V } {
+  const out = {} as { [P in K]: V };
+  for (const k of Object.keys(table) as K[]) out[k] = f(k);
+  return out;
+}
+
+export type { BackwardContext, RuleTable, SaveContext, VjpRule } from './rule.js';

@@ -18,7 +18,7 @@ function sharedWeightGrad(a: Tensor, g: Tensor): Tensor {
   return matmul(transpose(reshape(a, [-1, k]), -2, -1), reshape(g, [-1, n]));
 }
 
-export const MATMUL_RULE: VjpRule = {
+export const MATMUL_RULE: VjpRule<'matmul'> = {
   save: ({ inputs, needs }) => [needs[1] ? inputs[0]! : null, needs[0] ? inputs[1]! : null],
   backward: (g, s, ctx) => [
     ctx.needs[0] ? unbroadcast(matmul(g, transpose(at(s, 1, 'matmul'), -2, -1)), ctx.inputShapes[0]!) : null,

@@ -5,7 +5,7 @@
  * the chain rule through every kernel of the forward.
  */
 import { expr as E, fused, matmul, sum, type Tensor, transpose } from '@norga/tensor';
-import { at, type VjpRule } from './rule.js';
+import { at, type RuleTable, type VjpRule } from './rule.js';
 
 /** The expression reading operand i. */
 const $ = E.input;
@@ -17,21 +17,21 @@ const SOFTMAX_DX = bin('sub', $(0), bin('mul', $(1), $(2)));
 const LOG_SOFTMAX_DX = bin('sub', $(0), bin('mul', un('exp', $(1)), $(2)));
 const PRODUCT = bin('mul', $(0), $(1));
 
-const softmaxRule: VjpRule = {
+const softmaxRule: VjpRule<'softmax'> = {
   save: ({ output }) => [output],
   backward: (g, s, ctx) => {
     const y = at(s, 0, 'softmax');
     const gy = fused(PRODUCT, [g, y]);
-    const dot = sum(gy, ctx.attrs.axis as number, true);
+    const dot = sum(gy, ctx.attrs.axis, true);
     return [fused(SOFTMAX_DX, [gy, y, dot])];
   },
 };
 
-const logSoftmaxRule: VjpRule = {
+const logSoftmaxRule: VjpRule<'logSoftmax'> = {
   save: ({ output }) => [output],
   backward: (g, s, ctx) => {
     const y = at(s, 0, 'logSoftmax');
-    return [fused(LOG_SOFTMAX_DX, [g, y, sum(g, ctx.attrs.axis as number, true)])];
+    return [fused(LOG_SOFTMAX_DX, [g, y, sum(g, ctx.attrs.axis, true)])];
   },
 };
 
@@ -40,20 +40,18 @@ const logSoftmaxRule: VjpRule = {
  * of each row: dx = rstd·(ĝ - mean(ĝ) - x̂·mean(ĝ·x̂)), dweight = Σ g·x̂ and dbias = Σ g over the other dims.
  * x̂ is recomputed inside each kernel from the saved x, mean and rstd.
  */
-const layerNormRule: VjpRule = {
+const layerNormRule: VjpRule<'layerNorm'> = {
   save: ({ inputs, attrs }) => [
     inputs[0]!,
     attrs.weight ? inputs[1]! : null,
-    attrs.mean as Tensor,
-    attrs.rstd as Tensor,
+    attrs.mean ?? null,
+    attrs.rstd ?? null,
   ],
   backward: (g, s, ctx) => {
     const x = at(s, 0, 'layerNorm');
     const mu = at(s, 2, 'layerNorm');
     const rstd = at(s, 3, 'layerNorm');
-    const hasWeight = ctx.attrs.weight === true;
-    const hasBias = ctx.attrs.bias === true;
-    const axes = ctx.attrs.axes as number[];
+    const { weight: hasWeight, bias: hasBias, axes } = ctx.attrs;
     const n = axes.reduce((p, a) => p * x.shape[a]!, 1);
     const c = (v: number) => E.constant(v, x.dtype);
     // inputs: g, x, mean, rstd, [weight]
@@ -80,11 +78,11 @@ const layerNormRule: VjpRule = {
  * attention, out = P @ v with P = softmax(scale · q @ kᵀ) (saved by the forward): dv = Pᵀ @ g, dP = g @ vᵀ,
  * dS = scale · P·(dP - sum(dP·P)) (the softmax rule, scaled), dq = dS @ k, dk = dSᵀ @ q.
  */
-const attentionRule: VjpRule = {
-  save: ({ inputs, attrs }) => [inputs[0]!, inputs[1]!, inputs[2]!, attrs.probs as Tensor],
+const attentionRule: VjpRule<'attention'> = {
+  save: ({ inputs, attrs }) => [inputs[0]!, inputs[1]!, inputs[2]!, attrs.probs],
   backward: (g, s, ctx) => {
     const [q, k, v, p] = [0, 1, 2, 3].map((i) => at(s, i, 'attention')) as [Tensor, Tensor, Tensor, Tensor];
-    const scale = ctx.attrs.scale as number;
+    const scale = ctx.attrs.scale;
     const dv = ctx.needs[2] ? matmul(transpose(p), g) : null;
     if (!ctx.needs[0] && !ctx.needs[1]) return [null, null, dv];
     const gp = fused(PRODUCT, [matmul(g, transpose(v)), p]);
@@ -95,7 +93,7 @@ const attentionRule: VjpRule = {
   },
 };
 
-export const NN_RULES: Record<string, VjpRule> = {
+export const NN_RULES: RuleTable<'attention' | 'softmax' | 'logSoftmax' | 'layerNorm'> = {
   attention: attentionRule,
   softmax: softmaxRule,
   logSoftmax: logSoftmaxRule,

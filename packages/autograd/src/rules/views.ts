@@ -1,13 +1,13 @@
 /** View ops: the gradient of a view is the inverse view of g (or, for expand, a sum). */
 import { pad, permute, reshape, slice, unsqueeze } from '@norga/tensor';
-import type { VjpRule } from './rule.js';
+import type { RuleTable, VjpRule } from './rule.js';
 import { unbroadcast } from './unbroadcast.js';
 
-const RESHAPE: VjpRule = { backward: (g, _s, ctx) => [reshape(g, ctx.inputShapes[0]!)] };
+const RESHAPE: VjpRule<'reshape'> = { backward: (g, _s, ctx) => [reshape(g, ctx.inputShapes[0]!)] };
 
-const PERMUTE: VjpRule = {
+const PERMUTE: VjpRule<'permute'> = {
   backward: (g, _s, ctx) => {
-    const dims = ctx.attrs.dims as readonly number[];
+    const dims = ctx.attrs.dims;
     const inverse = new Array<number>(dims.length);
     dims.forEach((d, i) => {
       inverse[d] = i;
@@ -17,17 +17,15 @@ const PERMUTE: VjpRule = {
 };
 
 /** expand is a broadcast, so its adjoint is unbroadcast. */
-const EXPAND: VjpRule = { backward: (g, _s, ctx) => [unbroadcast(g, ctx.inputShapes[0]!)] };
+const EXPAND: VjpRule<'expand'> = { backward: (g, _s, ctx) => [unbroadcast(g, ctx.inputShapes[0]!)] };
 
 /**
  * slice(axis, start, end, step) picked elements start, start+step, ...; they get g, the rest 0. With step 1
  * that is a pad; with a larger step, g is first interleaved with step-1 zeros along the axis.
  */
-const SLICE: VjpRule = {
+const SLICE: VjpRule<'slice'> = {
   backward: (g, _s, ctx) => {
-    const axis = ctx.attrs.axis as number;
-    const start = ctx.attrs.start as number;
-    const step = ctx.attrs.step as number;
+    const { axis, start, step } = ctx.attrs;
     const dim = ctx.inputShapes[0]![axis]!;
     const n = g.shape[axis]!;
     let spread = g;
@@ -53,12 +51,12 @@ const SLICE: VjpRule = {
   },
 };
 
-const CONTIGUOUS: VjpRule = { backward: (g) => [g] };
+const CONTIGUOUS: VjpRule<'contiguous'> = { backward: (g) => [g] };
 
 /** pad: the gradient is the interior window of g. */
-const PAD: VjpRule = {
+const PAD: VjpRule<'pad'> = {
   backward: (g, _s, ctx) => {
-    const pads = ctx.attrs.pads as readonly (readonly [number, number])[];
+    const pads = ctx.attrs.pads;
     const shape = ctx.inputShapes[0]!;
     let out = g;
     pads.forEach(([before], axis) => {
@@ -70,9 +68,9 @@ const PAD: VjpRule = {
 };
 
 /** concat: each part's gradient is its window of g along the axis. */
-const CONCAT: VjpRule = {
+const CONCAT: VjpRule<'concat'> = {
   backward: (g, _s, ctx) => {
-    const axis = ctx.attrs.axis as number;
+    const axis = ctx.attrs.axis;
     let at = 0;
     return ctx.inputShapes.map((shape, i) => {
       const from = at;
@@ -82,7 +80,9 @@ const CONCAT: VjpRule = {
   },
 };
 
-export const VIEW_RULES: Record<string, VjpRule> = {
+export const VIEW_RULES: RuleTable<
+  'reshape' | 'permute' | 'expand' | 'slice' | 'contiguous' | 'pad' | 'concat'
+> = {
   reshape: RESHAPE,
   permute: PERMUTE,
   expand: EXPAND,

@@ -2,6 +2,7 @@
 import type { ReduceOp } from '../backend.js';
 import { record, untracked } from '../dispatch.js';
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
+import type { ReducePrimitive } from '../primitives.js';
 import { normalizeAxes, normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { cast, requireFloat, where } from './elementwise.js';
@@ -46,7 +47,8 @@ function reduce(op: ReduceOp, x: Tensor, axis: Axes | undefined, keepdim: boolea
     out.dispose();
     out = squeezed;
   }
-  record(`reduce.${op}`, [x], { axes, keepdim }, out);
+  const primitive: ReducePrimitive = `reduce.${op}`;
+  record(primitive, [x], { axes, keepdim }, out);
   return out;
 }
 

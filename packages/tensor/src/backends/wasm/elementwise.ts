@@ -7,26 +7,66 @@
  * the caller keeps the JS kernel.
  */
 import type { Expr } from '../../ops/expr.js';
+import type { BinaryOp, UnaryOp } from '../../ops/table.js';
 import { buildModule, Code, type FuncDef, Simd, ValType } from './builder.js';
 import { emitErf, emitExp, emitTanh } from './simd-math.js';
 
 /** 'row': contiguous along the row; 'splat': one value per row; 'strided': any stride along the row (gathered). */
 export type InputMode = 'row' | 'splat' | 'strided';
 
-const UNARY_SIMD: Record<string, number | undefined> = {
-  neg: Simd.f32x4Neg,
-  sqrt: Simd.f32x4Sqrt,
-  abs: Simd.f32x4Abs,
+/** Emits a unary op, given the code that leaves its operand (an f32x4) on the stack. */
+type UnaryKernel = (c: Code, operand: () => void) => void;
+const simd1 =
+  (opcode: number): UnaryKernel =>
+  (c, x) => {
+    x();
+    c.simd(opcode);
+  };
+const polynomial =
+  (emit: (c: Code) => void): UnaryKernel =>
+  (c, x) => {
+    x();
+    emit(c);
+  };
+
+/**
+ * How this tier compiles each op of the table: one entry per op (a mapped type, so a new op must be listed),
+ * null where the op is left to the JS tier (an expression containing one runs there as a whole).
+ */
+export const UNARY_WASM: { readonly [K in UnaryOp]: UnaryKernel | null } = {
+  neg: simd1(Simd.f32x4Neg),
+  exp: polynomial(emitExp),
+  log: null,
+  log1p: null,
+  sqrt: simd1(Simd.f32x4Sqrt),
+  reciprocal: (c, x) => {
+    c.f32x4Const(1);
+    x();
+    c.simd(Simd.f32x4Div);
+  },
+  sin: null,
+  cos: null,
+  tanh: polynomial(emitTanh),
+  erf: polynomial(emitErf),
+  abs: simd1(Simd.f32x4Abs),
 };
-const BINARY_SIMD: Record<string, number | undefined> = {
+/** Binary ops as one SIMD opcode each (null: left to the JS tier). */
+export const BINARY_WASM: { readonly [K in BinaryOp]: number | null } = {
   add: Simd.f32x4Add,
   sub: Simd.f32x4Sub,
   mul: Simd.f32x4Mul,
   div: Simd.f32x4Div,
   max: Simd.f32x4Max,
   min: Simd.f32x4Min,
+  pow: null,
+  cmplt: null,
+  cmpeq: null,
 };
-const UNARY_MATH = new Set(['exp', 'tanh', 'erf', 'reciprocal']);
+
+/** supported() keeps these from the emitter: reaching one is a bug in this file. */
+function unsupported(op: string): never {
+  throw new Error(`wasm elementwise: ${op} is not compiled`);
+}
 
 /** Whether the expression is all float32 and built only from ops this tier compiles. */
 export function supported(e: Expr): boolean {
@@ -36,9 +76,9 @@ export function supported(e: Expr): boolean {
     case 'const':
       return e.dtype === 'float32';
     case 'unary':
-      return (UNARY_SIMD[e.op] !== undefined || UNARY_MATH.has(e.op)) && supported(e.x);
+      return UNARY_WASM[e.op] !== null && supported(e.x);
     case 'binary':
-      return BINARY_SIMD[e.op] !== undefined && supported(e.a) && supported(e.b);
+      return BINARY_WASM[e.op] !== null && supported(e.a) && supported(e.b);
     case 'cast':
       return e.to === 'float32' && supported(e.x);
     case 'where':
@@ -57,29 +97,16 @@ function emitExpr(c: Code, e: Expr, inputs: readonly number[]): void {
     case 'cast':
       emitExpr(c, e.x, inputs);
       return;
-    case 'unary': {
-      if (e.op === 'reciprocal') {
-        c.f32x4Const(1);
-        emitExpr(c, e.x, inputs);
-        c.simd(Simd.f32x4Div);
-        return;
-      }
-      emitExpr(c, e.x, inputs);
-      const op = UNARY_SIMD[e.op];
-      if (op !== undefined) c.simd(op);
-      else if (e.op === 'exp') emitExp(c);
-      else if (e.op === 'tanh') emitTanh(c);
-      else if (e.op === 'erf') emitErf(c);
-      else throw new Error(`wasm elementwise: unsupported unary ${e.op}`);
+    case 'unary':
+      (UNARY_WASM[e.op] ?? unsupported(e.op))(c, () => emitExpr(c, e.x, inputs));
       return;
-    }
     case 'binary':
       emitExpr(c, e.a, inputs);
       emitExpr(c, e.b, inputs);
-      c.simd(BINARY_SIMD[e.op] as number);
+      c.simd(BINARY_WASM[e.op] ?? unsupported(e.op));
       return;
     case 'where':
-      throw new Error('wasm elementwise: where is not compiled');
+      unsupported('where');
   }
 }
 

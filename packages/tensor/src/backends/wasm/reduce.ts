@@ -25,14 +25,19 @@ function fold(c: Code, op: ReduceKind, acc: number, v: number): void {
     c.get(acc).get(v).f64Add();
     return;
   }
-  // select(v, acc, v > acc || v != v)
+  // select(v, acc, v beats acc || v != v)
   c.get(v).get(acc);
   c.get(v).get(acc);
-  if (op === 'max') c.f64Gt();
-  else c.f64Lt();
+  BEATS[op](c);
   c.get(v).get(v).f64Ne().i32Or();
   c.select();
 }
+
+/** v > acc for max, v < acc for min: a mapped type over the kinds, so a new kind must say how it compares. */
+export const BEATS: { readonly [K in Exclude<ReduceKind, 'sum'>]: (c: Code) => void } = {
+  max: (c) => c.f64Gt(),
+  min: (c) => c.f64Lt(),
+};
 
 /** SIMD opcodes only these kernels use (after the 0xfd prefix), with their lane immediates. */
 const F32X4_NE = 0x42;
@@ -43,6 +48,8 @@ const F64X2_ADD = 0xf0;
 const F64X2_EXTRACT_LANE = 0x21;
 const I8X16_SHUFFLE = 0x0d;
 const V128_ANY_TRUE = 0x53;
+/** The lane-wise extreme of each kind (pmax/pmin keep the accumulator on ties, as the JS fold keeps the first). */
+const PICK: { readonly [K in Exclude<ReduceKind, 'sum'>]: number } = { max: F32X4_PMAX, min: F32X4_PMIN };
 
 /** An opcode followed by its immediate bytes (lane indices). */
 function simdWith(c: Code, opcode: number, ...immediates: number[]): void {
@@ -106,7 +113,7 @@ export function emitReduceRows(op: ReduceKind): FuncDef {
       simdWith(c, F64X2_EXTRACT_LANE, 1);
       c.f64Add().f64Add().set(acc);
     } else {
-      const pick = op === 'max' ? F32X4_PMAX : F32X4_PMIN;
+      const pick = PICK[op];
       c.f32x4Const(REDUCE_INITIAL[op]).set(va);
       c.v128Zero().set(nan);
       c.get(n).if(() => {

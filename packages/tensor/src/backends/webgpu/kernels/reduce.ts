@@ -9,7 +9,7 @@
  */
 import type { ReduceOp, View } from '../../../backend.js';
 import type { DType } from '../../../dtype.js';
-import { BINARY, CAST } from '../../../ops/table.js';
+import { BINARY, type BinaryOp, CAST } from '../../../ops/table.js';
 import { coalesce, contiguousStrides, sizeOf } from '../../../shape.js';
 import { offsetsFromIndex, Params } from '../layout.js';
 import { BITS_HELPER, main1d, paramsDecl, wgslConst, wgslType } from '../wgsl.js';
@@ -24,13 +24,32 @@ const MAX_CHUNKS = 1024;
 
 export type ReduceVariant = 'serial' | 'workgroup';
 
+/**
+ * Each reduction: where its accumulator starts, the op-table entry that combines two partial results, and for
+ * arg* the comparison that picks the better element. A mapped type over ReduceOp: a new reduction must say all three.
+ */
+export const REDUCTIONS: {
+  readonly [K in ReduceOp]: {
+    readonly start: 'zero' | 'lowest' | 'highest';
+    readonly combine: BinaryOp;
+    readonly arg?: '>' | '<';
+  };
+} = {
+  sum: { start: 'zero', combine: 'add' },
+  max: { start: 'lowest', combine: 'max' },
+  min: { start: 'highest', combine: 'min' },
+  argmax: { start: 'lowest', combine: 'max', arg: '>' },
+  argmin: { start: 'highest', combine: 'min', arg: '<' },
+};
+
 function identity(op: ReduceOp, dtype: DType): string {
   const t = wgslType(dtype);
-  if (op === 'sum') return wgslConst(0, dtype);
-  const high = op === 'max' || op === 'argmax';
-  if (t === 'f32') return `f32_bits(${high ? '0xff800000u' : '0x7f800000u'})`;
-  if (t === 'i32') return high ? 'i32(-2147483647 - 1)' : '2147483647i';
-  return high ? '0u' : '1u';
+  const { start } = REDUCTIONS[op];
+  if (start === 'zero') return wgslConst(0, dtype);
+  const low = start === 'lowest';
+  if (t === 'f32') return `f32_bits(${low ? '0xff800000u' : '0x7f800000u'})`;
+  if (t === 'i32') return low ? 'i32(-2147483647 - 1)' : '2147483647i';
+  return low ? '0u' : '1u';
 }
 
 /**
@@ -85,9 +104,10 @@ export function reduce(
   const redXAt = p.push(...red.strides[0]!);
   // Long reductions into few outputs split the run over several workgroups per output (pass 1 writes
   // [nOut, chunks] partials into a scratch buffer), then reduce the partials (pass 2). arg* never split.
-  const arg0 = op === 'argmax' || op === 'argmin';
+  const { combine: combineOp, arg: cmp } = REDUCTIONS[op];
+  const arg = cmp !== undefined;
   const chunks =
-    variant === 'workgroup' && !arg0 && R >= SPLIT_MIN && nOut < 256
+    variant === 'workgroup' && !arg && R >= SPLIT_MIN && nOut < 256
       ? Math.min(MAX_CHUNKS, Math.ceil(R / CHUNK))
       : 1;
   const chunkLen = Math.ceil(R / chunks);
@@ -95,28 +115,27 @@ export function reduce(
   const scratch = chunks > 1 ? ctx.recorder.scratch(nOut * chunks * 4) : undefined;
 
   const xt = wgslType(x.dtype);
-  const arg = arg0;
   // Sums accumulate in the output dtype (bool -> int32 counts); the rest in the input's.
   const accDType = op === 'sum' ? out.dtype : x.dtype;
   const at = wgslType(accDType);
   const key = `red|${op}|${variant}|${x.dtype}>${out.dtype}|k${kept.shape.length}|r${red.shape.length}|w${p.words.length}`;
   const wgsl = ctx.shader(key, () => {
     const load = op === 'sum' ? CAST.wgsl(`bx[xo]`, x.dtype, accDType, at) : 'bx[xo]';
-    const combine =
-      op === 'sum'
-        ? BINARY.add.wgsl(['a', 'b'], at)
-        : BINARY[op === 'max' ? 'max' : 'min'].wgsl(['a', 'b'], at);
-    const cmp = op === 'argmax' ? '>' : '<';
+    const combine = BINARY[combineOp].wgsl(['a', 'b'], at);
     const kahan = op === 'sum' && at === 'f32';
     const helpers = `
-fn combine(a: ${at}, b: ${at}) -> ${at} { return ${combine}; }
+fn combine(a: ${at}, b: ${at}) -> ${at} { return ${combine}; }${
+      arg
+        ? `
 // NaN counts as the extreme (as PyTorch); ties go to the lower index.
 fn better(v: ${at}, i: u32, bv: ${at}, bi: u32) -> bool {
   let vn = ${at === 'f32' ? 'isnan_f32(v)' : 'false'};
   let bn = ${at === 'f32' ? 'isnan_f32(bv)' : 'false'};
   if (vn || bn) { return vn && (!bn || i < bi); }
   return v ${cmp} bv || (v == bv && i < bi);
-}`;
+}`
+        : ''
+    }`;
     // Per-invocation accumulation over r in [start, end) step `step`.
     const accumulate = (start: string, step: string, end = 'pu(1u)') => `
   var acc: ${at} = ${identity(op, accDType)};
