@@ -22,12 +22,17 @@ const ENTRIES = [
   '@norga/vit/train',
 ];
 
+/** stderr less Node's notes about experimental features (require() of ESM on some versions). */
+function withoutNodeWarnings(stderr: string): string {
+  return stderr.replace(/.*ExperimentalWarning.*\n|.*--trace-warnings.*\n/g, '');
+}
+
 function requireFromCjs(entries: readonly string[]): Record<string, unknown> {
   const r = spawnSync(process.execPath, [join(here, 'fixtures', 'require-all.cjs'), ...entries], {
     cwd: here,
     encoding: 'utf8',
   });
-  expect(r.stderr.replace(/.*ExperimentalWarning.*\n|.*--trace-warnings.*\n/g, '')).toBe('');
+  expect(withoutNodeWarnings(r.stderr)).toBe('');
   expect(r.status).toBe(0);
   return JSON.parse(r.stdout);
 }
@@ -57,7 +62,7 @@ describe('CommonJS', () => {
       }
       writeFileSync(join(app, 'plot.cjs'), PLOT_WITHOUT_VEGA);
       const r = spawnSync(process.execPath, [join(app, 'plot.cjs')], { cwd: app, encoding: 'utf8' });
-      expect(r.stderr.replace(/.*ExperimentalWarning.*\n|.*--trace-warnings.*\n/g, '')).toBe('');
+      expect(withoutNodeWarnings(r.stderr)).toBe('');
       expect(JSON.parse(r.stdout)).toEqual({
         name: 'PlotError',
         isPlotError: true,
