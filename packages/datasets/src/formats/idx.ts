@@ -72,6 +72,7 @@ const TYPES: Record<number, IdxTypeInfo> = {
 
 /** What a caller expects of a file: its type and number of dimensions (the last two bytes of the magic). */
 export interface IdxExpect {
+  /** The element type the file must have. */
   readonly type: IdxType;
   /** Accepted numbers of dimensions (images: 3 or 4, labels: 1). */
   readonly dims: readonly number[];

@@ -4,8 +4,11 @@ import { DataFormatError } from '../errors.js';
 
 /** An RGB image, 8 bits per channel, rows of pixels with interleaved channels (HWC), as decoders give it. */
 export interface RgbImage {
+  /** Width in pixels. */
   readonly width: number;
+  /** Height in pixels. */
   readonly height: number;
+  /** height * width * 3 bytes: R, G, B of each pixel, row by row. */
   readonly data: Uint8Array;
 }
 
