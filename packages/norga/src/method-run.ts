@@ -2,6 +2,7 @@
  * One method, one seed, over the whole task sequence: train task by task, evaluate every seen task after each,
  * checkpoint atomically after each task, and resume from the last checkpoint after an interruption.
  */
+import { CorruptFileError } from './atomic.js';
 import type { Backbone } from './backbone.js';
 import type { MethodSpec, RunConfig } from './config.js';
 import type { BenchmarkData } from './data.js';
@@ -16,6 +17,7 @@ import {
 } from './metrics.js';
 import type { MethodRun } from './results.js';
 import type { RunDir } from './rundir.js';
+import { checkCheckpoint, checkResult } from './state-checks.js';
 import { type TiiStage, testUpTo } from './tii-stage.js';
 import type { StepReport } from './train-loop.js';
 
@@ -76,28 +78,39 @@ export interface MethodContext {
 
 export async function runMethod(ctx: MethodContext): Promise<MethodRun> {
   const { data, cfg, method, seed, runDir } = ctx;
-  const done = runDir.loadResult<MethodRun>(method.name, seed);
+  const T = data.tasks.length;
+  const owner = { method: method.name, seed, tasks: T };
+  const saved = runDir.loadResult<unknown>(method.name, seed);
+  const done =
+    saved === undefined ? undefined : checkResult(runDir.resultPath(method.name, seed), saved, owner);
   if (done) {
     ctx.log(`[${method.name} seed ${seed}] finished earlier: ${runDir.resultPath(method.name, seed)}`);
     ctx.onSkipped(methodUnits(data, cfg, method));
     return done;
   }
-  const T = data.tasks.length;
   const learner = new Learner(method, cfg, ctx.backbone, data.numClasses, seed);
   try {
     let acc = emptyAccuracyMatrix(T);
     let start = 0;
     let wall = 0;
-    const ckpt = runDir.loadCheckpoint<MethodCheckpoint>(method.name, seed);
-    if (ckpt) {
-      learner.load(ckpt.learner);
+    const ckptPath = runDir.checkpointPath(method.name, seed);
+    const raw = runDir.loadCheckpoint<unknown>(method.name, seed);
+    if (raw !== undefined) {
+      const ckpt = checkCheckpoint(ckptPath, raw, owner);
+      try {
+        learner.load(ckpt.learner);
+      } catch (err) {
+        // Its only input is the file: prefixes, gate or head that do not fit this run's configuration.
+        throw new CorruptFileError(
+          ckptPath,
+          `learner: ${(err as Error).message}; delete the file to recompute that part`,
+        );
+      }
       acc = ckpt.acc;
       start = ckpt.tasksDone;
       wall = ckpt.wallSeconds;
       for (let t = 0; t < start; t++) ctx.onSkipped(taskUnits(data, cfg, method, t));
-      ctx.log(
-        `[${method.name} seed ${seed}] resuming after task ${start} of ${T} (${runDir.checkpointPath(method.name, seed)})`,
-      );
+      ctx.log(`[${method.name} seed ${seed}] resuming after task ${start} of ${T} (${ckptPath})`);
     }
     const seen = data.tasks.slice(0, start).flatMap((t) => t.classes);
     for (let t = start; t < T; t++) {

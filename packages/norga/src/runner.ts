@@ -5,7 +5,7 @@
  */
 
 import { join } from 'node:path';
-import { readJsonIfExists, writeJsonAtomic } from './atomic.js';
+import { readStateIfExists, writeStateAtomic } from './atomic.js';
 import type { Backbone } from './backbone.js';
 import { BENCHMARK_SPECS, METHOD_SPECS, type RunConfig } from './config.js';
 import { type BenchmarkData, loadBenchmark } from './data.js';
@@ -13,14 +13,8 @@ import { methodUnits, runMethod } from './method-run.js';
 import { Progress, type ProgressSink } from './progress.js';
 import { type MethodRun, machineInfo, type RunSummary, writeResults } from './results.js';
 import type { RunDir } from './rundir.js';
-import {
-  runTiiStage,
-  type TiiStage,
-  type TiiStageJson,
-  tiiFromJson,
-  tiiStageUnits,
-  tiiToJson,
-} from './tii-stage.js';
+import { checkTiiStage } from './state-checks.js';
+import { runTiiStage, type TiiStage, tiiStageUnits, tiiToJson } from './tii-stage.js';
 
 export interface RunOptions {
   cfg: RunConfig;
@@ -72,9 +66,9 @@ export async function runBenchmark(o: RunOptions): Promise<{ summary: RunSummary
     let tii: TiiStage | undefined;
     if (needsTii) {
       const path = join(runDir.dir, 'tii', `seed-${seed}.json`);
-      const saved = readJsonIfExists<TiiStageJson>(path);
-      if (saved) {
-        tii = tiiFromJson(saved);
+      const saved = readStateIfExists<unknown>(path);
+      if (saved !== undefined) {
+        tii = checkTiiStage(path, saved, data);
         progress.skip(tiiStageUnits(data));
         log(`[tii seed ${seed}] finished earlier: ${path}`);
       } else {
@@ -113,7 +107,7 @@ export async function runBenchmark(o: RunOptions): Promise<{ summary: RunSummary
               0,
             ),
         );
-        writeJsonAtomic(path, tiiToJson(tii));
+        writeStateAtomic(path, tiiToJson(tii));
         log(
           `[tii seed ${seed}] task-identity accuracy after each task: ${tii.accuracy.map((a) => (a * 100).toFixed(1)).join(' / ')} %`,
         );

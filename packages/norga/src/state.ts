@@ -3,7 +3,6 @@
  * round trip), compact enough for prefixes and heads, and readable with any JSON tool.
  */
 import { type DType, type Tensor, tensor } from '@norga/tensor';
-import { CorruptFileError } from './atomic.js';
 
 export interface SavedTensor {
   shape: number[];
@@ -17,22 +16,39 @@ export async function encodeTensor(t: Tensor): Promise<SavedTensor> {
   return { shape: [...t.shape], dtype: t.dtype, base64: Buffer.from(bytes).toString('base64') };
 }
 
+const ELEMENT_BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+
+/**
+ * The tensor a checkpoint saved. A saved tensor that cannot be one (an unknown dtype, a shape that is not a list of
+ * sizes, a byte count that does not fit its shape) throws an Error saying which; the caller names the file.
+ */
 export function decodeTensor(s: SavedTensor): Tensor {
+  const size = ELEMENT_BYTES[s?.dtype];
+  if (
+    size === undefined ||
+    !Array.isArray(s.shape) ||
+    !s.shape.every((d) => Number.isSafeInteger(d) && d >= 0) ||
+    typeof s.base64 !== 'string'
+  )
+    throw new Error(
+      `a saved tensor needs a shape, a dtype and base64 data, got ${JSON.stringify(s).slice(0, 80)}`,
+    );
   const bytes = Buffer.from(s.base64, 'base64');
+  const n = s.shape.reduce((a, b) => a * b, 1);
+  if (bytes.length !== n * size)
+    throw new Error(
+      `a tensor of shape [${s.shape.join(', ')}] (${s.dtype}) holds ${bytes.length} bytes, not ${n * size}`,
+    );
   const copy = new Uint8Array(bytes.length);
   copy.set(bytes);
-  const n = s.shape.reduce((a, b) => a * b, 1);
   const data =
     s.dtype === 'float64'
       ? new Float64Array(copy.buffer)
       : s.dtype === 'int32'
         ? new Int32Array(copy.buffer)
-        : new Float32Array(copy.buffer);
-  if (data.length !== n)
-    throw new CorruptFileError(
-      'checkpoint',
-      `a tensor holds ${data.length} values for shape [${s.shape.join(', ')}]`,
-    );
+        : s.dtype === 'bool'
+          ? copy
+          : new Float32Array(copy.buffer);
   return tensor(data, { shape: s.shape, dtype: s.dtype });
 }
 

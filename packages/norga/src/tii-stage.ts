@@ -11,9 +11,9 @@ import { extractFeatures } from './features.js';
 import { EVAL_BATCH } from './learner.js';
 import { taskIdentityAccuracy } from './metrics.js';
 import { mixSeeds, Rng } from './rng.js';
-import { decodeArray, encodeArray } from './state.js';
-import type { StepReport } from './train-loop.js';
+import { encodeArray } from './state.js';
 import { TaskIdentity } from './tii.js';
+import type { StepReport } from './train-loop.js';
 
 export interface TiiStage {
   /** preds[t]: the predicted class of every test sample of tasks 0..t, in testUpTo(data, t) order. */
@@ -22,17 +22,12 @@ export interface TiiStage {
   accuracy: number[];
 }
 
-export interface TiiStageJson {
+/** The stage as saved in tii/seed-S.json (read back, and checked, by checkTiiStage in state-checks.ts). */
+export function tiiToJson(s: TiiStage): {
   preds: { kind: 'f32' | 'i32'; base64: string }[];
   accuracy: number[];
-}
-
-export function tiiToJson(s: TiiStage): TiiStageJson {
+} {
   return { preds: s.preds.map(encodeArray), accuracy: s.accuracy };
-}
-
-export function tiiFromJson(j: TiiStageJson): TiiStage {
-  return { preds: j.preds.map((p) => decodeArray(p) as Int32Array), accuracy: j.accuracy };
 }
 
 /** The test samples of tasks 0..t, task by task. */

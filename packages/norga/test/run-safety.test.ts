@@ -16,14 +16,13 @@ import {
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LockError } from '@norga/datasets';
-import { ViT } from '@norga/vit';
-import { writeSafetensorsFile } from '@norga/vit/node';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../src/args.js';
 import { CorruptFileError, readStateIfExists, writeStateAtomic } from '../src/atomic.js';
 import { BackboneError } from '../src/backbone-file.js';
 import { runCommand } from '../src/run-command.js';
 import { linkLatest, newRunDirName, RunDir, readLatest } from '../src/rundir.js';
+import { grayBackbone } from './helpers/gray-backbone.js';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'norga-safety-'));
 const cfg = { benchmark: 'split-mnist', epochs: 2 };
@@ -153,29 +152,6 @@ describe('the default run directory', () => {
     expect(() => linkLatest(join(root, 'split-fashion-mnist-latest'), first)).toThrow(/not a link/);
   });
 });
-
-/** A random-weight 28×28 gray ViT saved with its config (and optionally a bad weight) in the metadata. */
-async function grayBackbone(path: string, opts: { nan?: boolean } = {}): Promise<void> {
-  const config = {
-    imageSize: 28,
-    patchSize: 7,
-    inChannels: 1,
-    dim: 16,
-    depth: 2,
-    heads: 2,
-    mlpDim: 32,
-    numClasses: 0,
-    layerNormEps: 1e-6,
-  };
-  const model = ViT.create(config, { seed: 5 });
-  const arrays = Object.fromEntries(await model.toNamedArrays());
-  if (opts.nan) {
-    const first = Object.values(arrays)[0] as { data: Float32Array };
-    first.data[3] = Number.NaN;
-  }
-  await writeSafetensorsFile(path, arrays, { config: JSON.stringify(config), dataset: 'fashion-mnist' });
-  model.dispose();
-}
 
 describe('norga run: bad input leaves nothing behind', () => {
   it('every check runs before the run directory is created', async () => {
