@@ -1,11 +1,19 @@
 /** ViT hyper-parameters and the presets used in this project (timm's names for the standard sizes). */
+/** The shape of a ViT: every size its parameters and forward depend on. */
 export interface ViTConfig {
+  /** Side of the square input image, in pixels. */
   readonly imageSize: number;
+  /** Side of a square patch, in pixels (divides imageSize). */
   readonly patchSize: number;
+  /** Input channels C (1 for MNIST, 3 for RGB). */
   readonly inChannels: number;
+  /** Model width D. */
   readonly dim: number;
+  /** Number of transformer blocks. */
   readonly depth: number;
+  /** Attention heads H (divides dim). */
   readonly heads: number;
+  /** Hidden width of each block's MLP. */
   readonly mlpDim: number;
   /** 0 for a backbone without a classification head. */
   readonly numClasses: number;
@@ -15,6 +23,7 @@ export interface ViTConfig {
 
 const base = { inChannels: 3, imageSize: 224, patchSize: 16, numClasses: 1000, layerNormEps: 1e-6 } as const;
 
+/** The presets: the project's tiny ViT for 28×28 images, and timm's ViT-Ti/S/B at 224² with 16² patches. */
 export const VIT_CONFIGS = {
   /** For 28×28 single-channel images (MNIST, Fashion-MNIST): 49 patches + the class token. */
   tiny: {
@@ -33,14 +42,17 @@ export const VIT_CONFIGS = {
   vit_base_patch16_224: { ...base, dim: 768, depth: 12, heads: 12, mlpDim: 3072 },
 } as const satisfies Record<string, ViTConfig>;
 
+/** A preset's name. */
 export type ViTConfigName = keyof typeof VIT_CONFIGS;
 
+/** A preset with `overrides` applied, validated (throws as validateConfig). */
 export function vitConfig(name: ViTConfigName, overrides: Partial<ViTConfig> = {}): ViTConfig {
   const c = { ...VIT_CONFIGS[name], ...overrides };
   validateConfig(c);
   return c;
 }
 
+/** Throws one Error listing every problem of `c` (sizes that do not divide, non-positive sizes). */
 export function validateConfig(c: ViTConfig): void {
   const problems: string[] = [];
   if (c.imageSize % c.patchSize !== 0)
@@ -54,6 +66,7 @@ export function validateConfig(c: ViTConfig): void {
   if (problems.length > 0) throw new Error(`invalid ViT config: ${problems.join('; ')}`);
 }
 
+/** Number of patches N of an image of side `imageSize` (default: the config's): (imageSize / patchSize)². */
 export function numPatches(c: ViTConfig, imageSize = c.imageSize): number {
   return (imageSize / c.patchSize) ** 2;
 }

@@ -3,7 +3,7 @@
  * safetensors files read with the header checked before the data is read, and atomic writes.
  */
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ViTConfig } from './config.js';
 import { type LoadOptions, ViT } from './model/vit.js';
@@ -97,15 +97,6 @@ export async function writeSafetensorsFile(
 ): Promise<void> {
   const bytes = serializeSafetensors(tensors, { ...metadata, [CHECKSUM_KEY]: CHECKSUM_PLACEHOLDER });
   await writeFileAtomic(path, sealSafetensors(bytes));
-}
-
-export async function fileExists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

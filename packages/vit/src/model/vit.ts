@@ -9,6 +9,7 @@ import {
   ones,
   rand,
   randn,
+  sameShape,
   type Tensor,
   tensor,
   tidy,
@@ -17,7 +18,7 @@ import {
 } from '@norga/tensor';
 import { numPatches, type ViTConfig, validateConfig } from '../config.js';
 import { fromHuggingFace, isHuggingFaceNaming } from '../weights/huggingface.js';
-import { type NamedArray, type NamedArrays, sameShape } from '../weights/named.js';
+import type { NamedArray, NamedArrays } from '../weights/named.js';
 import { resamplePosEmbed } from '../weights/posembed.js';
 import { timmParameterShapes } from '../weights/timm.js';
 import { block, linear, norm, patchEmbed } from './layers.js';

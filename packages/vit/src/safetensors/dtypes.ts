@@ -21,15 +21,18 @@ export const SAFETENSORS_DTYPE_BYTES = {
   F64: 8,
 } as const;
 
+/** A safetensors dtype name (`F32`, `BF16`, `I64`, ...). */
 export type SafetensorsDType = keyof typeof SAFETENSORS_DTYPE_BYTES;
 
 /** The dtypes this package can convert to and from float32. */
 export type FloatDType = 'F32' | 'F16' | 'BF16';
 
+/** Whether `name` is a dtype the safetensors format defines. */
 export function isSafetensorsDType(name: string): name is SafetensorsDType {
   return Object.hasOwn(SAFETENSORS_DTYPE_BYTES, name);
 }
 
+/** Bytes per element of `dtype`. */
 export function dtypeBytes(dtype: SafetensorsDType): number {
   return SAFETENSORS_DTYPE_BYTES[dtype];
 }

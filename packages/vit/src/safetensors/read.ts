@@ -14,11 +14,13 @@ import { SafetensorsError } from './errors.js';
 /** The reference implementation's cap on the JSON header (100 MB). */
 export const DEFAULT_MAX_HEADER_BYTES = 100_000_000;
 
+/** Limits of the readers. */
 export interface ReadOptions {
   /** Largest JSON header accepted, in bytes. */
   readonly maxHeaderBytes?: number;
 }
 
+/** One tensor as the header describes it. */
 export interface SafetensorsEntry {
   readonly name: string;
   readonly dtype: SafetensorsDType;
@@ -28,17 +30,20 @@ export interface SafetensorsEntry {
   readonly end: number;
 }
 
+/** The parsed, checked JSON header: the file's string metadata and its tensors. */
 export interface SafetensorsHeader {
   readonly metadata: Readonly<Record<string, string>>;
   /** Entries sorted by their offset in the byte buffer. */
   readonly entries: readonly SafetensorsEntry[];
 }
 
+/** A header entry with its bytes. */
 export interface LoadedTensor extends SafetensorsEntry {
   /** A view (no copy) of this tensor's bytes inside the file. */
   readonly bytes: Uint8Array;
 }
 
+/** A whole file, read and checked: metadata, tensors by name. */
 export interface SafetensorsFile {
   readonly metadata: Readonly<Record<string, string>>;
   readonly tensors: ReadonlyMap<string, LoadedTensor>;

@@ -41,6 +41,13 @@ function encode(
   return { dtype, shape, bytes: encodeFloats(t.data, dtype) };
 }
 
+/**
+ * The bytes of a safetensors file holding `tensors` (float data written as F32, or as each one's `dtype`) and
+ * string `metadata`: the 8-byte header length, the JSON header (padded to 8 bytes), then the data ordered as the
+ * Rust implementation orders it (dtype size, then name).
+ * Throws a SafetensorsError for a name `__metadata__`, a shape that does not match the data, or a dtype it
+ * cannot write.
+ */
 export function serializeSafetensors(
   tensors: Readonly<Record<string, TensorToWrite>> | ReadonlyMap<string, TensorToWrite>,
   metadata?: Readonly<Record<string, string>>,

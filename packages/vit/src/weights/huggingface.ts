@@ -22,6 +22,7 @@ const TOP_RENAMES: ReadonlyArray<readonly [string, string]> = [
   ['layernorm.bias', 'norm.bias'],
 ];
 
+/** Whether `names` use Hugging Face ViT naming (some name starts with `embeddings.` or `encoder.`, optionally under `vit.`). */
 export function isHuggingFaceNaming(names: Iterable<string>): boolean {
   for (const n of names) if (/^(vit\.)?(embeddings|encoder)\./.test(n)) return true;
   return false;
@@ -38,7 +39,9 @@ function concatRows(parts: NamedArray[]): NamedArray {
   return { shape: [rows, ...parts[0]!.shape.slice(1)], data };
 }
 
+/** Arrays renamed to timm's names, and what was dropped. */
 export interface RenameResult {
+  /** The arrays under their new names. */
   readonly tensors: NamedArrays;
   /** Source names with no counterpart here (the Hugging Face pooler), dropped on purpose. */
   readonly ignored: string[];

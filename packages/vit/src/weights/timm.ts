@@ -5,6 +5,7 @@
  */
 import { numPatches, type ViTConfig } from '../config.js';
 
+/** Every parameter of a ViT with config `c`, by timm name, with its shape, in timm's state-dict order. */
 export function timmParameterShapes(c: ViTConfig): Map<string, number[]> {
   const d = c.dim;
   const m = new Map<string, number[]>();
