@@ -13,6 +13,7 @@ export {
   lockDir,
   reportCliError,
   runDataCommand,
+  signalExitStatus,
   takeVerbose,
 } from './node/data-command.js';
 export { decodeImage, type RgbImage } from './node/decode-image.js';

@@ -8,11 +8,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EXIT, reportCliError, runDataCommand, takeVerbose } from '@norga/datasets';
+import { reportCliError, runDataCommand, signalExitStatus, takeVerbose } from '@norga/datasets';
 import { UsageError } from './args.js';
 import { describeNorgaError } from './errors.js';
 import { expandRecipe, PRETRAIN_RECIPES } from './recipes.js';
-import { interruptHint, runCommand } from './run-command.js';
+import { interruptedLine, runCommand } from './run-command.js';
 
 const USAGE = `usage: norga <command> [flags]
 
@@ -27,7 +27,8 @@ ${Object.entries(PRETRAIN_RECIPES)
 Every command takes -h/--help, and --verbose (a stack trace with any error).
 Exit status: 0 ok, 1 a bad or missing file or data, a run directory that does not fit, 2 a bad flag,
 3 the run directory is in use by another process, 4 the machine (disk full, out of memory, WebGPU missing),
-70 a bug (report it with --verbose), 130 interrupted (Ctrl-C; continue with --resume).
+70 a bug (report it with --verbose), 130 interrupted by Ctrl-C, 143 stopped by SIGTERM (kill PID), 129 by SIGHUP
+(after any of the three, the command printed continues with --resume).
 `;
 
 /** The pretraining child now running (signals are forwarded to it). */
@@ -49,7 +50,7 @@ async function delegateToVit(argv: string[]): Promise<number> {
     c.on('error', fail);
     c.on('exit', (code, signal) => {
       child = undefined;
-      ok(code ?? (signal === 'SIGINT' ? EXIT.interrupted : 128 + (signal === 'SIGTERM' ? 15 : 1)));
+      ok(code ?? signalExitStatus(signal));
     });
   });
 }
@@ -99,8 +100,8 @@ const stop = (signal: NodeJS.Signals) => {
     child.kill(signal);
     return;
   }
-  process.stderr.write(`\nnorga: interrupted (${signal})${interruptHint() ? `; ${interruptHint()}` : ''}\n`);
-  process.exit(signal === 'SIGINT' ? EXIT.interrupted : 128 + (signal === 'SIGTERM' ? 15 : 1));
+  process.stderr.write(interruptedLine(signal));
+  process.exit(signalExitStatus(signal));
 };
 for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, () => stop(s));
 

@@ -6,11 +6,17 @@
 
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EXIT, loadDataset, reportCliError, takeVerbose } from '@norga/datasets';
+import { loadDataset, reportCliError, signalExitStatus, takeVerbose } from '@norga/datasets';
 import { setBackend } from '@norga/tensor';
 import { type ViTConfigName, vitConfig } from '@norga/vit';
 import { type FlagTable, flagHelp, parseFlags, UsageError } from './args.js';
-import { BACKBONE_CONFIGS, BackboneError, loadBackbone, shippedBackbone } from './backbone-file.js';
+import {
+  BACKBONE_CONFIGS,
+  BackboneError,
+  loadBackbone,
+  readBackboneCard,
+  shippedBackbone,
+} from './backbone-file.js';
 import {
   BENCHMARK_SPECS,
   BENCHMARKS,
@@ -146,9 +152,12 @@ export interface RunIo {
 }
 
 let hint = '';
-/** What a Ctrl-C should tell the user: how to resume the run in progress (empty before its directory exists). */
-export function interruptHint(): string {
-  return hint;
+/**
+ * The line a signal prints before the process exits: which signal, and how to resume the run in progress (once its
+ * directory exists).
+ */
+export function interruptedLine(signal: string): string {
+  return `\nnorga: interrupted (${signal})${hint ? `; ${hint}` : ''}\n`;
 }
 
 /** The arguments with --out DIR and --resume replaced, to print the resume command. */
@@ -201,13 +210,14 @@ export async function runCommand(argv: string[], io: RunIo): Promise<number> {
 
   // The backbone: the shipped tiny ViT for the MNIST family, else the user's file.
   let path = f.backbone;
+  let card: string | undefined;
   if (path === 'auto') {
     if (spec.pretrainedOn === 'user') {
       throw new UsageError(
         `--benchmark ${benchmark} needs --backbone FILE (a ViT safetensors checkpoint, e.g. timm's ViT-B/16) and --backbone-config`,
       );
     }
-    path = shippedBackbone(spec.pretrainedOn).path;
+    ({ path, card } = shippedBackbone(spec.pretrainedOn));
     if (!existsSync(path))
       throw new BackboneError(
         `the backbone shipped for ${benchmark} is missing (${path}); make one with ` +
@@ -215,6 +225,12 @@ export async function runCommand(argv: string[], io: RunIo): Promise<number> {
       );
   }
   const loaded = await loadBackbone(path, f['backbone-config'] as ViTConfigName);
+  // A shipped backbone predates the checksum in the metadata; its card records the file's sha256.
+  const want = card === undefined ? undefined : readBackboneCard(card).sha256;
+  if (want !== undefined && loaded.info.sha256 !== want)
+    throw new BackboneError(
+      `${path}: its sha256 is ${loaded.info.sha256}, its card ${card} records ${want}: the file was damaged or replaced; reinstall @norga/norga`,
+    );
   const data = spec.dataset;
   if (loaded.pretrainedOn && loaded.pretrainedOn === data) {
     throw new BackboneError(
@@ -322,8 +338,8 @@ export async function runCommand(argv: string[], io: RunIo): Promise<number> {
 export async function runCommandMain(argv: string[], io: RunIo): Promise<number> {
   const { argv: args, verbose } = takeVerbose(argv);
   const stop = (signal: NodeJS.Signals) => {
-    io.err.write(`\nnorga: interrupted (${signal})${hint ? `; ${hint}` : ''}\n`);
-    process.exit(signal === 'SIGINT' ? EXIT.interrupted : 143);
+    io.err.write(interruptedLine(signal));
+    process.exit(signalExitStatus(signal));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -19,6 +19,7 @@ import {
   EXIT,
   LockError,
   reportCliError,
+  signalExitStatus,
 } from '@norga/datasets';
 import { BackendError, ShapeError } from '@norga/tensor';
 import { SafetensorsError } from '@norga/vit';
@@ -146,6 +147,12 @@ describe('one line and the right exit status for every error class', () => {
         continue;
       expect(describeCommonError(err)?.code ?? EXIT.internal).toBe(code);
     }
+  });
+
+  it('a signal maps to its exit status: SIGINT 130, SIGTERM 143, anything else (SIGHUP, a parent gone) 129', () => {
+    expect(['SIGINT', 'SIGTERM', 'SIGHUP', 'parent exited'].map(signalExitStatus)).toEqual([
+      130, 143, 129, 129,
+    ]);
   });
 
   it('--verbose adds the stack; without it there is none', () => {

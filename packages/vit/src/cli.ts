@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // The `norga-vit` bin.
-import { EXIT } from '@norga/datasets';
+import { signalExitStatus } from '@norga/datasets';
 import { interruptHint, runCli } from './cli/main.js';
 
 // Ctrl-C or a kill: checkpoints are atomic, so stopping at once is safe; say how to continue.
 const stop = (signal: string) => {
   process.stderr.write(`\nnorga-vit: interrupted (${signal})${interruptHint ? `; ${interruptHint}` : ''}\n`);
-  process.exit(signal === 'SIGINT' ? EXIT.interrupted : 128 + (signal === 'SIGTERM' ? 15 : 1));
+  process.exit(signalExitStatus(signal));
 };
 for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, () => stop(s));
 // Started by `norga pretrain` with an IPC channel: when that parent dies (even by SIGKILL, which it cannot

@@ -22,7 +22,16 @@ export const EXIT = {
   internal: 70,
   /** Interrupted by Ctrl-C (SIGINT). */
   interrupted: 130,
+  /** Stopped by SIGTERM (a plain `kill PID`): 128 + 15, what a shell reports for a process the signal ended. */
+  terminated: 143,
+  /** Stopped by SIGHUP (the terminal closed) or, for a pretraining child, its parent gone: 128 + 1. */
+  hangup: 129,
 } as const;
+
+/** The exit status of a command stopped by `signal` (SIGINT 130, SIGTERM 143, anything else 129). */
+export function signalExitStatus(signal: string | null): number {
+  return signal === 'SIGINT' ? EXIT.interrupted : signal === 'SIGTERM' ? EXIT.terminated : EXIT.hangup;
+}
 
 /** An error as a command reports it: one line, and the exit status (a value of EXIT). */
 export interface CliError {

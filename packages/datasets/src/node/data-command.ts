@@ -2,7 +2,14 @@ import { formatReport } from '../report.js';
 import { EXIT } from './cli-errors.js';
 import { DATA_ENV, DATASET_NAMES, listDatasets } from './registry.js';
 
-export { type CliError, describeCommonError, EXIT, reportCliError, takeVerbose } from './cli-errors.js';
+export {
+  type CliError,
+  describeCommonError,
+  EXIT,
+  reportCliError,
+  signalExitStatus,
+  takeVerbose,
+} from './cli-errors.js';
 export { type DirLock, LockError, lockDir } from './lock.js';
 
 /** The help text of `norga-data` (printed by `--help`). */

@@ -47,7 +47,8 @@ const CONVERT_USAGE = `  convert-hf IN OUT   rename a Hugging Face ViT checkpoin
 const EXIT_USAGE = `Every command takes -h/--help, and --verbose (a stack trace with any error).
 Exit status: 0 ok, 1 a bad or missing file or data, a directory that holds another run, 2 a bad flag,
 3 --out is in use by another pretraining, 4 the machine (disk full, out of memory, WebGPU missing),
-70 a bug (report it with --verbose), 130 interrupted (Ctrl-C; pretrain continues with --resume).
+70 a bug (report it with --verbose), 130 interrupted by Ctrl-C, 143 stopped by SIGTERM, 129 by SIGHUP or
+because the norga parent is gone (pretrain continues with --resume).
 `;
 
 export const USAGE = `usage: norga-vit <command> [flags]
