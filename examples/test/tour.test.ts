@@ -64,9 +64,15 @@ describe('the tour snippets', () => {
     expect(m.dW).toEqual(m.dWClosedForm);
   });
 
-  it('04-prefix-experts: attention with a NoRGa prefix = the mixture of experts by hand; dL/dα', async () => {
+  it('04-prefix-experts: attention with a NoRGa prefix = the explicit mixture of experts; dL/dα', async () => {
     const { experts } = await import('../tour/04-prefix-experts.mjs');
-    expectClose(experts.library, [experts.byHand], 1e-12);
+    expectClose(experts.library, experts.mixture, 1e-12);
+    expect(experts.gates).toHaveLength(5); // 2 prefix experts, then 3 token experts
+    expectClose(
+      experts.gates.reduce((a: number, b: number) => a + b, 0),
+      1,
+      1e-12,
+    );
     expect(Math.abs(experts.dAlpha)).toBeGreaterThan(1e-3); // the gate matters here
     expectClose(experts.dAlpha, experts.dAlphaFiniteDifference, 1e-8);
   });
