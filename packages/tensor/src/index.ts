@@ -62,6 +62,8 @@ export {
 export type { Expr } from './ops/expr.js';
 /** Builders of elementwise expression trees (`input`, `constant`, `un`, `bin`, `select`, `castTo`) for `fused`. */
 export * as expr from './ops/expr.js';
+/** Elementwise expressions written as their formulas, for `fused`: `arg(0, 'float32').mul(0.5).add(1).expr`. */
+export { arg, Ex, lit, type Operand } from './ops/fluent.js';
 export * from './ops/index.js';
 export type { GeluOptions } from './ops/math.js';
 export { BINARY, type BinaryOp, CAST, type ElementwiseDef, UNARY, type UnaryOp } from './ops/table.js';

@@ -24,10 +24,9 @@ export const NON_DIFFERENTIABLE = [
 export type Differentiable = Exclude<Primitive, (typeof NON_DIFFERENTIABLE)[number]>;
 
 /** Every elementwise primitive is the one-node case of a fused expression, and shares its rule. */
-const $0 = E.input(0);
-const $1 = E.input(1);
-const unaryRule = (op: UnaryOp) => elementwiseRule(() => E.un(op, $0));
-const binaryRule = (op: BinaryOp) => elementwiseRule(() => E.bin(op, $0, $1));
+const [a, b, c] = [E.input(0), E.input(1), E.input(2)];
+const unaryRule = (op: UnaryOp) => elementwiseRule(() => E.un(op, a));
+const binaryRule = (op: BinaryOp) => elementwiseRule(() => E.bin(op, a, b));
 
 /**
  * The gradient rule of every differentiable primitive, by op name. Its type maps each primitive to a rule for
@@ -42,8 +41,8 @@ export const RULES: RuleTable<Differentiable> = {
   max: binaryRule('max'),
   min: binaryRule('min'),
   pow: binaryRule('pow'),
-  where: elementwiseRule(() => E.select($0, $1, E.input(2))),
-  cast: elementwiseRule<'cast'>((attrs) => E.castTo(attrs.dtype, $0)),
+  where: elementwiseRule(() => E.select(a, b, c)),
+  cast: elementwiseRule<'cast'>((attrs) => E.castTo(attrs.dtype, a)),
   ...REDUCE_RULES,
   matmul: MATMUL_RULE,
   ...VIEW_RULES,

@@ -4,18 +4,14 @@
  * native_layer_norm_backward, the math backward of scaled_dot_product_attention) in a few kernels, rather than
  * the chain rule through every kernel of the forward.
  */
-import { expr as E, fused, matmul, sum, type Tensor, transpose } from '@norga/tensor';
+import { arg, fused, lit, matmul, sum, type Tensor, transpose } from '@norga/tensor';
 import { at, type RuleTable, type VjpRule } from './rule.js';
 
-/** The expression reading operand i. */
-const $ = E.input;
-const { bin, un } = E;
-
 /** dx = y·(g - sum(g·y)): inputs g·y, y, sum(g·y). */
-const SOFTMAX_DX = bin('sub', $(0), bin('mul', $(1), $(2)));
+const SOFTMAX_DX = arg(0).sub(arg(1).mul(arg(2)));
 /** dx = g - exp(y)·sum(g): inputs g, y, sum(g). */
-const LOG_SOFTMAX_DX = bin('sub', $(0), bin('mul', un('exp', $(1)), $(2)));
-const PRODUCT = bin('mul', $(0), $(1));
+const LOG_SOFTMAX_DX = arg(0).sub(arg(1).exp().mul(arg(2))).expr;
+const PRODUCT = arg(0).mul(arg(1)).expr;
 
 const softmaxRule: VjpRule<'softmax'> = {
   save: ({ output }) => [output],
@@ -23,7 +19,7 @@ const softmaxRule: VjpRule<'softmax'> = {
     const y = at(s, 0, 'softmax');
     const gy = fused(PRODUCT, [g, y]);
     const dot = sum(gy, ctx.attrs.axis, true);
-    return [fused(SOFTMAX_DX, [gy, y, dot])];
+    return [fused(SOFTMAX_DX.expr, [gy, y, dot])];
   },
 };
 
@@ -53,22 +49,23 @@ const layerNormRule: VjpRule<'layerNorm'> = {
     const rstd = at(s, 3, 'layerNorm');
     const { weight: hasWeight, bias: hasBias, axes } = ctx.attrs;
     const n = axes.reduce((p, a) => p * x.shape[a]!, 1);
-    const c = (v: number) => E.constant(v, x.dtype);
-    // inputs: g, x, mean, rstd, [weight]
-    const xhat = bin('mul', bin('sub', $(1), $(2)), $(3));
-    const ghat = hasWeight ? bin('mul', $(0), $(4)) : $(0);
+    // the kernels' inputs: g, x, mean, rstd, [weight], then for dx Σĝ and Σĝx̂
+    const input = (i: number) => arg(i, x.dtype);
+    const rstdIn = input(3);
+    const xhat = input(1).sub(input(2)).mul(rstdIn);
+    const ghat = hasWeight ? input(0).mul(input(4)) : input(0);
     const operands = [g, x, mu, rstd, ...(hasWeight ? [at(s, 1, 'layerNorm')] : [])];
     const grads: (Tensor | null)[] = [];
     if (ctx.needs[0]) {
-      const sumG = sum(fused(ghat, operands), axes, true);
-      const sumGX = sum(fused(bin('mul', ghat, xhat), operands), axes, true);
+      const sumG = sum(fused(ghat.expr, operands), axes, true);
+      const sumGX = sum(fused(ghat.mul(xhat).expr, operands), axes, true);
       // dx = rstd·(ĝ - (Σĝ + x̂·Σĝx̂)/N): inputs g, x, mean, rstd, [weight], Σĝ, Σĝx̂
-      const [sG, sGX] = hasWeight ? [$(5), $(6)] : [$(4), $(5)];
-      const dx = bin('mul', $(3), bin('sub', ghat, bin('div', bin('add', sG, bin('mul', xhat, sGX)), c(n))));
-      grads.push(fused(dx, [...operands, sumG, sumGX]));
+      const [sG, sGX] = hasWeight ? [input(5), input(6)] : [input(4), input(5)];
+      const dx = rstdIn.mul(ghat.sub(sG.add(xhat.mul(sGX)).div(n)));
+      grads.push(fused(dx.expr, [...operands, sumG, sumGX]));
     } else grads.push(null);
     const lead = [...Array(x.rank - axes.length).keys()];
-    if (hasWeight) grads.push(ctx.needs[1] ? sum(fused(bin('mul', $(0), xhat), operands), lead) : null);
+    if (hasWeight) grads.push(ctx.needs[1] ? sum(fused(input(0).mul(xhat).expr, operands), lead) : null);
     if (hasBias) grads.push(ctx.needs[hasWeight ? 2 : 1] ? sum(g, lead) : null);
     return grads;
   },
@@ -88,7 +85,7 @@ const attentionRule: VjpRule<'attention'> = {
     const gp = fused(PRODUCT, [matmul(g, transpose(v)), p]);
     const dot = sum(gp, -1, true);
     // inputs g·P, P, sum(g·P)
-    const ds = fused(bin('mul', SOFTMAX_DX, E.constant(scale, p.dtype)), [gp, p, dot]);
+    const ds = fused(SOFTMAX_DX.mul(lit(scale, p.dtype)).expr, [gp, p, dot]);
     return [ctx.needs[0] ? matmul(ds, k) : null, ctx.needs[1] ? matmul(transpose(ds), q) : null, dv];
   },
 };

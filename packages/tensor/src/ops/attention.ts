@@ -10,7 +10,7 @@ import type { DType } from '../dtype.js';
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { fused, requireFloat } from './elementwise.js';
-import { bin, constant, input, un } from './expr.js';
+import { arg } from './fluent.js';
 import { div, mul } from './math.js';
 import { matmul } from './matmul.js';
 import { softmax } from './nn.js';
@@ -36,8 +36,7 @@ function checkShapes(q: Tensor, k: Tensor, v: Tensor): void {
 }
 
 /** exp((s - m) · scale): a positive scale commutes with the row max, so the scores need no scaled copy. */
-const SCALED_EXP = (scale: number, dtype: DType) =>
-  un('exp', bin('mul', bin('sub', input(0), input(1)), constant(scale, dtype)));
+const SCALED_EXP = (scale: number, dtype: DType) => arg(0, dtype).sub(arg(1)).mul(scale).exp().expr;
 
 /**
  * probs = softmax(q @ kᵀ · scale), out = probs @ v, op by op (the definition). With a positive scale the

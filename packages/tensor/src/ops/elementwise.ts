@@ -6,7 +6,8 @@ import { isFloat } from '../dtype.js';
 import { DTypeError, fmtShape } from '../errors.js';
 import { broadcastShapes } from '../shape.js';
 import type { Tensor, TensorLike } from '../tensor.js';
-import { bin, castTo, constant, type Expr, exprDType, input, select, un } from './expr.js';
+import { bin, castTo, type Expr, exprDType, input, select, un } from './expr.js';
+import { arg, type Ex, lit } from './fluent.js';
 import { assertScalarFits, scalarLike } from './scalar.js';
 import { BINARY, type BinaryOp, outDType, UNARY, type UnaryOp } from './table.js';
 import {
@@ -107,8 +108,8 @@ export function fused(expr: Expr, inputs: readonly Tensor[]): Tensor {
 }
 
 /**
- * A composite op run as one fused kernel (one pass over memory, no intermediates): `build` gets one Expr per
- * operand, tensors as inputs and JS numbers as constants of the tensors' dtype. Tensor operands must share a
+ * A composite op run as one fused kernel (one pass over memory, no intermediates): `build` gets one fluent
+ * expression (./fluent.ts) per operand, tensors as inputs and JS numbers as constants of the tensors' dtype. Tensor operands must share a
  * dtype, listed in `accepts`. Reported as 'fused', so autograd differentiates it through the same rules as the
  * unfused ops.
  */
@@ -116,7 +117,7 @@ export function composite(
   op: string,
   operands: readonly TensorLike[],
   accepts: readonly DType[],
-  build: (...operands: Expr[]) => Expr,
+  build: (...operands: Ex[]) => Ex,
 ): Tensor {
   const tensors = operands.filter((o): o is Tensor => typeof o !== 'number');
   const first = tensors[0];
@@ -126,11 +127,11 @@ export function composite(
   assertDTypeIn(op, first, accepts);
   let next = 0;
   const exprs = operands.map((o) => {
-    if (typeof o !== 'number') return input(next++);
+    if (typeof o !== 'number') return arg(next++, first.dtype);
     assertScalarFits(op, o, first);
-    return constant(o, first.dtype);
+    return lit(o, first.dtype);
   });
-  const expr = build(...exprs);
+  const { expr } = build(...exprs);
   const out = runExpr(op, expr, tensors);
   record('fused', tensors, { expr, name: op }, out);
   return out;

@@ -9,7 +9,7 @@ import { TensorError } from '../errors.js';
 import { broadcastShapes } from '../shape.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { binary, composite, unary } from './elementwise.js';
-import { bin, constant, type Expr, select, un } from './expr.js';
+import type { Ex } from './fluent.js';
 import { assertLive, assertSameDType, commonBackend } from './util.js';
 
 /** Elementwise a + b, broadcasting; a number operand takes the tensor's dtype (torch.add). */
@@ -93,8 +93,7 @@ const ALL: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
 const FLOATS: readonly DType[] = ['float32', 'float64'];
 const NUMERIC: readonly DType[] = ['float32', 'float64', 'int32'];
 /** a <= b as (a < b) or (a == b): false when either is NaN, as in IEEE and PyTorch. */
-const lessOrEqual = (x: Expr, y: Expr): Expr => bin('max', bin('cmplt', x, y), bin('cmpeq', x, y));
-const FALSE = constant(0, 'bool');
+const lessOrEqual = (a: Ex, b: Ex | number): Ex => a.cmplt(b).max(a.cmpeq(b));
 
 /** Elementwise a <= b as a bool tensor, broadcasting (false when either is NaN). */
 export const le = (a: TensorLike, b: TensorLike): Tensor =>
@@ -104,11 +103,10 @@ export const ge = (a: TensorLike, b: TensorLike): Tensor =>
   pair('ge', a, b, () => composite('ge', [b, a], ALL, lessOrEqual));
 /** Elementwise a != b as a bool tensor, broadcasting. */
 export const ne = (a: TensorLike, b: TensorLike): Tensor =>
-  pair('ne', a, b, () => composite('ne', [a, b], ALL, (x, y) => bin('cmpeq', bin('cmpeq', x, y), FALSE)));
+  pair('ne', a, b, () => composite('ne', [a, b], ALL, (x, y) => x.cmpeq(y).cmpeq(0)));
 
 /** x == 0: true where x is false (bool) or zero (numbers). */
-export const logicalNot = (x: Tensor): Tensor =>
-  composite('logicalNot', [x, 0], ALL, (v, zero) => bin('cmpeq', v, zero));
+export const logicalNot = (x: Tensor): Tensor => composite('logicalNot', [x], ALL, (x) => x.cmpeq(0));
 /** Logical and/or are min/max over {0, 1}; other dtypes count non-zero as true and give bool, as PyTorch. */
 export const logicalAnd = (a: Tensor, b: Tensor): Tensor =>
   pair('logicalAnd', a, b, () => onBools('min', a, b), false);
@@ -128,11 +126,14 @@ function onBools(op: 'min' | 'max', a: Tensor, b: Tensor): Tensor {
 }
 
 /** Elementwise x * x. */
-export const square = (x: Tensor): Tensor => composite('square', [x], NUMERIC, (v) => bin('mul', v, v));
+export const square = (x: Tensor): Tensor => composite('square', [x], NUMERIC, (x) => x.mul(x));
 
 /** relu(x) = 0 where x <= 0 else x; the gradient at 0 is 0 and NaN stays NaN, as in PyTorch. */
 export const relu = (x: Tensor): Tensor =>
-  composite('relu', [x, 0], NUMERIC, (v, zero) => select(lessOrEqual(v, zero), zero, v));
+  composite('relu', [x], NUMERIC, (x) => lessOrEqual(x, 0).where(0, x));
+
+/** exp(-|x|), which lies in [0, 1] for every x. */
+const expNegAbs = (x: Ex): Ex => x.abs().neg().exp();
 
 /**
  * exp(min(x, 0)) / (1 + exp(-|x|)): 1/(1 + e^-x) for x >= 0, e^x/(1 + e^x) below. Both exponentials lie in
@@ -142,12 +143,15 @@ export const relu = (x: Tensor): Tensor =>
  * half of exp's 1, and |x|'s derivative at 0 is 0. NaN stays NaN; sigmoid(±inf) is 1 or 0 with gradient 0.
  */
 export const sigmoid = (x: Tensor): Tensor =>
-  composite('sigmoid', [x, 0, 1], FLOATS, (v, zero, one) =>
-    bin('div', un('exp', bin('min', v, zero)), bin('add', one, un('exp', un('neg', un('abs', v))))),
+  composite('sigmoid', [x, 1], FLOATS, (x, one) =>
+    x
+      .min(0)
+      .exp()
+      .div(one.add(expNegAbs(x))),
   );
 
 /** log1p(exp(-|x|)): the part of softplus that never overflows (exp(-|x|) lies in [0, 1]). */
-const softTail = (v: Expr): Expr => un('log1p', un('exp', un('neg', un('abs', v))));
+const softTail = (x: Ex): Ex => expNegAbs(x).log1p();
 
 /** Options of softplus: `beta` and `threshold`, as torch.nn.functional.softplus. */
 export interface SoftplusOptions {
@@ -164,10 +168,9 @@ export interface SoftplusOptions {
  */
 export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
   const { beta = 1, threshold = 20 } = options;
-  return composite('softplus', [x, beta, threshold, 0], FLOATS, (v, b, t, zero) => {
-    const bx = bin('mul', v, b);
-    const smooth = bin('div', bin('add', bin('max', bx, zero), softTail(bx)), b);
-    return select(bin('cmplt', t, bx), v, smooth);
+  return composite('softplus', [x, beta, threshold], FLOATS, (x, b, t) => {
+    const bx = x.mul(b);
+    return t.cmplt(bx).where(x, bx.max(0).add(softTail(bx)).div(b));
   });
 }
 
@@ -176,7 +179,7 @@ export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
  * 0 would be -inf below -88), -inf at -inf with gradient 1, 0 at +inf with gradient 0, as torch's logsigmoid.
  */
 export const logSigmoid = (x: Tensor): Tensor =>
-  composite('logSigmoid', [x, 0], FLOATS, (v, zero) => bin('sub', bin('min', v, zero), softTail(v)));
+  composite('logSigmoid', [x], FLOATS, (x) => x.min(0).sub(softTail(x)));
 
 /** Options of gelu: `approximate` is `'none'` (erf, the default) or `'tanh'`. */
 export interface GeluOptions {
@@ -188,20 +191,12 @@ export interface GeluOptions {
 export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
   if (options.approximate === 'tanh') {
     // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
-    return composite('gelu', [x, 0.5, 1, 0.044715, Math.sqrt(2 / Math.PI)], FLOATS, (v, half, one, c, k) =>
-      bin(
-        'mul',
-        bin('mul', half, v),
-        bin(
-          'add',
-          one,
-          un('tanh', bin('mul', k, bin('add', v, bin('mul', c, bin('mul', bin('mul', v, v), v))))),
-        ),
-      ),
+    return composite('gelu', [x, 0.5, 1, 0.044715, Math.sqrt(2 / Math.PI)], FLOATS, (x, half, one, c, k) =>
+      half.mul(x).mul(one.add(k.mul(x.add(c.mul(x.mul(x).mul(x)))).tanh())),
     );
   }
-  return composite('gelu', [x, 0.5, 1, Math.SQRT1_2], FLOATS, (v, half, one, r) =>
-    bin('mul', bin('mul', half, v), bin('add', one, un('erf', bin('mul', v, r)))),
+  return composite('gelu', [x, 0.5, 1], FLOATS, (x, half, one) =>
+    half.mul(x).mul(one.add(x.mul(Math.SQRT1_2).erf())),
   );
 }
 
@@ -215,11 +210,10 @@ export function clamp(x: Tensor, min?: number, max?: number): Tensor {
 /** where(x < min, min, where(max < x, max, x)): a comparison that is false for NaN leaves x as it is. */
 function clampOf(x: Tensor, min?: number, max?: number): Tensor {
   if (min !== undefined && max !== undefined) {
-    return composite('clamp', [x, min, max], NUMERIC, (v, lo, hi) =>
-      select(bin('cmplt', v, lo), lo, select(bin('cmplt', hi, v), hi, v)),
+    return composite('clamp', [x, min, max], NUMERIC, (x, lo, hi) =>
+      x.cmplt(lo).where(lo, hi.cmplt(x).where(hi, x)),
     );
   }
-  if (min !== undefined)
-    return composite('clamp', [x, min], NUMERIC, (v, lo) => select(bin('cmplt', v, lo), lo, v));
-  return composite('clamp', [x, max!], NUMERIC, (v, hi) => select(bin('cmplt', hi, v), hi, v));
+  if (min !== undefined) return composite('clamp', [x, min], NUMERIC, (x, lo) => x.cmplt(lo).where(lo, x));
+  return composite('clamp', [x, max!], NUMERIC, (x, hi) => hi.cmplt(x).where(hi, x));
 }

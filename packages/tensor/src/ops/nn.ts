@@ -10,7 +10,8 @@ import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { fused, requireFloat } from './elementwise.js';
-import { bin, constant, type Expr, input, un } from './expr.js';
+import type { Expr } from './expr.js';
+import { arg } from './fluent.js';
 import { div } from './math.js';
 import { max, mean, sum } from './reduce.js';
 import { filled } from './scalar.js';
@@ -28,13 +29,10 @@ function stableShift(x: Tensor, axis: number): Tensor {
   return untracked(() => max(x, axis, true));
 }
 
-const $0 = input(0);
-const $1 = input(1);
-const $2 = input(2);
 /** exp(x - m): the shifted exponentials, one kernel. */
-const EXP_SHIFTED = un('exp', bin('sub', $0, $1));
+const EXP_SHIFTED = arg(0).sub(arg(1)).exp().expr;
 /** x - m - log(s): log-softmax from the shift and the sum of shifted exponentials, one kernel. */
-const LOG_SOFTMAX = bin('sub', bin('sub', $0, $1), un('log', $2));
+const LOG_SOFTMAX = arg(0).sub(arg(1)).sub(arg(2).log()).expr;
 
 /**
  * softmax along `axis`: exp(x - max) / sum(exp(x - max)), in four kernels (max, shifted exp, sum, divide).
@@ -81,19 +79,21 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
  * (x - mean) / sqrt(var + eps) * weight + bias, with the biased variance.
  */
 /** (x - mean)² */
-const SQUARED_DEVIATION = bin('mul', bin('sub', $0, $1), bin('sub', $0, $1));
+const SQUARED_DEVIATION = arg(0)
+  .sub(arg(1))
+  .mul(arg(0).sub(arg(1))).expr;
 
 /** 1 / sqrt(sum of squared deviations / n + eps), on the small [.., 1] statistics tensor. */
 function rstdExpr(n: number, eps: number, dtype: DType): Expr {
-  return un('reciprocal', un('sqrt', bin('add', bin('div', $0, constant(n, dtype)), constant(eps, dtype))));
+  return arg(0, dtype).div(n).add(eps).sqrt().reciprocal().expr;
 }
 
 /** (x - mean) · rstd, then · weight and + bias where given: inputs x, mean, rstd, [weight], [bias]. */
 export function normalizeExpr(weight: boolean, bias: boolean): Expr {
-  let e = bin('mul', bin('sub', $0, $1), $2);
-  if (weight) e = bin('mul', e, input(3));
-  if (bias) e = bin('add', e, input(weight ? 4 : 3));
-  return e;
+  let e = arg(0).sub(arg(1)).mul(arg(2));
+  if (weight) e = e.mul(arg(3));
+  if (bias) e = e.add(arg(weight ? 4 : 3));
+  return e.expr;
 }
 
 /** Layer normalisation over the trailing `normalizedShape` axes, with optional affine weight and bias (torch.nn.functional.layer_norm). */

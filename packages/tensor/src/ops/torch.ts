@@ -8,7 +8,6 @@ import { BackendError, DTypeError, fmtShape, IndexError, ShapeError } from '../e
 import { normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { composite } from './elementwise.js';
-import { un } from './expr.js';
 import { oneHot as oneHotWith, pad as padNonNegative } from './movement.js';
 import { max } from './reduce.js';
 import { assertLive } from './util.js';
@@ -19,7 +18,7 @@ const FLOATS: readonly DType[] = ['float32', 'float64'];
 /** 1/√x in one fused kernel (torch.rsqrt). */
 export function rsqrt(x: Tensor): Tensor {
   assertLive('rsqrt', x, 'x');
-  return composite('rsqrt', [x], FLOATS, (v) => un('reciprocal', un('sqrt', v)));
+  return composite('rsqrt', [x], FLOATS, (x) => x.sqrt().reciprocal());
 }
 
 /** x[..., index, ...] along `axis`, removing that axis (torch.select); a negative index counts from the end. */
