@@ -8,8 +8,11 @@ import type { Rng } from './rng.js';
 /** The ridge HiDe-Prompt adds to every class covariance so it stays positive definite. */
 export const COVARIANCE_RIDGE = 1e-4;
 
+/** One class's Gaussian N(μ, Σ) of features of width d. */
 export interface ClassGaussian {
+  /** d, the feature width. */
   dim: number;
+  /** μ, [d]. */
   mean: Float64Array;
   /** Row-major d×d covariance (unbiased, n - 1, like torch.cov) plus ridge·I. */
   cov: Float64Array;
@@ -145,10 +148,12 @@ export interface ClassGaussianJson {
   cov: number[];
 }
 
+/** A ClassGaussian as JSON-safe numbers (for checkpoints). */
 export function gaussianToJson(g: ClassGaussian): ClassGaussianJson {
   return { dim: g.dim, count: g.count, mean: Array.from(g.mean), cov: Array.from(g.cov) };
 }
 
+/** The inverse of gaussianToJson. */
 export function gaussianFromJson(j: ClassGaussianJson): ClassGaussian {
   return { dim: j.dim, count: j.count, mean: Float64Array.from(j.mean), cov: Float64Array.from(j.cov) };
 }

@@ -9,9 +9,12 @@
 import { init, LayerNorm, Linear, Module } from '@norga/autograd';
 import { type DType, gelu, type Tensor } from '@norga/tensor';
 
+/** The classifier over all classes: logits = W f + b. */
 export class ClassifierHead extends Module {
+  /** The linear layer, D → numClasses. */
   readonly head: Linear;
 
+  /** A head for features of width `dim` over `numClasses` classes, drawn from the current tensor seed. */
   constructor(dim: number, numClasses: number, dtype: DType = 'float32') {
     super();
     this.head = this.registerModule('head', new Linear(dim, numClasses, { dtype }));
@@ -19,17 +22,24 @@ export class ClassifierHead extends Module {
     if (this.head.bias) init.zeros_(this.head.bias);
   }
 
+  /** Features [B, D] → logits [B, numClasses]. */
   forward(features: Tensor): Tensor {
     return this.head.forward(features);
   }
 }
 
+/** The task-identity network: h = LayerNorm(x + fc2(GELU(fc1(x)))), logits = head(h). */
 export class TiiNetwork extends Module {
+  /** D → 2D. */
   readonly fc1: Linear;
+  /** 2D → D. */
   readonly fc2: Linear;
+  /** LayerNorm over D, after the residual. */
   readonly norm: LayerNorm;
+  /** D → numClasses. */
   readonly head: Linear;
 
+  /** A network for features of width `dim` over `numClasses` classes, drawn from the current tensor seed. */
   constructor(dim: number, numClasses: number, dtype: DType = 'float32') {
     super();
     this.fc1 = this.registerModule('fc1', new Linear(dim, 2 * dim, { dtype }));
@@ -38,6 +48,7 @@ export class TiiNetwork extends Module {
     this.head = this.registerModule('head', new Linear(dim, numClasses, { dtype }));
   }
 
+  /** Prefix-free features [B, D] → logits [B, numClasses]. */
   forward(features: Tensor): Tensor {
     const h = this.fc2.forward(gelu(this.fc1.forward(features)));
     return this.head.forward(this.norm.forward(h.add(features)));

@@ -47,14 +47,25 @@ export type LearnerConfig = Pick<
 /** Batch size for forward-only passes (features, evaluation): larger is faster and changes nothing. */
 export const EVAL_BATCH = 64;
 
+/** A learner's state as JSON-safe data (the checkpoints' `learner` field). */
 export interface LearnerState {
+  /** How many tasks have a prefix. */
   tasks: number;
+  /** Every prefix tensor by state name (`prefix.<task>.<layer>.key` / `.value`). */
   prefixes: Record<string, SavedTensor>;
+  /** α and τ by state name (`gate.alpha.<layer>`, `gate.tau.<layer>`); empty for prefix tuning. */
   gate: Record<string, SavedTensor>;
+  /** The head's state dict. */
   head: Record<string, SavedTensor>;
+  /** The task-adaptive Gaussians by class id. */
   gaussians: Record<string, ClassGaussianJson>;
 }
 
+/**
+ * One method's learner over the task sequence (one seed): its prefix experts, gate, head and task-adaptive
+ * Gaussians. `trainTask` runs the paper's stages for a task; `predict` classifies test samples with the prefix
+ * of each sample's inferred task.
+ */
 export class Learner {
   readonly experts: PrefixExperts;
   readonly gate: Gate;
@@ -62,6 +73,7 @@ export class Learner {
   /** Per-class Gaussians of the prefixed features (TAP), also the prototypes of the regulariser. */
   readonly gaussians = new Map<number, ClassGaussian>();
 
+  /** A learner for `method` with no task learned yet; its head's initial weights depend on `seed` only. */
   constructor(
     readonly method: MethodSpec,
     readonly cfg: LearnerConfig,
@@ -76,6 +88,7 @@ export class Learner {
     this.head = new ClassifierHead(backbone.dim, numClasses);
   }
 
+  /** Whether the method runs HiDe-Prompt's pipeline (a prefix per task, TII, TAP). */
   get hide(): boolean {
     return this.method.pipeline === 'hide';
   }
@@ -137,6 +150,7 @@ export class Learner {
     );
   }
 
+  /** The head's predicted class of each row of `feats` [n, D], over `seenClasses` only. */
   async classify(feats: Float32Array, seenClasses: readonly number[]): Promise<Int32Array> {
     const D = this.backbone.dim;
     const n = feats.length / D;
@@ -195,6 +209,7 @@ export class Learner {
     return out;
   }
 
+  /** The learner's state, for a checkpoint (restored by `load`). */
   async state(): Promise<LearnerState> {
     const enc = async (pairs: [string, Tensor][]) =>
       Object.fromEntries(await Promise.all(pairs.map(async ([k, t]) => [k, await encodeTensor(t)] as const)));
@@ -224,6 +239,7 @@ export class Learner {
     for (const x of this.head.parameters()) requiresGrad_(x, false);
   }
 
+  /** Frees the prefixes, the gate and the head (the backbone is the caller's). */
   dispose(): void {
     this.experts.dispose();
     this.gate.dispose();

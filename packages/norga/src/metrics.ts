@@ -5,6 +5,7 @@
  * i > t (tasks not yet seen) are NaN. `T` below is the number of tasks trained so far, so the last column is T - 1.
  */
 
+/** acc[i][t]: accuracy (a fraction) on task i's test samples after training task t; NaN where i > t. */
 export type AccuracyMatrix = number[][];
 
 /** A numTasks × numTasks matrix of NaN, filled in as tasks finish. */
@@ -53,12 +54,17 @@ export function finalForgettingMeasure(acc: AccuracyMatrix, T = acc.length): num
   return mean(drops);
 }
 
+/** The three continual-learning metrics of one accuracy matrix, as fractions. */
 export interface Metrics {
+  /** Final average accuracy. */
   faa: number;
+  /** Cumulative average accuracy. */
   caa: number;
+  /** Final forgetting measure (lower is better; NaN with one task). */
   ffm: number;
 }
 
+/** FAA, CAA and FFM of `acc` after its first T tasks. */
 export function continualMetrics(acc: AccuracyMatrix, T = acc.length): Metrics {
   return {
     faa: finalAverageAccuracy(acc, T),
@@ -92,9 +98,12 @@ export function taskIdentityAccuracy(
   return accuracy(predTask, trueTask);
 }
 
+/** A summary over seeds. */
 export interface MeanStd {
   mean: number;
+  /** Sample standard deviation (n − 1). */
   std: number;
+  /** How many finite values it summarises. */
   n: number;
 }
 

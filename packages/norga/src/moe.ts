@@ -20,13 +20,13 @@ export interface AttentionWeights {
   dim: number;
   /** H; each head sees d = D / H columns. */
   heads: number;
-  /** [3D, D]: the rows of W_Q, then W_K, then W_V (each applied as W x). */
+  /** The query, key and value weights stacked, 3D × D: the rows of W_Q, then W_K, then W_V (each applied as W x). */
   qkvWeight: ArrayLike<number>;
-  /** [3D]: the query, key and value biases. */
+  /** The query, key and value biases, 3D values. */
   qkvBias: ArrayLike<number>;
-  /** [D, D]: the output projection. */
+  /** The output projection, D × D. */
   projWeight: ArrayLike<number>;
-  /** [D]: the output projection's bias. */
+  /** The output projection's bias, D values. */
   projBias: ArrayLike<number>;
 }
 

@@ -8,8 +8,10 @@ import type { MethodRun, RunMetrics } from './results.js';
 
 /** The metrics compared, in the order they are printed. FFM: lower is better, so a negative difference is a gain. */
 export const PAIRED_METRICS = ['faa', 'caa', 'ffm', 'oracleFaa', 'taskIlFaa'] as const;
+/** One of PAIRED_METRICS. */
 export type PairedMetric = (typeof PAIRED_METRICS)[number];
 
+/** How each metric is named in tables. */
 export const PAIRED_LABELS: Record<PairedMetric, string> = {
   faa: 'FAA',
   caa: 'CAA',
@@ -18,26 +20,33 @@ export const PAIRED_LABELS: Record<PairedMetric, string> = {
   taskIlFaa: 'task-IL FAA',
 };
 
+/** A paired t-test of per-seed differences. */
 export interface PairedStat {
   /** method − baseline per seed, in percentage points, in seed order. */
   diffs: number[];
+  /** Mean difference, in percentage points. */
   mean: number;
   /** Sample standard deviation (n − 1); NaN for one seed. */
   sd: number;
   /** mean / (sd / √n); NaN for fewer than two seeds or sd = 0. */
   t: number;
+  /** Degrees of freedom, n − 1. */
   df: number;
   /** Two-sided p-value of t under Student's t with df degrees of freedom (NaN where t is). */
   p: number;
 }
 
+/** One method against the baseline, over the seeds both ran. */
 export interface PairedComparison {
   method: string;
   baseline: string;
+  /** The seeds both ran, in order. */
   seeds: number[];
+  /** Per metric, the paired statistics; null where the metric is undefined for the method. */
   metrics: Record<PairedMetric, PairedStat | null>;
 }
 
+/** The paired t statistics of `diffs` (method − baseline per seed, in percentage points). */
 export function pairedStat(diffs: number[]): PairedStat {
   const n = diffs.length;
   const mean = n > 0 ? diffs.reduce((s, d) => s + d, 0) / n : Number.NaN;

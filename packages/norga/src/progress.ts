@@ -4,6 +4,7 @@
  * (not a TTY) it prints a line at most every `logEverySeconds`, so CI logs stay short.
  */
 
+/** What a progress line shows for the current step. */
 export interface ProgressFields {
   label: string;
   task: number;
@@ -15,12 +16,17 @@ export interface ProgressFields {
   loss: number;
 }
 
+/** Where progress goes: a stream such as process.stderr. */
 export interface ProgressSink {
+  /** A terminal: redraw one line in place. */
   isTTY?: boolean;
+  /** Terminal width, to fit the line. */
   columns?: number;
+  /** Writes text as it is. */
   write(s: string): unknown;
 }
 
+/** Seconds as `m:ss` or `h:mm:ss`; `--:--` for a negative or non-finite value. */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '--:--';
   const s = Math.round(seconds);
@@ -30,12 +36,14 @@ export function formatDuration(seconds: number): string {
   return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}:${String(sec).padStart(2, '0')}`;
 }
 
+/** A bar of `width` characters, `fraction` (clamped to [0, 1]) of them full. */
 export function bar(fraction: number, width: number): string {
   const f = Math.min(1, Math.max(0, fraction));
   const full = Math.round(f * width);
   return `${'█'.repeat(full)}${'░'.repeat(width - full)}`;
 }
 
+/** The run's progress line and ETA; every count is in work units (see step). */
 export class Progress {
   private done = 0;
   private readonly start: number;
@@ -54,6 +62,7 @@ export class Progress {
     this.start = now();
   }
 
+  /** Adds `steps` units to the total (work found later, e.g. a stage's size once known). */
   addWork(steps: number): void {
     this.total += steps;
   }
@@ -74,6 +83,7 @@ export class Progress {
     return ((this.now() - this.start) / this.done) * Math.max(0, this.total - this.done);
   }
 
+  /** The line for `f`: label, task, epoch and step, smoothed loss, bar, ETA. */
   line(f: ProgressFields): string {
     const frac = this.total > 0 ? Math.min(1, this.done / this.total) : 0;
     const loss = Number.isFinite(this.smoothLoss) ? this.smoothLoss.toFixed(4) : '-';
@@ -124,6 +134,7 @@ export class Progress {
     this.drawn = false;
   }
 
+  /** Ends the line on a terminal (a newline after the last redraw). */
   finish(): void {
     if (this.sink?.isTTY && this.drawn) this.sink.write('\n');
     this.drawn = false;

@@ -5,12 +5,15 @@
  */
 import { UsageError } from './args.js';
 
+/** A named set of `norga-vit pretrain` flags. */
 export interface PretrainRecipe {
+  /** One line for --help. */
   description: string;
   /** Flags of `norga-vit pretrain`, without the leading dashes. */
   flags: Record<string, string>;
 }
 
+/** The recipes by name (`--recipe NAME`). */
 export const PRETRAIN_RECIPES = {
   'fashion-mnist-strong': {
     description:
@@ -56,6 +59,7 @@ export const PRETRAIN_RECIPES = {
     },
   },
 } as const satisfies Record<string, PretrainRecipe>;
+/** A recipe's name. */
 export type RecipeName = keyof typeof PRETRAIN_RECIPES;
 
 /**

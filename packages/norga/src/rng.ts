@@ -84,6 +84,7 @@ export class Rng {
     return [...this.s, this.spare ?? Number.NaN];
   }
 
+  /** Restores a getState(); throws a RangeError for anything but its five numbers. */
   setState(state: number[]): void {
     if (state.length !== 5) throw new RangeError(`Rng.setState: expected 5 numbers, got ${state.length}`);
     for (let k = 0; k < 4; k++) this.s[k] = (state[k] as number) >>> 0;

@@ -49,7 +49,7 @@ export class TaskIdentity {
   }
 
   /**
-   * Learns task `task` from its prefix-free features `feats` [n, D] and `labels` [n]: minimises the
+   * Learns task `task` from its prefix-free features `feats` [n, D] and `labels` [n]; it minimises the
    * cross-entropy over the task's own classes (the others masked), records each new class's Gaussian, and from
    * the second task on realigns the network on Gaussian samples of every class in `seenClasses`. `rng` orders
    * the batches and draws the samples.

@@ -23,6 +23,7 @@ import type { InitKind } from './init.js';
 import { EXPERT_KINDS, type ExpertKind, THEORY_GATES, type TheoryGate } from './model.js';
 import { mediansMarkdown, summarise, summaryMarkdown, voronoiPlotSpec } from './report.js';
 
+/** The flags of `norga theory`, their defaults and help. */
 export const THEORY_FLAGS = {
   // Prefix tuning against NoRGa's default σ keeps the default run to minutes; sigmoid and gelu are a flag away.
   gates: {
@@ -72,6 +73,7 @@ export const THEORY_FLAGS = {
   help: { kind: 'bool', default: false, help: 'this help' },
 } as const satisfies FlagTable;
 
+/** `norga theory --help`. */
 export const THEORY_USAGE = `usage: norga theory [flags]
 
 Fits the prefix experts of a known mixture (fixed pretrained experts with quadratic scores plus prefix experts
@@ -81,7 +83,9 @@ results.md and plots/ to the run directory. The default takes a few minutes; --n
 
 ${flagHelp(THEORY_FLAGS)}`;
 
+/** Where the command writes. */
 export interface TheoryIo {
+  /** Prints a line of output (help, progress, the summary). */
   out: (text: string) => void;
 }
 
@@ -92,6 +96,10 @@ function timestamp(): string {
     .replace(/-\d{3}Z$/, 'Z');
 }
 
+/**
+ * `norga theory ARGS`: runs the convergence-rate experiment and writes the run directory. Returns the exit
+ * status (0 for a finished run or --help); bad flags throw a UsageError.
+ */
 export async function runTheoryCommand(argv: string[], io: TheoryIo): Promise<number> {
   const { values: f, positionals } = parseFlags(argv, THEORY_FLAGS);
   if (f.help) {

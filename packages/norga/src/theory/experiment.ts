@@ -12,9 +12,12 @@ import { type InitKind, initialAtoms } from './init.js';
 import { type Atom, defaultMixture, type ExpertKind, type Mixture, type TheoryGate } from './model.js';
 import { voronoiLoss } from './voronoi.js';
 
+/** exact: as many fitted prefix atoms as true ones; over: more (the over-specified case). */
 export const VARIANTS = ['exact', 'over'] as const;
+/** One of VARIANTS. */
 export type Variant = (typeof VARIANTS)[number];
 
+/** One theory run's settings (the `norga theory` flags, parsed). */
 export interface TheoryConfig {
   gates: TheoryGate[];
   expert: ExpertKind;
@@ -35,6 +38,7 @@ export interface TheoryConfig {
   evalSize: number;
 }
 
+/** One fit's outcome: where it was, what it fitted, and its losses. */
 export interface FitRecord {
   variant: Variant;
   gate: TheoryGate;
@@ -67,6 +71,7 @@ export function sampleSizes(nMin: number, nMax: number, perDecade: number): numb
   return [...new Set(out)];
 }
 
+/** The true mixture the data of gate `gate` come from. */
 export function truthFor(gate: TheoryGate, cfg: Pick<TheoryConfig, 'alpha' | 'tau' | 'expert'>): Mixture {
   return defaultMixture({ kind: gate, alpha: cfg.alpha, tau: cfg.tau }, cfg.expert);
 }

@@ -36,6 +36,7 @@ export function packAtoms(atoms: Atom[], dim: number): Float64Array {
   return theta;
 }
 
+/** The k atoms of a flat parameter vector, in the column layout the fit optimises (β_1, β_0, a, b). */
 export function unpackAtoms(theta: Float64Array, k: number, dim: number): Atom[] {
   const off = k * (dim + 1);
   return Array.from({ length: k }, (_, i) => ({
@@ -46,6 +47,7 @@ export function unpackAtoms(theta: Float64Array, k: number, dim: number): Atom[]
   }));
 }
 
+/** What a least-squares fit needs besides the data and its start. */
 export interface FitOptions {
   gate: GateSpec;
   expert: ExpertKind;
@@ -78,6 +80,7 @@ function fromBox(u: Float64Array, bound: number): Float64Array {
   return u.map((v) => bound * Math.tanh(v / bound));
 }
 
+/** A fit's estimate and how the optimiser ended. */
 export interface FitResult {
   atoms: Atom[];
   /** The training mean squared error at the estimate. */
@@ -85,6 +88,10 @@ export interface FitResult {
   optimizer: Omit<LbfgsResult, 'theta' | 'value'>;
 }
 
+/**
+ * The least-squares estimate of the prefix atoms from `sample`, starting at `init`: L-BFGS on the mean squared
+ * error of the mixture's regression function, inside the box of FitOptions.bound, gradients by autograd.
+ */
 export function fitLeastSquares(sample: Sample, init: Atom[], opts: FitOptions): FitResult {
   const { n, dim } = sample;
   const k = init.length;

@@ -9,6 +9,7 @@ import { type Tensor, tensor } from '@norga/tensor';
 import type { Rng } from '../rng.js';
 import { type Mixture, mixtureForward, prefixTensors, pretrainedPart } from './model.js';
 
+/** n noisy observations of a mixture's regression function. */
 export interface Sample {
   n: number;
   dim: number;
@@ -20,6 +21,7 @@ export interface Sample {
   f: Float64Array;
 }
 
+/** n inputs of dimension d, uniform on [−1, 1]^d, row-major. */
 export function sampleInputs(n: number, dim: number, rng: Rng): Float64Array {
   return Float64Array.from({ length: n * dim }, () => rng.uniformIn(-1, 1));
 }
@@ -39,6 +41,7 @@ export function evaluateMixture(mixture: Mixture, x: Float64Array): Float64Array
   });
 }
 
+/** n observations y = f_G(x) + ε, x uniform on [−1, 1]^d, ε ~ N(0, noiseStd²). */
 export function generateSample(mixture: Mixture, n: number, noiseStd: number, rng: Rng): Sample {
   const x = sampleInputs(n, mixture.dim, rng);
   const f = evaluateMixture(mixture, x);

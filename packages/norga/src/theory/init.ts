@@ -11,8 +11,10 @@
 import type { Rng } from '../rng.js';
 import type { Atom } from './model.js';
 
+/** How a fit starts (see the file's header). */
 export type InitKind = 'near' | 'random';
 
+/** k starting atoms for a fit of `truth`: perturbed true atoms (`near`, N(0, scale²)) or random ones. */
 export function initialAtoms(truth: Atom[], k: number, kind: InitKind, scale: number, rng: Rng): Atom[] {
   const dim = truth[0]?.beta1.length ?? 0;
   if (kind === 'random') {

@@ -9,6 +9,7 @@
 
 export type Objective = (theta: Float64Array) => { value: number; grad: Float64Array };
 
+/** When L-BFGS stops, and its memory. */
 export interface LbfgsOptions {
   maxIter: number;
   /** Stop when the largest gradient component is below this. */
@@ -19,6 +20,7 @@ export interface LbfgsOptions {
   memory?: number;
 }
 
+/** The minimiser found and how the search went. */
 export interface LbfgsResult {
   theta: Float64Array;
   value: number;
@@ -41,6 +43,7 @@ function maxAbs(u: Float64Array): number {
   return m;
 }
 
+/** Minimises `f` from `theta0` by L-BFGS with a backtracking Armijo line search. */
 export function lbfgs(f: Objective, theta0: Float64Array, opts: LbfgsOptions): LbfgsResult {
   const m = opts.memory ?? 10;
   const relTol = opts.relTol ?? 1e-12;

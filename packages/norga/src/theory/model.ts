@@ -16,7 +16,9 @@
 import { concat, matmul, softmax, type Tensor, tanh, tensor } from '@norga/tensor';
 import { norgaScore } from '../gates.js';
 
+/** The gates compared: linear (prefix tuning) and NoRGa's σ. */
 export const THEORY_GATES = ['linear', 'tanh', 'sigmoid', 'gelu'] as const;
+/** One of THEORY_GATES. */
 export type TheoryGate = (typeof THEORY_GATES)[number];
 
 /** One prefix expert: gating (β_1, β_0) and linear expert (a, b). exp(β_0) is its weight in the mixing measure. */
@@ -35,6 +37,7 @@ export interface PretrainedExpert {
   b: number;
 }
 
+/** A prefix expert's gate: its kind and, for NoRGa, α and τ. */
 export interface GateSpec {
   kind: TheoryGate;
   /** NoRGa's residual weight and temperature (unused by the linear gate). */
@@ -50,8 +53,10 @@ export interface GateSpec {
  * gating's interaction x·∂h/∂b = ∂h/∂a (the PDE of the theory), so it is the default.
  */
 export const EXPERT_KINDS = ['tanh', 'linear'] as const;
+/** One of EXPERT_KINDS. */
 export type ExpertKind = (typeof EXPERT_KINDS)[number];
 
+/** A mixture of fixed pretrained experts and prefix experts, with one gate for the prefix scores. */
 export interface Mixture {
   dim: number;
   expert: ExpertKind;

@@ -8,6 +8,7 @@ import type { FitRecord, Variant } from './experiment.js';
 import type { TheoryGate } from './model.js';
 import { logLogSlope, type SlopeFit } from './slope.js';
 
+/** The fitted slopes of one (variant, gate) series over n. */
 export interface SeriesSummary {
   variant: Variant;
   gate: TheoryGate;
@@ -41,6 +42,7 @@ function median(xs: number[]): number {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
+/** One SeriesSummary per (variant, gate) in `records`, in first-seen order. */
 export function summarise(records: FitRecord[]): SeriesSummary[] {
   const keys = [...new Set(records.map((r) => `${r.variant}\u0000${r.gate}`))];
   return keys.map((key) => {
@@ -76,6 +78,7 @@ export function summarise(records: FitRecord[]): SeriesSummary[] {
 const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
 const ci = (s: SlopeFit) => `${fmt(s.slope)} [${fmt(s.ci95[0])}, ${fmt(s.ci95[1])}]`;
 
+/** A Markdown table of the slopes with their 95 % intervals beside the theory's exponents. */
 export function summaryMarkdown(rows: SeriesSummary[]): string {
   const lines = [
     '| variant | gate | fits | slope of D [95 % CI] | theory | slope of ‖f̂ − f*‖ [95 % CI] | theory | at iteration limit |',

@@ -33,6 +33,7 @@ export function tQuantile975(df: number): number {
   );
 }
 
+/** Least-squares slope of log10 D against log10 n, with its standard error and 95 % interval (points with D ≤ 0 or not finite dropped). */
 export function logLogSlope(ns: readonly number[], ds: readonly number[]): SlopeFit {
   const xs: number[] = [];
   const ys: number[] = [];

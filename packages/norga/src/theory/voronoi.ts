@@ -21,6 +21,7 @@
  */
 import type { Atom } from './model.js';
 
+/** D(G, G*) and its parts. */
 export interface VoronoiLoss {
   /** D(G, G*). */
   total: number;
@@ -41,6 +42,7 @@ function dist(u: number[], v: number[]): number {
   return Math.sqrt(s);
 }
 
+/** cells[j]: the fitted atoms nearest (in θ = (β_1, a, b)) to true atom j. */
 export function voronoiCells(fitted: Atom[], truth: Atom[]): number[][] {
   const cells: number[][] = truth.map(() => []);
   const thetaTrue = truth.map(theta);
@@ -60,6 +62,7 @@ export function voronoiCells(fitted: Atom[], truth: Atom[]): number[][] {
   return cells;
 }
 
+/** The Voronoi loss D(G, G*) of the file's header; throws a RangeError when the atoms' dimensions differ. */
 export function voronoiLoss(fitted: Atom[], truth: Atom[]): VoronoiLoss {
   for (const atom of [...fitted, ...truth]) {
     if (atom.beta1.length !== truth[0]?.beta1.length || atom.a.length !== atom.beta1.length)
