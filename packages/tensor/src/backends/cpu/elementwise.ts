@@ -9,6 +9,7 @@
  * give the same bits, and which of them runs (by tensor size, layout or tier) never changes a result.
  */
 import type { View } from '../../backend.js';
+import { debugKernel } from '../../debug.js';
 import type { DType } from '../../dtype.js';
 import { type Expr, type ExprDialect, exprKey, renderExpr } from '../../ops/expr.js';
 import { BINARY, CAST, UNARY } from '../../ops/table.js';
@@ -90,6 +91,7 @@ function generate(expr: Expr, dtypes: readonly DType[], rank: number, nIn: numbe
   }
   if (rank === 0) lines.push(`out[${ptr(0, 0)}] = ${body};`);
   const src = `return function elementwise(out, outOffset, shape, strides, ins, offsets) {\n${lines.join('\n')}\n};`;
+  debugKernel('js', `${exprKey(expr)} [${dtypes.join(', ')}] rank ${rank}`, () => src);
   return new Function('erf', 'erf32', 'exp32', 'tanh32', 'fr', src)(
     erf,
     erf32,

@@ -4,6 +4,7 @@
  * Instructions are written through `Code`, a byte emitter with one method per instruction we use; the spec's
  * section and opcode numbers are spelled out where they are written.
  */
+import { debugKernel } from '../../debug.js';
 
 export const ValType = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b } as const;
 export type ValType = (typeof ValType)[keyof typeof ValType];
@@ -322,6 +323,32 @@ export interface FuncDef {
   readonly params: readonly ValType[];
   readonly results: readonly ValType[];
   readonly code: Code;
+  /** What the function computes, for NORGA_DEBUG's summary (an elementwise kernel's expression). */
+  readonly about?: string;
+}
+
+const TYPE_NAMES: { readonly [K in ValType]: string } = {
+  [ValType.i32]: 'i32',
+  [ValType.i64]: 'i64',
+  [ValType.f32]: 'f32',
+  [ValType.f64]: 'f64',
+  [ValType.v128]: 'v128',
+};
+const typeList = (ts: readonly ValType[]) => ts.map((t) => TYPE_NAMES[t]).join(', ');
+/** Locals by type, as `4 i32, 5 v128`. */
+function localCounts(ts: readonly ValType[]): string {
+  const counts = new Map<string, number>();
+  for (const t of ts) counts.set(TYPE_NAMES[t], (counts.get(TYPE_NAMES[t]) ?? 0) + 1);
+  return [...counts].map(([t, n]) => `${n} ${t}`).join(', ') || 'none';
+}
+
+/** One line per function: its signature, locals and code size, and what it computes (NORGA_DEBUG=wasm). */
+function summary(funcs: readonly FuncDef[], moduleBytes: number): string {
+  const lines = funcs.map(
+    (f) =>
+      `${f.name}(${typeList(f.params)}) -> (${typeList(f.results)}); locals ${localCounts(f.code.locals)}; ${f.code.bytes.length} bytes of code${f.about ? `\n  ${f.about}` : ''}`,
+  );
+  return `${lines.join('\n')}\nmodule: ${funcs.length} functions, ${moduleBytes} bytes`;
 }
 
 export interface MemoryImport {
@@ -403,5 +430,6 @@ export function buildModule(memory: MemoryImport, funcs: readonly FuncDef[]): Ui
   }
   section(out, 10, code);
 
+  debugKernel('wasm', funcs.map((f) => f.name).join(', '), () => summary(funcs, out.length));
   return new Uint8Array(out);
 }

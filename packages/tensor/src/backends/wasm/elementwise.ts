@@ -6,7 +6,7 @@
  * memory. Anything else (other dtypes, log/pow/sin/cos/comparisons/where, other layouts) returns undefined and
  * the caller keeps the JS kernel.
  */
-import type { Expr } from '../../ops/expr.js';
+import { type Expr, exprKey } from '../../ops/expr.js';
 import type { BinaryOp, UnaryOp } from '../../ops/table.js';
 import { buildModule, Code, type FuncDef, Simd, ValType } from './builder.js';
 import { emitErf, emitExp, emitTanh } from './simd-math.js';
@@ -189,7 +189,7 @@ export function emitElementwise(e: Expr, modes: readonly InputMode[]): FuncDef {
     });
     c.get(r).i32Const(1).i32Add().tee(r).get(rows).i32LtS().brIf(0);
   });
-  return { name: 'ew', params, results: [], code: c };
+  return { name: 'ew', params, results: [], code: c, about: `${exprKey(e)} over inputs ${modes.join(', ')}` };
 }
 
 export type ElementwiseFn = (...args: number[]) => void;

@@ -11,6 +11,7 @@
  *     (queue.writeBuffer runs at once on the queue timeline, ahead of unsubmitted commands, so reusing such a
  *     buffer earlier would let a later upload overwrite data the batch has yet to read.)
  */
+import { debugKernel } from '../../debug.js';
 import { SHADER_STAGE_COMPUTE, STORAGE_USAGE, UNIFORM_USAGE } from './constants.js';
 import type { BufferPool } from './pool.js';
 
@@ -77,6 +78,7 @@ export class Recorder {
       const access = storageAccess(wgsl);
       const layoutKey = access.join('');
       const layouts = this.#layout(layoutKey);
+      debugKernel('wgsl', label, () => wgsl);
       const module = this.device.createShaderModule({ code: wgsl, label });
       const pipeline = this.device.createComputePipeline({
         layout: layouts.pipeline,
