@@ -8,9 +8,8 @@
 import { SGD } from '@norga/autograd';
 import type { Tensor } from '@norga/tensor';
 import { type ClassGaussian, GaussianSampler } from './gaussian.js';
-import { classificationLoss, maskBias } from './losses.js';
 import type { Rng } from './rng.js';
-import { featureBatch, trainMinibatches } from './train-loop.js';
+import { trainClassifier } from './train-loop.js';
 
 /** One realignment: the classifier, the Gaussians to replay, and the schedule. */
 export interface AlignOptions {
@@ -46,34 +45,29 @@ export async function alignClassifier(o: AlignOptions): Promise<void> {
   const samplers = classes.map((c) => new GaussianSampler(o.gaussians.get(c) as ClassGaussian));
   const D = (samplers[0] as GaussianSampler).dim;
   const optimizer = new SGD(o.params, { lr: o.lr, momentum: 0.9, weightDecay: o.weightDecay });
-  const mask = maskBias(o.numClasses, classes);
   const n = classes.length * o.samplesPerClass;
-  const x = new Float32Array(n * D);
-  const y = new Int32Array(n);
-  try {
-    await trainMinibatches({
-      n,
-      batchSize: o.batchSize,
-      epochs: o.epochs,
-      params: o.params,
-      optimizer,
-      epochOrder: (epoch) => {
-        // Cosine annealing per epoch (torch's CosineAnnealingLR with T_max = epochs, eta_min = 0).
-        for (const g of optimizer.paramGroups)
-          g.lr = (o.lr * (1 + Math.cos((Math.PI * epoch) / o.epochs))) / 2;
-        samplers.forEach((s, k) => {
-          s.sample(o.samplesPerClass, o.rng, x, k * o.samplesPerClass * D);
-          y.fill(classes[k] as number, k * o.samplesPerClass, (k + 1) * o.samplesPerClass);
-        });
-        return o.rng.permutation(n);
-      },
-      loss: (rows) => {
-        const batch = featureBatch(x, y, rows, D);
-        return classificationLoss(o.forward(batch.x).add(mask), batch.y);
-      },
-      onStep: (loss, step, steps, epoch) => o.onStep?.(loss, step, steps, epoch),
-    });
-  } finally {
-    mask.dispose();
-  }
+  const feats = new Float32Array(n * D);
+  const labels = new Int32Array(n);
+  await trainClassifier({
+    forward: o.forward,
+    feats,
+    labels,
+    dim: D,
+    numClasses: o.numClasses,
+    classes,
+    batchSize: o.batchSize,
+    epochs: o.epochs,
+    params: o.params,
+    optimizer,
+    epochOrder: (epoch) => {
+      // Cosine annealing per epoch (torch's CosineAnnealingLR with T_max = epochs, eta_min = 0).
+      for (const g of optimizer.paramGroups) g.lr = (o.lr * (1 + Math.cos((Math.PI * epoch) / o.epochs))) / 2;
+      samplers.forEach((s, k) => {
+        s.sample(o.samplesPerClass, o.rng, feats, k * o.samplesPerClass * D);
+        labels.fill(classes[k] as number, k * o.samplesPerClass, (k + 1) * o.samplesPerClass);
+      });
+      return o.rng.permutation(n);
+    },
+    onStep: (loss, step, steps, epoch) => o.onStep?.(loss, step, steps, epoch),
+  });
 }

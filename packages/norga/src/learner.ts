@@ -47,6 +47,17 @@ export type LearnerConfig = Pick<
 /** Batch size for forward-only passes (features, evaluation): larger is faster and changes nothing. */
 export const EVAL_BATCH = 64;
 
+/** One task's training samples: which images, their classes, and every class seen so far. */
+export interface TaskSamples {
+  readonly set: ImageSet;
+  /** The samples of `set` the task trains on. */
+  readonly indices: Int32Array;
+  /** The task's classes (those of every sample in `indices`). */
+  readonly trainClasses: readonly number[];
+  /** Every class seen so far, the task's included. */
+  readonly seenClasses: readonly number[];
+}
+
 /** A learner's state as JSON-safe data (the checkpoints' `learner` field). */
 export interface LearnerState {
   /** How many tasks have a prefix. */
@@ -112,8 +123,9 @@ export class Learner {
     report?: StepReport,
     stepBudget?: number,
   ): Promise<void> {
-    await trainWithinTask(this, task, set, indices, trainClasses, report, stepBudget);
-    if (this.hide) await adaptToTask(this, task, set, indices, trainClasses, seenClasses, report);
+    const samples = { set, indices, trainClasses, seenClasses };
+    await trainWithinTask(this, task, samples, report, stepBudget);
+    if (this.hide) await adaptToTask(this, task, samples, report);
   }
 
   /** The forward options for `prefixes`: the prefixes and the gate's score. */

@@ -8,22 +8,18 @@
  * f(x; P_t) is the class feature with the task's own final prefix and the gate's scores. No image of an old task
  * is kept: the Gaussians are the memory. SGD (weight decay 0), cosine-annealed, as alignClassifier.
  */
-import type { ImageSet } from '@norga/datasets';
 import { alignClassifier } from './align.js';
 import { extractFeatures } from './features.js';
 import { type ClassGaussian, classGaussians } from './gaussian.js';
-import { EVAL_BATCH, type Learner } from './learner.js';
+import { EVAL_BATCH, type Learner, type TaskSamples } from './learner.js';
 import { mixSeeds, Rng } from './rng.js';
 import type { StepReport } from './train-loop.js';
 
-/** The TAP stage of task `task` of learner `l`, on its samples `indices` of `set`. */
+/** The TAP stage of task `task` of learner `l`, on its `samples`. */
 export async function adaptToTask(
   l: Learner,
   task: number,
-  set: ImageSet,
-  indices: Int32Array,
-  trainClasses: readonly number[],
-  seenClasses: readonly number[],
+  { set, indices, trainClasses, seenClasses }: TaskSamples,
   report?: StepReport,
 ): Promise<void> {
   const cfg = l.cfg;

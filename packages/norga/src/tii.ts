@@ -10,9 +10,9 @@ import { manualSeed, tensor, tidy } from '@norga/tensor';
 import { alignClassifier } from './align.js';
 import { type ClassGaussian, classGaussians } from './gaussian.js';
 import { TiiNetwork } from './heads.js';
-import { classificationLoss, maskBias } from './losses.js';
+import { maskBias } from './losses.js';
 import { mixSeeds, type Rng } from './rng.js';
-import { featureBatch, type StepReport, trainMinibatches } from './train-loop.js';
+import { type StepReport, trainClassifier } from './train-loop.js';
 
 /** The task-identity network's schedule (the run's `--tii-*` and `--ca-*` settings). */
 export interface TiiOptions {
@@ -64,28 +64,23 @@ export class TaskIdentity {
     rng: Rng,
     report?: StepReport,
   ): Promise<void> {
-    const D = this.dim;
     const params = this.net.parameters();
-    const mask = maskBias(this.numClasses, taskClasses);
-    try {
-      await trainMinibatches({
-        n: labels.length,
-        batchSize: o.batchSize,
-        epochs: o.epochs,
-        params,
-        optimizer: new Adam(params, { lr: o.lr }),
-        clipGrad: o.clipGrad,
-        epochOrder: () => rng.permutation(labels.length),
-        loss: (rows) => {
-          const batch = featureBatch(feats, labels, rows, D);
-          return classificationLoss(this.net.forward(batch.x).add(mask), batch.y);
-        },
-        onStep: (loss, step, steps, epoch, epochs) => report?.('tii', loss, step, steps, epoch, epochs),
-      });
-    } finally {
-      mask.dispose();
-    }
-    for (const [c, g] of classGaussians(feats, labels, taskClasses, D)) this.gaussians.set(c, g);
+    await trainClassifier({
+      forward: (x) => this.net.forward(x),
+      feats,
+      labels,
+      dim: this.dim,
+      numClasses: this.numClasses,
+      classes: taskClasses,
+      batchSize: o.batchSize,
+      epochs: o.epochs,
+      params,
+      optimizer: new Adam(params, { lr: o.lr }),
+      clipGrad: o.clipGrad,
+      epochOrder: () => rng.permutation(labels.length),
+      onStep: (loss, step, steps, epoch, epochs) => report?.('tii', loss, step, steps, epoch, epochs),
+    });
+    for (const [c, g] of classGaussians(feats, labels, taskClasses, this.dim)) this.gaussians.set(c, g);
     if (task > 0) {
       const seen = new Map(seenClasses.map((c) => [c, this.gaussians.get(c) as ClassGaussian]));
       await alignClassifier({

@@ -7,6 +7,7 @@
  */
 import { backward, gradOf, noGrad, type Optimizer, requiresGrad_, setGrad } from '@norga/autograd';
 import { type Tensor, tensor, tidy } from '@norga/tensor';
+import { classificationLoss, maskBias } from './losses.js';
 import { letSignalsIn } from './signals.js';
 
 /**
@@ -99,8 +100,41 @@ export async function clipGradNorm(params: readonly Tensor[], maxNorm: number): 
   return norm;
 }
 
+/** A classifier trained on feature rows (MinibatchTraining without its n and loss, which follow from these). */
+export interface ClassifierTraining extends Omit<MinibatchTraining, 'n' | 'loss'> {
+  /** The classifier: features [B, D] → logits [B, C]. */
+  forward(features: Tensor): Tensor;
+  /** Feature rows [n, D], row-major; may be refilled by epochOrder (the Gaussian replay draws anew each epoch). */
+  readonly feats: Float32Array;
+  /** The class of each row, [n]. */
+  readonly labels: Int32Array;
+  /** D, the feature width. */
+  readonly dim: number;
+  /** C, the number of logits. */
+  readonly numClasses: number;
+  /** The classes whose logits count; the others are masked out of the softmax. */
+  readonly classes: Iterable<number>;
+}
+
+/** Trains a classifier on feature rows with the masked cross-entropy CE(forward(x) + mask, y). */
+export async function trainClassifier(o: ClassifierTraining): Promise<void> {
+  const mask = maskBias(o.numClasses, o.classes);
+  try {
+    await trainMinibatches({
+      ...o,
+      n: o.labels.length,
+      loss: (rows) => {
+        const batch = featureBatch(o.feats, o.labels, rows, o.dim);
+        return classificationLoss(o.forward(batch.x).add(mask), batch.y);
+      },
+    });
+  } finally {
+    mask.dispose();
+  }
+}
+
 /** Rows `rows` of features `x` [n, D] and their labels, as a float32 [B, D] and an int32 [B] tensor. */
-export function featureBatch(
+function featureBatch(
   x: Float32Array,
   labels: Int32Array,
   rows: Int32Array,

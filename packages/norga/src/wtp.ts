@@ -13,24 +13,21 @@
  * larger_prompt_lr), gradient-norm clipping.
  */
 import { Adam } from '@norga/autograd';
-import type { ImageSet } from '@norga/datasets';
 import { tensor } from '@norga/tensor';
 import { imagesTensor } from './features.js';
-import type { Learner } from './learner.js';
+import type { Learner, TaskSamples } from './learner.js';
 import { classificationLoss, contrastiveRegulariser, maskBias } from './losses.js';
 import { mixSeeds, Rng } from './rng.js';
 import { type StepReport, trainMinibatches } from './train-loop.js';
 
 /**
- * Trains task `task` of learner `l` on samples `indices` of `set` (all of classes `trainClasses`). `stepBudget`
- * caps the optimiser steps (default: `epochs` passes over `indices`; the joint upper bound sets it).
+ * Trains task `task` of learner `l` on its `samples`. `stepBudget` caps the optimiser steps (default: `epochs`
+ * passes over the samples; the joint upper bound sets it).
  */
 export async function trainWithinTask(
   l: Learner,
   task: number,
-  set: ImageSet,
-  indices: Int32Array,
-  trainClasses: readonly number[],
+  { set, indices, trainClasses }: TaskSamples,
   report?: StepReport,
   stepBudget?: number,
 ): Promise<void> {
