@@ -3,7 +3,8 @@
  * Tour stop 2, the worked example: follow gelu from the call to its kernel and its gradient.
  * gelu is a composite: one expression tree over the op table's primitives, run as one fused kernel and reported
  * to autograd as the single op 'fused'; its gradient is that tree differentiated node by node with the
- * derivative table. Run: node examples/tour/02-follow-gelu.mjs
+ * derivative table. Run: node examples/tour/02-follow-gelu.mjs (with NORGA_DEBUG=js to see the two kernels:
+ * gelu's loop and its gradient's).
  */
 import { grad } from '@norga/autograd';
 import { expr, gelu, setOpRecorder, tensor } from '@norga/tensor';
