@@ -14,7 +14,7 @@ import type { PrefixScore } from '@norga/vit';
 import type { GateKind } from './config.js';
 
 /** σ(z) of a NoRGa gate, elementwise: tanh, the logistic sigmoid, exact GELU, or z itself (the control). */
-export function applySigma(kind: Exclude<GateKind, 'linear'>, z: Tensor): Tensor {
+function applySigma(kind: Exclude<GateKind, 'linear'>, z: Tensor): Tensor {
   switch (kind) {
     case 'tanh':
       return tanh(z);

@@ -15,7 +15,15 @@ export * from './losses.js';
 export * from './method-run.js';
 export * from './metrics.js';
 export * from './moe.js';
-export * from './paired.js';
+// pairedStat and studentTwoSidedP are the tests' window into the paired table: not public.
+export {
+  PAIRED_METRICS,
+  type PairedComparison,
+  type PairedMetric,
+  type PairedStat,
+  pairedComparisons,
+  pairedTableMarkdown,
+} from './paired.js';
 export * from './plots.js';
 export * from './progress.js';
 export * from './recipes.js';

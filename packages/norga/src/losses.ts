@@ -9,7 +9,7 @@ import { arange, concat, type DType, matmul, type Tensor, tensor, transpose } fr
  * A finite "minus infinity": large enough that exp underflows to exactly 0 in float32, finite so that neither the
  * softmax nor its gradient ever meets inf - inf.
  */
-export const MASKED_LOGIT = -1e9;
+const MASKED_LOGIT = -1e9;
 
 /** [C] additive mask: 0 for the allowed classes, MASKED_LOGIT for the rest. */
 export function maskBias(numClasses: number, allowed: Iterable<number>, dtype: DType = 'float32'): Tensor {

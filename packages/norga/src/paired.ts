@@ -12,7 +12,7 @@ export const PAIRED_METRICS = ['faa', 'caa', 'ffm', 'oracleFaa', 'taskIlFaa'] as
 export type PairedMetric = (typeof PAIRED_METRICS)[number];
 
 /** How each metric is named in tables. */
-export const PAIRED_LABELS: Record<PairedMetric, string> = {
+const PAIRED_LABELS: Record<PairedMetric, string> = {
   faa: 'FAA',
   caa: 'CAA',
   ffm: 'FFM',
@@ -114,7 +114,7 @@ export function studentTwoSidedP(t: number, df: number): number {
 }
 
 /** I_x(a, b) by the continued fraction of Numerical Recipes (betacf), using the symmetry for fast convergence. */
-export function regularizedIncompleteBeta(x: number, a: number, b: number): number {
+function regularizedIncompleteBeta(x: number, a: number, b: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
   const lnFront = logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x);

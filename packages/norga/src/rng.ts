@@ -2,6 +2,12 @@
  * A small seeded generator (xoshiro128**) for everything in this package that draws random numbers outside the
  * tensor engine: data order, Gaussian replay samples, prefix initialisation. Its state is four 32-bit words, so a
  * checkpoint can store it and a resumed run draws exactly what the uninterrupted run would have drawn.
+ *
+ * Why a third generator beside @norga/tensor's and @norga/datasets': tensor's Philox fills tensors on any backend
+ * (same bits on CPU and GPU) and is not a stream of JS numbers; datasets' mulberry32 is a closure with no state to
+ * save, made for one-off shuffles and splits. This one needs getState/setState for checkpoints and a normal() for
+ * the Gaussian replay. Its and mixSeeds' exact bits are those every recorded result was drawn with, so folding it
+ * into either would change every result.
  */
 export class Rng {
   private s: Uint32Array;

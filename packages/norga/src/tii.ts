@@ -31,7 +31,7 @@ export interface TiiOptions {
 }
 
 /** Weight decay of the task-identity network's Gaussian realignment (the official code's 5e-4). */
-export const TII_ALIGN_WEIGHT_DECAY = 5e-4;
+const TII_ALIGN_WEIGHT_DECAY = 5e-4;
 
 /** The task-identity network and the Gaussians of the prefix-free features of every class seen so far. */
 export class TaskIdentity {

@@ -82,7 +82,7 @@ export async function trainMinibatches(t: MinibatchTraining): Promise<void> {
  * with its 1e-6 in the denominator). Returns the norm before clipping. maxNorm <= 0 disables clipping. Kept beside
  * autograd's clipGradNorm_ because its sum order is the one the recorded results were computed with.
  */
-export async function clipGradNorm(params: readonly Tensor[], maxNorm: number): Promise<number> {
+async function clipGradNorm(params: readonly Tensor[], maxNorm: number): Promise<number> {
   const grads = params.map((p) => gradOf(p)).filter((g): g is Tensor => g !== null);
   if (grads.length === 0) return 0;
   const sq = tidy(() => noGrad(() => grads.map((g) => g.square().sum()).reduce((a, b) => a.add(b))));

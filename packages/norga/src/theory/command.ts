@@ -24,7 +24,7 @@ import { EXPERT_KINDS, type ExpertKind, THEORY_GATES, type TheoryGate } from './
 import { mediansMarkdown, summarise, summaryMarkdown, voronoiPlotSpec } from './report.js';
 
 /** The flags of `norga theory`, their defaults and help. */
-export const THEORY_FLAGS = {
+const THEORY_FLAGS = {
   // Prefix tuning against NoRGa's default σ keeps the default run to minutes; sigmoid and gelu are a flag away.
   gates: {
     kind: 'list',
@@ -74,7 +74,7 @@ export const THEORY_FLAGS = {
 } as const satisfies FlagTable;
 
 /** `norga theory --help`. */
-export const THEORY_USAGE = `usage: norga theory [flags]
+const THEORY_USAGE = `usage: norga theory [flags]
 
 Fits the prefix experts of a known mixture (fixed pretrained experts with quadratic scores plus prefix experts
 with linear or NoRGa scores, Gaussian noise) by least squares for sample sizes from --n-min to --n-max, and

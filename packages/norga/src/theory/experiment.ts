@@ -80,13 +80,7 @@ export function truthFor(gate: TheoryGate, cfg: Pick<TheoryConfig, 'alpha' | 'ta
  * One fit, the unit of work. The data are seeded by (seed, n, rep) and the start by (seed, n, rep, variant) — not
  * by the gate — so at a given (n, rep) every gate fits the same x and noise from the same start.
  */
-export function runOne(
-  cfg: TheoryConfig,
-  variant: Variant,
-  gate: TheoryGate,
-  n: number,
-  rep: number,
-): FitRecord {
+function runOne(cfg: TheoryConfig, variant: Variant, gate: TheoryGate, n: number, rep: number): FitRecord {
   const truth = truthFor(gate, cfg);
   const t0 = performance.now();
   const sample = generateSample(truth, n, cfg.noiseStd, new Rng(mixSeeds(cfg.seed, n, rep)));

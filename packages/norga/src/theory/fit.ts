@@ -22,7 +22,7 @@ import {
 } from './model.js';
 
 /** θ = [β_1 (d×k, row-major as [d, k]), β_0 (k), a (d×k), b (k)]: the layout prefixTensors uses. */
-export function packAtoms(atoms: Atom[], dim: number): Float64Array {
+function packAtoms(atoms: Atom[], dim: number): Float64Array {
   const k = atoms.length;
   const theta = new Float64Array(2 * k * (dim + 1));
   atoms.forEach((atom, i) => {
@@ -37,7 +37,7 @@ export function packAtoms(atoms: Atom[], dim: number): Float64Array {
 }
 
 /** The k atoms of a flat parameter vector, in the column layout the fit optimises (β_1, β_0, a, b). */
-export function unpackAtoms(theta: Float64Array, k: number, dim: number): Atom[] {
+function unpackAtoms(theta: Float64Array, k: number, dim: number): Atom[] {
   const off = k * (dim + 1);
   return Array.from({ length: k }, (_, i) => ({
     beta1: Array.from({ length: dim }, (_, r) => theta[r * k + i] as number),

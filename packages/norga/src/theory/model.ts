@@ -132,7 +132,7 @@ export function prefixTensors(atoms: Atom[], dim: number): PrefixTensors {
  * The gate on the prefix scores s = β_1ᵀx: the identity for prefix tuning, else the project's NoRGa score
  * (src/gates.ts), so the theory measures the same function the continual-learning runs train.
  */
-export function gateScores(s: Tensor, gate: GateSpec): Tensor {
+function gateScores(s: Tensor, gate: GateSpec): Tensor {
   if (gate.kind === 'linear') return s.add(0);
   const alpha = f64([gate.alpha], [1]);
   const tau = f64([gate.tau], [1]);

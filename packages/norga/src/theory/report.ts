@@ -31,7 +31,7 @@ export interface SeriesSummary {
  * slower than any power of n (D's slope tends to 0). The tanh experts of the default keep the PDE; the theorem we
  * reconstruct gives no exponent for them, so the table says "> -0.5" (shallower), not a number.
  */
-export function predictedExponent(variant: Variant, gate: TheoryGate): string {
+function predictedExponent(variant: Variant, gate: TheoryGate): string {
   if (variant === 'exact') return '-0.5';
   return gate === 'linear' ? '> -0.5 (PDE)' : '-0.5';
 }
