@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/cli.ts'],
+  // browser: the Node-free part (the `browser` export condition); index: all of it; cli: the `norga` command.
+  entry: ['src/index.ts', 'src/browser.ts', 'src/cli.ts'],
   format: ['esm'],
   dts: true,
   sourcemap: true,

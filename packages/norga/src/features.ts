@@ -8,7 +8,7 @@ import type { ImageSet } from '@norga/datasets';
 import { type Tensor, tensor, tidy } from '@norga/tensor';
 import type { PrefixOptions } from '@norga/vit';
 import type { Backbone } from './backbone.js';
-import { imageBatch } from './data.js';
+import { imageBatch } from './benchmark-data.js';
 import { letSignalsIn } from './signals.js';
 
 export function imagesTensor(backbone: Backbone, set: ImageSet, indices: ArrayLike<number>): Tensor {

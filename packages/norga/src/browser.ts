@@ -1,0 +1,26 @@
+// @norga/norga for browsers (the `browser` export condition, and `@norga/norga/browser`): the method and its
+// training stages, without the file system. Left out, Node only: the CLI and its arguments, run directories,
+// checkpoints and results files (atomic, rundir, runner, method-run, results, state-checks), the backbone and
+// data set files (backbone-file, data), the terminal progress line, vega plots and the theory commands.
+export * from './align.js';
+export * from './backbone.js';
+export * from './benchmark-data.js';
+export * from './config.js';
+export * from './experts.js';
+export * from './features.js';
+export * from './gates.js';
+export * from './gaussian.js';
+export * from './heads.js';
+export * from './learner.js';
+export * from './losses.js';
+export * from './metrics.js';
+export * from './moe.js';
+export * from './paired.js';
+export * from './rng.js';
+export * from './state.js';
+export * from './tap.js';
+export * from './tii.js';
+export * from './tii-stage.js';
+export * from './train-loop.js';
+export * from './vit-backbone.js';
+export * from './wtp.js';
