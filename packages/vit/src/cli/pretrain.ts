@@ -87,36 +87,25 @@ export interface Io {
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-/** The options that must match for a resume to continue the same run. */
+/** The options that must match for a resume to continue the same run, in the order they are recorded. */
+const RUN_IDENTITY = [
+  'dataset',
+  'epochs',
+  'batchSize',
+  'lr',
+  'weightDecay',
+  'warmupSteps',
+  'labelSmoothing',
+  'augment',
+  'finalLrFraction',
+  'seed',
+  'limitTrain',
+  'limitTest',
+] as const satisfies readonly (keyof PretrainOptions)[];
+
+/** Those options of `o`, by name. */
 function runIdentity(o: PretrainOptions): Record<string, unknown> {
-  const {
-    dataset,
-    epochs,
-    batchSize,
-    lr,
-    weightDecay,
-    warmupSteps,
-    labelSmoothing,
-    augment,
-    finalLrFraction,
-    seed,
-    limitTrain,
-    limitTest,
-  } = o;
-  return {
-    dataset,
-    epochs,
-    batchSize,
-    lr,
-    weightDecay,
-    warmupSteps,
-    labelSmoothing,
-    augment,
-    finalLrFraction,
-    seed,
-    limitTrain,
-    limitTest,
-  };
+  return Object.fromEntries(RUN_IDENTITY.map((k) => [k, o[k]]));
 }
 
 export async function pretrain(o: PretrainOptions, io: Io): Promise<PretrainReport> {
