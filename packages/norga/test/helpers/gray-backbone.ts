@@ -2,8 +2,14 @@
 import { ViT } from '@norga/vit';
 import { writeSafetensorsFile } from '@norga/vit/node';
 
-/** A random-weight 28×28 gray ViT saved with its config (and optionally a bad weight) in the metadata. */
-export async function grayBackbone(path: string, opts: { nan?: boolean } = {}): Promise<void> {
+/**
+ * A random-weight 28×28 gray ViT saved with its config, the data set it claims to be pretrained on (Fashion-MNIST
+ * unless said) and optionally a bad weight in the metadata.
+ */
+export async function grayBackbone(
+  path: string,
+  opts: { nan?: boolean; dataset?: string } = {},
+): Promise<void> {
   const config = {
     imageSize: 28,
     patchSize: 7,
@@ -21,6 +27,9 @@ export async function grayBackbone(path: string, opts: { nan?: boolean } = {}): 
     const first = Object.values(arrays)[0] as { data: Float32Array };
     first.data[3] = Number.NaN;
   }
-  await writeSafetensorsFile(path, arrays, { config: JSON.stringify(config), dataset: 'fashion-mnist' });
+  await writeSafetensorsFile(path, arrays, {
+    config: JSON.stringify(config),
+    dataset: opts.dataset ?? 'fashion-mnist',
+  });
   model.dispose();
 }
