@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   Adam,
   crossEntropy,
+  Dropout,
   grad,
   Linear,
   Module,
@@ -150,6 +151,19 @@ describe('modules are callable, as in PyTorch', () => {
     expect(shown).not.toContain('Function');
     model.dispose();
     list.dispose();
+  });
+
+  it('a missing await, model(promise), is an ArgumentError naming the layer and the Promise', () => {
+    const model = new Mlp();
+    const x = T.randn([2, 4]);
+    const pending = Promise.resolve(x);
+    // @ts-expect-error: a Promise where the tensor belongs
+    expect(() => model(pending)).toThrow(/^Linear: x must be a Tensor, got a Promise \(a missing await\?\)$/);
+    const drop = new Dropout(0.5);
+    // @ts-expect-error: an array where the tensor belongs
+    expect(() => drop([1, 2])).toThrow(T.ArgumentError);
+    x.dispose();
+    model.dispose();
   });
 
   it('a module without forward, called, says to define forward', () => {

@@ -67,6 +67,8 @@ export { arg, Ex, lit, type Operand } from './ops/fluent.js';
 export * from './ops/index.js';
 export type { GeluOptions } from './ops/math.js';
 export { BINARY, type BinaryOp, CAST, type ElementwiseDef, UNARY, type UnaryOp } from './ops/table.js';
+/** For layers and ops outside this package: the same ArgumentError/DisposedError checks as the built-in ops. */
+export { assertLive } from './ops/util.js';
 export { PRIMITIVES, type Primitive, type PrimitiveAttrs, type ReducePrimitive } from './primitives.js';
 export {
   blocksFor,

@@ -2,6 +2,7 @@
 
 import {
   add,
+  assertLive,
   type DType,
   ge,
   gelu,
@@ -61,6 +62,7 @@ export class Linear extends Module implements Layer {
 
   /** x·Wᵀ + b over the last axis. */
   forward(x: Tensor): Tensor {
+    assertLive('Linear', x, 'x'); // before x.shape: model(promise) names the missing await
     const last = x.shape[x.rank - 1];
     if (x.rank === 0 || last !== this.inFeatures) {
       throw new GradError('Linear', `expects [..., ${this.inFeatures}], got ${describe(x)}`);
@@ -119,6 +121,7 @@ export class Dropout extends Module implements Layer {
 
   /** Zeroes each element with probability p and scales the rest by 1/(1-p) in training; the identity in eval mode. */
   forward(x: Tensor): Tensor {
+    assertLive('Dropout', x, 'x');
     if (!this.training || this.p === 0) return alias(x);
     const r = noGrad(() => rand(x.shape, { dtype: x.dtype, backend: x.backend.name }));
     const keep = ge(r, this.p);
