@@ -8,6 +8,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** One flag: its kind, default, bounds or choices, and its help line. */
 export type FlagSpec =
   | { kind: 'int'; default: number; min?: number; max?: number; help: string }
   | { kind: 'float'; default: number; min?: number; max?: number; help: string }
@@ -17,9 +18,11 @@ export type FlagSpec =
   | { kind: 'intList'; default: readonly number[]; min?: number; help: string }
   | { kind: 'bool'; default: boolean; help: string };
 
+/** A command's flags by name (without the leading dashes). */
 export type FlagTable = Record<string, FlagSpec>;
 
-type ValueOf<S extends FlagSpec> = S extends { kind: 'int' | 'float' }
+/** The value type a flag parses to. */
+export type ValueOf<S extends FlagSpec> = S extends { kind: 'int' | 'float' }
   ? number
   : S extends { kind: 'string' | 'enum' }
     ? string
@@ -29,15 +32,23 @@ type ValueOf<S extends FlagSpec> = S extends { kind: 'int' | 'float' }
         ? number[]
         : boolean;
 
+/** Every flag of a table with its parsed value. */
 export type Parsed<T extends FlagTable> = { [K in keyof T]: ValueOf<T[K]> };
 
+/** What parseFlags returns. */
 export interface ParseResult<T extends FlagTable> {
+  /** Every flag's value (its default when not given). */
   values: Parsed<T>;
   /** Flags the user gave explicitly (so defaults can be told from choices). */
   given: Set<string>;
+  /** The arguments that are not flags, in order. */
   positionals: string[];
 }
 
+/**
+ * Parses `argv` (`--name value`, `--name=value`, `--bool`) against `table`. Throws a UsageError naming the flag for
+ * an unknown flag, a missing or malformed value, one outside its bounds or choices.
+ */
 export function parseFlags<T extends FlagTable>(argv: string[], table: T): ParseResult<T> {
   const values: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(table))

@@ -51,6 +51,7 @@ export function syncDir(dir: string): void {
   }
 }
 
+/** Writes `data` to `path` atomically: a temporary file beside it, fsync, rename, fsync of the directory. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${counter++}.tmp`);

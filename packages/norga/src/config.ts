@@ -9,6 +9,7 @@
  */
 export type GateKind = 'linear' | 'tanh' | 'sigmoid' | 'gelu' | 'identity';
 
+/** The methods `norga run --methods` knows. */
 export const METHODS = [
   'prefix-tuning',
   'norga-tanh',
@@ -18,8 +19,10 @@ export const METHODS = [
   'lower-bound',
   'upper-bound',
 ] as const;
+/** One of METHODS. */
 export type MethodName = (typeof METHODS)[number];
 
+/** What a method is: its pipeline and its gate. */
 export interface MethodSpec {
   name: MethodName;
   /**
@@ -32,6 +35,7 @@ export interface MethodSpec {
   description: string;
 }
 
+/** Every method's spec by name. */
 export const METHOD_SPECS: Record<MethodName, MethodSpec> = {
   'prefix-tuning': {
     name: 'prefix-tuning',
@@ -67,9 +71,12 @@ export const METHOD_SPECS: Record<MethodName, MethodSpec> = {
   },
 };
 
+/** The task sequences `norga run --benchmark` knows. */
 export const BENCHMARKS = ['split-mnist', 'split-fashion-mnist', 'split-cifar100'] as const;
+/** One of BENCHMARKS. */
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 
+/** A benchmark: its data set and how it is cut into tasks. */
 export interface BenchmarkSpec {
   name: BenchmarkName;
   /** The data set the tasks are cut from. */
@@ -80,6 +87,7 @@ export interface BenchmarkSpec {
   description: string;
 }
 
+/** Every benchmark's spec by name. */
 export const BENCHMARK_SPECS: Record<BenchmarkName, BenchmarkSpec> = {
   'split-mnist': {
     name: 'split-mnist',

@@ -21,6 +21,7 @@ import { checkCheckpoint, checkResult } from './state-checks.js';
 import { type TiiStage, testUpTo } from './tii-stage.js';
 import type { StepReport } from './train-loop.js';
 
+/** One (method, seed)'s checkpoint after `tasksDone` tasks: its accuracy matrix so far and its learner. */
 export interface MethodCheckpoint {
   method: string;
   seed: number;
@@ -53,6 +54,7 @@ export function taskUnits(
   return 3 * cfg.epochs * task.train.length + stats + testSeen;
 }
 
+/** Work units (for the ETA) of one method and seed over `data`: training steps, evaluation, plot samples. */
 export function methodUnits(data: BenchmarkData, cfg: Pick<RunConfig, 'epochs'>, method: MethodSpec): number {
   let n = data.tasks.length * Math.min(MASS_SAMPLES, data.tasks[0]?.test.length ?? 0);
   n += testUpTo(data, data.tasks.length - 1).length; // the true-task evaluation
@@ -60,6 +62,7 @@ export function methodUnits(data: BenchmarkData, cfg: Pick<RunConfig, 'epochs'>,
   return n;
 }
 
+/** What runMethod needs: the shared backbone, data, configuration, TII stage, run directory and reporting. */
 export interface MethodContext {
   backbone: Backbone;
   data: BenchmarkData;
@@ -72,10 +75,16 @@ export interface MethodContext {
   onUnits: (units: number) => void;
   /** Work finished by an earlier, interrupted run (taken off the ETA's total). */
   onSkipped: (units: number) => void;
+  /** The step reporter of task `task` (the progress line). */
   report: (task: number) => StepReport;
+  /** Prints a line (resume notices). */
   log: (message: string) => void;
 }
 
+/**
+ * Runs one method for one seed over every task (resuming from its checkpoint, or returning its finished result),
+ * checkpointing after each task, and returns its metrics, accuracy matrix, gates and prefix attention mass.
+ */
 export async function runMethod(ctx: MethodContext): Promise<MethodRun> {
   const { data, cfg, method, seed, runDir } = ctx;
   const T = data.tasks.length;
@@ -232,7 +241,9 @@ async function evaluateSeen(
 
 /** What trueTaskMetrics needs of a learner: prefixed features with given task ids, and masked classification. */
 export interface TrueTaskEvaluator {
+  /** Prefixed features [n, D] of `indices`, sample k with the prefix of task taskIds[k]. */
   features(set: BenchmarkData['test'], indices: Int32Array, taskIds: Int32Array): Promise<Float32Array>;
+  /** The predicted class of each row of `feats`, over `classes` only. */
   classify(feats: Float32Array, classes: readonly number[]): Promise<Int32Array>;
 }
 

@@ -38,6 +38,7 @@ export interface RunMetrics extends Metrics {
   taskIlFaa: number;
 }
 
+/** The machine a run ran on, as recorded in results.json. */
 export interface MachineInfo {
   cpus: number;
   cpuModel: string;
@@ -45,6 +46,7 @@ export interface MachineInfo {
   node: string;
 }
 
+/** This machine's CPUs, platform and Node version. */
 export function machineInfo(): MachineInfo {
   const c = cpus();
   return {
@@ -55,6 +57,7 @@ export function machineInfo(): MachineInfo {
   };
 }
 
+/** Everything results.json holds: the command, configuration, machine, times, every run, and the summaries. */
 export interface RunSummary {
   command: string;
   config: Record<string, unknown>;
@@ -66,6 +69,7 @@ export interface RunSummary {
   runs: MethodRun[];
 }
 
+/** One method's metrics over its seeds (mean ± sd, in %), a row of the summary table. */
 export interface MethodRow {
   method: string;
   seeds: number;
@@ -112,6 +116,7 @@ export function meanMatrix(mats: AccuracyMatrix[]): AccuracyMatrix {
   );
 }
 
+/** Each method's accuracy matrices, one per seed, in run order. */
 export function methodMatrices(runs: MethodRun[]): MethodMatrix[] {
   const methods = [...new Set(runs.map((r) => r.method))];
   return methods.map((method) => ({
@@ -120,6 +125,7 @@ export function methodMatrices(runs: MethodRun[]): MethodMatrix[] {
   }));
 }
 
+/** The summary table in Markdown: one row per method, mean ± sd over seeds, in %. */
 export function summaryTableMarkdown(rows: MethodRow[]): string {
   const head =
     '| method | seeds | FAA % ↑ | CAA % ↑ | FFM % ↓ | oracle-TII FAA % ↑ | task-IL FAA % ↑ | TII % | wall s / seed |\n' +
@@ -152,6 +158,7 @@ export function gateTableMarkdown(runs: readonly MethodRun[]): string {
   return [head, rule, ...rows].join('\n');
 }
 
+/** An accuracy matrix in Markdown, in % (rows: tasks; columns: after each task; — where not measured). */
 export function matrixMarkdown(acc: AccuracyMatrix): string {
   const T = acc.length;
   const head = `| task \\ after | ${Array.from({ length: T }, (_, t) => `${t + 1}`).join(' | ')} |`;
@@ -163,6 +170,7 @@ export function matrixMarkdown(acc: AccuracyMatrix): string {
   return [head, rule, ...body].join('\n');
 }
 
+/** The whole results.md of a run. */
 export function resultsMarkdown(s: RunSummary): string {
   const rows = summariseByMethod(s.runs);
   const parts = [

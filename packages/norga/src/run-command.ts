@@ -34,6 +34,7 @@ import { linkLatest, newRunDirName, RunDir, readLatest } from './rundir.js';
 import { runBenchmark } from './runner.js';
 import type { VitBackbone } from './vit-backbone.js';
 
+/** The flags of `norga run`, their defaults, bounds and help. */
 export const RUN_FLAGS = {
   benchmark: { kind: 'enum', default: 'split-mnist', choices: BENCHMARKS, help: 'the task sequence' },
   methods: {
@@ -136,6 +137,7 @@ export const RUN_FLAGS = {
   help: { kind: 'bool', default: false, help: 'this help (also -h)' },
 } as const satisfies FlagTable;
 
+/** `norga run --help`. */
 export const RUN_USAGE = `usage: norga run [flags]
 
 Runs class-incremental continual learning with prefix experts on a frozen pretrained ViT (HiDe-Prompt's
@@ -144,7 +146,9 @@ directory. The defaults are HiDe-Prompt's recipe scaled to this data (README: "T
 
 ${flagHelp(RUN_FLAGS)}`;
 
+/** Where `norga run` writes. */
 export interface RunIo {
+  /** Prints a line of output (help, the summary). */
   out: (text: string) => void;
   err: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   /** The clock that names a new run directory (tests fix it). */
@@ -171,6 +175,10 @@ function resumeCommand(argv: readonly string[], dir: string): string {
   return ['norga run', ...kept, '--out', dir, '--resume'].join(' ');
 }
 
+/**
+ * `norga run ARGS`: validates the flags, data and backbone, creates or resumes the run directory, runs the
+ * benchmark. Returns the exit status (0); bad flags throw a UsageError, unusable files a typed error.
+ */
 export async function runCommand(argv: string[], io: RunIo): Promise<number> {
   const { values: f, positionals, given } = parseFlags(argv, RUN_FLAGS);
   if (f.help) {

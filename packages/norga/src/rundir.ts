@@ -35,6 +35,7 @@ import {
   writeStateAtomic,
 } from './atomic.js';
 
+/** A run directory that cannot be used (another run's, or contradicting the command); the CLI exits 1. */
 export class RunDirError extends Error {
   override name = 'RunDirError';
 }
@@ -106,6 +107,7 @@ export function readLatest(link: string): string | undefined {
   }
 }
 
+/** A run directory: its config.json, lock, and each (method, seed)'s checkpoint and result files. */
 export class RunDir {
   private constructor(
     readonly dir: string,
@@ -165,30 +167,37 @@ export class RunDir {
     this.lock.release();
   }
 
+  /** `<dir>/<method>/seed-<seed>`. */
   methodDir(method: string, seed: number): string {
     return join(this.dir, method, `seed-${seed}`);
   }
 
+  /** The checkpoint file of (method, seed). */
   checkpointPath(method: string, seed: number): string {
     return join(this.methodDir(method, seed), 'checkpoint.json');
   }
 
+  /** The result file of (method, seed). */
   resultPath(method: string, seed: number): string {
     return join(this.methodDir(method, seed), 'result.json');
   }
 
+  /** Writes (method, seed)'s checkpoint atomically, with its checksum. */
   saveCheckpoint<T extends object>(method: string, seed: number, state: T): void {
     writeStateAtomic(this.checkpointPath(method, seed), state);
   }
 
+  /** (method, seed)'s checkpoint, undefined when there is none; a damaged file throws naming it. */
   loadCheckpoint<T>(method: string, seed: number): T | undefined {
     return readStateIfExists<T>(this.checkpointPath(method, seed));
   }
 
+  /** Writes (method, seed)'s finished result atomically, with its checksum. */
   saveResult<T extends object>(method: string, seed: number, result: T): void {
     writeStateAtomic(this.resultPath(method, seed), result);
   }
 
+  /** (method, seed)'s result, undefined when there is none; a damaged file throws naming it. */
   loadResult<T>(method: string, seed: number): T | undefined {
     return readStateIfExists<T>(this.resultPath(method, seed));
   }

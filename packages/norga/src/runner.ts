@@ -16,6 +16,7 @@ import type { RunDir } from './rundir.js';
 import { checkTiiStage } from './state-checks.js';
 import { runTiiStage, type TiiStage, tiiStageUnits, tiiToJson } from './tii-stage.js';
 
+/** What runBenchmark runs: the configuration, the backbone, the run directory, and where it reports. */
 export interface RunOptions {
   cfg: RunConfig;
   backbone: Backbone;
@@ -24,11 +25,17 @@ export interface RunOptions {
   dataDir?: string;
   /** Where progress lines go (stderr when absent; null for none). */
   progressSink?: ProgressSink | null;
+  /** Prints a line (resume notices, stage ends). */
   log?: (message: string) => void;
   /** Loads the data of one seed (tests pass a small in-memory benchmark). */
   loadData?: (seed: number) => BenchmarkData;
 }
 
+/**
+ * Runs every method for every seed (the TII stage once per seed, shared by the HiDe methods), resuming what the
+ * run directory already holds, and writes results.json, results.md and the plots. Returns the summary and the
+ * files written.
+ */
 export async function runBenchmark(o: RunOptions): Promise<{ summary: RunSummary; files: string[] }> {
   const { cfg, runDir } = o;
   const started = new Date();

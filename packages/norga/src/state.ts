@@ -4,12 +4,14 @@
  */
 import { type DType, type Tensor, tensor } from '@norga/tensor';
 
+/** A tensor as JSON: shape, dtype and its bytes in base64 (exact, NaN included). */
 export interface SavedTensor {
   shape: number[];
   dtype: DType;
   base64: string;
 }
 
+/** A tensor's values as a SavedTensor. */
 export async function encodeTensor(t: Tensor): Promise<SavedTensor> {
   const data = (await t.data()) as Float32Array | Float64Array | Int32Array;
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -60,6 +62,7 @@ export function encodeArray(a: Float32Array | Int32Array): { kind: 'f32' | 'i32'
   };
 }
 
+/** The typed array an encodeArray wrote. */
 export function decodeArray(s: { kind: 'f32' | 'i32'; base64: string }): Float32Array | Int32Array {
   const bytes = Buffer.from(s.base64, 'base64');
   const copy = new Uint8Array(bytes.length);

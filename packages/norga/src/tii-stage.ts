@@ -15,6 +15,7 @@ import { encodeArray } from './state.js';
 import { TaskIdentity } from './tii.js';
 import type { StepReport } from './train-loop.js';
 
+/** The task-identity stage's output for one seed. */
 export interface TiiStage {
   /** preds[t]: the predicted class of every test sample of tasks 0..t, in testUpTo(data, t) order. */
   preds: Int32Array[];
@@ -47,11 +48,16 @@ export function tiiStageUnits(data: BenchmarkData): number {
   return data.tasks.reduce((n, t) => n + t.train.length + t.test.length, 0);
 }
 
+/** The run settings the TII stage uses. */
 export type TiiConfig = Pick<
   RunConfig,
   'tiiEpochs' | 'tiiLr' | 'batchSize' | 'clipGrad' | 'caEpochs' | 'tiiCaLr' | 'tiiCaSamplesPerClass'
 >;
 
+/**
+ * Trains the task-identity network task after task on the prefix-free features and predicts every test
+ * sample's class after each task. `onUnits` counts feature work for the ETA; `report(task)` reports steps.
+ */
 export async function runTiiStage(
   backbone: Backbone,
   data: BenchmarkData,

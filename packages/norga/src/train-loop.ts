@@ -43,7 +43,14 @@ export interface MinibatchTraining {
   /** The scalar loss of the batch whose rows (entries of the order) are given, recorded for backward. */
   loss(rows: Int32Array): Tensor;
   /** After each step: its loss, step and epoch (1-based) and their counts, the batch's size. */
-  onStep?(loss: number, step: number, steps: number, epoch: number, epochs: number, batch: number): void;
+  readonly onStep?: (
+    loss: number,
+    step: number,
+    steps: number,
+    epoch: number,
+    epochs: number,
+    batch: number,
+  ) => void;
 }
 
 /** Runs the loop of `t` (see MinibatchTraining). */
