@@ -11,6 +11,7 @@ import type { Backbone } from './backbone.js';
 import { imageBatch } from './benchmark-data.js';
 import { letSignalsIn } from './signals.js';
 
+/** The samples `indices` of `set`, preprocessed for the backbone, as a float32 [B, C, H, W] tensor. */
 export function imagesTensor(backbone: Backbone, set: ImageSet, indices: ArrayLike<number>): Tensor {
   const p = backbone.preprocess;
   return tensor(imageBatch(set, indices, p), {
