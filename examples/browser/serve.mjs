@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Serves the repository root over HTTP so the browser page can import the built packages:
- *   pnpm build && node examples/browser/serve.mjs   →  http://localhost:8080/examples/browser/
+ *   pnpm build && pnpm --filter @norga/examples browser   →  http://localhost:8080/examples/browser/
+ * (that script first writes the page data with build-data.mjs).
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -18,6 +19,8 @@ const types = {
   '.wasm': 'application/wasm',
   '.svg': 'image/svg+xml',
   '.css': 'text/css',
+  '.u8': 'application/octet-stream',
+  '.safetensors': 'application/octet-stream',
 };
 
 createServer((req, res) => {
@@ -34,6 +37,11 @@ createServer((req, res) => {
       .end(`not found: ${url.pathname}${url.pathname.includes('/dist/') ? ' (run pnpm build first)' : ''}`);
     return;
   }
-  res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' });
+  res.writeHead(200, {
+    'content-type': types[extname(path)] ?? 'application/octet-stream',
+    // Cross-origin isolation: SharedArrayBuffer, so the WebAssembly tier runs its worker pool in the tab.
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-embedder-policy': 'require-corp',
+  });
   createReadStream(path).pipe(res);
 }).listen(port, () => console.log(`norga browser page: http://localhost:${port}/examples/browser/`));

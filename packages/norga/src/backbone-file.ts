@@ -12,23 +12,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { toFloat32, VIT_CONFIGS, ViT, type ViTConfigName, vitConfig } from '@norga/vit';
+import { VIT_CONFIGS, type ViTConfigName } from '@norga/vit';
 import { readSafetensorsFile } from '@norga/vit/node';
-import type { Preprocess } from './data.js';
-import { VitBackbone } from './vit-backbone.js';
+import { BackboneError, backboneFromSafetensors } from './backbone-bytes.js';
+import type { Preprocess } from './benchmark-data.js';
+import type { VitBackbone } from './vit-backbone.js';
 
-/** Normalisation constants of the pretraining sets (as @norga/vit's pretrain command uses them). */
-export const PRETRAIN_STATS: Record<'fashion-mnist' | 'mnist', { mean: number; std: number }> = {
-  'fashion-mnist': { mean: 0.286, std: 0.353 },
-  mnist: { mean: 0.1307, std: 0.3081 },
-};
-
-/** timm's ViT normalisation (in21k / augreg checkpoints): mean = std = 0.5 per channel. */
-export const TIMM_VIT_STATS = { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] };
-
-export class BackboneError extends Error {
-  override name = 'BackboneError';
-}
+export { BackboneError, backboneFromSafetensors, PRETRAIN_STATS, TIMM_VIT_STATS } from './backbone-bytes.js';
 
 /** The folder of the shipped backbones: `backbones/` of this package (beside `dist/` and `src/`). */
 export function shippedBackboneDir(): string {
@@ -101,34 +91,9 @@ export async function loadBackbone(
   } catch (err) {
     throw new BackboneError(`${path}: not a readable safetensors checkpoint (${(err as Error).message})`);
   }
-  let config = vitConfig(configName);
-  if (file.metadata.config) {
-    try {
-      config = { ...config, ...(JSON.parse(file.metadata.config) as object) };
-    } catch {
-      throw new BackboneError(`${path}: its metadata 'config' is not JSON`);
-    }
-  }
-  const arrays = new Map(
-    [...file.tensors.values()].map((t) => [t.name, { shape: t.shape, data: toFloat32(t) }]),
-  );
-  let model: ViT;
-  try {
-    model = ViT.fromNamedArrays(config, arrays, { ignoreHead: true });
-  } catch (err) {
-    throw new BackboneError(`${path} does not fit the ViT config '${configName}': ${(err as Error).message}`);
-  }
-  const pretrainedOn = file.metadata.dataset;
-  const stats =
-    pretrainedOn === 'fashion-mnist' || pretrainedOn === 'mnist' ? PRETRAIN_STATS[pretrainedOn] : undefined;
-  const p: Preprocess = preprocess ?? {
-    size: config.imageSize,
-    channels: config.inChannels,
-    mean: stats ? [stats.mean] : config.inChannels === 3 ? TIMM_VIT_STATS.mean : [0.5],
-    std: stats ? [stats.std] : config.inChannels === 3 ? TIMM_VIT_STATS.std : [0.5],
-  };
+  const { backbone, pretrainedOn } = backboneFromSafetensors(file, path, configName, preprocess);
   return {
-    backbone: new VitBackbone(model, p),
+    backbone,
     info: fileIdentity(path),
     ...(pretrainedOn ? { pretrainedOn } : {}),
   };

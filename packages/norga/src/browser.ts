@@ -4,6 +4,7 @@
 // data set files (backbone-file, data), the terminal progress line, vega plots and the theory commands.
 export * from './align.js';
 export * from './backbone.js';
+export * from './backbone-bytes.js';
 export * from './benchmark-data.js';
 export * from './config.js';
 export * from './experts.js';
