@@ -16,16 +16,21 @@ import {
 } from '@norga/datasets';
 import { Rng } from './rng.js';
 
+/** One task of a class-incremental sequence: its classes and its train and test samples. */
 export interface TaskData {
+  /** Position in the sequence, from 0. */
   index: number;
   /** Global class ids of the task. */
   classes: number[];
   /** Indices into BenchmarkData.train / .test. */
   train: Int32Array;
+  /** Indices into BenchmarkData.test. */
   test: Int32Array;
 }
 
+/** A benchmark cut into tasks: the data sets and each task's classes and samples. */
 export interface BenchmarkData {
+  /** The benchmark's name. */
   name: string;
   train: ImageSet;
   test: ImageSet;
@@ -88,6 +93,12 @@ export interface BenchmarkSplitOptions {
   classOrder?: 'seeded' | readonly number[];
 }
 
+/**
+ * Cuts `train`/`test` into tasks of consecutive classes of the class order (seeded or given), each class
+ * subsampled to `trainPerClass`/`testPerClass` samples (all when 0). Throws a DatasetError when the classes do not
+ * divide into `tasks` equal tasks, the class order is not a permutation of them, or a class has fewer samples
+ * than asked.
+ */
 export function splitBenchmark(
   name: string,
   train: ImageSet,
@@ -131,6 +142,7 @@ export function imageBatch(set: ImageSet, indices: ArrayLike<number>, p: Preproc
   return out;
 }
 
+/** The labels of the samples `indices` of `set`, as an Int32Array. */
 export function labelsOf(set: ImageSet, indices: ArrayLike<number>): Int32Array {
   return Int32Array.from(indices, (i) => set.labels[i] as number);
 }
