@@ -141,6 +141,7 @@ export function accuracyOverTimeSpec(items: MethodMatrix[]): PlotSpec {
   };
 }
 
+/** One method's prefix attention mass (Learner.prefixMass) per task and prompted layer. */
 export interface PrefixMass {
   method: string;
   /** mass[task][layer]: mean softmax weight the task's prefix columns receive, over heads, queries and test images. */
