@@ -1,7 +1,7 @@
 /**
- * The derivative of every elementwise op of the op table, written once, as expressions (`@norga/tensor`'s Expr)
- * rather than as tensor code. Each entry maps an upstream gradient g to the gradient of one operand:
- * dL/dx = g · f'(x). Because they are expressions, a whole chain (gelu, sigmoid, a clamp, the rule of a single
+ * The derivative of every elementwise op of the op table, written once, as expressions (`@norga/tensor`'s fluent
+ * Ex: `g.mul(s.y)` is g·y) rather than as tensor code. Each entry maps an upstream gradient g to the gradient of
+ * one operand: dL/dx = g · f'(x). Because they are expressions, a whole chain (gelu, sigmoid, a clamp, the rule of a single
  * `mul`) differentiates into one expression per operand, which the backend compiles into one kernel: the
  * backward pass of an elementwise tree is one pass over memory, like its forward.
  *
@@ -9,76 +9,79 @@
  * 0^0 and ties of max/min. `x` (or `a`, `b`) are the operands' expressions and `y` the op's own output
  * expression: the kernel recomputes whichever the formula reads, which costs arithmetic, not memory.
  */
-import type { BinaryOp, DType, Expr, UnaryOp } from '@norga/tensor';
-import { expr as E } from '@norga/tensor';
+import type { BinaryOp, DType, Ex, UnaryOp } from '@norga/tensor';
 
-/** The operands of one node, its output, its dtype, and a constant of that dtype. */
+/** The node being differentiated: its output y, its dtype, and a constant of that dtype. */
 export interface Site {
-  readonly y: Expr;
+  readonly y: Ex;
   readonly dtype: DType;
-  c(value: number): Expr;
+  c(value: number): Ex;
 }
 
-const sub = (a: Expr, b: Expr) => E.bin('sub', a, b);
-const mul = (a: Expr, b: Expr) => E.bin('mul', a, b);
-const div = (a: Expr, b: Expr) => E.bin('div', a, b);
-const neg = (a: Expr) => E.un('neg', a);
-const lt = (a: Expr, b: Expr) => E.bin('cmplt', a, b);
-const eq = (a: Expr, b: Expr) => E.bin('cmpeq', a, b);
-const where = E.select;
-
-export type UnaryDerivative = (g: Expr, x: Expr, s: Site) => Expr;
+export type UnaryDerivative = (g: Ex, x: Ex, s: Site) => Ex;
 export type BinaryDerivative = readonly [
-  (g: Expr, a: Expr, b: Expr, s: Site) => Expr,
-  (g: Expr, a: Expr, b: Expr, s: Site) => Expr,
+  (g: Ex, a: Ex, b: Ex, s: Site) => Ex,
+  (g: Ex, a: Ex, b: Ex, s: Site) => Ex,
 ];
 
 export const UNARY_DERIVATIVES: { readonly [K in UnaryOp]: UnaryDerivative } = {
-  neg: (g) => neg(g),
-  exp: (g, _x, s) => mul(g, s.y),
-  log: (g, x) => div(g, x),
+  neg: (g) => g.neg(),
+  exp: (g, _x, s) => g.mul(s.y),
+  log: (g, x) => g.div(x),
   // d log1p(x) = 1 / (1 + x)
-  log1p: (g, x, s) => div(g, E.bin('add', s.c(1), x)),
+  log1p: (g, x, s) => g.div(s.c(1).add(x)),
   // d sqrt(x) = 1 / (2 sqrt(x))
-  sqrt: (g, _x, s) => div(g, mul(s.y, s.c(2))),
+  sqrt: (g, _x, s) => g.div(s.y.mul(2)),
   // d (1/x) = -1/x² = -y²
-  reciprocal: (g, _x, s) => mul(neg(g), mul(s.y, s.y)),
-  sin: (g, x) => mul(g, E.un('cos', x)),
-  cos: (g, x) => mul(g, neg(E.un('sin', x))),
+  reciprocal: (g, _x, s) => g.neg().mul(s.y.mul(s.y)),
+  sin: (g, x) => g.mul(x.cos()),
+  cos: (g, x) => g.mul(x.sin().neg()),
   // d tanh(x) = 1 - tanh(x)²
-  tanh: (g, _x, s) => mul(g, sub(s.c(1), mul(s.y, s.y))),
+  tanh: (g, _x, s) => g.mul(s.c(1).sub(s.y.mul(s.y))),
   // d erf(x) = 2/√π · exp(-x²)
-  erf: (g, x, s) => mul(g, mul(E.un('exp', neg(mul(x, x))), s.c(2 / Math.sqrt(Math.PI)))),
+  erf: (g, x) =>
+    g.mul(
+      x
+        .mul(x)
+        .neg()
+        .exp()
+        .mul(2 / Math.sqrt(Math.PI)),
+    ),
   // sign(x): 1, -1, or 0 at 0 (and at NaN), so d|x|/dx = 0 at 0 as in PyTorch
-  abs: (g, x, s) => mul(g, where(lt(s.c(0), x), s.c(1), where(lt(x, s.c(0)), s.c(-1), s.c(0)))),
+  abs: (g, x, s) =>
+    g.mul(
+      s
+        .c(0)
+        .cmplt(x)
+        .where(1, x.cmplt(0).where(s.c(-1), 0)),
+    ),
 };
 
 /** max/min: the gradient goes to the operand that won; on a tie each gets half (torch.maximum / minimum). */
 function extremum(op: 'max' | 'min'): BinaryDerivative {
-  const share = (g: Expr, winner: Expr, loser: Expr, s: Site) =>
-    where(
-      op === 'max' ? lt(loser, winner) : lt(winner, loser),
+  const share = (g: Ex, winner: Ex, loser: Ex) =>
+    (op === 'max' ? loser.cmplt(winner) : winner.cmplt(loser)).where(
       g,
-      where(eq(winner, loser), mul(g, s.c(0.5)), s.c(0)),
+      winner.cmpeq(loser).where(g.mul(0.5), 0),
     );
-  return [(g, a, b, s) => share(g, a, b, s), (g, a, b, s) => share(g, b, a, s)];
+  return [(g, a, b) => share(g, a, b), (g, a, b) => share(g, b, a)];
 }
 
 export const BINARY_DERIVATIVES: { readonly [K in BinaryOp]: BinaryDerivative | null } = {
   add: [(g) => g, (g) => g],
-  sub: [(g) => g, (g) => neg(g)],
-  mul: [(g, _a, b) => mul(g, b), (g, a) => mul(g, a)],
+  sub: [(g) => g, (g) => g.neg()],
+  mul: [(g, _a, b) => g.mul(b), (g, a) => g.mul(a)],
   // d(a/b)/db = -a/b², evaluated as -g·((a/b)/b), PyTorch's order of operations
-  div: [(g, _a, b) => div(g, b), (g, a, b) => neg(mul(g, div(div(a, b), b)))],
+  div: [(g, _a, b) => g.div(b), (g, a, b) => g.mul(a.div(b).div(b)).neg()],
   max: extremum('max'),
   min: extremum('min'),
   pow: [
     // b·a^(b-1), and exactly 0 where b = 0 (PyTorch's pow_backward_self), so 0^0 gives no NaN
-    (g, a, b, s) => where(eq(b, s.c(0)), s.c(0), mul(g, mul(b, E.bin('pow', a, sub(b, s.c(1)))))),
+    (g, a, b) => b.cmpeq(0).where(0, g.mul(b.mul(a.pow(b.sub(1))))),
     // a^b·log(a), and 0 where a = 0 and b >= 0 (the limit; PyTorch's pow_backward_exponent)
     (g, a, b, s) => {
-      const general = mul(s.y, E.un('log', a));
-      return mul(g, where(eq(a, s.c(0)), where(lt(b, s.c(0)), general, s.c(0)), general));
+      const general = s.y.mul(a.log());
+      return g.mul(a.cmpeq(0).where(b.cmplt(0).where(general, 0), general));
     },
   ],
   // comparisons give bool: nothing flows back through them

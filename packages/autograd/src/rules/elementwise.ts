@@ -9,8 +9,10 @@
 import {
   type DType,
   expr as E,
+  Ex,
   type Expr,
   fused,
+  lit,
   type Primitive,
   type PrimitiveAttrs,
   type Tensor,
@@ -127,7 +129,9 @@ export function gradientExpressions(
     const ge = adjoint.get(e);
     if (ge === undefined || !live.get(e)) continue;
     const dtype = dtypeOf(e);
-    const site: Site = { y: e, dtype, c: (v) => E.constant(v, dtype) };
+    const site: Site = { y: new Ex(e, dtype), dtype, c: (v) => lit(v, dtype) };
+    const adj = new Ex(ge, dtype);
+    const operand = (x: Expr) => new Ex(x, dtypeOf(x));
     switch (e.kind) {
       case 'input': {
         const prev = grads[e.index];
@@ -138,20 +142,20 @@ export function gradientExpressions(
         break;
       case 'unary': {
         const d = UNARY_DERIVATIVES[e.op];
-        pass(e.x, () => d(ge, e.x, site));
+        pass(e.x, () => d(adj, operand(e.x), site).expr);
         break;
       }
       case 'binary': {
         const d = BINARY_DERIVATIVES[e.op];
         if (d === null) break;
         // the constants of a binary op's derivative have its operands' dtype, which is the node's own
-        pass(e.a, () => d[0](ge, e.a, e.b, site));
-        pass(e.b, () => d[1](ge, e.a, e.b, site));
+        pass(e.a, () => d[0](adj, operand(e.a), operand(e.b), site).expr);
+        pass(e.b, () => d[1](adj, operand(e.a), operand(e.b), site).expr);
         break;
       }
       case 'where':
-        pass(e.a, () => E.select(e.cond, ge, site.c(0)));
-        pass(e.b, () => E.select(e.cond, site.c(0), ge));
+        pass(e.a, () => operand(e.cond).where(adj, 0).expr);
+        pass(e.b, () => operand(e.cond).where(0, adj).expr);
         break;
       case 'cast': {
         const from = dtypeOf(e.x);
