@@ -1,7 +1,8 @@
 /**
  * One method's learner over the task sequence: prefix experts, the gate, the classifier head and the
- * task-adaptive statistics, with the within-task training step of HiDe-Prompt (WTP), its task-adaptive
- * alignment (TAP), evaluation with per-sample inferred prefixes, and state for checkpoints.
+ * task-adaptive statistics. Training a task is HiDe-Prompt's stages, one file each: within-task prediction
+ * (wtp.ts), then task-adaptive prediction (tap.ts); task-identity inference (tii.ts) runs apart, once per seed.
+ * Here: evaluation with per-sample inferred prefixes, the prefix attention mass, and state for checkpoints.
  *
  * The pipelines (config.MethodSpec.pipeline):
  *   hide        a prefix per task, momentum, contrastive regulariser, Gaussian realignment, TII at test time
