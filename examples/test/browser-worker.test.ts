@@ -1,0 +1,206 @@
+/**
+ * The page's training worker (examples/browser/worker.js over continual.js): in Node, continual.js gives the
+ * accuracy matrices `norga run` (runBenchmark) gives for the same configuration and seed; bundled by esbuild and
+ * started as a module worker in headless Chromium on the CPU tier, it gives the same matrices again, posting
+ * its steps on the way. Without chromium the tab half is skipped with a printed reason, and fails instead when
+ * REQUIRE_WEBGPU=1 (CI).
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as N from '@norga/norga';
+import {
+  BENCHMARK_SPECS,
+  loadBackbone,
+  loadBenchmark,
+  type RunConfig,
+  RunDir,
+  runBenchmark,
+  shippedBackbone,
+} from '@norga/norga';
+import { build } from 'esbuild';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { calibratedTimeout } from '../../scripts/test-timeout.mjs';
+// @ts-expect-error: plain JS shared with the page (no declaration file)
+import { writePageData } from '../browser/build-data.mjs';
+// @ts-expect-error: plain JS shared with the page (no declaration file)
+import { runComparison } from '../browser/continual.js';
+
+const examples = join(import.meta.dirname, '..');
+const SEED = 1;
+type Results = Record<string, { acc: number[][]; gate: Record<string, number>; tii: number[] }>;
+
+/** A small run of both methods: 2 tasks of 5 digits, 6 training and 4 test images per class. */
+async function tinyConfig(): Promise<RunConfig> {
+  const { info } = await loadBackbone(shippedBackbone('fashion-mnist').path, 'tiny');
+  return {
+    benchmark: 'split-mnist',
+    tasks: 2,
+    methods: ['prefix-tuning', 'norga-tanh'],
+    seeds: [SEED],
+    classOrder: 'seeded',
+    trainPerClass: 6,
+    testPerClass: 4,
+    epochs: 1,
+    batchSize: 8,
+    lr: 0.01,
+    headLrScale: 0.1,
+    clipGrad: 1,
+    promptLength: 5,
+    promptLayers: [0, 1],
+    promptMomentum: 0.01,
+    reg: 0.1,
+    gateLearning: 'first-task',
+    tiiEpochs: 2,
+    tiiLr: 0.001,
+    caEpochs: 1,
+    caLr: 0.005,
+    caSamplesPerClass: 8,
+    tiiCaLr: 0.01,
+    tiiCaSamplesPerClass: 8,
+    backbone: info,
+    backend: 'cpu',
+  };
+}
+
+let cfg: RunConfig;
+let inNode: Results;
+const steps: unknown[] = [];
+
+beforeAll(async () => {
+  cfg = await tinyConfig();
+  const { backbone } = await loadBackbone(shippedBackbone('fashion-mnist').path, 'tiny');
+  const data = loadBenchmark({ spec: BENCHMARK_SPECS['split-mnist'], ...cfg, seed: SEED });
+  inNode = await runComparison(N, { backbone, data, cfg, seed: SEED, post: (m: unknown) => steps.push(m) });
+  backbone.dispose();
+});
+
+describe('the page worker in Node', () => {
+  it('gives the accuracy matrices of norga run (runBenchmark) for the same configuration', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'norga-page-run-'));
+    try {
+      const { backbone } = await loadBackbone(shippedBackbone('fashion-mnist').path, 'tiny');
+      const { summary } = await runBenchmark({
+        cfg,
+        backbone,
+        runDir: RunDir.open(join(root, 'run'), { ...cfg }, false),
+        command: 'test',
+        progressSink: null,
+      });
+      backbone.dispose();
+      for (const run of summary.runs) {
+        expect(inNode[run.method]?.acc, run.method).toEqual(run.acc);
+        expect(inNode[run.method]?.gate, run.method).toEqual(run.gate);
+      }
+      expect(Object.keys(inNode).sort()).toEqual(summary.runs.map((r) => r.method).sort());
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+    // Progress was posted for every phase. (Accuracies of so small a run say nothing: only equality is checked.)
+    expect(new Set(steps.map((m) => (m as { type: string }).type))).toEqual(
+      new Set(['step', 'tii', 'accuracy', 'gate']),
+    );
+  });
+});
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const FLAGS = ['--headless=new', '--no-sandbox', '--disable-background-networking', '--no-first-run'];
+const problem = existsSync(CHROMIUM) ? null : `${CHROMIUM} not found (install Debian's chromium)`;
+if (problem) {
+  if (process.env.REQUIRE_WEBGPU === '1')
+    throw new Error(`REQUIRE_WEBGPU=1 but the browser worker test cannot run: ${problem}`);
+  console.warn(`[norga] skipping the browser worker test in Chromium: ${problem}`);
+}
+
+describe.runIf(problem === null)('the page worker in headless Chromium (CPU tier)', () => {
+  let out = '';
+  let server: Server;
+  let browser: Browser;
+  let origin = '';
+
+  beforeAll(async () => {
+    out = mkdtempSync(join(tmpdir(), 'norga-page-worker-'));
+    const dataDir = writePageData(out);
+    const bundle = await build({
+      entryPoints: [join(examples, 'browser', 'worker.js')],
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      target: 'es2022',
+      write: false,
+      logLevel: 'silent',
+    });
+    const worker = bundle.outputFiles[0]!.text;
+    const page = '<!doctype html><meta charset="utf-8"><title>worker</title>';
+    server = createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0]!;
+      // Cross-origin isolated, as the example's server: the WebAssembly tier may start its worker pool.
+      res.setHeader('cross-origin-opener-policy', 'same-origin');
+      res.setHeader('cross-origin-embedder-policy', 'require-corp');
+      if (path === '/worker.js') {
+        res.setHeader('content-type', 'text/javascript');
+        res.end(worker);
+      } else if (path.startsWith('/data/') && /^[\w.-]+$/.test(path.slice(6))) {
+        const file = join(dataDir, path.slice(6));
+        res.statusCode = existsSync(file) ? 200 : 404;
+        res.end(existsSync(file) ? readFileSync(file) : '');
+      } else {
+        res.setHeader('content-type', 'text/html');
+        res.end(page);
+      }
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const address = server.address();
+    origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((ok) => (server ? server.close(ok) : ok(undefined)));
+    if (out) rmSync(out, { recursive: true, force: true });
+  });
+
+  it(
+    'runs the comparison on the CPU and gives the Node accuracy matrices exactly',
+    async () => {
+      const page = await browser.newPage();
+      const logs: string[] = [];
+      page.on('console', (m) => logs.push(m.text()));
+      page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+      await page.goto(`${origin}/`);
+      const run = `new Promise((resolve) => {
+      const w = new Worker('/worker.js', { type: 'module' });
+      const types = {};
+      w.onerror = (e) => resolve({ error: 'worker error: ' + e.message });
+      w.onmessage = ({ data }) => {
+        types[data.type] = (types[data.type] ?? 0) + 1;
+        if (data.type === 'done') resolve({ results: data.results, types, isolated: crossOriginIsolated });
+        if (data.type === 'error') resolve({ error: data.message });
+      };
+      w.postMessage({ type: 'start', dataUrl: '/data/', cfg: ${JSON.stringify(cfg)}, seed: ${SEED}, backend: 'cpu' });
+    })`;
+      const got = (await page.evaluate(run)) as {
+        error?: string;
+        results?: Results;
+        types?: Record<string, number>;
+        isolated?: boolean;
+      };
+      await page.close();
+      expect(got.error, logs.join('\n')).toBeUndefined();
+      expect(got.isolated).toBe(true);
+      expect(got.results).toEqual(inNode);
+      expect(Object.keys(got.types ?? {}).sort()).toEqual([
+        'accuracy',
+        'done',
+        'gate',
+        'ready',
+        'step',
+        'tii',
+      ]);
+    },
+    calibratedTimeout(300_000),
+  );
+});
