@@ -278,4 +278,30 @@ describe.skipIf(!built)('norga pretrain: signals reach the pretraining child', (
     );
     expect(existsSync(join(out, '.lock'))).toBe(false);
   });
+
+  it('SIGKILL to norga (which cannot forward it): the child stops by itself when the IPC channel closes', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'norga-orphan-')), 'pt');
+    const args = ['pretrain', '--dataset', 'mnist', '--limit-train', '64', '--limit-test', '16'];
+    const parent = spawn(process.execPath, [bins.norga, ...args, '--epochs', '1000', '--out', out], {
+      cwd: tmpdir(),
+      stdio: 'ignore',
+    });
+    await appears(join(out, '.lock'), parent);
+    const childPid = JSON.parse(readFileSync(join(out, '.lock'), 'utf8')).pid as number;
+    await new Promise((done) => {
+      parent.on('exit', done);
+      parent.kill('SIGKILL');
+    });
+    // The orphan notices at its next turn of the event loop (a zombie awaiting its reaper counts as stopped).
+    const running = () => {
+      if (!alive(childPid)) return false;
+      try {
+        return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${childPid}/stat`, 'utf8'));
+      } catch {
+        return process.platform !== 'linux';
+      }
+    };
+    while (running()) await new Promise((r) => setTimeout(r, 20));
+    expect(existsSync(join(out, '.lock'))).toBe(false);
+  });
 });

@@ -228,7 +228,7 @@ describe('norga run: bad input leaves nothing behind', () => {
 });
 
 describe('norga run: a tiny run end to end', () => {
-  it('records the data source and writes null (not "NaN") for cells not measured', async () => {
+  it('prints the real configuration, records the data source and writes null (not "NaN") for cells not measured', async () => {
     const root = fresh();
     const gray = join(root, 'gray.safetensors');
     await grayBackbone(gray);
@@ -238,7 +238,13 @@ describe('norga run: a tiny run end to end', () => {
       '--train-per-class', '2', '--test-per-class', '1', '--epochs', '1', '--batch-size', '8',
       '--tii-epochs', '1', '--ca-epochs', '0', '--quiet',
     ]; // biome-ignore format: flag, value pairs
-    expect(await runCommand(argv, io())).toBe(0);
+    let banner = '';
+    const err = Object.assign({ write: (t: string) => Boolean((banner += t)) }, { isTTY: false });
+    expect(await runCommand(argv, { out: () => {}, err: err as unknown as NodeJS.WritableStream })).toBe(0);
+    // The banner says what runs: --tasks 2 of MNIST's 10 classes, the per-class counts, the directory.
+    expect(banner).toMatch(/split-mnist, mnist in 2 tasks of 5 classes \(2 train \/ 1 test images per class/);
+    expect(banner).toMatch(/methods prefix-tuning; seeds 1; 1 epochs/);
+    expect(banner).toContain(`run directory ${out}`);
     expect(existsSync(join(out, '.lock'))).toBe(false);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     const source = results.config.dataSource;
