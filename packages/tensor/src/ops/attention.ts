@@ -36,7 +36,7 @@ function checkShapes(q: Tensor, k: Tensor, v: Tensor): void {
 }
 
 /** exp((s - m) · scale): a positive scale commutes with the row max, so the scores need no scaled copy. */
-const SCALED_EXP = (scale: number, dtype: DType) => arg(0, dtype).sub(arg(1)).mul(scale).exp().expr;
+export const SCALED_EXP = (scale: number, dtype: DType) => arg(0, dtype).sub(arg(1)).mul(scale).exp().expr;
 
 /**
  * probs = softmax(q @ kᵀ · scale), out = probs @ v, op by op (the definition). With a positive scale the

@@ -6,7 +6,9 @@
  * passes over the whole [heads, Lq, Lk] tensor, and the heads are shared between threads. Results do not depend
  * on the thread count: each head is computed by one task in a fixed order.
  */
-import { bin, constant, exprKey, input, un } from '../../ops/expr.js';
+import { SCALED_EXP } from '../../ops/attention.js';
+import { exprKey } from '../../ops/expr.js';
+import { arg } from '../../ops/fluent.js';
 import { A_TABLE_CAPACITY, CTL } from './control.js';
 import type { ElementwiseCache } from './elementwise.js';
 import { DIRECT_MAX_K } from './matmul-direct.js';
@@ -69,8 +71,8 @@ export function attentionF32(
   if (!(scale > 0) || v.colStride !== 1) return false;
   for (const x of [q, k, v]) if (!heap.owns(x.data) || x.rowStride < 0 || x.colStride < 0) return false;
   if (!heap.owns(args.out) || !heap.owns(args.probs)) return false;
-  const shifted = un('exp', bin('mul', bin('sub', input(0), input(1)), constant(scale, 'float32')));
-  const divide = bin('div', input(0), input(1));
+  const shifted = SCALED_EXP(scale, 'float32');
+  const divide = arg(0).div(arg(1)).expr;
   const exp = cache.get(exprKey(shifted), shifted, ['row', 'splat']);
   const div = cache.get(exprKey(divide), divide, ['row', 'splat']);
   if (!exp || !div) return false;
