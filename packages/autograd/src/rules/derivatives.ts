@@ -39,22 +39,15 @@ export const UNARY_DERIVATIVES: { readonly [K in UnaryOp]: UnaryDerivative } = {
   // d tanh(x) = 1 - tanh(x)²
   tanh: (g, _x, s) => g.mul(s.c(1).sub(s.y.mul(s.y))),
   // d erf(x) = 2/√π · exp(-x²)
-  erf: (g, x) =>
-    g.mul(
-      x
-        .mul(x)
-        .neg()
-        .exp()
-        .mul(2 / Math.sqrt(Math.PI)),
-    ),
+  erf: (g, x) => {
+    const gauss = x.mul(x).neg().exp();
+    return g.mul(gauss.mul(2 / Math.sqrt(Math.PI)));
+  },
   // sign(x): 1, -1, or 0 at 0 (and at NaN), so d|x|/dx = 0 at 0 as in PyTorch
-  abs: (g, x, s) =>
-    g.mul(
-      s
-        .c(0)
-        .cmplt(x)
-        .where(1, x.cmplt(0).where(s.c(-1), 0)),
-    ),
+  abs: (g, x, s) => {
+    const zero = s.c(0);
+    return g.mul(zero.cmplt(x).where(1, x.cmplt(0).where(s.c(-1), 0)));
+  },
 };
 
 /** max/min: the gradient goes to the operand that won; on a tie each gets half (torch.maximum / minimum). */
