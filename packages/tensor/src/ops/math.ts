@@ -143,12 +143,10 @@ const expNegAbs = (x: Ex): Ex => x.abs().neg().exp();
  * half of exp's 1, and |x|'s derivative at 0 is 0. NaN stays NaN; sigmoid(±inf) is 1 or 0 with gradient 0.
  */
 export const sigmoid = (x: Tensor): Tensor =>
-  composite('sigmoid', [x, 1], FLOATS, (x, one) =>
-    x
-      .min(0)
-      .exp()
-      .div(one.add(expNegAbs(x))),
-  );
+  composite('sigmoid', [x, 1], FLOATS, (x, one) => {
+    const expMin = x.min(0).exp();
+    return expMin.div(one.add(expNegAbs(x)));
+  });
 
 /** log1p(exp(-|x|)): the part of softplus that never overflows (exp(-|x|) lies in [0, 1]). */
 const softTail = (x: Ex): Ex => expNegAbs(x).log1p();

@@ -79,9 +79,8 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
  * (x - mean) / sqrt(var + eps) * weight + bias, with the biased variance.
  */
 /** (x - mean)² */
-const SQUARED_DEVIATION = arg(0)
-  .sub(arg(1))
-  .mul(arg(0).sub(arg(1))).expr;
+const deviation = () => arg(0).sub(arg(1));
+const SQUARED_DEVIATION = deviation().mul(deviation()).expr;
 
 /** 1 / sqrt(sum of squared deviations / n + eps), on the small [.., 1] statistics tensor. */
 function rstdExpr(n: number, eps: number, dtype: DType): Expr {
