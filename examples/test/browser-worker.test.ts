@@ -1,8 +1,8 @@
 /**
  * The page's training worker (examples/browser/worker.js over continual.js): in Node, continual.js gives the
  * accuracy matrices `norga run` (runBenchmark) gives for the same configuration and seed; bundled by esbuild and
- * started as a module worker in headless Chromium on the CPU tier, it gives the same matrices again, posting
- * its steps on the way. Without chromium the tab half is skipped with a printed reason, and fails instead when
+ * started as a module worker in headless Chromium, it gives the same matrices again on the CPU tier, and within
+ * 0.5 points per entry on WebGPU (SwiftShader here), posting its steps on the way. Without chromium the tab half is skipped with a printed reason, and fails instead when
  * REQUIRE_WEBGPU=1 (CI).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -106,7 +106,13 @@ describe('the page worker in Node', () => {
 });
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--headless=new', '--no-sandbox', '--disable-background-networking', '--no-first-run'];
+const FLAGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-background-networking',
+  '--no-first-run',
+];
 const problem = existsSync(CHROMIUM) ? null : `${CHROMIUM} not found (install Debian's chromium)`;
 if (problem) {
   if (process.env.REQUIRE_WEBGPU === '1')
@@ -114,7 +120,7 @@ if (problem) {
   console.warn(`[norga] skipping the browser worker test in Chromium: ${problem}`);
 }
 
-describe.runIf(problem === null)('the page worker in headless Chromium (CPU tier)', () => {
+describe.runIf(problem === null)('the page worker in headless Chromium', () => {
   let out = '';
   let server: Server;
   let browser: Browser;
@@ -163,43 +169,72 @@ describe.runIf(problem === null)('the page worker in headless Chromium (CPU tier
     if (out) rmSync(out, { recursive: true, force: true });
   });
 
-  it(
-    'runs the comparison on the CPU and gives the Node accuracy matrices exactly',
-    async () => {
-      const page = await browser.newPage();
-      const logs: string[] = [];
-      page.on('console', (m) => logs.push(m.text()));
-      page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
-      await page.goto(`${origin}/`);
-      const run = `new Promise((resolve) => {
+  /** Runs the worker in a fresh tab on `backend`; what it posted, counted by type, and its results. */
+  async function runInTab(backend: 'cpu' | 'webgpu') {
+    const page = await browser.newPage();
+    const logs: string[] = [];
+    page.on('console', (m) => logs.push(m.text()));
+    page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+    await page.goto(`${origin}/`);
+    const run = `new Promise((resolve) => {
       const w = new Worker('/worker.js', { type: 'module' });
       const types = {};
+      let ready;
       w.onerror = (e) => resolve({ error: 'worker error: ' + e.message });
       w.onmessage = ({ data }) => {
         types[data.type] = (types[data.type] ?? 0) + 1;
-        if (data.type === 'done') resolve({ results: data.results, types, isolated: crossOriginIsolated });
+        if (data.type === 'ready') ready = data;
+        if (data.type === 'done')
+          resolve({ results: data.results, seconds: data.seconds, types, ready, isolated: crossOriginIsolated });
         if (data.type === 'error') resolve({ error: data.message });
       };
-      w.postMessage({ type: 'start', dataUrl: '/data/', cfg: ${JSON.stringify(cfg)}, seed: ${SEED}, backend: 'cpu' });
+      w.postMessage({ type: 'start', dataUrl: '/data/', cfg: ${JSON.stringify(cfg)}, seed: ${SEED}, backend: '${backend}' });
     })`;
-      const got = (await page.evaluate(run)) as {
-        error?: string;
-        results?: Results;
-        types?: Record<string, number>;
-        isolated?: boolean;
-      };
-      await page.close();
-      expect(got.error, logs.join('\n')).toBeUndefined();
-      expect(got.isolated).toBe(true);
+    const got = (await page.evaluate(run)) as {
+      error?: string;
+      results?: Results;
+      seconds?: number;
+      types?: Record<string, number>;
+      ready?: { backend: string; adapter: string };
+      isolated?: boolean;
+    };
+    await page.close();
+    expect(got.error, logs.join('\n')).toBeUndefined();
+    expect(got.isolated).toBe(true);
+    expect(Object.keys(got.types ?? {}).sort()).toEqual(['accuracy', 'done', 'gate', 'ready', 'step', 'tii']);
+    return got;
+  }
+
+  it(
+    'runs the comparison on the CPU and gives the Node accuracy matrices exactly',
+    async () => {
+      const got = await runInTab('cpu');
       expect(got.results).toEqual(inNode);
-      expect(Object.keys(got.types ?? {}).sort()).toEqual([
-        'accuracy',
-        'done',
-        'gate',
-        'ready',
-        'step',
-        'tii',
-      ]);
+    },
+    calibratedTimeout(300_000),
+  );
+
+  it(
+    'runs the comparison on WebGPU (SwiftShader here): accuracies within 0.5 points of the CPU',
+    async () => {
+      const got = await runInTab('webgpu');
+      console.log(`[norga] page worker on WebGPU: ${got.ready?.adapter}, ${got.seconds?.toFixed(1)} s`);
+      expect(got.ready?.backend).toBe('webgpu');
+      expect(Object.keys(got.results ?? {}).sort()).toEqual(Object.keys(inNode).sort());
+      for (const [method, want] of Object.entries(inNode)) {
+        const run = got.results?.[method];
+        const far = want.acc.flatMap((row, i) =>
+          row.flatMap((w, t) => {
+            const g = run?.acc[i]?.[t] ?? Number.NaN;
+            // Entries of tasks not yet seen are NaN on both sides.
+            const bad = Number.isNaN(w) ? !Number.isNaN(g) : !(Math.abs(g - w) <= 0.005);
+            return bad ? [`acc[${i}][${t}]: ${g} vs ${w} on the CPU`] : [];
+          }),
+        );
+        expect(far, method).toEqual([]);
+        for (const [name, w] of Object.entries(want.gate))
+          expect(Math.abs((run?.gate[name] ?? Number.NaN) - w), `${method} ${name}`).toBeLessThan(1e-4);
+      }
     },
     calibratedTimeout(300_000),
   );
