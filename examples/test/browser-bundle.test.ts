@@ -6,19 +6,17 @@
  * must give the same numbers as the Node entries on the CPU. Needs the packages built (`pnpm build`).
  * Without chromium the tab test is skipped with a printed reason, and fails instead when REQUIRE_WEBGPU=1 (CI).
  */
-import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as N from '@norga/norga';
 import * as T from '@norga/tensor';
 import * as V from '@norga/vit';
 import { build, type Message } from 'esbuild';
-import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calibratedTimeout } from '../../scripts/test-timeout.mjs';
 // @ts-expect-error: plain JS shared with the page (no declaration file)
 import { norgaSmoke } from '../browser/smoke.js';
+import { chromiumProblem, startTab, type Tab } from './browser-tab.js';
 
 const examples = join(dirname(fileURLToPath(import.meta.url)), '..');
 const root = join(examples, '..');
@@ -81,29 +79,10 @@ describe('browser bundles (esbuild, platform browser)', () => {
   });
 });
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-const problem = existsSync(CHROMIUM)
-  ? null
-  : `${CHROMIUM} not found (install Debian's chromium: scripts/install-system.sh)`;
-if (problem) {
-  if (process.env.REQUIRE_WEBGPU === '1')
-    throw new Error(`REQUIRE_WEBGPU=1 but the browser bundle test cannot run: ${problem}`);
-  console.warn(`[norga] skipping the browser bundle test in Chromium: ${problem}`);
-}
+const problem = chromiumProblem('the browser bundle test in Chromium');
 
 describe.runIf(problem === null)('the @norga/norga browser bundle in headless Chromium', () => {
-  let server: Server;
-  let browser: Browser;
-  let origin = '';
+  let tab: Tab;
 
   beforeAll(async () => {
     const b = await bundleForBrowser(
@@ -118,28 +97,17 @@ describe.runIf(problem === null)('the @norga/norga browser bundle in headless Ch
     );
     expect(b.errors).toEqual([]);
     const page = '<!doctype html><meta charset="utf-8"><script type="module" src="/bundle.js"></script>';
-    server = createServer((req, res) => {
+    tab = await startTab((req, res) => {
       const js = req.url === '/bundle.js';
       res.setHeader('content-type', js ? 'text/javascript' : 'text/html');
       res.end(js ? b.code : page);
     });
-    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-    const address = server.address();
-    origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((ok) => (server ? server.close(ok) : ok(undefined)));
-  });
+  afterAll(() => tab?.close());
 
   it('a NoRGa prefix-attention forward on the CPU equals the Node result exactly', async () => {
-    const page = await browser.newPage();
-    const logs: string[] = [];
-    page.on('console', (m) => logs.push(m.text()));
-    page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
-    await page.goto(`${origin}/`);
+    const { page, logs } = await tab.open();
     await page
       .waitForFunction('window.ready === true', undefined, { timeout: calibratedTimeout(60_000) })
       .catch(() => {

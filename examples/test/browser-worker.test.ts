@@ -6,7 +6,6 @@
  * REQUIRE_WEBGPU=1 (CI).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as N from '@norga/norga';
@@ -20,13 +19,13 @@ import {
   shippedBackbone,
 } from '@norga/norga';
 import { build } from 'esbuild';
-import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calibratedTimeout } from '../../scripts/test-timeout.mjs';
 // @ts-expect-error: plain JS shared with the page (no declaration file)
 import { writePageData } from '../browser/build-data.mjs';
 // @ts-expect-error: plain JS shared with the page (no declaration file)
 import { runComparison } from '../browser/continual.js';
+import { chromiumProblem, startTab, type Tab } from './browser-tab.js';
 
 const examples = join(import.meta.dirname, '..');
 const SEED = 1;
@@ -105,26 +104,11 @@ describe('the page worker in Node', () => {
   });
 });
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--disable-background-networking',
-  '--no-first-run',
-];
-const problem = existsSync(CHROMIUM) ? null : `${CHROMIUM} not found (install Debian's chromium)`;
-if (problem) {
-  if (process.env.REQUIRE_WEBGPU === '1')
-    throw new Error(`REQUIRE_WEBGPU=1 but the browser worker test cannot run: ${problem}`);
-  console.warn(`[norga] skipping the browser worker test in Chromium: ${problem}`);
-}
+const problem = chromiumProblem('the browser worker test in Chromium');
 
 describe.runIf(problem === null)('the page worker in headless Chromium', () => {
   let out = '';
-  let server: Server;
-  let browser: Browser;
-  let origin = '';
+  let tab: Tab;
 
   beforeAll(async () => {
     out = mkdtempSync(join(tmpdir(), 'norga-page-worker-'));
@@ -140,11 +124,8 @@ describe.runIf(problem === null)('the page worker in headless Chromium', () => {
     });
     const worker = bundle.outputFiles[0]!.text;
     const page = '<!doctype html><meta charset="utf-8"><title>worker</title>';
-    server = createServer((req, res) => {
+    tab = await startTab((req, res) => {
       const path = (req.url ?? '/').split('?')[0]!;
-      // Cross-origin isolated, as the example's server: the WebAssembly tier may start its worker pool.
-      res.setHeader('cross-origin-opener-policy', 'same-origin');
-      res.setHeader('cross-origin-embedder-policy', 'require-corp');
       if (path === '/worker.js') {
         res.setHeader('content-type', 'text/javascript');
         res.end(worker);
@@ -157,25 +138,16 @@ describe.runIf(problem === null)('the page worker in headless Chromium', () => {
         res.end(page);
       }
     });
-    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-    const address = server.address();
-    origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise((ok) => (server ? server.close(ok) : ok(undefined)));
+    await tab?.close();
     if (out) rmSync(out, { recursive: true, force: true });
   });
 
   /** Runs the worker in a fresh tab on `backend`; what it posted, counted by type, and its results. */
   async function runInTab(backend: 'cpu' | 'webgpu') {
-    const page = await browser.newPage();
-    const logs: string[] = [];
-    page.on('console', (m) => logs.push(m.text()));
-    page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
-    await page.goto(`${origin}/`);
+    const { page, logs } = await tab.open();
     const run = `new Promise((resolve) => {
       const w = new Worker('/worker.js', { type: 'module' });
       const types = {};
