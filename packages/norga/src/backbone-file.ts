@@ -48,6 +48,7 @@ export interface BackboneCard {
   commit: string;
 }
 
+/** The JSON card beside a shipped backbone; a BackboneError when it is missing or not JSON. */
 export function readBackboneCard(path: string): BackboneCard {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as BackboneCard;
@@ -56,18 +57,24 @@ export function readBackboneCard(path: string): BackboneCard {
   }
 }
 
+/** Which file a run used. */
 export interface BackboneInfo {
+  /** Absolute path. */
   path: string;
+  /** File size in bytes. */
   bytes: number;
+  /** sha256 of the whole file, hex. */
   sha256: string;
 }
 
+/** The absolute path, size and sha256 of the file at `path`. */
 export function fileIdentity(path: string): BackboneInfo {
   const bytes = statSync(path).size;
   const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex');
   return { path: resolve(path), bytes, sha256 };
 }
 
+/** A loaded backbone and where it came from. */
 export interface LoadedBackbone {
   backbone: VitBackbone;
   info: BackboneInfo;
@@ -99,4 +106,5 @@ export async function loadBackbone(
   };
 }
 
+/** The @norga/vit presets a backbone file can be read as (`--backbone-config`). */
 export const BACKBONE_CONFIGS = Object.keys(VIT_CONFIGS) as ViTConfigName[];
