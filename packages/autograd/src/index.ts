@@ -36,8 +36,10 @@ export * as optim from './optim/index.js';
 export * from './optim/index.js';
 export {
   type BackwardContext,
+  type Differentiable,
   NON_DIFFERENTIABLE,
   RULES,
+  type RuleTable,
   type SaveContext,
   type VjpRule,
 } from './rules/index.js';

@@ -69,7 +69,15 @@ export type { GeluOptions } from './ops/math.js';
 export { BINARY, type BinaryOp, CAST, type ElementwiseDef, UNARY, type UnaryOp } from './ops/table.js';
 /** For layers and ops outside this package: the same ArgumentError/DisposedError checks as the built-in ops. */
 export { assertLive } from './ops/util.js';
-export { PRIMITIVES, type Primitive, type PrimitiveAttrs, type ReducePrimitive } from './primitives.js';
+export {
+  type Axis,
+  type None,
+  PRIMITIVES,
+  type Primitive,
+  type PrimitiveAttrs,
+  type Reduce,
+  type ReducePrimitive,
+} from './primitives.js';
 export {
   blocksFor,
   boxMuller,

@@ -12,9 +12,12 @@ import type { Expr } from './ops/expr.js';
 import { BINARY, type BinaryOp, UNARY, type UnaryOp } from './ops/table.js';
 import type { Tensor } from './tensor.js';
 
-type None = { readonly [k in never]: never };
-type Axis = { readonly axis: number };
-type Reduce = { readonly axes: readonly number[]; readonly keepdim: boolean };
+/** The attributes of a primitive that reports none. */
+export type None = { readonly [k in never]: never };
+/** The attributes of a primitive over one axis (softmax, concat, gather, ...). */
+export type Axis = { readonly axis: number };
+/** The attributes of a reduction: the axes reduced and whether they are kept as size 1. */
+export type Reduce = { readonly axes: readonly number[]; readonly keepdim: boolean };
 
 /** The attributes each primitive reports, by name. */
 export type PrimitiveAttrs = { readonly [P in UnaryOp | BinaryOp]: None } & {
@@ -42,12 +45,12 @@ export type PrimitiveAttrs = { readonly [P in UnaryOp | BinaryOp]: None } & {
   readonly gather: Axis;
   /** [x, index, src] */
   readonly scatterAdd: Axis;
-  /** [...inputs]: an elementwise expression tree run as one kernel; `name` is the composite's (gelu, ...). */
+  /** `[...inputs]`: an elementwise expression tree run as one kernel; `name` is the composite's (gelu, ...). */
   readonly fused: { readonly expr: Expr; readonly name?: string };
   /** Composites with closed-form gradients. */
   readonly softmax: Axis;
   readonly logSoftmax: Axis;
-  /** [q, k, v]: the probabilities travel along so the rule saves them instead of recomputing them. */
+  /** `[q, k, v]`: the probabilities travel along so the rule saves them instead of recomputing them. */
   readonly attention: { readonly scale: number; readonly probs: Tensor };
   /**
    * [x, weight?, bias?]: `weight`/`bias` say which are present; the statistics travel along (live only while
@@ -98,6 +101,7 @@ const OTHERS: { readonly [P in Exclude<Primitive, UnaryOp | BinaryOp>]: true } =
   layerNorm: true,
 };
 
+/** Every primitive's name, at run time: the op table's unary and binary ops, then the others (kept complete by OTHERS' type). */
 export const PRIMITIVES: readonly Primitive[] = [
   ...(Object.keys(UNARY) as UnaryOp[]),
   ...(Object.keys(BINARY) as BinaryOp[]),

@@ -18,58 +18,76 @@ export class Ex {
     readonly dtype: DType | undefined,
   ) {}
 
+  /** −this. */
   neg(): Ex {
     return this.unary('neg');
   }
+  /** e^this. */
   exp(): Ex {
     return this.unary('exp');
   }
+  /** The natural logarithm of this. */
   log(): Ex {
     return this.unary('log');
   }
+  /** ln(1 + this), accurate near 0. */
   log1p(): Ex {
     return this.unary('log1p');
   }
+  /** √this. */
   sqrt(): Ex {
     return this.unary('sqrt');
   }
+  /** 1 / this. */
   reciprocal(): Ex {
     return this.unary('reciprocal');
   }
+  /** sin(this). */
   sin(): Ex {
     return this.unary('sin');
   }
+  /** cos(this). */
   cos(): Ex {
     return this.unary('cos');
   }
+  /** tanh(this). */
   tanh(): Ex {
     return this.unary('tanh');
   }
+  /** The error function of this. */
   erf(): Ex {
     return this.unary('erf');
   }
+  /** |this|. */
   abs(): Ex {
     return this.unary('abs');
   }
 
+  /** this + b. */
   add(b: Operand): Ex {
     return this.binary('add', b);
   }
+  /** this − b. */
   sub(b: Operand): Ex {
     return this.binary('sub', b);
   }
+  /** this · b. */
   mul(b: Operand): Ex {
     return this.binary('mul', b);
   }
+  /** this / b. */
   div(b: Operand): Ex {
     return this.binary('div', b);
   }
+  /** The larger of this and b. */
   max(b: Operand): Ex {
     return this.binary('max', b);
   }
+  /** The smaller of this and b. */
   min(b: Operand): Ex {
     return this.binary('min', b);
   }
+  /** this raised to the power b. */
   pow(b: Operand): Ex {
     return this.binary('pow', b);
   }
