@@ -5,6 +5,7 @@ export { CIFAR_DIR, loadCifarDir } from './node/cifar-files.js';
 export {
   type CliError,
   type CommandIo,
+  DATA_FLAGS,
   DATA_USAGE,
   type DirLock,
   describeCommonError,
@@ -18,6 +19,7 @@ export {
 } from './node/data-command.js';
 export { decodeImage, type RgbImage } from './node/decode-image.js';
 export { readBytes, readMaybeGzip } from './node/files.js';
+export * from './node/flags.js';
 export { type IdxDatasetOptions, loadIdxDataset, loadIdxSplit, readIdxFile } from './node/idx-files.js';
 export {
   type FolderEntry,

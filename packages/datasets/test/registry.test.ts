@@ -182,10 +182,15 @@ describe('norga-data command', () => {
   });
 
   test('usage errors exit 2', () => {
-    expect(run(['--bogus'])).toMatchObject({ code: 2 });
+    expect(run(['--bogus'])).toMatchObject({
+      code: 2,
+      err: "norga-data: unknown flag '--bogus'; see --help (norga-data --help lists the flags)",
+    });
+    expect(run(['--size', '0']).err).toMatch(/--size must be ≥ 1, got '0'/);
     expect(run(['svhn']).err).toMatch(/unknown data set 'svhn'/);
     expect(run(['--size', 'x']).code).toBe(2);
     expect(run(['--data-dir']).code).toBe(2);
     expect(run(['--help'])).toMatchObject({ code: 0 });
+    expect(run(['-h']).out).toMatch(/^usage: norga-data [\s\S]*--data-dir[\s\S]*Exit status/);
   });
 });

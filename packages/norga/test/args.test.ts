@@ -57,6 +57,31 @@ describe('parseFlags', () => {
     expect(() => parseFlags(argv, table)).toThrow(message);
   });
 
+  it('-h is --help where the table has a help flag, and an unknown single-dash word elsewhere', () => {
+    const withHelp = { ...table, help: { kind: 'bool', default: false, help: 'this help' } } as const;
+    expect(parseFlags(['-h'], withHelp).values.help).toBe(true);
+    expect(parseFlags(['--help', 'x'], withHelp)).toMatchObject({
+      values: { help: true },
+      positionals: ['x'],
+    });
+    expect(() => parseFlags(['-h'], table)).toThrow(/unknown flag '-h': flags are spelled --name/);
+    expect(() => parseFlags(['-hx'], withHelp)).toThrow(/unknown flag '-hx'/);
+    expect(() => parseFlags(['--'], table)).toThrow(/unknown flag '--'/);
+    expect(parseFlags(['-'], table).positionals).toEqual(['-']);
+    expect(() => parseFlags(['--epochs', '-1'], table)).toThrow(/--epochs must be ≥ 1, got '-1'/);
+    expect(() => parseFlags(['--constructor'], table)).toThrow(/unknown flag '--constructor'/);
+  });
+
+  it('exclusive bounds: above and below', () => {
+    const t = {
+      lr: { kind: 'float', default: 1, above: 0, help: 'rate' },
+      smooth: { kind: 'float', default: 0, min: 0, below: 1, help: 'smoothing' },
+    } as const;
+    expect(parseFlags(['--lr', '1e-9', '--smooth=0.99'], t).values).toEqual({ lr: 1e-9, smooth: 0.99 });
+    expect(() => parseFlags(['--lr', '0'], t)).toThrow(/--lr must be > 0, got '0'/);
+    expect(() => parseFlags(['--smooth', '1'], t)).toThrow(/--smooth must be < 1, got '1'/);
+  });
+
   it('help lists every flag with its default', () => {
     const h = flagHelp(table);
     for (const name of Object.keys(table)) expect(h).toContain(`--${name}`);

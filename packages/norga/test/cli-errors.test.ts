@@ -220,7 +220,7 @@ describe.skipIf(!built)('the bins: -h/--help everywhere, one-line refusals', () 
         1,
         /missing\.st: no such file or directory \(ENOENT/,
       ],
-      ['norga-data', ['--bogus'], 2, /unknown option '--bogus'/],
+      ['norga-data', ['--bogus'], 2, /unknown flag '--bogus'/],
     ] as const) {
       const r = run(bin, [...args]);
       expect(r.code, `${bin} ${args.join(' ')}: ${r.err}`).toBe(code);
@@ -228,6 +228,49 @@ describe.skipIf(!built)('the bins: -h/--help everywhere, one-line refusals', () 
       expect(r.err).toMatch(line);
     }
     expect(existsSync(join(dir, 'none'))).toBe(false);
+  });
+});
+
+describe.skipIf(!built)('the three CLIs share one parser', () => {
+  // Each command as its users call it: -h and --help print its usage and exit 0; an unknown flag is refused with
+  // the same one line, `<prog>: unknown flag '--bogus'; see --help (<prog> ... --help ...)`, and exit 2.
+  const commands = [
+    ['norga', ['run'], /^usage: norga run \[flags\]/],
+    ['norga', ['theory'], /^usage: norga theory \[flags\]/],
+    ['norga', ['data'], /^usage: norga-data /],
+    ['norga', ['pretrain'], /^usage: norga pretrain [\s\S]*usage: norga-vit pretrain \[flags\]/],
+    ['norga-vit', ['pretrain'], /^usage: norga-vit pretrain \[flags\]/],
+    ['norga-vit', ['eval'], /^usage: norga-vit eval FILE/],
+    ['norga-vit', ['inspect'], /^usage: norga-vit inspect FILE/],
+    ['norga-data', [], /^usage: norga-data /],
+  ] as const;
+
+  it.each(commands)('%s %j answers -h and --help with its usage, exit 0', (bin, args, usage) => {
+    for (const help of ['-h', '--help']) {
+      const r = run(bin, [...args, help]);
+      expect(r.code, `${bin} ${args.join(' ')} ${help}: ${r.err}`).toBe(0);
+      expect(r.out).toMatch(usage);
+      expect(r.err).toBe('');
+    }
+  });
+
+  it.each(commands)('%s %j refuses an unknown flag in the common one-line form, exit 2', (bin, args) => {
+    // `norga data` is norga-data's command; `norga pretrain` runs norga-vit's.
+    const prog =
+      args[0] === 'data' ? 'norga-data' : args[0] === 'pretrain' && bin === 'norga' ? 'norga-vit' : bin;
+    const r = run(bin, [...args, '--bogus']);
+    expect(r.code, r.err).toBe(2);
+    expect(r.out).toBe('');
+    const lines = r.err.trim().split('\n');
+    expect(lines, r.err).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^${prog}: unknown flag '--bogus'(?: \\(did you mean --[\\w-]+\\?\\))?; see --help \\(${prog} [^)]*--help[^)]*\\)$`,
+      ),
+    );
+    const dash = run(bin, [...args, '-x']);
+    expect(dash.code, dash.err).toBe(2);
+    expect(dash.err).toMatch(new RegExp(`^${prog}: unknown flag '-x': flags are spelled --name \\(`));
   });
 });
 

@@ -135,10 +135,10 @@ describe('norga-vit pretrain', () => {
   it('rejects unknown flags and bad values with usage', async () => {
     const c = capture();
     expect(await runCli(['pretrain', '--epoch', '3'], c.io)).toBe(2);
-    expect(c.err()).toMatch(/unknown flag: --epoch/);
+    expect(c.err()).toMatch(/unknown flag '--epoch' \(did you mean --epochs\?\)/);
     const d = capture();
     expect(await runCli(['pretrain', '--lr', '-1'], d.io)).toBe(2);
-    expect(d.err()).toMatch(/--lr must be a positive number, got '-1'/);
+    expect(d.err()).toMatch(/--lr must be > 0, got '-1'/);
     const e = capture();
     expect(await runCli(['frobnicate'], e.io)).toBe(2);
     expect(e.err()).toMatch(/unknown command 'frobnicate'/);

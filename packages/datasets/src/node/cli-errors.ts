@@ -5,6 +5,7 @@
  */
 import { TensorError } from '@norga/tensor';
 import { DatasetError } from '../errors.js';
+import { UsageError } from './flags.js';
 import { LockError } from './lock.js';
 
 /** Exit statuses of every command of the project (documented in each CLI's README). */
@@ -70,11 +71,12 @@ function systemError(err: NodeJS.ErrnoException): CliError | undefined {
 }
 
 /**
- * The errors every command may meet: data sets, tensors and backends, the file system, memory. Undefined for an
+ * The errors every command may meet: bad flags (UsageError), data sets, tensors and backends, the file system, memory. Undefined for an
  * error it does not know (the caller's own classes come first; what is left is a bug).
  */
 export function describeCommonError(err: unknown): CliError | undefined {
   if (!(err instanceof Error)) return undefined;
+  if (err instanceof UsageError) return { message: err.message, code: EXIT.usage };
   if (err instanceof DatasetError) return { message: err.message, code: EXIT.failed };
   if (err instanceof LockError) return { message: err.message, code: EXIT.busy };
   if (err instanceof TensorError) {

@@ -1,13 +1,23 @@
 #!/usr/bin/env node
 import { existsSync, statSync } from 'node:fs';
-import { type CliError, describeCommonError, EXIT, reportCliError, takeVerbose } from '@norga/datasets';
+import {
+  type CliError,
+  describeCommonError,
+  EXIT,
+  type FlagTable,
+  flagHelp,
+  parseFlags,
+  reportCliError,
+  takeVerbose,
+  UsageError,
+  usageLine,
+} from '@norga/datasets';
 import { readSafetensorsFile, writeSafetensorsFile } from '../node.js';
 import { toFloat32 } from '../safetensors/convert.js';
 import { SafetensorsError } from '../safetensors/errors.js';
 /** `norga-vit`: pretrain the tiny ViT; inspect or convert safetensors checkpoints. */
 import { fromHuggingFace, isHuggingFaceNaming } from '../weights/huggingface.js';
 import type { NamedArray } from '../weights/named.js';
-import { Flags, parseArgs, UsageError } from './args.js';
 import { CheckpointError } from './checkpoint.js';
 import { evaluate } from './evaluate.js';
 import { AUGMENTATIONS, type Augmentation, type Io, PretrainError, pretrain } from './pretrain.js';
@@ -23,22 +33,91 @@ function parseAugment(list: string): Augmentation[] {
   return names as Augmentation[];
 }
 
+const DATASET = {
+  kind: 'enum',
+  default: 'fashion-mnist',
+  choices: ['fashion-mnist', 'mnist'],
+  help: 'data set',
+} as const;
+const DATA_DIR = { kind: 'string', default: '', help: 'data directory (else $NORGA_DATA)' } as const;
+const BACKEND = { kind: 'enum', default: 'cpu', choices: ['cpu', 'webgpu'], help: 'tensor backend' } as const;
+const HELP = { kind: 'bool', default: false, help: 'this help (also -h)' } as const;
+
+/** The flags of `norga-vit pretrain`. */
+const PRETRAIN_FLAGS = {
+  dataset: DATASET,
+  'data-dir': DATA_DIR,
+  out: {
+    kind: 'string',
+    default: '',
+    help: 'run directory, locked while a pretraining runs in it ("": runs/vit-tiny-<dataset>)',
+  },
+  epochs: { kind: 'int', default: 10, min: 1, help: 'epochs' },
+  'batch-size': { kind: 'int', default: 64, min: 1, help: 'batch size' },
+  lr: { kind: 'float', default: 1e-3, above: 0, help: 'AdamW peak learning rate' },
+  'weight-decay': { kind: 'float', default: 0.05, min: 0, help: 'AdamW weight decay' },
+  'warmup-steps': { kind: 'int', default: 500, min: 0, help: 'linear warm-up steps' },
+  'label-smoothing': { kind: 'float', default: 0, min: 0, below: 1, help: 'label smoothing' },
+  seed: { kind: 'int', default: 0, min: 0, help: 'seed of the initialisation, order and subsets' },
+  augment: {
+    kind: 'string',
+    default: 'none',
+    help: 'none, or comma-separated: shift2 (±2-pixel shifts), flip (left-right)',
+  },
+  'final-lr-fraction': {
+    kind: 'float',
+    default: 0.01,
+    min: 0,
+    max: 1,
+    help: 'where the cosine schedule ends, as a fraction of the peak lr',
+  },
+  'checkpoint-every': {
+    kind: 'int',
+    default: 200,
+    min: 0,
+    help: 'steps between checkpoints (also at every epoch end)',
+  },
+  resume: {
+    kind: 'bool',
+    default: false,
+    help: 'continue the checkpoint in --out (after a kill, the run continues where it was)',
+  },
+  'limit-train': { kind: 'int', default: 0, min: 0, help: 'seeded training subset (0 = all)' },
+  'limit-test': { kind: 'int', default: 0, min: 0, help: 'seeded test subset (0 = all)' },
+  'stop-after-steps': {
+    kind: 'int',
+    default: 0,
+    min: 0,
+    help: 'checkpoint and stop at this global step (0: never)',
+  },
+  backend: BACKEND,
+  help: HELP,
+} as const satisfies FlagTable;
+
+/** The flags of `norga-vit eval`. */
+const EVAL_FLAGS = {
+  dataset: DATASET,
+  'data-dir': DATA_DIR,
+  'batch-size': { kind: 'int', default: 256, min: 1, help: 'batch size' },
+  backend: BACKEND,
+  'limit-test': {
+    kind: 'int',
+    default: 0,
+    min: 0,
+    help: 'with --seed: the seeded test subset pretrain used with the same flags (0 = all)',
+  },
+  seed: { kind: 'int', default: 0, min: 0, help: 'seed of the test subset' },
+  help: HELP,
+} as const satisfies FlagTable;
+
+/** The flags of `inspect` and `convert-hf`: none but the help. */
+const HELP_ONLY = { help: HELP } as const satisfies FlagTable;
+
 const PRETRAIN_USAGE = `  pretrain   train the tiny ViT (28×28, patch 4, dim 64, depth 4) from scratch
-      --dataset fashion-mnist|mnist   (default fashion-mnist)    --data-dir DIR  (else $NORGA_DATA)
-      --out DIR          run directory (default runs/vit-tiny-<dataset>); locked while a pretraining runs in it
-      --epochs N (10)    --batch-size N (64)    --lr X (1e-3)    --weight-decay X (0.05)
-      --warmup-steps N (500)    --label-smoothing X (0)    --seed N (0)
-      --augment LIST     none, or comma-separated: shift2 (±2-pixel shifts), flip (left-right) (default none)
-      --final-lr-fraction X   where the cosine schedule ends, as a fraction of the peak lr (0.01)
-      --checkpoint-every N   steps between checkpoints (200; also at every epoch end)
-      --resume           continue the checkpoint in --out (after a kill, the run continues where it was)
-      --limit-train N / --limit-test N   seeded subsets (0 = all)
-      --stop-after-steps N   checkpoint and stop at global step N
-      --backend cpu|webgpu   (default cpu)
+${flagHelp(PRETRAIN_FLAGS)}
 `;
 const EVAL_USAGE = `  eval FILE           top-1 accuracy of a checkpoint on the test split
-      --dataset fashion-mnist|mnist   --data-dir DIR   --batch-size N (256)   --backend cpu|webgpu
-      --limit-test N --seed S   the seeded test subset pretrain used with the same flags
+${flagHelp(EVAL_FLAGS)}
 `;
 const INSPECT_USAGE = `  inspect FILE        list the tensors, dtypes, shapes and metadata of a safetensors file
 `;
@@ -108,9 +187,8 @@ async function naming<T>(file: string, work: Promise<T>): Promise<T> {
 }
 
 /** --data-dir must name a directory: a typo would otherwise fall back to the packaged data without a word. */
-function dataDirFlag(flags: Flags): { dataDir?: string } {
-  const dir = flags.string('data-dir');
-  if (dir === undefined) return {};
+function dataDirFlag(dir: string): { dataDir?: string } {
+  if (dir === '') return {};
   if (!existsSync(dir)) throw new UsageError(`--data-dir ${dir}: no such directory`);
   if (!statSync(dir).isDirectory()) throw new UsageError(`--data-dir ${dir}: not a directory`);
   return { dataDir: dir };
@@ -126,84 +204,81 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
     }
     const usage = COMMAND_USAGE[command];
     if (usage === undefined) throw new UsageError(`unknown command '${command}'`);
-    const flags = new Flags(parseArgs(rest, new Set(['resume', 'help'])));
-    if (flags.bool('help')) {
-      io.stdout.write(usage);
-      return EXIT.ok;
-    }
     if (command === 'pretrain') {
-      if (flags.parsed.positional.length > 0)
-        throw new UsageError(
-          `pretrain takes no positional arguments, got '${flags.parsed.positional.join(' ')}'`,
-        );
-      const dataset = flags.string('dataset', 'fashion-mnist');
-      if (dataset !== 'fashion-mnist' && dataset !== 'mnist')
-        throw new UsageError(`--dataset must be fashion-mnist or mnist, got '${dataset}'`);
-      const positive = (n: number) => Number.isFinite(n) && n > 0;
+      const { values: f, positionals } = parseFlags(rest, PRETRAIN_FLAGS);
+      if (f.help) {
+        io.stdout.write(usage);
+        return EXIT.ok;
+      }
+      if (positionals.length > 0)
+        throw new UsageError(`pretrain takes no positional arguments, got '${positionals.join(' ')}'`);
+      const dataset = f.dataset as 'fashion-mnist' | 'mnist';
       const options = {
         dataset,
-        ...dataDirFlag(flags),
-        out: flags.string('out', `runs/vit-tiny-${dataset}`),
-        epochs: flags.int('epochs', 10, 1),
-        batchSize: flags.int('batch-size', 64, 1),
-        lr: flags.number('lr', 1e-3, positive, 'a positive number'),
-        weightDecay: flags.number('weight-decay', 0.05, (n) => n >= 0, 'a number >= 0'),
-        warmupSteps: flags.int('warmup-steps', 500, 0),
-        labelSmoothing: flags.number('label-smoothing', 0, (n) => n >= 0 && n < 1, 'in [0, 1)'),
-        augment: parseAugment(flags.string('augment', 'none')),
-        finalLrFraction: flags.number('final-lr-fraction', 0.01, (n) => n >= 0 && n <= 1, 'in [0, 1]'),
-        seed: flags.int('seed', 0, 0),
-        checkpointEvery: flags.int('checkpoint-every', 200, 0),
-        resume: flags.bool('resume'),
-        backend: flags.string('backend', 'cpu'),
-        limitTrain: flags.int('limit-train', 0, 0),
-        limitTest: flags.int('limit-test', 0, 0),
-        stopAfterSteps: flags.int('stop-after-steps', 0, 0),
+        ...dataDirFlag(f['data-dir']),
+        out: f.out || `runs/vit-tiny-${dataset}`,
+        epochs: f.epochs,
+        batchSize: f['batch-size'],
+        lr: f.lr,
+        weightDecay: f['weight-decay'],
+        warmupSteps: f['warmup-steps'],
+        labelSmoothing: f['label-smoothing'],
+        augment: parseAugment(f.augment),
+        finalLrFraction: f['final-lr-fraction'],
+        seed: f.seed,
+        checkpointEvery: f['checkpoint-every'],
+        resume: f.resume,
+        backend: f.backend,
+        limitTrain: f['limit-train'],
+        limitTest: f['limit-test'],
+        stopAfterSteps: f['stop-after-steps'],
       } as const;
-      flags.assertAllUsed();
       interruptHint = `the last checkpoint is in ${options.out}: continue with the same command and --resume`;
       await pretrain(options, io);
       return EXIT.ok;
     }
     if (command === 'eval') {
-      const dataset = flags.string('dataset', 'fashion-mnist');
-      if (dataset !== 'fashion-mnist' && dataset !== 'mnist')
-        throw new UsageError(`--dataset must be fashion-mnist or mnist, got '${dataset}'`);
+      const { values: f, positionals } = parseFlags(rest, EVAL_FLAGS);
+      if (f.help) {
+        io.stdout.write(usage);
+        return EXIT.ok;
+      }
       const options = {
-        file: flags.parsed.positional[0] ?? '',
-        dataset,
-        ...dataDirFlag(flags),
-        batchSize: flags.int('batch-size', 256, 1),
-        backend: flags.string('backend', 'cpu'),
-        limitTest: flags.int('limit-test', 0, 0),
-        seed: flags.int('seed', 0, 0),
+        file: positionals[0] ?? '',
+        dataset: f.dataset as 'fashion-mnist' | 'mnist',
+        ...dataDirFlag(f['data-dir']),
+        batchSize: f['batch-size'],
+        backend: f.backend,
+        limitTest: f['limit-test'],
+        seed: f.seed,
       } as const;
-      flags.assertAllUsed();
-      if (options.file === '' || flags.parsed.positional.length > 1)
-        throw new UsageError('eval needs exactly one FILE');
+      if (options.file === '' || positionals.length > 1) throw new UsageError('eval needs exactly one FILE');
       await naming(options.file, evaluate(options, io));
-      return 0;
+      return EXIT.ok;
+    }
+    const { values: f, positionals } = parseFlags(rest, HELP_ONLY);
+    if (f.help) {
+      io.stdout.write(usage);
+      return EXIT.ok;
     }
     if (command === 'inspect') {
-      flags.assertAllUsed();
-      const [file, ...extra] = flags.parsed.positional;
+      const [file, ...extra] = positionals;
       if (file === undefined || extra.length > 0) throw new UsageError('inspect needs exactly one FILE');
       await naming(file, inspect(file, io));
-      return 0;
+      return EXIT.ok;
     }
     if (command === 'convert-hf') {
-      flags.assertAllUsed();
-      const [input, output, ...extra] = flags.parsed.positional;
+      const [input, output, ...extra] = positionals;
       if (input === undefined || output === undefined || extra.length > 0)
         throw new UsageError('convert-hf needs IN and OUT');
       await naming(input, convertHf(input, output, io));
-      return 0;
+      return EXIT.ok;
     }
     throw new UsageError(`unknown command '${command}'`);
   } catch (e) {
     if (e instanceof UsageError) {
       const help = command && COMMAND_USAGE[command] ? `norga-vit ${command} --help` : 'norga-vit --help';
-      io.stderr.write(`norga-vit: ${e.message} (${help} lists the flags)\n`);
+      io.stderr.write(`${usageLine('norga-vit', e.message, help)}\n`);
       return EXIT.usage;
     }
     return reportCliError('norga-vit', e, (l) => io.stderr.write(`${l}\n`), {
