@@ -1,6 +1,6 @@
 /**
  * PyTorch golden gradients (scripts/golden.py → fixtures/golden-grads.json): each case's output and the
- * vector-Jacobian product with a fixed upstream gradient, on every backend. Tolerances as DESIGN §6
+ * vector-Jacobian product with a fixed upstream gradient, on every backend. Tolerances
  * (forward atol 1e-6 / rtol 1e-3 scaled for float32 chains, gradients atol 1e-4 / rtol 1e-3).
  */
 import { readFileSync } from 'node:fs';
