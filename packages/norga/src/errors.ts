@@ -14,7 +14,7 @@ import { RunDirError } from './rundir.js';
 export function describeNorgaError(err: unknown): CliError | undefined {
   if (err instanceof UsageError)
     return {
-      message: `${err.message} (norga --help lists the commands; norga run --help the flags)`,
+      message: `${err.message} (norga --help lists the commands; norga <command> --help its flags)`,
       code: EXIT.usage,
     };
   if (

@@ -268,6 +268,8 @@ describe.skipIf(!built)('the three CLIs share one parser', () => {
         `^${prog}: unknown flag '--bogus'(?: \\(did you mean --[\\w-]+\\?\\))?; see --help \\(${prog} [^)]*--help[^)]*\\)$`,
       ),
     );
+    // The hint names the command's own help, never another command's (theory's errors once sent users to run's).
+    if (args[0] !== 'run') expect(lines[0]).not.toContain('norga run --help');
     const dash = run(bin, [...args, '-x']);
     expect(dash.code, dash.err).toBe(2);
     expect(dash.err).toMatch(new RegExp(`^${prog}: unknown flag '-x': flags are spelled --name \\(`));
