@@ -4,20 +4,18 @@
  * Ops with integer or boolean outputs (argmax, comparisons, casts to int) are never recorded: nothing can
  * flow back through them, which is what makes them non-differentiable.
  */
-import { type DType, keep, type OpRecord, setOpRecorder, type Tensor } from '@norga/tensor';
+import { isFloat, keep, type OpRecord, setOpRecorder, type Tensor } from '@norga/tensor';
 import { isDifferentiable, RULES, type VjpRule } from '../rules/index.js';
 import { type Node, producers, requiresGradOf, takeNodeId, trackNode } from './graph.js';
 import { isGradEnabled } from './mode.js';
 import { versionOf } from './version.js';
 
-export const isFloatDType = (d: DType): boolean => d === 'float32' || d === 'float64';
-
 function onOp(rec: OpRecord): void {
-  if (!isGradEnabled() || !isFloatDType(rec.output.dtype)) return;
+  if (!isGradEnabled() || !isFloat(rec.output.dtype)) return;
   const { op, inputs, attrs, output } = rec;
   let any = false;
   const needs = inputs.map((t) => {
-    const r = isFloatDType(t.dtype) && requiresGradOf(t);
+    const r = isFloat(t.dtype) && requiresGradOf(t);
     any ||= r;
     return r;
   });
@@ -65,9 +63,4 @@ export function installRecorder(): void {
     );
   }
   installed = true;
-}
-
-/** For tests: the handle's node, if an op produced it. */
-export function nodeOf(t: Tensor): Node | undefined {
-  return producers.get(t);
 }

@@ -14,6 +14,7 @@ import {
   neg,
   permute,
   reshape,
+  sameShape,
   sum,
   type Tensor,
   tidy,
@@ -21,7 +22,6 @@ import {
 } from '@norga/tensor';
 import { alias } from '../engine/alias.js';
 import { describe, GradError } from '../errors.js';
-import { sameShape } from '../rules/unbroadcast.js';
 import { type Reduction, reduce } from './reduction.js';
 
 /** Options of crossEntropy: reduction, labelSmoothing and ignoreIndex, as torch.nn.functional.cross_entropy. */

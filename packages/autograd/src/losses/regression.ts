@@ -1,7 +1,6 @@
 /** Mean squared error and binary cross-entropy with logits, as their torch.nn.functional namesakes. */
-import { add, exp, log, maximum, mul, neg, sub, type Tensor, tidy } from '@norga/tensor';
+import { add, exp, log, maximum, mul, neg, sameShape, sub, type Tensor, tidy } from '@norga/tensor';
 import { describe, GradError } from '../errors.js';
-import { sameShape } from '../rules/unbroadcast.js';
 import { type Reduction, reduce } from './reduction.js';
 
 function checkSameShapeAndDType(op: string, input: Tensor, target: Tensor): void {

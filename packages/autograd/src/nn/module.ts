@@ -6,12 +6,11 @@
  * (e.g. running statistics). Both keep their identity for the module's life: optimisers and loadStateDict
  * write into them in place.
  */
-import { ArgumentError, cast, fmtShape, type Tensor, trimPool } from '@norga/tensor';
+import { ArgumentError, cast, fmtShape, sameShape, type Tensor, trimPool } from '@norga/tensor';
 import { assign_ } from '../engine/assign.js';
 import { gradOf, isLeaf, requiresGrad_, setGrad } from '../engine/leaf.js';
 import { noGrad } from '../engine/mode.js';
 import { StateDictError } from '../errors.js';
-import { sameShape } from '../rules/unbroadcast.js';
 
 /** Keys loadStateDict did not find in the state dict, and keys it found that the module does not have. */
 export interface LoadResult {

@@ -12,6 +12,7 @@ import {
   Ex,
   type Expr,
   fused,
+  isFloat,
   lit,
   type Primitive,
   type PrimitiveAttrs,
@@ -21,8 +22,6 @@ import { GradError } from '../errors.js';
 import { BINARY_DERIVATIVES, type Site, UNARY_DERIVATIVES } from './derivatives.js';
 import type { BackwardContext, VjpRule } from './rule.js';
 import { unbroadcast } from './unbroadcast.js';
-
-const isFloat = (d: DType) => d === 'float32' || d === 'float64';
 
 /** An operand's gradient: an expression over `uses` (indices into the forward inputs; `inputs.length` is g). */
 interface OperandGradient {

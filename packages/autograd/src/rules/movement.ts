@@ -1,7 +1,6 @@
 /** Indexing: gather and scatterAdd are each other's adjoints. Index tensors have no gradient. */
-import { gather, pad, scatterAdd, zeros } from '@norga/tensor';
+import { gather, pad, sameShape, scatterAdd, zeros } from '@norga/tensor';
 import { at, type RuleTable, type VjpRule } from './rule.js';
-import { sameShape } from './unbroadcast.js';
 
 /** out = x[index] along axis, so dL/dx adds g into the gathered positions (duplicates accumulate). */
 const GATHER: VjpRule<'gather'> = {

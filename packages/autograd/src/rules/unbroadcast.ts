@@ -2,11 +2,7 @@
  * unbroadcast: the adjoint of broadcasting. An input of shape [3,1] broadcast to [2,3,4] was read 2·4 times
  * per element, so its gradient is g summed over the added leading axes and over the axes where it had size 1.
  */
-import { reshape, sum, type Tensor } from '@norga/tensor';
-
-export function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
+import { reshape, sameShape, sum, type Tensor } from '@norga/tensor';
 
 export function unbroadcast(g: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(g.shape, shape)) return g;
