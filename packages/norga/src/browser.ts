@@ -16,7 +16,15 @@ export * from './learner.js';
 export * from './losses.js';
 export * from './metrics.js';
 export * from './moe.js';
-export * from './paired.js';
+// pairedStat and studentTwoSidedP are the tests' window into the paired table: not public.
+export {
+  PAIRED_METRICS,
+  type PairedComparison,
+  type PairedMetric,
+  type PairedStat,
+  pairedComparisons,
+  pairedTableMarkdown,
+} from './paired.js';
 export * from './rng.js';
 export * from './state.js';
 export * from './tap.js';
