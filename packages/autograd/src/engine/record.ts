@@ -4,7 +4,7 @@
  * Ops with integer or boolean outputs (argmax, comparisons, casts to int) are never recorded: nothing can
  * flow back through them, which is what makes them non-differentiable.
  */
-import { isFloat, keep, type OpRecord, setOpRecorder, type Tensor } from '@norga/tensor';
+import { isFloat, keep, type OpRecord, setOpRecorder } from '@norga/tensor';
 import { isDifferentiable, RULES, type VjpRule } from '../rules/index.js';
 import { type Node, producers, requiresGradOf, takeNodeId, trackNode } from './graph.js';
 import { isGradEnabled } from './mode.js';

@@ -2,7 +2,18 @@
  * Reductions. sum spreads g back over the reduced axes; max/min send it to the elements equal to the
  * extreme, split evenly between ties (PyTorch's amax/amin and full max()/min() behave so).
  */
-import { cast, div, eq, expand, mul, type ReducePrimitive, reshape, sameShape, sum, type Tensor } from '@norga/tensor';
+import {
+  cast,
+  div,
+  eq,
+  expand,
+  mul,
+  type ReducePrimitive,
+  reshape,
+  sameShape,
+  sum,
+  type Tensor,
+} from '@norga/tensor';
 import { at, type BackwardContext, type RuleTable, type VjpRule } from './rule.js';
 
 type Reduction = Exclude<ReducePrimitive, 'reduce.argmax' | 'reduce.argmin'>;

@@ -4,6 +4,7 @@
  * schedule + progress) every few steps and at each epoch end, and resumes exactly where it stopped.
  */
 
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { warmupCosine } from '@norga/autograd';
@@ -130,7 +131,12 @@ export async function pretrain(o: PretrainOptions, io: Io): Promise<PretrainRepo
   const stepsPerEpoch = train.numBatches;
   if (stepsPerEpoch === 0)
     throw new PretrainError(`--batch-size ${o.batchSize} exceeds the ${train.size} training images`);
-  if (o.resume && (await readPointer(o.out)) === null) throw noCheckpoint(o.out);
+  if (o.resume && (await readPointer(o.out)) === null) {
+    // A pretraining running there may not have written its first checkpoint yet: then it holds the lock, and
+    // "in use" (LockError) is the true answer, not "nothing to resume".
+    if (existsSync(o.out)) lockDir(o.out).release();
+    throw noCheckpoint(o.out);
+  }
   // Everything checkable is checked: only now is --out created, and locked against a second pretraining.
   await mkdir(o.out, { recursive: true });
   const lock = lockDir(o.out);
