@@ -44,7 +44,7 @@ export async function runComparison(N, { backbone, data, cfg, seed, post = () =>
           seen,
           stepReport(method.name, task.index),
         );
-        await evaluateSeen(N, learner, data, tii, method, task.index, seen, acc);
+        await N.evaluateSeen(learner, data, method, tii?.preds[task.index], task.index, seen, acc);
         post({ type: 'accuracy', method: method.name, task: task.index, acc });
         if (task.index === 0) post({ type: 'gate', method: method.name, gate: await learner.gateValues() });
       }
@@ -58,21 +58,4 @@ export async function runComparison(N, { backbone, data, cfg, seed, post = () =>
     }
   }
   return results;
-}
-
-/** Column t of `acc`, as method-run.ts fills it: each seen task's test accuracy with its inferred task's prefix. */
-async function evaluateSeen(N, learner, data, tii, method, t, seen, acc) {
-  const indices = N.testUpTo(data, t);
-  const taskIds =
-    method.pipeline === 'hide'
-      ? Int32Array.from(tii.preds[t], (c) => data.taskOfClass[c])
-      : new Int32Array(indices.length);
-  const predicted = await learner.predict(data.test, indices, taskIds, seen);
-  let at = 0;
-  for (let i = 0; i <= t; i++) {
-    const test = data.tasks[i].test;
-    const labels = Int32Array.from(test, (k) => data.test.labels[k]);
-    acc[i][t] = N.accuracy(predicted.subarray(at, at + test.length), labels);
-    at += test.length;
-  }
 }

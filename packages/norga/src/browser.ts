@@ -7,6 +7,7 @@ export * from './backbone.js';
 export * from './backbone-bytes.js';
 export * from './benchmark-data.js';
 export * from './config.js';
+export * from './evaluate.js';
 export * from './experts.js';
 export * from './features.js';
 export * from './gates.js';

@@ -7,6 +7,7 @@ import type { Backbone } from './backbone.js';
 import type { MethodSpec, RunConfig } from './config.js';
 import type { BenchmarkData } from './data.js';
 import { labelsOf } from './data.js';
+import { evaluateSeen } from './evaluate.js';
 import { Learner, type LearnerState } from './learner.js';
 import {
   type AccuracyMatrix,
@@ -136,7 +137,7 @@ export async function runMethod(ctx: MethodContext): Promise<MethodRun> {
           wrapReport(ctx, t, cfg.batchSize),
         );
         if (method.pipeline === 'hide') ctx.onUnits(task.train.length);
-        await evaluateSeen(ctx, learner, t, seen, acc);
+        ctx.onUnits(await evaluateSeen(learner, ctx.data, ctx.method, ctx.tii?.preds[t], t, seen, acc));
       } else if (t === T - 1) {
         // The upper bound: one prefix and head on every task's data, with as many optimiser steps as the
         // continual methods take over the whole sequence.
@@ -146,7 +147,7 @@ export async function runMethod(ctx: MethodContext): Promise<MethodRun> {
           0,
         );
         await learner.trainTask(0, data.train, all, seen, seen, wrapReport(ctx, t, cfg.batchSize), budget);
-        await evaluateSeen(ctx, learner, t, seen, acc);
+        ctx.onUnits(await evaluateSeen(learner, ctx.data, ctx.method, ctx.tii?.preds[t], t, seen, acc));
       }
       wall += (performance.now() - t0) / 1000;
       runDir.saveCheckpoint<MethodCheckpoint>(method.name, seed, {
@@ -209,34 +210,6 @@ function wrapReport(ctx: MethodContext, task: number, batchSize: number): StepRe
     if (phase === 'wtp') ctx.onUnits(3 * (batch ?? batchSize));
     inner(phase, loss, step, steps, epoch, epochs);
   };
-}
-
-/** Fills column t of acc: each seen task's test accuracy, every sample with the prefix of its inferred task. */
-async function evaluateSeen(
-  ctx: MethodContext,
-  learner: Learner,
-  t: number,
-  seen: readonly number[],
-  acc: AccuracyMatrix,
-): Promise<void> {
-  const { data } = ctx;
-  const indices = testUpTo(data, t);
-  let taskIds = new Int32Array(indices.length);
-  if (ctx.method.pipeline === 'hide') {
-    const preds = ctx.tii?.preds[t];
-    if (!preds || preds.length !== indices.length)
-      throw new Error(`task-identity predictions for step ${t} are missing`);
-    taskIds = Int32Array.from(preds, (c) => data.taskOfClass[c] as number);
-  }
-  const predicted = await learner.predict(data.test, indices, taskIds, seen);
-  ctx.onUnits(indices.length);
-  let at = 0;
-  for (let i = 0; i <= t; i++) {
-    const test = (data.tasks[i] as BenchmarkData['tasks'][number]).test;
-    const labels = Int32Array.from(test, (k) => data.test.labels[k] as number);
-    (acc[i] as number[])[t] = accuracy(predicted.subarray(at, at + test.length), labels);
-    at += test.length;
-  }
 }
 
 /** What trueTaskMetrics needs of a learner: prefixed features with given task ids, and masked classification. */
