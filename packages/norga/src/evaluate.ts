@@ -1,6 +1,7 @@
 /**
  * The accuracy matrix's column after task t (a[i][t] for every seen task i), the one evaluation of a continual run,
- * shared by `norga run` (method-run.ts) and the browser worker. No file system: part of the browser entry.
+ * shared by `norga run` (method-run.ts) and the browser worker, and the prefix attention mass of a task. No file
+ * system: part of the browser entry.
  */
 import type { BenchmarkData } from './benchmark-data.js';
 import type { MethodSpec } from './config.js';
@@ -39,4 +40,22 @@ export async function evaluateSeen(
     at += test.length;
   }
   return indices.length;
+}
+
+/** Test images per task used for the prefix attention mass (the plot of `norga run`, the page's chart). */
+export const MASS_SAMPLES = 32;
+
+/**
+ * The prefix attention mass per prompted layer (Learner.prefixMass) of task `t`'s prefix on the first
+ * MASS_SAMPLES of task `t`'s test images, and how many images that was.
+ */
+export async function taskPrefixMass(
+  learner: Learner,
+  data: BenchmarkData,
+  t: number,
+): Promise<{ mass: number[]; samples: number }> {
+  const task = data.tasks[t];
+  if (!task) throw new RangeError(`taskPrefixMass: task ${t} is not one of the ${data.tasks.length} tasks`);
+  const sample = task.test.subarray(0, MASS_SAMPLES);
+  return { mass: await learner.prefixMass(data.test, sample, t), samples: sample.length };
 }

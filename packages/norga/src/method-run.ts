@@ -7,7 +7,7 @@ import type { Backbone } from './backbone.js';
 import type { MethodSpec, RunConfig } from './config.js';
 import type { BenchmarkData } from './data.js';
 import { labelsOf } from './data.js';
-import { evaluateSeen } from './evaluate.js';
+import { evaluateSeen, MASS_SAMPLES, taskPrefixMass } from './evaluate.js';
 import { Learner, type LearnerState } from './learner.js';
 import {
   type AccuracyMatrix,
@@ -31,9 +31,6 @@ export interface MethodCheckpoint {
   wallSeconds: number;
   learner: LearnerState;
 }
-
-/** Test images per task used for the prefix attention-mass plot. */
-export const MASS_SAMPLES = 32;
 
 /** Work units (images through the backbone; a training image counts 3) of training and evaluating task t. */
 export function taskUnits(
@@ -171,9 +168,9 @@ export async function runMethod(ctx: MethodContext): Promise<MethodRun> {
     const t0 = performance.now();
     const prefixMass: number[][] = [];
     for (const task of data.tasks) {
-      const sample = task.test.subarray(0, MASS_SAMPLES);
-      prefixMass.push(await learner.prefixMass(data.test, sample, task.index));
-      ctx.onUnits(sample.length);
+      const { mass, samples } = await taskPrefixMass(learner, data, task.index);
+      prefixMass.push(mass);
+      ctx.onUnits(samples);
     }
     const trueTask = await trueTaskMetrics(data, learner);
     ctx.onUnits(testUpTo(data, T - 1).length);
