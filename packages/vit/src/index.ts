@@ -1,13 +1,15 @@
 export type { ViTConfig, ViTConfigName } from './config.js';
 export { numPatches, VIT_CONFIGS, validateConfig, vitConfig } from './config.js';
 export type { AttentionOptions, ParamLookup } from './model/layers.js';
-export { attention, block, linear, mlp, norm, patchEmbed } from './model/layers.js';
+export { attention, block, linear, mlp, norm, patchEmbed, promptPrefix } from './model/layers.js';
 export type {
   AttentionProbsHook,
   LayerPrefix,
   Prefixes,
   PrefixOptions,
   PrefixScore,
+  PromptQueriesHook,
+  Readout,
 } from './model/prefix.js';
 export type { CreateOptions as ViTCreateOptions, LoadOptions } from './model/vit.js';
 export { ViT } from './model/vit.js';

@@ -9,7 +9,7 @@ import {
   type Tensor,
   transpose,
 } from '@norga/tensor';
-import type { AttentionProbsHook, LayerPrefix, PrefixScore } from './prefix.js';
+import type { AttentionProbsHook, LayerPrefix, PrefixScore, PromptQueriesHook } from './prefix.js';
 
 /** A parameter by timm name (`blocks.0.attn.qkv.weight`, ...); throws when the model has none. */
 export type ParamLookup = (name: string) => Tensor;
@@ -48,6 +48,8 @@ export interface AttentionOptions {
   readonly layer?: number;
   /** Sees the attention probabilities `[B, H, N, L + N]` (prefix columns first). */
   readonly onAttentionProbs?: AttentionProbsHook;
+  /** Sees the queries mapped into the prompt's input space `[B, H, N, D]` (PromptQueriesHook). */
+  readonly onPromptQueries?: PromptQueriesHook;
 }
 
 /** [B, L, D] → [B, H, L, D/H]. */
@@ -77,6 +79,8 @@ export function attention(x: Tensor, p: ParamLookup, prefixName: string, opts: A
   const q = splitHeads(project(0).mul(hd ** -0.5), heads);
   let k = splitHeads(project(1), heads);
   let v = splitHeads(project(2), heads);
+  // q_h · W_k,h per head: [B, H, N, d/H] @ [H, d/H, D] → [B, H, N, D].
+  opts.onPromptQueries?.(matmul(q, weight.slice(0, d, 2 * d).reshape([heads, hd, d])), opts.layer ?? 0);
   if (opts.prefix === undefined && opts.onAttentionProbs === undefined) {
     // plain self-attention: one op, fused into one kernel where the backend has one (q is already scaled)
     const out = sdpa(q, k, v, 1).permute([0, 2, 1, 3]).reshape([b, n, d]);
@@ -111,6 +115,25 @@ export function attention(x: Tensor, p: ParamLookup, prefixName: string, opts: A
   opts.onAttentionProbs?.(probs, opts.layer ?? 0);
   const out = matmul(probs, v).permute([0, 2, 1, 3]).reshape([b, n, d]);
   return linear(out, p(`${prefixName}.proj.weight`), p(`${prefixName}.proj.bias`));
+}
+
+/**
+ * A deep prompt `[B or 1, Lp, D]` of block `index` as the prefix it acts as: keys and values of the prompt normed by
+ * the block's norm1, LN1(P)·W_kᵀ + b_k and LN1(P)·W_vᵀ + b_v, what the block's attention computes for tokens
+ * appended to its input (VPT-deep; the prompt tokens' own outputs are dropped, so they need no query).
+ */
+export function promptPrefix(prompt: Tensor, p: ParamLookup, index: number, eps: number): LayerPrefix {
+  const d = prompt.shape[prompt.rank - 1]!;
+  if (prompt.rank !== 3)
+    throw new Error(
+      `deep prompt of block ${index} must be [B or 1, Lp, D], got [${prompt.shape.join(', ')}]`,
+    );
+  const normed = norm(prompt, p, `blocks.${index}.norm1`, eps);
+  const weight = p(`blocks.${index}.attn.qkv.weight`);
+  const bias = p(`blocks.${index}.attn.qkv.bias`);
+  const project = (i: number) =>
+    linear(normed, weight.slice(0, i * d, (i + 1) * d), bias.slice(0, i * d, (i + 1) * d));
+  return { key: project(1), value: project(2) };
 }
 
 /** timm's Mlp: fc2(GELU(fc1(x))), `[..., D]` → `[..., D]` (GELU exact, with erf). */

@@ -1,7 +1,9 @@
 /**
- * The one contract between the ViT and prefix-based methods (prefix tuning, NoRGa): which layers get prefix
- * keys/values, how the prefix columns of the attention logits are scored, and the hook that sees the attention
- * probabilities. @norga/norga uses these types as they are.
+ * The one contract between the ViT and prompt-based methods: prefix methods (prefix tuning, NoRGa) give which
+ * layers get prefix keys/values, how the prefix columns of the attention logits are scored, and the hook that sees
+ * the attention probabilities; prompt-tuning methods (L2P, VPT-NSP) give prompt tokens, shallow (in the token
+ * sequence) or deep (one per block, seen by attention), and where the feature is read. @norga/norga uses these
+ * types as they are.
  */
 import type { Tensor } from '@norga/tensor';
 
@@ -32,7 +34,21 @@ export type PrefixScore = (scores: Tensor, layer: number) => Tensor;
  */
 export type AttentionProbsHook = (probs: Tensor, layer: number) => void;
 
-/** What a prefix method passes to the ViT's forward. Every field is optional: none is the plain ViT. */
+/**
+ * Sees one prompted layer's queries mapped into the prompt's input space, `[B, H, N, D]`: row (b, h, n) is
+ * q_h·W_k,hᵀ (q the scaled query of token n in head h, W_k,h the head's rows of the key weight), so the logit of
+ * that token for a deep prompt row p is that row · LN1(p) plus a term that does not depend on p. VPT-NSP's
+ * null space is built from these. Called only for layers with a deep prompt; the tensor is freed with the forward.
+ */
+export type PromptQueriesHook = (queries: Tensor, layer: number) => void;
+
+/**
+ * Which token's output is the feature: `'class-token'` (the default, timm's pre-logits) or `'prompt-mean'`, the
+ * mean of the shallow prompt tokens' outputs after the final norm (L2P's `head_type='prompt'`).
+ */
+export type Readout = 'class-token' | 'prompt-mean';
+
+/** What a prompt-based method passes to the ViT's forward. Every field is optional: none is the plain ViT. */
 export interface PrefixOptions {
   /** Prefix keys/values by layer; omit for the uninstructed, prefix-free forward. */
   readonly prefixes?: Prefixes;
@@ -40,4 +56,21 @@ export interface PrefixOptions {
   readonly score?: PrefixScore;
   /** Called for every layer with its attention probabilities (those layers then skip the fused kernel). */
   readonly onAttentionProbs?: AttentionProbsHook;
+  /**
+   * Shallow prompt tokens `[B or 1, Lp, D]`, inserted after the embedding (after the position embedding, before
+   * block 0) behind the class token: `[cls, prompt, patches]`. They pass through every block as tokens (VPT-shallow,
+   * L2P). No position embedding is added to them, so their place in the sequence does not change any output.
+   */
+  readonly prompt?: Tensor;
+  /**
+   * Deep prompts by layer, each `[B or 1, Lp, D]` (VPT-deep, as VPT-NSP uses): in block i the tokens also attend
+   * to prompt i, normed by the block's norm1 and projected by its qkv weights (keys and values; its own outputs
+   * are dropped). That is a prefix with key LN1(P)·W_kᵀ + b_k and value LN1(P)·W_vᵀ + b_v, and runs as one, so a
+   * layer cannot have both a prefix and a deep prompt.
+   */
+  readonly deepPrompts?: ReadonlyMap<number, Tensor>;
+  /** Called for every layer with a deep prompt with its queries in the prompt's input space (PromptQueriesHook). */
+  readonly onPromptQueries?: PromptQueriesHook;
+  /** Which output is the feature (default `'class-token'`); `'prompt-mean'` needs `prompt`. */
+  readonly readout?: Readout;
 }

@@ -21,7 +21,7 @@ import { fromHuggingFace, isHuggingFaceNaming } from '../weights/huggingface.js'
 import type { NamedArray, NamedArrays } from '../weights/named.js';
 import { resamplePosEmbed } from '../weights/posembed.js';
 import { timmParameterShapes } from '../weights/timm.js';
-import { block, linear, norm, patchEmbed } from './layers.js';
+import { block, linear, norm, patchEmbed, promptPrefix } from './layers.js';
 import type { PrefixOptions } from './prefix.js';
 
 /** Options of `ViT.create`. */
@@ -196,23 +196,33 @@ export class ViT extends Module {
     });
   }
 
-  /** All tokens after the final norm: [B, 1 + N, D]. */
+  /** All tokens after the final norm: [B, 1 + N, D], or [B, 1 + Lp + N, D] with a shallow prompt of length Lp. */
   tokens(x: Tensor, options: PrefixOptions = {}): Tensor {
     const c = this.config;
     const p = (n: string) => this.param(n);
-    const { prefixes, score, onAttentionProbs } = options;
+    const { prefixes, score, onAttentionProbs, prompt, deepPrompts, onPromptQueries } = options;
     let h = this.embed(x);
+    if (prompt !== undefined) {
+      const embedded = h;
+      h = tidy(() => insertPrompt(embedded, prompt));
+      embedded.dispose();
+    }
     for (let i = 0; i < c.depth; i++) {
       const prev = h;
-      const prefix = prefixes?.get(i);
-      h = tidy(() =>
-        block(prev, p, i, c.layerNormEps, {
+      const deep = deepPrompts?.get(i);
+      if (deep !== undefined && prefixes?.has(i)) {
+        throw new Error(`ViT forward: layer ${i} has both a prefix and a deep prompt; give one of them`);
+      }
+      h = tidy(() => {
+        const prefix = deep === undefined ? prefixes?.get(i) : promptPrefix(deep, p, i, c.layerNormEps);
+        return block(prev, p, i, c.layerNormEps, {
           heads: c.heads,
           ...(score === undefined ? {} : { score }),
           ...(prefix === undefined ? {} : { prefix }),
           ...(onAttentionProbs === undefined ? {} : { onAttentionProbs }),
-        }),
-      );
+          ...(deep === undefined || onPromptQueries === undefined ? {} : { onPromptQueries }),
+        });
+      });
       prev.dispose();
     }
     const out = norm(h, p, 'norm', c.layerNormEps);
@@ -220,9 +230,19 @@ export class ViT extends Module {
     return out;
   }
 
-  /** The class-token feature after the final norm (timm's pre-logits): [B, D]. */
+  /**
+   * The feature after the final norm, [B, D]: the class token's (timm's pre-logits), or with
+   * `readout: 'prompt-mean'` the mean of the shallow prompt tokens' outputs (L2P's classifier input).
+   */
   features(x: Tensor, options: PrefixOptions = {}): Tensor {
-    return tidy(() => this.tokens(x, options).slice(1, 0, 1).squeeze(1));
+    if (options.readout === 'prompt-mean' && options.prompt === undefined) {
+      throw new Error("ViT features: readout 'prompt-mean' needs a shallow prompt (options.prompt)");
+    }
+    return tidy(() => {
+      const all = this.tokens(x, options);
+      if (options.readout !== 'prompt-mean') return all.slice(1, 0, 1).squeeze(1);
+      return all.slice(1, 1, 1 + options.prompt!.shape[1]!).mean(1);
+    });
   }
 
   /** Class scores from features: [B, numClasses]. */
@@ -244,6 +264,16 @@ export class ViT extends Module {
     for (const [name, t] of this.params) requiresGrad_(t, trainable(name));
     return this;
   }
+}
+
+/** [cls, prompt, patches]: the prompt `[B or 1, Lp, D]` inserted behind the class token of `h` `[B, 1 + N, D]`. */
+function insertPrompt(h: Tensor, prompt: Tensor): Tensor {
+  const [b, , d] = h.shape as [number, number, number];
+  if (prompt.rank !== 3 || prompt.shape[2] !== d || !(prompt.shape[0] === 1 || prompt.shape[0] === b)) {
+    throw new Error(`ViT forward: prompt must be [${b} or 1, Lp, ${d}], got [${prompt.shape.join(', ')}]`);
+  }
+  const tokens = h.shape[1]!;
+  return concat([h.slice(1, 0, 1), prompt.expand([b, prompt.shape[1]!, d]), h.slice(1, 1, tokens)], 1);
 }
 
 function initParam(name: string, shape: readonly number[], opts: { backend?: string }): Tensor {
