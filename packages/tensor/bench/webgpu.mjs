@@ -6,14 +6,20 @@
 //     GELU, residuals) on [2, 197, 192];
 //   - dispatch overhead: CPU microseconds to record one small elementwise op (GPU time excluded); tfjs twice,
 //     with its default CPU forwarding of small ops and with GPU dispatch (see tfjsOverhead).
-// Matmul and ViT figures are the best of 3 interleaved rounds (see ROUNDS).
+// Matmul and ViT figures are the best of 3 interleaved rounds (see ROUNDS). Each forced version is timed in a
+// child process of this script started with NORGA_WEBGPU_MATMUL=<version> (the backend has no switch for it).
 // Results: bench/results/webgpu.{md,json}. Run: pnpm --filter @norga/tensor bench webgpu (after a build).
 // BENCH_SIZES=128,256 and BENCH_QUICK=1 shorten it (scripts/device-check.mjs uses them); while iterating,
 // BENCH_VERSIONS=strip,blocked picks the forced versions measured beside `auto`, BENCH_PARTS=matmul,vit,overhead
-// the sections (all by default), BENCH_VIT_MATMUL=strip a matmul version for the ViT block (default auto);
-// results of a partial run go to BENCH_NAME (default webgpu).
+// the sections (all by default); NORGA_WEBGPU_MATMUL=strip runs the whole script, the ViT block included, on one
+// matmul version; results of a partial run go to BENCH_NAME (default webgpu).
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { create, globals } from 'webgpu';
 import { timeIt, writeResults } from './common.mjs';
+
+/** Set in the child processes that time one forced matmul version (see forcedVersionGflops). */
+const FORCED_CHILD = process.env.BENCH_FORCED_CHILD === '1';
 
 Object.assign(globalThis, globals); // GPUBufferUsage, GPUMapMode, ... (tfjs-webgpu reads these globals)
 const gpu = create([]);
@@ -85,8 +91,8 @@ function keepBest(impl, n, gflops) {
   bestGflops.set(key, Math.max(bestGflops.get(key) ?? 0, gflops));
 }
 
-async function oursMatmul(version, n) {
-  backend.matmulVersion = version;
+/** `auto`, or in a child started with NORGA_WEBGPU_MATMUL, the version that pins. */
+async function oursMatmul(n) {
   {
     const a = T.rand([n, n]);
     const b = T.rand([n, n]);
@@ -106,11 +112,23 @@ async function oursMatmul(version, n) {
       budget(n) / ROUNDS,
       2,
     );
-    keepBest(`norga ${version}`, n, (2 * n ** 3 * k) / s / 1e9);
+    keepBest('norga auto', n, (2 * n ** 3 * k) / s / 1e9);
     a.dispose();
     b.dispose();
   }
-  backend.matmulVersion = 'auto';
+}
+
+/**
+ * Best GFLOP/s per size of one forced version: this script again in a child process pinned to it
+ * (NORGA_WEBGPU_MATMUL), its matmul section only, without tfjs; the child prints its figures as JSON.
+ */
+function forcedVersionGflops(version) {
+  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url)], {
+    env: { ...process.env, NORGA_WEBGPU_MATMUL: version, BENCH_FORCED_CHILD: '1', BENCH_PARTS: 'matmul' },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(out.trim().split('\n').at(-1));
 }
 
 async function tfjsMatmul(n) {
@@ -281,10 +299,18 @@ await tf.ready();
 // about the same load, which keeps the norga/tfjs ratios fair.
 for (const n of parts.has('matmul') ? sizes : []) {
   for (let round = 0; round < ROUNDS; round++) {
-    await oursMatmul('auto', n);
-    await tfjsMatmul(n);
-    for (const v of versions) await oursMatmul(v, n);
+    await oursMatmul(n);
+    if (!FORCED_CHILD) await tfjsMatmul(n);
   }
+}
+if (FORCED_CHILD) {
+  console.log(
+    JSON.stringify(Object.fromEntries(sizes.map((n) => [n, bestGflops.get(`norga auto\u0000${n}`)]))),
+  );
+  process.exit(0);
+}
+for (const v of parts.has('matmul') ? versions : []) {
+  for (const [n, gflops] of Object.entries(forcedVersionGflops(v))) keepBest(`norga ${v}`, n, gflops);
 }
 for (const [key, gflops] of bestGflops) {
   const [impl, n] = key.split('\u0000');
@@ -295,7 +321,6 @@ rows.sort((a, b) => (a.impl === b.impl ? 0 : a.impl < b.impl ? -1 : 1));
 let maxDiff = Number.NaN;
 if (parts.has('vit')) await vitBlock();
 async function vitBlock() {
-  backend.matmulVersion = process.env.BENCH_VIT_MATMUL ?? 'auto';
   T.manualSeed(1);
   const ourParams = Object.fromEntries(Object.entries(shapes).map(([k, s]) => [k, T.mul(T.randn(s), 0.05)]));
   const tfParams = {};

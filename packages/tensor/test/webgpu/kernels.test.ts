@@ -5,7 +5,7 @@
  * and an expression fused into one kernel.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { chooseReduceVariant } from '../../src/backends/webgpu/kernels/reduce.js';
+import { chooseReduceVariant, pinReduceVariant } from '../../src/backends/webgpu/kernels/reduce.js';
 import * as T from '../../src/index.js';
 import { expectSameAsCpu, gpu, HAS_WEBGPU, values } from './gpu.js';
 
@@ -22,7 +22,7 @@ const seq = (b: string, shape: number[], seed: number) =>
 
 describe.runIf(HAS_WEBGPU)('webgpu reductions', () => {
   afterEach(() => {
-    gpu().reduceVariant = 'auto';
+    pinReduceVariant(undefined);
   });
   const cases: [string, (b: string) => T.Tensor][] = [
     ['sum of a long contiguous row', (b) => T.sum(seq(b, [3, 4099], 1), 1)],
@@ -49,7 +49,7 @@ describe.runIf(HAS_WEBGPU)('webgpu reductions', () => {
   ];
   describe.each(['serial', 'workgroup'] as const)('%s', (variant) => {
     it.each(cases)('%s', async (what, build) => {
-      gpu().reduceVariant = variant;
+      pinReduceVariant(variant);
       await expectSameAsCpu(build, `${variant}: ${what}`, 1e-5, 1e-4);
     });
   });

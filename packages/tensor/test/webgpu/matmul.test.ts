@@ -1,11 +1,11 @@
 /**
- * Every matmul kernel version (naive, tiled, blocked, direct, strip, wide) against the CPU backend, over the layouts
+ * Every matmul kernel version (naive, tiled, blocked, strip, wide) against the CPU backend, over the layouts
  * that select different load paths: contiguous, transposed operands (vec4 along the other dim), offsets that
  * break vec4 alignment, batch broadcasting, odd sizes that leave partial tiles, K below and above one tile.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MATMUL_VERSIONS } from '../../src/backends/webgpu/index.js';
-import { chooseMatmul } from '../../src/backends/webgpu/kernels/matmul.js';
+import { chooseMatmul, pinMatmulVersion } from '../../src/backends/webgpu/kernels/matmul.js';
 import * as T from '../../src/index.js';
 import { expectSameAsCpu, gpu, HAS_WEBGPU, values } from './gpu.js';
 
@@ -81,14 +81,28 @@ const CASES: Case[] = [
 
 describe.runIf(HAS_WEBGPU)('webgpu matmul versions', () => {
   afterEach(() => {
-    gpu().matmulVersion = 'auto';
+    pinMatmulVersion(undefined);
   });
 
   describe.each(MATMUL_VERSIONS)('%s', (version) => {
     it.each(CASES)('$name', async ({ name, build }) => {
-      gpu().matmulVersion = version;
+      pinMatmulVersion(version);
       await expectSameAsCpu(build, `${version}: ${name}`, 1e-5, 1e-4);
     });
+  });
+
+  it('a pinned version is the kernel that runs, whatever the shape would pick; undefined picks by shape again', () => {
+    const [a, b] = [mat('webgpu', [2, 2], 37), mat('webgpu', [2, 2], 38)];
+    for (const version of MATMUL_VERSIONS) {
+      pinMatmulVersion(version);
+      T.matmul(a, b).dispose();
+      expect(gpu().recorder.lastOp).toBe(`matmul.${version}`);
+    }
+    pinMatmulVersion(undefined);
+    T.matmul(a, b).dispose();
+    expect(gpu().recorder.lastOp).toBe('matmul.naive');
+    a.dispose();
+    b.dispose();
   });
 
   it('auto picks by shape and adapter: naive for tiny outputs; strip on CPU adapters; tiled/blocked/wide on GPUs', () => {

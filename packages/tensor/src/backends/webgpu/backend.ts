@@ -16,9 +16,9 @@ import { DeferredIndexChecks, ERROR_WORDS } from './index-check.js';
 import { KernelContext } from './kernels/context.js';
 import { elementwise } from './kernels/elementwise.js';
 import { checkIndexRange, gather, scatterAdd } from './kernels/indexing.js';
-import { type MatmulVersion, matmul } from './kernels/matmul.js';
+import { matmul } from './kernels/matmul.js';
 import { random } from './kernels/random.js';
-import { type ReduceVariant, reduce } from './kernels/reduce.js';
+import { reduce } from './kernels/reduce.js';
 import { BufferPool } from './pool.js';
 import { Recorder } from './recorder.js';
 import { DEFERRED_WRITE_MAX, type GpuStorage } from './storage.js';
@@ -44,10 +44,6 @@ export class WebGPUBackend implements Backend {
   readonly recorder: Recorder;
   readonly #ctx: KernelContext;
   readonly #indexChecks: DeferredIndexChecks;
-  /** Forces one matmul kernel (tests and benchmarks compare them); 'auto' picks by shape. */
-  matmulVersion: 'auto' | MatmulVersion = 'auto';
-  /** Forces one reduction variant; 'auto' picks by shape. */
-  reduceVariant: 'auto' | ReduceVariant = 'auto';
   #fatal: BackendError | null = null;
   #disposed = false;
   /** The largest buffer a tensor may have; read once (device.limits is a native call). */
@@ -179,13 +175,13 @@ export class WebGPUBackend implements Backend {
   reduce(op: ReduceOp, x: View, axes: readonly number[], out: View): void {
     this.#check(`reduce.${op}`);
     written(out);
-    reduce(this.#ctx, op, x, axes, out, this.reduceVariant === 'auto' ? undefined : this.reduceVariant);
+    reduce(this.#ctx, op, x, axes, out);
   }
 
   matmul(a: View, b: View, out: View): void {
     this.#check('matmul');
     written(out);
-    matmul(this.#ctx, a, b, out, this.matmulVersion === 'auto' ? undefined : this.matmulVersion);
+    matmul(this.#ctx, a, b, out);
   }
 
   gather(x: View, axis: number, index: View, out: View): void {

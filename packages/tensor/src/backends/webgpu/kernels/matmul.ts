@@ -1,7 +1,7 @@
 /**
  * Batched matmul: out[..., M, N] = a[..., M, K] @ b[..., K, N], every operand strided (a transposed weight is
- * just strides), batch dims broadcast by stride 0. Picks one of four kernels (matmul-wgsl.ts) by shape and
- * adapter: see chooseMatmul.
+ * just strides), batch dims broadcast by stride 0. Picks one of five kernels (matmul-wgsl.ts, matmul-strip.ts,
+ * matmul-wide.ts) by shape and adapter: see chooseMatmul.
  */
 import type { View } from '../../../backend.js';
 import { BackendError, fmtShape } from '../../../errors.js';
@@ -59,7 +59,35 @@ function loadMode(
   return 'scalar';
 }
 
-export function matmul(ctx: KernelContext, a: View, b: View, out: View, force?: MatmulVersion): void {
+/**
+ * The version every matmul runs instead of chooseMatmul's pick; undefined (the default) picks by shape. Tests
+ * set it with pinMatmulVersion; a Node process started with NORGA_WEBGPU_MATMUL=<version> starts with it (what
+ * bench/webgpu.mjs does to time each version in a process of its own).
+ */
+let pinned: MatmulVersion | undefined = versionFromEnv();
+
+/**
+ * Makes every matmul run `version` (undefined: pick by shape again). For the tests that run every case
+ * through every version on one adapter; not exported from the package, so no user code depends on a
+ * kernel's name.
+ */
+export function pinMatmulVersion(version: MatmulVersion | undefined): void {
+  pinned = version;
+}
+
+function versionFromEnv(): MatmulVersion | undefined {
+  const value = typeof process === 'undefined' ? undefined : process.env?.NORGA_WEBGPU_MATMUL;
+  if (value === undefined || value === '' || value === 'auto') return undefined;
+  if (!(MATMUL_VERSIONS as readonly string[]).includes(value)) {
+    throw new BackendError(
+      'matmul',
+      `NORGA_WEBGPU_MATMUL=${value} names no matmul version (use auto, ${MATMUL_VERSIONS.join(', ')})`,
+    );
+  }
+  return value as MatmulVersion;
+}
+
+export function matmul(ctx: KernelContext, a: View, b: View, out: View): void {
   const r = out.shape.length;
   const M = out.shape[r - 2]!;
   const N = out.shape[r - 1]!;
@@ -83,7 +111,7 @@ export function matmul(ctx: KernelContext, a: View, b: View, out: View, force?: 
   const aCol = a.strides[a.strides.length - 1]!;
   const bRow = b.strides[b.strides.length - 2]!;
   const bCol = b.strides[b.strides.length - 1]!;
-  const version = force ?? chooseMatmul(M, N, K, ctx.cpuAdapter);
+  const version = pinned ?? chooseMatmul(M, N, K, ctx.cpuAdapter);
   const t = wgslType(out.dtype);
 
   let wgsl: string;

@@ -70,14 +70,18 @@ export function chooseReduceVariant(
   return 'serial';
 }
 
-export function reduce(
-  ctx: KernelContext,
-  op: ReduceOp,
-  x: View,
-  axes: readonly number[],
-  out: View,
-  force?: ReduceVariant,
-): void {
+/** The variant every reduction runs instead of chooseReduceVariant's pick (see pinReduceVariant). */
+let pinned: ReduceVariant | undefined;
+
+/**
+ * Makes every reduction run `variant` (undefined: pick by shape again). For the tests that check both
+ * variants on one adapter; not exported from the package, so no user code depends on a kernel's name.
+ */
+export function pinReduceVariant(variant: ReduceVariant | undefined): void {
+  pinned = variant;
+}
+
+export function reduce(ctx: KernelContext, op: ReduceOp, x: View, axes: readonly number[], out: View): void {
   const nOut = sizeOf(out.shape);
   if (nOut === 0) return;
   const keptDims = x.shape.map((_, d) => d).filter((d) => !axes.includes(d));
@@ -92,7 +96,7 @@ export function reduce(
   );
   const R = sizeOf(red.shape);
   const innerStride = red.strides[0]![red.shape.length - 1] ?? 1;
-  const variant = force ?? chooseReduceVariant(R, nOut, innerStride, ctx.cpuAdapter);
+  const variant = pinned ?? chooseReduceVariant(R, nOut, innerStride, ctx.cpuAdapter);
 
   const p = new Params();
   p.push(nOut, R);
