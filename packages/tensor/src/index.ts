@@ -65,6 +65,7 @@ export * as expr from './ops/expr.js';
 /** Elementwise expressions written as their formulas, for `fused`: `arg(0, 'float32').mul(0.5).add(1).expr`. */
 export { arg, Ex, lit, type Operand } from './ops/fluent.js';
 export * from './ops/index.js';
+export { type EighOptions, type EighResult, eigh, type SvdResult, svd } from './ops/linalg.js';
 export type { GeluOptions } from './ops/math.js';
 export { BINARY, type BinaryOp, CAST, type ElementwiseDef, UNARY, type UnaryOp } from './ops/table.js';
 /** For layers and ops outside this package: the same ArgumentError/DisposedError checks as the built-in ops. */
