@@ -4,7 +4,6 @@
  * rotations (./jacobi.ts says why), and the results are made on the input's backend in its dtype. Nothing is
  * reported to autograd: the results are constants to it, like torch's under `no_grad`.
  */
-import { untracked } from '../dispatch.js';
 import type { DType } from '../dtype.js';
 import { ArgumentError, fmtShape, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
@@ -136,9 +135,9 @@ function matrixDims(op: string, a: Tensor): { batch: number; rows: number; cols:
   return { batch: rows * cols === 0 ? 0 : a.size / (rows * cols), rows, cols };
 }
 
-/** The values of `a`, row-major, in float64. Untracked: the copy a strided view needs is not autograd's. */
+/** The values of `a`, row-major, in float64 (a read, which autograd does not see). */
 async function readHost(a: Tensor): Promise<Float64Array> {
-  return Float64Array.from(await untracked(() => a.data()));
+  return Float64Array.from(await a.data());
 }
 
 /** A result tensor on `like`'s backend in its dtype (float32 rounds the float64 values once). */
