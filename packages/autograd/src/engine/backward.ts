@@ -11,14 +11,14 @@ import {
   DisposedError,
   keep,
   onesLike,
+  type Primitive,
   sameShape,
   type Tensor,
   tidy,
   untracked,
 } from '@norga/tensor';
 import { describe, GradError } from '../errors.js';
-import type { BackwardContext } from '../rules/rule.js';
-import { consume, freeSaved, leaves, type Node, producers, requiresGradOf } from './graph.js';
+import { consume, freeSaved, leaves, type Node, type NodeOf, producers, requiresGradOf } from './graph.js';
 import { versionOf } from './version.js';
 
 /** Options of backward: the seed `gradient` (required for a non-scalar root) and `retainGraph`. */
@@ -127,7 +127,7 @@ function step(op: string, node: Node, g: Tensor, pending: Map<Node, Tensor>, sin
         );
       }
     });
-    const grads = tidy(() => node.rule!.backward(g, saved, contextOf(node)));
+    const grads = tidy(() => runRule(node, g, saved));
     const owned = new Set<Tensor>();
     for (let i = 0; i < grads.length; i++) {
       let gi = grads[i];
@@ -145,7 +145,7 @@ function step(op: string, node: Node, g: Tensor, pending: Map<Node, Tensor>, sin
         );
       }
       if (gi.dtype !== node.inputDTypes[i]) {
-        const c = cast(gi, node.inputDTypes[i] as Tensor['dtype']);
+        const c = cast(gi, node.inputDTypes[i]!);
         gi.dispose();
         gi = c;
       }
@@ -162,15 +162,23 @@ function step(op: string, node: Node, g: Tensor, pending: Map<Node, Tensor>, sin
   }
 }
 
-function contextOf(node: Node): BackwardContext {
-  return {
+/**
+ * The node's rule applied to g. Generic over the node's primitive P: its rule and attributes are P's, so the
+ * rule gets the attributes its op recorded, typed.
+ */
+function runRule<P extends Primitive>(
+  node: NodeOf<P>,
+  g: Tensor,
+  saved: readonly (Tensor | null)[],
+): (Tensor | null)[] {
+  return node.rule!.backward(g, saved, {
     attrs: node.attrs,
     needs: node.needs,
     inputShapes: node.inputShapes,
-    inputDTypes: node.inputDTypes as BackwardContext['inputDTypes'],
+    inputDTypes: node.inputDTypes,
     outShape: node.outShape,
-    outDType: node.outDType as BackwardContext['outDType'],
-  };
+    outDType: node.outDType,
+  });
 }
 
 /** Adds a gradient into a leaf. Owns g. */

@@ -9,15 +9,19 @@
  * count drops to zero the saved tensors are disposed, so forward passes that never see `backward()` (evaluation
  * without `noGrad`) do not leak either.
  */
-import type { Tensor } from '@norga/tensor';
+import type { DType, Primitive, PrimitiveAttrs, Tensor } from '@norga/tensor';
 import type { VjpRule } from '../rules/rule.js';
 
-export interface Node {
+/**
+ * A recorded op of primitive P: its attributes and gradient rule are P's (typed by tensor's PrimitiveAttrs and
+ * autograd's RuleTable), so a rule reads the attributes its op recorded without a cast.
+ */
+export interface NodeOf<P extends Primitive> {
   readonly id: number;
-  readonly op: string;
-  readonly attrs: Readonly<Record<string, unknown>>;
+  readonly op: P;
+  readonly attrs: PrimitiveAttrs[P];
   /** undefined for an op that has no gradient rule: backward through it is an error naming the op. */
-  readonly rule: VjpRule | undefined;
+  readonly rule: VjpRule<P> | undefined;
   /** The producer of each input (null: a leaf or a constant). */
   parents: (Node | null)[];
   /** The input handles (identities only: leaves are looked up by handle; values are in `saved`). */
@@ -25,9 +29,9 @@ export interface Node {
   /** Whether each input wants a gradient. */
   readonly needs: readonly boolean[];
   readonly inputShapes: readonly (readonly number[])[];
-  readonly inputDTypes: readonly string[];
+  readonly inputDTypes: readonly DType[];
   readonly outShape: readonly number[];
-  readonly outDType: string;
+  readonly outDType: DType;
   /** Tensors the rule saved, in the rule's own order; null once disposed. */
   saved: (Tensor | null)[] | null;
   /** The storage version of each saved tensor when it was saved (see version.ts). */
@@ -37,6 +41,9 @@ export interface Node {
   /** Set when backward ran through this node without retainGraph: its saved tensors are gone. */
   consumed: boolean;
 }
+
+/** A node of whichever primitive (the engine's graph walks hold these; code for one primitive P uses NodeOf<P>). */
+export type Node = NodeOf<Primitive>;
 
 let nextId = 0;
 export const takeNodeId = (): number => nextId++;

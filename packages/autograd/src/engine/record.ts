@@ -4,15 +4,15 @@
  * Ops with integer or boolean outputs (argmax, comparisons, casts to int) are never recorded: nothing can
  * flow back through them, which is what makes them non-differentiable.
  */
-import { isFloat, keep, type OpRecord, setOpRecorder } from '@norga/tensor';
+import { isFloat, keep, type OpRecord, type Primitive, setOpRecorder } from '@norga/tensor';
 import { isDifferentiable, RULES, type VjpRule } from '../rules/index.js';
-import { type Node, producers, requiresGradOf, takeNodeId, trackNode } from './graph.js';
+import { type NodeOf, producers, requiresGradOf, takeNodeId, trackNode } from './graph.js';
 import { isGradEnabled } from './mode.js';
 import { versionOf } from './version.js';
 
 function onOp(rec: OpRecord): void {
   if (!isGradEnabled() || !isFloat(rec.output.dtype)) return;
-  const { op, inputs, attrs, output } = rec;
+  const { inputs, output } = rec;
   let any = false;
   const needs = inputs.map((t) => {
     const r = isFloat(t.dtype) && requiresGradOf(t);
@@ -20,8 +20,18 @@ function onOp(rec: OpRecord): void {
     return r;
   });
   if (!any || inputs.includes(output)) return;
-  // The rule reads this op's own attrs: the record and the table are keyed by the same primitive.
-  const rule: VjpRule | undefined = isDifferentiable(op) ? RULES[op] : undefined;
+  const node = nodeOf(rec, needs);
+  producers.set(output, node);
+  trackNode(node);
+}
+
+/**
+ * The node of one recorded op. Generic over its primitive P: the record, the rule looked up by its name and
+ * the node all belong to P, so the rule's `save` gets the attributes P records, typed.
+ */
+function nodeOf<P extends Primitive>(rec: OpRecord<P>, needs: boolean[]): NodeOf<P> {
+  const { op, inputs, attrs, output } = rec;
+  const rule = ruleOf(op);
   // The engine's own handles (share) keep saved tensors alive after the forward disposes its temporaries;
   // keep() exempts them from the caller's tidy scopes. They are disposed by backward or when the node dies.
   const saved = (rule?.save?.({ inputs, output, attrs, needs }) ?? []).map((t) =>
@@ -29,7 +39,7 @@ function onOp(rec: OpRecord): void {
   );
   const parents = inputs.map((t, i) => (needs[i] ? (producers.get(t) ?? null) : null));
   for (const p of parents) if (p !== null) p.refs++;
-  const node: Node = {
+  return {
     id: takeNodeId(),
     op,
     attrs,
@@ -46,8 +56,11 @@ function onOp(rec: OpRecord): void {
     refs: 1,
     consumed: false,
   };
-  producers.set(output, node);
-  trackNode(node);
+}
+
+/** P's gradient rule (undefined for the non-differentiable primitives): RULES maps each name to its own rule. */
+function ruleOf<P extends Primitive>(op: P): VjpRule<P> | undefined {
+  return isDifferentiable(op) ? RULES[op] : undefined;
 }
 
 let installed = false;
