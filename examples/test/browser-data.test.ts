@@ -27,9 +27,9 @@ import { fetchPageData } from '../browser/page-data.js';
 describe('page data for Split MNIST', () => {
   let out = '';
   let dir = '';
-  beforeAll(() => {
+  beforeAll(async () => {
     out = mkdtempSync(join(tmpdir(), 'norga-page-data-'));
-    dir = writePageData(out);
+    dir = await writePageData(out);
   });
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 

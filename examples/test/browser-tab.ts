@@ -35,8 +35,8 @@ export function chromiumProblem(what: string): string | null {
 export interface Tab {
   browser: Browser;
   origin: string;
-  /** A new page at `origin` with its console lines and page errors gathered in `logs`. */
-  open(): Promise<{ page: Page; logs: string[] }>;
+  /** A new page at `origin` + `path` (default '/') with its console lines and page errors gathered in `logs`. */
+  open(path?: string, viewport?: { width: number; height: number }): Promise<{ page: Page; logs: string[] }>;
   close(): Promise<void>;
 }
 
@@ -54,12 +54,12 @@ export async function startTab(handler: RequestListener): Promise<Tab> {
   return {
     browser,
     origin,
-    async open() {
-      const page = await browser.newPage();
+    async open(path = '/', viewport) {
+      const page = await browser.newPage(viewport ? { viewport } : {});
       const logs: string[] = [];
       page.on('console', (m) => logs.push(m.text()));
       page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
-      await page.goto(`${origin}/`);
+      await page.goto(`${origin}${path}`);
       return { page, logs };
     },
     async close() {
