@@ -48,14 +48,18 @@ function ticks(lo, hi, count = 5) {
   return out;
 }
 
-/** The x axis (ticks at `xTicks`, labelled by `xLabel`) and the y axis (round ticks) of scales `sc`. */
-function axes(svg, sc, xTicks, xLabel = (v) => String(v)) {
+/**
+ * The x axis (ticks at `xTicks`, moved right by `shift` pixels, labelled by `xLabel`) and the y axis (round
+ * ticks) of scales `sc`.
+ */
+function axes(svg, sc, xTicks, xLabel = (v) => String(v), shift = 0) {
   const base = sc.h - sc.pad;
   svg.append(el('line', { x1: sc.pad, x2: sc.w - sc.pad, y1: base, y2: base, stroke: '#444' }));
   svg.append(el('line', { x1: sc.pad, x2: sc.pad, y1: sc.pad, y2: base, stroke: '#444' }));
   for (const v of xTicks) {
-    svg.append(el('line', { x1: sc.x(v), x2: sc.x(v), y1: base, y2: base + 4, stroke: '#444' }));
-    svg.append(el('text', { x: sc.x(v), y: base + 15, 'text-anchor': 'middle', 'font-size': 10 }, xLabel(v)));
+    const x = sc.x(v) + shift;
+    svg.append(el('line', { x1: x, x2: x, y1: base, y2: base + 4, stroke: '#444' }));
+    svg.append(el('text', { x, y: base + 15, 'text-anchor': 'middle', 'font-size': 10 }, xLabel(v)));
   }
   for (const v of ticks(sc.y0, sc.y1)) {
     svg.append(el('line', { x1: sc.pad - 4, x2: sc.pad, y1: sc.y(v), y2: sc.y(v), stroke: '#444' }));
@@ -128,9 +132,10 @@ async function drawGates(kind, alpha, tau, seed) {
   const svg = $('gates');
   svg.replaceChildren();
   const sc = scales(svg, [0, L + N], [0, Math.max(...plain, ...gated)]);
-  const experts = Array.from({ length: L + N }, (_, e) => e);
-  axes(svg, sc, experts, (e) => String(e + 1));
   const bw = (sc.w - 2 * sc.pad) / (L + N) / 2.4;
+  // Each expert's tick under the middle of its two bars.
+  const experts = Array.from({ length: L + N }, (_, e) => e);
+  axes(svg, sc, experts, (e) => String(e + 1), 2 + bw);
   for (let e = 0; e < L + N; e++) {
     const x = sc.x(e) + 2;
     svg.append(
