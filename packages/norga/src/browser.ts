@@ -3,10 +3,12 @@
 // checkpoints and results files (atomic, rundir, runner, method-run, results, state-checks), the backbone and
 // data set files (backbone-file, data), the terminal progress line, vega plots and the theory commands.
 export * from './align.js';
+export * from './attention-mass.js';
 export * from './backbone.js';
 export * from './backbone-bytes.js';
 export * from './benchmark-data.js';
 export * from './config.js';
+export * from './continual-learner.js';
 export * from './evaluate.js';
 export * from './experts.js';
 export * from './features.js';
@@ -14,6 +16,7 @@ export * from './gates.js';
 export * from './gaussian.js';
 export * from './heads.js';
 export * from './learner.js';
+export * from './learners.js';
 export * from './losses.js';
 export * from './metrics.js';
 export * from './moe.js';
@@ -26,6 +29,7 @@ export {
   pairedComparisons,
   pairedTableMarkdown,
 } from './paired.js';
+export * from './prompt-family.js';
 export * from './rng.js';
 export * from './state.js';
 export * from './tap.js';

@@ -22,15 +22,20 @@ export const METHODS = [
 /** One of METHODS. */
 export type MethodName = (typeof METHODS)[number];
 
+/**
+ * The family a method belongs to; learners.ts maps each to its learner (continual-learner.ts says how a new
+ * method plugs in):
+ * 'hide': the HiDe-Prompt pipeline (TII + WTP + TAP) with a prefix per task;
+ * 'sequential': one prefix and one head fine-tuned task after task, no TII, no alignment (lower bound);
+ * 'joint': one prefix and one head trained on all tasks' data at once (upper bound).
+ */
+export type Pipeline = 'hide' | 'sequential' | 'joint';
+
 /** What a method is: its pipeline and its gate. */
 export interface MethodSpec {
   name: MethodName;
-  /**
-   * 'hide': the HiDe-Prompt pipeline (TII + WTP + TAP) with a prefix per task;
-   * 'sequential': one prefix and one head fine-tuned task after task, no TII, no alignment (lower bound);
-   * 'joint': one prefix and one head trained on all tasks' data at once (upper bound).
-   */
-  pipeline: 'hide' | 'sequential' | 'joint';
+  /** Its family (see Pipeline). */
+  pipeline: Pipeline;
   gate: GateKind;
   description: string;
 }

@@ -5,7 +5,7 @@
  */
 import type { BenchmarkData } from './benchmark-data.js';
 import type { MethodSpec } from './config.js';
-import type { Learner } from './learner.js';
+import type { ContinualLearner } from './continual-learner.js';
 import { type AccuracyMatrix, accuracy } from './metrics.js';
 import { testUpTo } from './tii-stage.js';
 
@@ -16,7 +16,7 @@ import { testUpTo } from './tii-stage.js';
  * Returns how many test images it classified. Throws when a HiDe method has no predictions of the right length.
  */
 export async function evaluateSeen(
-  learner: Learner,
+  learner: ContinualLearner,
   data: BenchmarkData,
   method: MethodSpec,
   tiiPreds: Int32Array | undefined,
@@ -50,7 +50,7 @@ export const MASS_SAMPLES = 32;
  * MASS_SAMPLES of task `t`'s test images, and how many images that was.
  */
 export async function taskPrefixMass(
-  learner: Learner,
+  learner: ContinualLearner,
   data: BenchmarkData,
   t: number,
 ): Promise<{ mass: number[]; samples: number }> {

@@ -9,19 +9,20 @@
  *   sequential  one prefix and head trained task after task (the lower bound): none of the above
  *   joint       one prefix and head trained once on every task's data (the upper bound)
  */
-import { noGrad, requiresGrad_ } from '@norga/autograd';
+import { requiresGrad_ } from '@norga/autograd';
 import type { ImageSet } from '@norga/datasets';
-import { keep, manualSeed, type Tensor, tensor, tidy } from '@norga/tensor';
+import { type Tensor, tensor } from '@norga/tensor';
 import type { Prefixes, PrefixOptions } from '@norga/vit';
+import { promptAttentionMass } from './attention-mass.js';
 import type { Backbone } from './backbone.js';
 import type { MethodSpec, RunConfig } from './config.js';
+import type { ContinualLearner, TrueTaskEvaluator } from './continual-learner.js';
 import { PrefixExperts } from './experts.js';
-import { extractFeatures, imagesTensor } from './features.js';
+import { extractFeatures } from './features.js';
 import { Gate } from './gates.js';
 import { type ClassGaussian, type ClassGaussianJson, gaussianFromJson, gaussianToJson } from './gaussian.js';
-import { ClassifierHead } from './heads.js';
-import { maskBias } from './losses.js';
-import { mixSeeds } from './rng.js';
+import type { ClassifierHead } from './heads.js';
+import { classifyRows, seededHead } from './prompt-family.js';
 import { decodeTensor, encodeTensor, type SavedTensor } from './state.js';
 import { adaptToTask } from './tap.js';
 import type { StepReport } from './train-loop.js';
@@ -78,7 +79,7 @@ export interface LearnerState {
  * Gaussians. `trainTask` runs the paper's stages for a task; `predict` classifies test samples with the prefix
  * of each sample's inferred task.
  */
-export class Learner {
+export class Learner implements ContinualLearner {
   readonly experts: PrefixExperts;
   readonly gate: Gate;
   readonly head: ClassifierHead;
@@ -96,8 +97,7 @@ export class Learner {
     this.experts = new PrefixExperts(cfg.promptLayers, cfg.promptLength, backbone.dim);
     this.gate = new Gate(method.gate, cfg.promptLayers);
     // The head's initial weights depend on the seed only, so every method starts from the same head.
-    manualSeed(mixSeeds(seed, 0x4ead));
-    this.head = new ClassifierHead(backbone.dim, numClasses);
+    this.head = seededHead(backbone.dim, numClasses, seed);
   }
 
   /** Whether the method runs HiDe-Prompt's pipeline (a prefix per task, TII, TAP). */
@@ -164,22 +164,8 @@ export class Learner {
   }
 
   /** The head's predicted class of each row of `feats` [n, D], over `seenClasses` only. */
-  async classify(feats: Float32Array, seenClasses: readonly number[]): Promise<Int32Array> {
-    const D = this.backbone.dim;
-    const n = feats.length / D;
-    const mask = maskBias(this.numClasses, seenClasses);
-    const pred = tidy(() =>
-      noGrad(() =>
-        this.head
-          .forward(tensor(feats, { shape: [n, D] }))
-          .add(mask)
-          .argmax(1),
-      ),
-    );
-    const out = Int32Array.from((await pred.data()) as ArrayLike<number>);
-    pred.dispose();
-    mask.dispose();
-    return out;
+  classify(feats: Float32Array, seenClasses: readonly number[]): Promise<Int32Array> {
+    return classifyRows(this.head, feats, this.backbone.dim, this.numClasses, seenClasses);
   }
 
   /**
@@ -187,32 +173,34 @@ export class Learner {
    * of the softmax weight that the L prefix experts receive together, each sample with task `task`'s prefix.
    */
   async prefixMass(set: ImageSet, indices: ArrayLike<number>, task: number): Promise<number[]> {
-    const L = this.cfg.promptLength;
-    const sums = new Map<number, number>();
-    let count = 0;
-    for (let start = 0; start < indices.length; start += EVAL_BATCH) {
-      const batch = Array.prototype.slice.call(indices, start, start + EVAL_BATCH) as number[];
-      const found: [number, Tensor][] = [];
-      const f = tidy(() =>
-        noGrad(() =>
-          this.backbone.features(imagesTensor(this.backbone, set, batch), {
-            ...this.prefixOptions(this.experts.forTask(this.prefixOf(task))),
-            onAttentionProbs: (probs, layer) => {
-              if (!this.experts.layers.includes(layer)) return;
-              // [B, H, N, L + N] → the prefix block summed over its L columns, averaged over B, H, N.
-              found.push([layer, keep(probs.slice(-1, 0, L).sum(-1).mean())]);
-            },
-          }),
-        ),
-      );
-      f.dispose();
-      for (const [layer, m] of found) {
-        sums.set(layer, (sums.get(layer) ?? 0) + (await m.item()) * batch.length);
-        m.dispose();
-      }
-      count += batch.length;
-    }
-    return this.cfg.promptLayers.map((l) => (sums.get(l) ?? Number.NaN) / count);
+    return promptAttentionMass(
+      this.backbone,
+      set,
+      indices,
+      this.cfg.promptLayers,
+      () => this.cfg.promptLength,
+      () => this.prefixOptions(this.experts.forTask(this.prefixOf(task))),
+    );
+  }
+
+  /** Itself: every pipeline here can give a sample the prefix of a given task (the single-prefix ones ignore it). */
+  trueTask(): TrueTaskEvaluator {
+    return this;
+  }
+
+  /**
+   * Scalars trained over the tasks so far: every task's prefix, the gate's (α, τ) where it learns, the head, and
+   * under HiDe the task-identity network (trained once per seed and shared by the HiDe methods, counted in each).
+   */
+  trainableParameters(): number {
+    const D = this.backbone.dim;
+    const C = this.numClasses;
+    const prefixes = this.experts.numTasks * this.cfg.promptLayers.length * 2 * this.cfg.promptLength * D;
+    const gate = this.gate.parameters().length;
+    const head = D * C + C;
+    // TiiNetwork: fc1 (D → 2D), fc2 (2D → D), LayerNorm (2D), head (D → C).
+    const tii = this.hide ? 2 * D * D + 2 * D + 2 * D * D + D + 2 * D + head : 0;
+    return prefixes + gate + head + tii;
   }
 
   /** The gate's learned values by state name (gate.alpha.<layer>, gate.tau.<layer>); empty for prefix tuning. */

@@ -5,10 +5,11 @@
 import { CorruptFileError } from './atomic.js';
 import type { Backbone } from './backbone.js';
 import type { MethodSpec, RunConfig } from './config.js';
+import type { ContinualLearner, TrueTaskEvaluator } from './continual-learner.js';
 import type { BenchmarkData } from './data.js';
 import { labelsOf } from './data.js';
 import { evaluateSeen, MASS_SAMPLES, taskPrefixMass } from './evaluate.js';
-import { Learner, type LearnerState } from './learner.js';
+import { createLearner } from './learners.js';
 import {
   type AccuracyMatrix,
   accuracy,
@@ -29,7 +30,10 @@ export interface MethodCheckpoint {
   tasksDone: number;
   acc: AccuracyMatrix;
   wallSeconds: number;
-  learner: LearnerState;
+  /** The learner's state() (learner.ts's LearnerState for the HiDe family). */
+  learner: object;
+  /** Its own task-identity accuracy after each task so far, for a method that infers tasks itself (inferTasks). */
+  ownTii?: number[];
 }
 
 /** Work units (images through the backbone; a training image counts 3) of training and evaluating task t. */
@@ -95,11 +99,13 @@ export async function runMethod(ctx: MethodContext): Promise<MethodRun> {
     ctx.onSkipped(methodUnits(data, cfg, method));
     return done;
   }
-  const learner = new Learner(method, cfg, ctx.backbone, data.numClasses, seed);
+  const learner = createLearner(method, cfg, ctx.backbone, data.numClasses, seed);
   try {
     let acc = emptyAccuracyMatrix(T);
     let start = 0;
     let wall = 0;
+    // A method's own task inference (DualPrompt's key matching), measured after each task; NaN where not.
+    let ownTii = data.tasks.map(() => Number.NaN);
     const ckptPath = runDir.checkpointPath(method.name, seed);
     const raw = runDir.loadCheckpoint<unknown>(method.name, seed);
     if (raw !== undefined) {
@@ -114,6 +120,7 @@ export async function runMethod(ctx: MethodContext): Promise<MethodRun> {
         );
       }
       acc = ckpt.acc;
+      if (ckpt.ownTii) ownTii = ckpt.ownTii;
       start = ckpt.tasksDone;
       wall = ckpt.wallSeconds;
       for (let t = 0; t < start; t++) ctx.onSkipped(taskUnits(data, cfg, method, t));
@@ -135,6 +142,7 @@ export async function runMethod(ctx: MethodContext): Promise<MethodRun> {
         );
         if (method.pipeline === 'hide') ctx.onUnits(task.train.length);
         ctx.onUnits(await evaluateSeen(learner, ctx.data, ctx.method, ctx.tii?.preds[t], t, seen, acc));
+        if (learner.inferTasks) ownTii[t] = await ownTaskIdentityAccuracy(learner, data, t);
       } else if (t === T - 1) {
         // The upper bound: one prefix and head on every task's data, with as many optimiser steps as the
         // continual methods take over the whole sequence.
@@ -154,6 +162,7 @@ export async function runMethod(ctx: MethodContext): Promise<MethodRun> {
         acc,
         wallSeconds: wall,
         learner: await learner.state(),
+        ...(learner.inferTasks ? { ownTii } : {}),
       });
       if (method.pipeline !== 'joint' || t === T - 1) {
         const row = acc
@@ -172,7 +181,7 @@ export async function runMethod(ctx: MethodContext): Promise<MethodRun> {
       prefixMass.push(mass);
       ctx.onUnits(samples);
     }
-    const trueTask = await trueTaskMetrics(data, learner);
+    const trueTask = await trueTaskMetrics(data, learner.trueTask());
     ctx.onUnits(testUpTo(data, T - 1).length);
     wall += (performance.now() - t0) / 1000;
     const metrics = {
@@ -181,8 +190,7 @@ export async function runMethod(ctx: MethodContext): Promise<MethodRun> {
         : continualMetrics(acc)),
       ...trueTask,
     };
-    const tiiAcc =
-      method.pipeline === 'hide' && ctx.tii ? ctx.tii.accuracy : data.tasks.map(() => Number.NaN);
+    const tiiAcc = method.pipeline === 'hide' && ctx.tii ? ctx.tii.accuracy : ownTii;
     const run: MethodRun = {
       method: method.name,
       seed,
@@ -192,6 +200,7 @@ export async function runMethod(ctx: MethodContext): Promise<MethodRun> {
       prefixMass,
       gate: await learner.gateValues(),
       wallSeconds: wall,
+      trainableParameters: learner.trainableParameters(),
     };
     runDir.saveResult(method.name, seed, run);
     return run;
@@ -209,12 +218,19 @@ function wrapReport(ctx: MethodContext, task: number, batchSize: number): StepRe
   };
 }
 
-/** What trueTaskMetrics needs of a learner: prefixed features with given task ids, and masked classification. */
-export interface TrueTaskEvaluator {
-  /** Prefixed features [n, D] of `indices`, sample k with the prefix of task taskIds[k]. */
-  features(set: BenchmarkData['test'], indices: Int32Array, taskIds: Int32Array): Promise<Float32Array>;
-  /** The predicted class of each row of `feats`, over `classes` only. */
-  classify(feats: Float32Array, classes: readonly number[]): Promise<Int32Array>;
+/** The accuracy of a method's own task inference over the test samples of tasks 0..t (the TII column). */
+async function ownTaskIdentityAccuracy(
+  learner: ContinualLearner,
+  data: BenchmarkData,
+  t: number,
+): Promise<number> {
+  const indices = testUpTo(data, t);
+  const tasks = await (learner.inferTasks as NonNullable<ContinualLearner['inferTasks']>)(data.test, indices);
+  let right = 0;
+  tasks.forEach((task, k) => {
+    if (task === data.taskOfClass[data.test.labels[indices[k] as number] as number]) right++;
+  });
+  return right / Math.max(1, indices.length);
 }
 
 /**
@@ -222,12 +238,14 @@ export interface TrueTaskEvaluator {
  * test accuracy with its *true* task's prefix:
  *   oracleFaa  argmax over every class seen (what FAA would be with a perfect TII);
  *   taskIlFaa  argmax over the task's own classes (task-incremental accuracy).
- * For the single-prefix pipelines the prefix does not depend on the task, so oracleFaa equals FAA.
+ * For the single-prefix pipelines the prefix does not depend on the task, so oracleFaa equals FAA. Without an
+ * evaluator (a method with no per-task prompt) both are not applicable: NaN.
  */
 export async function trueTaskMetrics(
   data: BenchmarkData,
-  learner: TrueTaskEvaluator,
+  learner: TrueTaskEvaluator | undefined,
 ): Promise<{ oracleFaa: number; taskIlFaa: number }> {
+  if (!learner) return { oracleFaa: Number.NaN, taskIlFaa: Number.NaN };
   const indices = testUpTo(data, data.tasks.length - 1);
   const truth = Int32Array.from(indices, (i) => data.taskOfClass[data.test.labels[i] as number] as number);
   const feats = await learner.features(data.test, indices, truth);

@@ -30,6 +30,8 @@ export interface MethodRun {
   /** The gate's learned alpha and tau per prompted layer (`gate.alpha.<layer>`); empty for prefix tuning. */
   gate: Record<string, number>;
   wallSeconds: number;
+  /** Scalars the method trained (ContinualLearner.trainableParameters); absent in runs made before it was recorded. */
+  trainableParameters?: number;
 }
 
 /** Metrics of one run, all fractions: the continual ones and the two that use the true task's prefix. */
@@ -80,6 +82,8 @@ export interface MethodRow {
   taskIlFaa: MeanStd;
   tii: MeanStd;
   wallSeconds: MeanStd;
+  /** Trainable parameters (the same for every seed; NaN where not recorded). */
+  trainableParameters: MeanStd;
 }
 
 /** One row per method, in first-seen order, with mean ± std over seeds. */
@@ -97,6 +101,7 @@ export function summariseByMethod(runs: MethodRun[]): MethodRow[] {
       taskIlFaa: meanStd(rs.map((r) => r.metrics.taskIlFaa * 100)),
       tii: meanStd(rs.map((r) => (r.tii.at(-1) ?? Number.NaN) * 100)),
       wallSeconds: meanStd(rs.map((r) => r.wallSeconds)),
+      trainableParameters: meanStd(rs.map((r) => r.trainableParameters ?? Number.NaN)),
     };
   });
 }
@@ -128,12 +133,13 @@ export function methodMatrices(runs: MethodRun[]): MethodMatrix[] {
 /** The summary table in Markdown: one row per method, mean ± sd over seeds, in %. */
 export function summaryTableMarkdown(rows: MethodRow[]): string {
   const head =
-    '| method | seeds | FAA % ↑ | CAA % ↑ | FFM % ↓ | oracle-TII FAA % ↑ | task-IL FAA % ↑ | TII % | wall s / seed |\n' +
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
+    '| method | seeds | FAA % ↑ | CAA % ↑ | FFM % ↓ | oracle-TII FAA % ↑ | task-IL FAA % ↑ | TII % | wall s / seed | trainable params |\n' +
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
   const body = rows.map(
     (r) =>
       `| ${r.method} | ${r.seeds} | ${formatMeanStd(r.faa)} | ${formatMeanStd(r.caa)} | ${formatMeanStd(r.ffm)} | ` +
-      `${formatMeanStd(r.oracleFaa)} | ${formatMeanStd(r.taskIlFaa)} | ${formatMeanStd(r.tii)} | ${formatMeanStd(r.wallSeconds, 0)} |`,
+      `${formatMeanStd(r.oracleFaa)} | ${formatMeanStd(r.taskIlFaa)} | ${formatMeanStd(r.tii)} | ${formatMeanStd(r.wallSeconds, 0)} | ` +
+      `${Number.isFinite(r.trainableParameters.mean) ? Math.round(r.trainableParameters.mean).toLocaleString('en-US') : '—'} |`,
   );
   return [head, ...body].join('\n');
 }
@@ -182,7 +188,9 @@ export function resultsMarkdown(s: RunSummary): string {
     '',
     'FAA: final average accuracy; CAA: cumulative average accuracy; FFM: final forgetting; oracle-TII FAA: FAA',
     "with each test image given its true task's prefix (argmax over all seen classes); task-IL FAA: the same, argmax",
-    "over the task's own classes; TII: task-identity inference accuracy after the last task. Mean ± sample std over seeds.",
+    "over the task's own classes; TII: task-identity inference accuracy after the last task (the shared TII stage, or the",
+    "method's own task inference); — where a metric does not apply. Wall time per seed: the method's training and",
+    'evaluation (the shared TII stage not included). Mean ± sample std over seeds.',
     '',
     summaryTableMarkdown(rows),
     '',

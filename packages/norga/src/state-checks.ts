@@ -66,6 +66,7 @@ export function checkCheckpoint(path: string, raw: unknown, o: StateOwner): Meth
   matrix(path, 'acc', f.acc, o.tasks);
   seconds(path, f.wallSeconds);
   object(path, 'learner', f.learner);
+  if (f.ownTii !== undefined) numbers(path, 'ownTii', f.ownTii, o.tasks);
   return f as unknown as MethodCheckpoint;
 }
 
@@ -84,6 +85,8 @@ export function checkResult(path: string, raw: unknown, o: StateOwner): MethodRu
   for (const [k, v] of Object.entries(gate))
     if (typeof v !== 'number') fail(path, `gate.${k}`, 'is not a number');
   seconds(path, f.wallSeconds);
+  if (f.trainableParameters !== undefined && !Number.isSafeInteger(f.trainableParameters))
+    fail(path, 'trainableParameters', `is ${show(f.trainableParameters)}, not a count`);
   return f as unknown as MethodRun;
 }
 

@@ -4,8 +4,9 @@
  */
 import type { ImageSet } from '@norga/datasets';
 import { describe, expect, it } from 'vitest';
+import type { TrueTaskEvaluator } from '../src/continual-learner.js';
 import type { BenchmarkData } from '../src/data.js';
-import { type TrueTaskEvaluator, trueTaskMetrics } from '../src/method-run.js';
+import { trueTaskMetrics } from '../src/method-run.js';
 
 // Two tasks: classes {0, 1} and {2, 3}; four test images per task with labels 0,0,1,1 and 2,2,3,3.
 const labels = Uint8Array.from([0, 0, 1, 1, 2, 2, 3, 3]);

@@ -1,0 +1,38 @@
+/**
+ * Which learner runs each method family: the one place a new family is wired in (continual-learner.ts says
+ * the rest of how a method plugs in).
+ */
+import type { Backbone } from './backbone.js';
+import type { MethodSpec, Pipeline } from './config.js';
+import type { ContinualLearner } from './continual-learner.js';
+import { Learner, type LearnerConfig } from './learner.js';
+
+/** Builds a family's learner for `method` over `numClasses` classes; its initial state depends on `seed` only. */
+export type LearnerFactory = (
+  method: MethodSpec,
+  cfg: LearnerConfig,
+  backbone: Backbone,
+  numClasses: number,
+  seed: number,
+) => ContinualLearner;
+
+const prefixLearner: LearnerFactory = (method, cfg, backbone, numClasses, seed) =>
+  new Learner(method, cfg, backbone, numClasses, seed);
+
+/** The learner of each pipeline. */
+export const LEARNER_FACTORIES: Record<Pipeline, LearnerFactory> = {
+  hide: prefixLearner,
+  sequential: prefixLearner,
+  joint: prefixLearner,
+};
+
+/** A new learner for `method` (no task learned yet). */
+export function createLearner(
+  method: MethodSpec,
+  cfg: LearnerConfig,
+  backbone: Backbone,
+  numClasses: number,
+  seed: number,
+): ContinualLearner {
+  return LEARNER_FACTORIES[method.pipeline](method, cfg, backbone, numClasses, seed);
+}
