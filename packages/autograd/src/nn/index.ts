@@ -3,6 +3,7 @@ export { ModuleList, Sequential } from './containers.js';
 export * as init from './init.js';
 export { erfinv } from './init.js';
 export {
+  Activation,
   Dropout,
   Embedding,
   type FactoryOptions,

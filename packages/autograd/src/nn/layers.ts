@@ -144,32 +144,35 @@ export class GELU extends Module implements Layer {
   }
 }
 
-/** Returns its input (a new handle on it, still in the graph, so the caller may dispose input and output independently). */
-export class Identity extends Module implements Layer {
-  /** A new handle on x, still in the graph. */
+/**
+ * A module without parameters that applies one function to its input: the activations below, as modules
+ * (for Sequential). A subclass names the function.
+ */
+export abstract class Activation extends Module implements Layer {
+  /** The function forward applies. */
+  protected abstract readonly fn: (x: Tensor) => Tensor;
+
+  /** fn(x). */
   forward(x: Tensor): Tensor {
-    return alias(x);
+    return this.fn(x);
   }
 }
 
-/** Elementwise activations as modules (for Sequential). */
-export class ReLU extends Module implements Layer {
-  /** max(x, 0). */
-  forward(x: Tensor): Tensor {
-    return relu(x);
-  }
+/** Returns its input (a new handle on it, still in the graph, so the caller may dispose input and output independently). */
+export class Identity extends Activation {
+  protected readonly fn = alias;
 }
-export class Tanh extends Module implements Layer {
-  /** tanh(x). */
-  forward(x: Tensor): Tensor {
-    return tanh(x);
-  }
+/** max(x, 0), as a module. */
+export class ReLU extends Activation {
+  protected readonly fn = relu;
 }
-export class Sigmoid extends Module implements Layer {
-  /** sigmoid(x). */
-  forward(x: Tensor): Tensor {
-    return sigmoid(x);
-  }
+/** tanh(x), as a module. */
+export class Tanh extends Activation {
+  protected readonly fn = tanh;
+}
+/** sigmoid(x), as a module. */
+export class Sigmoid extends Activation {
+  protected readonly fn = sigmoid;
 }
 
 /**
