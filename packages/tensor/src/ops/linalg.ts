@@ -15,9 +15,9 @@ const FLOATS: readonly DType[] = ['float32', 'float64'];
 
 /** What {@link eigh} returns (the fields of torch.linalg.eigh's named tuple). */
 export interface EighResult {
-  /** [..., n]: the eigenvalues of each matrix, ascending. */
+  /** `[..., n]`: the eigenvalues of each matrix, ascending. */
   readonly eigenvalues: Tensor;
-  /** [..., n, n]: the unit eigenvectors, as columns (column j belongs to eigenvalue j). */
+  /** `[..., n, n]`: the unit eigenvectors, as columns (column j belongs to eigenvalue j). */
   readonly eigenvectors: Tensor;
 }
 
@@ -29,11 +29,11 @@ export interface EighOptions {
 
 /** What {@link svd} returns (the fields of torch.linalg.svd's named tuple). */
 export interface SvdResult {
-  /** [..., m, k] with k = min(m, n): orthonormal left singular vectors, as columns. */
+  /** `[..., m, k]` with k = min(m, n): orthonormal left singular vectors, as columns. */
   readonly U: Tensor;
-  /** [..., k]: the singular values, descending. */
+  /** `[..., k]`: the singular values, descending. */
   readonly S: Tensor;
-  /** [..., k, n]: orthonormal right singular vectors, as rows. */
+  /** `[..., k, n]`: orthonormal right singular vectors, as rows. */
   readonly Vh: Tensor;
 }
 
