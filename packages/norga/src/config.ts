@@ -18,6 +18,8 @@ export const METHODS = [
   'norga-linear',
   'lower-bound',
   'upper-bound',
+  'dualprompt',
+  'coda-prompt',
 ] as const;
 /** One of METHODS. */
 export type MethodName = (typeof METHODS)[number];
@@ -27,9 +29,11 @@ export type MethodName = (typeof METHODS)[number];
  * method plugs in):
  * 'hide': the HiDe-Prompt pipeline (TII + WTP + TAP) with a prefix per task;
  * 'sequential': one prefix and one head fine-tuned task after task, no TII, no alignment (lower bound);
- * 'joint': one prefix and one head trained on all tasks' data at once (upper bound).
+ * 'joint': one prefix and one head trained on all tasks' data at once (upper bound);
+ * 'dualprompt': DualPrompt (a shared G-prompt, E-prompts per task chosen by key matching);
+ * 'coda-prompt': CODA-Prompt (a prompt assembled from components weighted by attended key matching).
  */
-export type Pipeline = 'hide' | 'sequential' | 'joint';
+export type Pipeline = 'hide' | 'sequential' | 'joint' | 'dualprompt' | 'coda-prompt';
 
 /** What a method is: its pipeline and its gate. */
 export interface MethodSpec {
@@ -73,6 +77,20 @@ export const METHOD_SPECS: Record<MethodName, MethodSpec> = {
     pipeline: 'joint',
     gate: 'linear',
     description: 'joint training of one prefix + head on all tasks, as many steps as the continual run',
+  },
+  dualprompt: {
+    name: 'dualprompt',
+    pipeline: 'dualprompt',
+    gate: 'linear',
+    description:
+      'DualPrompt: shared G-prefix, per-task E-prefixes chosen by key matching (Wang et al., 2022)',
+  },
+  'coda-prompt': {
+    name: 'coda-prompt',
+    pipeline: 'coda-prompt',
+    gate: 'linear',
+    description:
+      'CODA-Prompt: prefixes assembled from attended, key-weighted components (Smith et al., 2023)',
   },
 };
 

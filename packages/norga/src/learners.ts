@@ -3,8 +3,10 @@
  * the rest of how a method plugs in).
  */
 import type { Backbone } from './backbone.js';
+import { CodaPromptLearner } from './coda-prompt.js';
 import type { MethodSpec, Pipeline } from './config.js';
 import type { ContinualLearner } from './continual-learner.js';
+import { DualPromptLearner } from './dualprompt.js';
 import { Learner, type LearnerConfig } from './learner.js';
 
 /** Builds a family's learner for `method` over `numClasses` classes; its initial state depends on `seed` only. */
@@ -24,6 +26,8 @@ export const LEARNER_FACTORIES: Record<Pipeline, LearnerFactory> = {
   hide: prefixLearner,
   sequential: prefixLearner,
   joint: prefixLearner,
+  dualprompt: (...args) => new DualPromptLearner(...args),
+  'coda-prompt': (...args) => new CodaPromptLearner(...args),
 };
 
 /** A new learner for `method` (no task learned yet). */
