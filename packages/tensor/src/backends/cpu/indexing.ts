@@ -5,46 +5,46 @@ import { IndexError } from '../../errors.js';
 import { indexMessage, rangeMessage } from '../../index-range.js';
 import { forEachOffset } from './layout.js';
 
-/** Strides of `v` with the given axis zeroed: the axis is addressed through the index instead. */
-function withoutAxis(v: View, axis: number): number[] {
-  return v.strides.map((s, i) => (i === axis ? 0 : s));
+/**
+ * gather and scatterAdd are one walk over the positions of `index`. At each, the index value i (checked to lie
+ * in [0, size of `indexed` along axis), else IndexError(op)) selects the element of `indexed` at i along the
+ * axis and at the position's other coordinates; gather copies it to `other` at the position, scatterAdd adds
+ * `other`'s element at the position into it.
+ */
+function walkSelected(
+  op: 'gather' | 'scatterAdd',
+  indexed: View,
+  axis: number,
+  index: View,
+  other: View,
+): void {
+  const X = indexed.storage.handle as AnyTypedArray;
+  const I = index.storage.handle as Int32Array;
+  const Y = other.storage.handle as AnyTypedArray;
+  const add = op === 'scatterAdd';
+  const n = indexed.shape[axis]!;
+  const step = indexed.strides[axis]!;
+  // The axis is addressed through the index, so the walk gives it stride 0.
+  const strides = indexed.strides.map((s, i) => (i === axis ? 0 : s));
+  forEachOffset(
+    index.shape,
+    [strides, index.strides, other.strides],
+    [indexed.offset, index.offset, other.offset],
+    ([base, io, yo]) => {
+      const i = I[io!]!;
+      if (i < 0 || i >= n) throw new IndexError(op, indexMessage(i, axis, n));
+      if (add) X[base! + i * step]! += Y[yo!]!;
+      else Y[yo!] = X[base! + i * step]!;
+    },
+  );
 }
 
 export function gather(x: View, axis: number, index: View, out: View): void {
-  const X = x.storage.handle as AnyTypedArray;
-  const I = index.storage.handle as Int32Array;
-  const O = out.storage.handle as AnyTypedArray;
-  const n = x.shape[axis]!;
-  const step = x.strides[axis]!;
-  const outStrides = out.strides;
-  forEachOffset(
-    index.shape,
-    [withoutAxis(x, axis), index.strides, outStrides],
-    [x.offset, index.offset, out.offset],
-    ([xo, io, oo]) => {
-      const i = I[io!]!;
-      if (i < 0 || i >= n) throw new IndexError('gather', indexMessage(i, axis, n));
-      O[oo!] = X[xo! + i * step]!;
-    },
-  );
+  walkSelected('gather', x, axis, index, out);
 }
 
 export function scatterAdd(out: View, axis: number, index: View, src: View): void {
-  const O = out.storage.handle as AnyTypedArray;
-  const I = index.storage.handle as Int32Array;
-  const S = src.storage.handle as AnyTypedArray;
-  const n = out.shape[axis]!;
-  const step = out.strides[axis]!;
-  forEachOffset(
-    index.shape,
-    [withoutAxis(out, axis), index.strides, src.strides],
-    [out.offset, index.offset, src.offset],
-    ([oo, io, so]) => {
-      const i = I[io!]!;
-      if (i < 0 || i >= n) throw new IndexError('scatterAdd', indexMessage(i, axis, n));
-      O[oo! + i * step]! += S[so!]!;
-    },
-  );
+  walkSelected('scatterAdd', out, axis, index, src);
 }
 
 export function checkIndexRange(op: string, index: View, low: number, high: number, what = 'index'): void {

@@ -139,6 +139,11 @@ export const SCRATCH_BASE = 65536;
 
 type ReduceFn = (...args: number[]) => void;
 
+/** A tuple of `N` numbers: what destructuring N control slots gives (runGemmTasks' `slots`). */
+type Numbers<N extends number, T extends number[] = []> = T['length'] extends N
+  ? T
+  : Numbers<N, [...T, number]>;
+
 /** The kernels a task calls (the module's exports, on the calling thread or in a worker). */
 export interface TaskKernels {
   rows_sum: ReduceFn;
@@ -176,6 +181,9 @@ export function runGemmTasks(
   ran: Int32Array,
   ew: (id: number, code: number, length: number) => (...args: number[]) => void,
 ): number {
+  // `count` slots from `from`, to destructure into named values (every slot of the block exists)
+  const slots = <N extends number>(from: number, count: N) =>
+    ctl.subarray(from, from + count) as unknown as Numbers<N>;
   for (;;) {
     const word = Atomics.load(ctl, 0);
     const limit = Atomics.load(ctl, 4);
@@ -227,56 +235,40 @@ export function runGemmTasks(
     if (kind === 4) {
       // attention, heads [h0, h1): per head kᵀ laid out in rows, S = q @ kᵀ into probs, the row softmax of
       // S · scale in place (max, shifted scaled exp, sum, divide), out = probs @ v
-      const Lq = ctl[45] as number;
-      const Lk = ctl[46] as number;
-      const D = ctl[47] as number;
-      const Dv = ctl[48] as number;
-      const h0 = t * (ctl[50] as number);
-      const h1 = Math.min(ctl[49] as number, h0 + (ctl[50] as number));
+      // AT_Q_SM .. AT_V_SK, then AT_LQ .. AT_SCRATCH
+      const [qSM, qSK, kSN, kSK, vSK] = slots(40, 5);
+      const [Lq, Lk, D, Dv, heads, perTask, probs, outs, scratch] = slots(45, 9);
+      const h0 = t * perTask;
+      const h1 = Math.min(heads, h0 + perTask);
       const exp = ew(ctl[54] as number, ctl[59] as number, ctl[60] as number);
       const div = ew(ctl[61] as number, ctl[62] as number, ctl[63] as number);
       const per = (D * Lk + 2 * Lq) * 4;
       const lanes = Lk % 4 || 4;
       for (let h = h0; h < h1; h++) {
-        const kT = (ctl[53] as number) + h * per;
+        const kT = scratch + h * per;
         const m = kT + D * Lk * 4;
         const sums = m + Lq * 4;
-        const p = (ctl[51] as number) + h * Lq * Lk * 4;
-        kx.packBRows(ctl[5120 + h] as number, ctl[43] as number, ctl[42] as number, D, Lk, kT, Lk * 4);
-        kx.gemmDirect(
-          ctl[1024 + h] as number,
-          ctl[40] as number,
-          ctl[41] as number,
-          kT,
-          Lk * 4,
-          p,
-          Lk * 4,
-          Lq,
-          Lk,
-          D,
-        );
+        const p = probs + h * Lq * Lk * 4;
+        kx.packBRows(ctl[5120 + h] as number, kSK, kSN, D, Lk, kT, Lk * 4);
+        kx.gemmDirect(ctl[1024 + h] as number, qSM, qSK, kT, Lk * 4, p, Lk * 4, Lq, Lk, D);
         kx.rows_max(p, Lq, Lk, Lk * 4, m);
         exp(p, Lq, Math.ceil(Lk / 4), Lk * 4, p, Lk * 4, 4, m, 4, 0, lanes);
         kx.rows_sum(p, Lq, Lk, Lk * 4, sums);
         div(p, Lq, Math.ceil(Lk / 4), Lk * 4, p, Lk * 4, 4, sums, 4, 0, lanes);
-        const o = (ctl[52] as number) + h * Lq * Dv * 4;
-        kx.gemmDirect(p, Lk * 4, 4, ctl[9216 + h] as number, ctl[44] as number, o, Dv * 4, Lq, Dv, Lk);
+        const o = outs + h * Lq * Dv * 4;
+        kx.gemmDirect(p, Lk * 4, 4, ctl[9216 + h] as number, vSK, o, Dv * 4, Lq, Dv, Lk);
       }
       if (Atomics.add(ctl, 1, 1) + 1 === tasks) Atomics.notify(ctl, 1);
       continue;
     }
     if (kind === 1) {
       // unpacked: entries [e0, e1) whole, or one chunk (rows or columns, at TASK_START) of one entry
-      const M = ctl[44] as number;
-      const N = ctl[45] as number;
-      const K = ctl[46] as number;
-      const perTask = ctl[48] as number;
-      const chunks = ctl[49] as number;
-      const aSM = ctl[40] as number;
-      const cSM = ctl[43] as number;
-      const byCols = ctl[53] === 1;
+      // D_ASM .. D_CHUNKS, then D_PACK_B .. D_COL_CHUNKS
+      const [aSM, aSK, bSK0, cSM, M, N, K, entries, perTask, chunks] = slots(40, 10);
+      const [copyB, copySK, copySN, colChunks] = slots(50, 4);
+      const byCols = colChunks === 1;
       const e0 = chunks > 1 ? Math.floor(t / chunks) : t * perTask;
-      const e1 = chunks > 1 ? e0 + 1 : Math.min(e0 + perTask, ctl[47] as number);
+      const e1 = chunks > 1 ? e0 + 1 : Math.min(e0 + perTask, entries);
       const x0 = chunks > 1 ? (ctl[128 + (t % chunks)] as number) : 0;
       const x1 = chunks > 1 ? (ctl[129 + (t % chunks)] as number) : byCols ? N : M;
       const r0 = byCols ? 0 : x0;
@@ -285,26 +277,18 @@ export function runGemmTasks(
       const n1 = byCols ? x1 : N;
       for (let e = e0; e < e1; e++) {
         let b = ctl[5120 + e] as number;
-        let bSK = ctl[42] as number;
-        if (ctl[50] === 1) {
+        let bSK = bSK0;
+        if (copyB === 1) {
           // this task alone reads these columns of the entry's B: it lays them out with unit column stride
           const dst = (ctl[19] as number) + e * (ctl[20] as number) + n0 * 4;
-          kx.packBRows(
-            b + n0 * (ctl[52] as number),
-            ctl[51] as number,
-            ctl[52] as number,
-            K,
-            n1 - n0,
-            dst,
-            N * 4,
-          );
+          kx.packBRows(b + n0 * copySN, copySK, copySN, K, n1 - n0, dst, N * 4);
           b = dst;
           bSK = N * 4;
         } else b += n0 * 4;
         kx.gemmDirect(
           (ctl[1024 + e] as number) + r0 * aSM,
           aSM,
-          ctl[41] as number,
+          aSK,
           b,
           bSK,
           (ctl[9216 + e] as number) + r0 * cSM + n0 * 4,
@@ -317,46 +301,35 @@ export function runGemmTasks(
       if (Atomics.add(ctl, 1, 1) + 1 === tasks) Atomics.notify(ctl, 1);
       continue;
     }
-    const perBatch = ctl[9] as number;
-    const panelsPerTask = ctl[10] as number;
-    const mPanels = ctl[11] as number;
-    const nPanels = ctl[12] as number;
-    const K = ctl[13] as number;
-    const KC = ctl[14] as number;
-    const mr = ctl[15] as number;
-    const ldcBytes = ctl[16] as number;
-    const packOwnA = ctl[23] === 1;
-    const sM = ctl[24] as number;
-    const sK = ctl[25] as number;
-    const fullA = ctl[26] as number;
-    const guided = ctl[32] === 1;
+    // the packed gemm's slots, TASKS_PER_BATCH .. GUIDED
+    const [perBatch, panelsPerTask, mPanels, nPanels, K, KC, mr, ldcBytes] = slots(9, 8);
+    const [ap0, apBatch, bp0, bpBatch, cp0, cpBatch] = slots(17, 6);
+    const [aPack, sM, sK, fullA, bPack, sKb, sNb, fullB, tailB, guidedWord] = slots(23, 10);
+    const packOwnA = aPack === 1;
+    const packOwnB = bPack === 1;
+    const guided = guidedWord === 1;
     const b = guided ? 0 : Math.floor(t / perBatch);
     const aSrc = ctl[1024 + b] as number;
     const bSrc = ctl[5120 + b] as number;
-    const packOwnB = ctl[27] === 1;
-    const sKb = ctl[28] as number;
-    const sNb = ctl[29] as number;
-    const fullB = ctl[30] as number;
-    const tailB = ctl[31] as number;
     if (ctl[5] === 1) {
       // column panels [j0, j1) of the one product: pack them (the ragged last one too), then all rows
       const j0 = ctl[128 + t] as number;
       const j1 = ctl[129 + t] as number;
       const nr = ldcBytes / 4 / nPanels;
-      const bp = (ctl[19] as number) + j0 * nr * K * 4;
+      const bp = bp0 + j0 * nr * K * 4;
       const fEnd = Math.min(j1, fullB);
       if (fEnd > j0) kx.packB(bSrc + j0 * nr * sNb, sKb, sNb, fEnd - j0, K, bp);
       if (j1 > fullB && tailB > 0)
-        kx.packBTail(bSrc + fullB * nr * sNb, sKb, sNb, tailB, K, (ctl[19] as number) + fullB * nr * K * 4);
-      kx.gemm(ctl[17] as number, bp, (ctl[21] as number) + j0 * nr * 4, ldcBytes, mPanels, j1 - j0, K, KC);
+        kx.packBTail(bSrc + fullB * nr * sNb, sKb, sNb, tailB, K, bp0 + fullB * nr * K * 4);
+      kx.gemm(ap0, bp, cp0 + j0 * nr * 4, ldcBytes, mPanels, j1 - j0, K, KC);
       if (Atomics.add(ctl, 1, 1) + 1 === tasks) Atomics.notify(ctl, 1);
       continue;
     }
     const p0 = guided ? (ctl[128 + t] as number) : (t - b * perBatch) * panelsPerTask;
     const mp = guided ? (ctl[129 + t] as number) - p0 : Math.min(panelsPerTask, mPanels - p0);
-    const ap = (ctl[17] as number) + b * (ctl[18] as number) + p0 * mr * K * 4;
-    const bp = (ctl[19] as number) + b * (ctl[20] as number);
-    const cp = (ctl[21] as number) + b * (ctl[22] as number) + p0 * mr * ldcBytes;
+    const ap = ap0 + b * apBatch + p0 * mr * K * 4;
+    const bp = bp0 + b * bpBatch;
+    const cp = cp0 + b * cpBatch + p0 * mr * ldcBytes;
     // each task packs the panels of A it alone reads (the ragged last panel was packed by the caller)
     const fullEnd = Math.min(p0 + mp, fullA);
     if (packOwnA && fullEnd > p0) kx.packA(aSrc + p0 * mr * sM, sM, sK, fullEnd - p0, K, ap);

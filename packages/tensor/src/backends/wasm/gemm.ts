@@ -62,41 +62,44 @@ export function emitGemm(shape: GemmShape, name = 'gemm'): FuncDef {
     else c.get(accAt(r, v)).get(a).get(b).simd(Simd.f32x4Mul).simd(Simd.f32x4Add);
     c.set(accAt(r, v));
   };
+  // at unroll step u: A's row r splat to four lanes, and B's vector v (columns 4v..4v+3), into a local
+  const loadA = (u: number, r: number, into: number): void => {
+    c.get(aPtr)
+      .load32Splat((u * mr + r) * 4)
+      .set(into);
+  };
+  const loadB = (u: number, v: number, into: number): void => {
+    c.get(bPtr)
+      .v128Load(u * nr * 4 + v * 16)
+      .set(into);
+  };
   const step = (u: number): void => {
     if (shape.aFirst) {
-      for (let r = 0; r < mr; r++)
-        c.get(aPtr)
-          .load32Splat(u * mr * 4 + r * 4)
-          .set(aRegs[r] as number);
+      for (let r = 0; r < mr; r++) loadA(u, r, aRegs[r] as number);
       for (let v = 0; v < nv; v++) {
-        c.get(bPtr)
-          .v128Load(u * nr * 4 + v * 16)
-          .set(bvec[0] as number);
+        loadB(u, v, bvec[0] as number);
         for (let r = 0; r < mr; r++) madd(aRegs[r] as number, bvec[0] as number, r, v);
       }
       return;
     }
-    for (let v = 0; v < nv; v++)
-      c.get(bPtr)
-        .v128Load(u * nr * 4 + v * 16)
-        .set(bvec[v] as number);
+    for (let v = 0; v < nv; v++) loadB(u, v, bvec[v] as number);
     for (let r = 0; r < mr; r++) {
-      c.get(aPtr)
-        .load32Splat(u * mr * 4 + r * 4)
-        .set(av);
+      loadA(u, r, av);
       for (let v = 0; v < nv; v++) madd(av, bvec[v] as number, r, v);
     }
   };
+  // local += bytes
+  const bump = (local: number, bytes: number): void => {
+    c.get(local).i32Const(bytes).i32Add().set(local);
+  };
   const advance = (steps: number): void => {
-    c.get(aPtr)
-      .i32Const(steps * mr * 4)
-      .i32Add()
-      .set(aPtr);
-    c.get(bPtr)
-      .i32Const(steps * nr * 4)
-      .i32Add()
-      .set(bPtr);
+    bump(aPtr, steps * mr * 4);
+    bump(bPtr, steps * nr * 4);
     c.get(kk).i32Const(steps).i32Sub().set(kk);
+  };
+  // dst = base + (panel*K + k0) * panelBytes: depth k0 of a packed panel (panelBytes per depth)
+  const panelAt = (dst: number, base: number, panel: number, panelBytes: number): void => {
+    c.get(base).get(panel).get(K).i32Mul().get(k0).i32Add().i32Const(panelBytes).i32Mul().i32Add().set(dst);
   };
   // cRow = cp + ip*mr*ldc + jp*nr*4
   const tileStart = (): void => {
@@ -114,29 +117,10 @@ export function emitGemm(shape: GemmShape, name = 'gemm'): FuncDef {
     c.get(KC).get(K).get(k0).i32Sub().tee(kc).get(KC).get(kc).i32LtS().select().set(kc);
     c.i32Const(0).set(jp);
     c.loop(() => {
-      // bPanel = bp + (jp*K + k0) * nr*4
-      c.get(bp)
-        .get(jp)
-        .get(K)
-        .i32Mul()
-        .get(k0)
-        .i32Add()
-        .i32Const(nr * 4)
-        .i32Mul()
-        .i32Add()
-        .set(bPanel);
+      panelAt(bPanel, bp, jp, nr * 4);
       c.i32Const(0).set(ip);
       c.loop(() => {
-        c.get(ap)
-          .get(ip)
-          .get(K)
-          .i32Mul()
-          .get(k0)
-          .i32Add()
-          .i32Const(mr * 4)
-          .i32Mul()
-          .i32Add()
-          .set(aPtr);
+        panelAt(aPtr, ap, ip, mr * 4);
         c.get(bPanel).set(bPtr);
         c.get(kc).set(kk);
         // accumulators start at zero for the first K block, else at the partial sums already in C

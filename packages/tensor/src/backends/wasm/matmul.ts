@@ -14,7 +14,7 @@ import {
   stageSpan,
   uniformStep,
 } from './matmul-operands.js';
-import { packA, packB, unpackC } from './pack.js';
+import { packLastPanel, packPanels, unpackC } from './pack.js';
 import { runJob, type WorkerPool } from './pool.js';
 import type { WasmRuntime } from './runtime.js';
 
@@ -182,24 +182,13 @@ export function matmulF32(
   for (let i = 0; i < aEntries; i++) {
     const dst = ap / 4 + i * apBatch;
     if (!spanA) {
-      packA(a.data, aOffsets[i] as number, a.rowStride, a.colStride, M, K, mr, mem, dst);
+      packPanels(a.data, aOffsets[i] as number, a.rowStride, a.colStride, M, K, mr, mem, dst);
       continue;
     }
     const src = sa / 4 + (aOffsets[i] as number) - spanA.lo;
     if (tasksPackA) ctl[CTL.A_TABLE + i] = src * 4;
     else kx.packA(src * 4, a.rowStride * 4, a.colStride * 4, fullA, K, dst * 4);
-    if (M > fullA * mr)
-      packA(
-        mem,
-        src + fullA * mr * a.rowStride,
-        a.rowStride,
-        a.colStride,
-        M - fullA * mr,
-        K,
-        mr,
-        mem,
-        dst + fullA * mr * K,
-      );
+    packLastPanel(mem, src, a.rowStride, a.colStride, M, K, mr, fullA, dst);
   }
   ctl[CTL.A_PACK] = tasksPackA ? 1 : 0;
   ctl[CTL.A_SM] = a.rowStride * 4;
@@ -211,7 +200,7 @@ export function matmulF32(
   for (let i = 0; i < bEntries; i++) {
     const dst = bp / 4 + i * bpBatch;
     if (!spanB) {
-      packB(b.data, b.offsets[i] as number, b.rowStride, b.colStride, K, N, nr, mem, dst);
+      packPanels(b.data, b.offsets[i] as number, b.colStride, b.rowStride, N, K, nr, mem, dst);
       continue;
     }
     const src = sb / 4 + (b.offsets[i] as number) - spanB.lo;
@@ -220,18 +209,7 @@ export function matmulF32(
       continue;
     }
     kx.packB(src * 4, b.rowStride * 4, b.colStride * 4, fullB, K, dst * 4);
-    if (N > fullB * nr)
-      packB(
-        mem,
-        src + fullB * nr * b.colStride,
-        b.rowStride,
-        b.colStride,
-        K,
-        N - fullB * nr,
-        nr,
-        mem,
-        dst + fullB * nr * K,
-      );
+    packLastPanel(mem, src, b.colStride, b.rowStride, N, K, nr, fullB, dst);
   }
   ctl[CTL.B_PACK] = tasksPackB ? 1 : 0;
   ctl[CTL.B_SK] = b.rowStride * 4;

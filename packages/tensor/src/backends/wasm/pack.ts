@@ -3,70 +3,70 @@
  * last panel. This is the only copy-in: any strides (transposed, broadcast, sliced) cost the same one pass.
  */
 
-/** a[m, k] at src[off + m*sM + k*sK] -> MR-row panels: dst[dOff + ((m/mr)*K + k)*mr + m%mr]. */
-export function packA(
+/**
+ * x[r, k] at src[off + r*sR + k*sK] -> panels of `width` rows: dst[dOff + ((r/width)*K + k)*width + r%width].
+ * A's MR-row panels are this over A's rows (sR = A's row stride); B's NR-column panels are this over B's
+ * columns, the rows of Bᵀ (sR = B's column stride, sK its row stride): one copy loop serves both.
+ */
+export function packPanels(
   src: Float32Array,
   off: number,
-  sM: number,
+  sR: number,
   sK: number,
-  M: number,
+  R: number,
   K: number,
-  mr: number,
+  width: number,
   dst: Float32Array,
   dOff: number,
 ): void {
   let d = dOff;
-  for (let m0 = 0; m0 < M; m0 += mr) {
-    const rows = Math.min(mr, M - m0);
-    const base = off + m0 * sM;
-    if (rows === mr && mr === 4) {
-      // the common case, unrolled: four rows at a time
+  for (let r0 = 0; r0 < R; r0 += width) {
+    const rows = Math.min(width, R - r0);
+    const base = off + r0 * sR;
+    if (rows === width && width === 4) {
+      // A's common case (MR = 4), unrolled: four rows at a time
       let p = base;
       for (let k = 0; k < K; k++, p += sK, d += 4) {
         dst[d] = src[p] as number;
-        dst[d + 1] = src[p + sM] as number;
-        dst[d + 2] = src[p + 2 * sM] as number;
-        dst[d + 3] = src[p + 3 * sM] as number;
+        dst[d + 1] = src[p + sR] as number;
+        dst[d + 2] = src[p + 2 * sR] as number;
+        dst[d + 3] = src[p + 3 * sR] as number;
       }
       continue;
     }
-    for (let k = 0; k < K; k++, d += mr) {
+    if (rows === width && sR === 1) {
+      // B's common case: the panel's values at each k are contiguous in the source (a plain loop:
+      // subarray() per k costs more than it copies)
+      for (let k = 0, p = base; k < K; k++, p += sK) {
+        for (let c = 0; c < width; c++) dst[d++] = src[p + c] as number;
+      }
+      continue;
+    }
+    for (let k = 0; k < K; k++, d += width) {
       const p = base + k * sK;
-      for (let r = 0; r < rows; r++) dst[d + r] = src[p + r * sM] as number;
-      for (let r = rows; r < mr; r++) dst[d + r] = 0;
+      for (let r = 0; r < rows; r++) dst[d + r] = src[p + r * sR] as number;
+      for (let r = rows; r < width; r++) dst[d + r] = 0;
     }
   }
 }
 
-/** b[k, n] at src[off + k*sK + n*sN] -> NR-column panels: dst[dOff + ((n/nr)*K + k)*nr + n%nr]. */
-export function packB(
-  src: Float32Array,
-  off: number,
+/**
+ * The ragged last panel of rows [full*width, R), which the wasm packers (whole panels only) leave to this
+ * copy loop; nothing when R is a multiple of width. Same arguments as packPanels, with `full` whole panels.
+ */
+export function packLastPanel(
+  mem: Float32Array,
+  src: number,
+  sR: number,
   sK: number,
-  sN: number,
+  R: number,
   K: number,
-  N: number,
-  nr: number,
-  dst: Float32Array,
-  dOff: number,
+  width: number,
+  full: number,
+  dst: number,
 ): void {
-  let d = dOff;
-  for (let n0 = 0; n0 < N; n0 += nr) {
-    const cols = Math.min(nr, N - n0);
-    const base = off + n0 * sN;
-    if (cols === nr && sN === 1) {
-      // rows of the panel are contiguous in the source (a plain loop: subarray() per row costs more than it copies)
-      for (let k = 0, p = base; k < K; k++, p += sK) {
-        for (let c = 0; c < nr; c++) dst[d++] = src[p + c] as number;
-      }
-      continue;
-    }
-    for (let k = 0; k < K; k++, d += nr) {
-      const p = base + k * sK;
-      for (let c = 0; c < cols; c++) dst[d + c] = src[p + c * sN] as number;
-      for (let c = cols; c < nr; c++) dst[d + c] = 0;
-    }
-  }
+  const done = full * width;
+  if (R > done) packPanels(mem, src + done * sR, sR, sK, R - done, K, width, mem, dst + done * K);
 }
 
 /** C (row-major, row stride ldc) -> out[off + m*sM + n*sN]: the only copy-out. */

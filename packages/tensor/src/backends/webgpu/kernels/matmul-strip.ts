@@ -48,7 +48,7 @@ export function stripWgsl(t: string, words: number, batchRank: number, shape: St
         `if (row0 + ${i}u < M && col0 + ${j * STRIP_LANES}u < N) { bout[oBase + (row0 + ${i}u) * oRow + (col0 + ${j * STRIP_LANES}u) * oCol] = ${acc(i, j)}; }`,
     ),
   );
-  return `${header(t, words, t, t)}
+  return `${header(t, words)}
 @compute @workgroup_size(${STRIP_LANES})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   ${COMMON_LETS}

@@ -36,8 +36,19 @@ export const BM = 64;
 export const BN = 64;
 export const BK = 16;
 
-export function header(t: string, words: number, aType: string, bType: string): string {
+/**
+ * The bindings every matmul kernel declares: parameter words, the output, and A and B as arrays of `t`, or of
+ * vec4<t> for an operand whose LoadMode reads it four elements at a time.
+ */
+export function header(
+  t: string,
+  words: number,
+  aMode: LoadMode = 'scalar',
+  bMode: LoadMode = 'scalar',
+): string {
   const vecs = Math.max(1, Math.ceil(words / 4));
+  const aType = aMode === 'scalar' ? t : `vec4<${t}>`;
+  const bType = bMode === 'scalar' ? t : `vec4<${t}>`;
   return `@group(0) @binding(0) var<uniform> Pm: array<vec4<u32>, ${vecs}>;
 fn pu(i: u32) -> u32 { return Pm[i / 4u][i % 4u]; }
 @group(0) @binding(1) var<storage, read_write> bout: array<${t}>;
@@ -67,7 +78,7 @@ export const COMMON_LETS = `let M = pu(0u); let N = pu(1u); let K = pu(2u);
   let aRow = pu(5u); let aCol = pu(6u); let bRow = pu(7u); let bCol = pu(8u);`;
 
 export function naiveWgsl(t: string, words: number, batchRank: number): string {
-  return `${header(t, words, t, t)}
+  return `${header(t, words)}
 @compute @workgroup_size(${NAIVE_WG}, ${NAIVE_WG})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   ${COMMON_LETS}
@@ -86,7 +97,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 }
 
 export function tiledWgsl(t: string, words: number, batchRank: number): string {
-  return `${header(t, words, t, t)}
+  return `${header(t, words)}
 var<workgroup> As: array<array<${t}, ${TILE}>, ${TILE}>;
 var<workgroup> Bs: array<array<${t}, ${TILE}>, ${TILE}>;
 @compute @workgroup_size(${TILE}, ${TILE})
@@ -124,6 +135,15 @@ export interface TileGeometry {
 }
 
 /**
+ * How A's and B's tiles differ: the workgroup coordinate that walks the tiles, the bound of the tiled dim,
+ * the strides along it and along k, and the LoadMode that reads four consecutive k.
+ */
+const SIDES = {
+  a: { at: 'wid.y', limit: 'M', strideDim: 'aRow', strideK: 'aCol', modeAlongK: 'col' },
+  b: { at: 'wid.x', limit: 'N', strideDim: 'bCol', strideK: 'bRow', modeAlongK: 'row' },
+} as const;
+
+/**
  * Loads this invocation's share of an operand tile into shared memory `S` (array<vec4<T>, bk * tile / 4>, entry
  * [k * tile / 4 + i / 4] holding 4 consecutive rows (A) or cols (B) at depth k). Used by `blocked` and `wide`;
  * the vec4 forms assume tile * bk / 4 == threads (one vec4 load per invocation).
@@ -131,15 +151,11 @@ export interface TileGeometry {
  *   B is K x N: 'col' = N contiguous (vec4 along n), 'row' = K contiguous (vec4 along k).
  * Out-of-range elements load as zero, so the K loop needs no bounds.
  */
-function loadTile(
-  S: string,
-  buf: string,
-  base: string,
-  mode: LoadMode,
-  t: string,
-  g: TileGeometry,
-  o: { tileStart: string; limit: string; strideDim: string; strideK: string; vecAlongK: boolean },
-): string {
+function loadTile(side: 'a' | 'b', mode: LoadMode, t: string, g: TileGeometry): string {
+  const { at, limit, strideDim, strideK, modeAlongK } = SIDES[side];
+  // A's tile goes to As from binding ba at aBase; B's to Bs from bb at bBase
+  const [S, buf, base] = [`${side.toUpperCase()}s`, `b${side}`, `${side}Base`];
+  const o = { tileStart: `${at} * ${g.tile}u`, limit, strideDim, strideK, vecAlongK: mode === modeAlongK };
   const zero = `${t}(0)`;
   const vecs = g.tile / 4;
   if (mode === 'scalar') {
@@ -186,22 +202,7 @@ export function loadTiles(
   t: string,
   g: TileGeometry,
 ): { loadA: string; loadB: string } {
-  return {
-    loadA: loadTile('As', 'ba', 'aBase', aMode, t, g, {
-      tileStart: `wid.y * ${g.tile}u`,
-      limit: 'M',
-      strideDim: 'aRow',
-      strideK: 'aCol',
-      vecAlongK: aMode === 'col',
-    }),
-    loadB: loadTile('Bs', 'bb', 'bBase', bMode, t, g, {
-      tileStart: `wid.x * ${g.tile}u`,
-      limit: 'N',
-      strideDim: 'bCol',
-      strideK: 'bRow',
-      vecAlongK: bMode === 'row',
-    }),
-  };
+  return { loadA: loadTile('a', aMode, t, g), loadB: loadTile('b', bMode, t, g) };
 }
 
 export function blockedWgsl(
@@ -211,8 +212,6 @@ export function blockedWgsl(
   aMode: LoadMode,
   bMode: LoadMode,
 ): string {
-  const aType = aMode === 'scalar' ? t : `vec4<${t}>`;
-  const bType = bMode === 'scalar' ? t : `vec4<${t}>`;
   const { loadA, loadB } = loadTiles(aMode, bMode, t, { tile: BM, bk: BK, threads: 256 });
   const store = [0, 1, 2, 3]
     .map(
@@ -223,7 +222,7 @@ export function blockedWgsl(
   }`,
     )
     .join('\n  ');
-  return `${header(t, words, aType, bType)}
+  return `${header(t, words, aMode, bMode)}
 var<workgroup> As: array<vec4<${t}>, ${BK * 16}>;
 var<workgroup> Bs: array<vec4<${t}>, ${BK * 16}>;
 @compute @workgroup_size(16, 16)

@@ -27,8 +27,6 @@ export function wideWgsl(
   aMode: LoadMode,
   bMode: LoadMode,
 ): string {
-  const aType = aMode === 'scalar' ? t : `vec4<${t}>`;
-  const bType = bMode === 'scalar' ? t : `vec4<${t}>`;
   const zero = `${t}(0)`;
   const { loadA, loadB } = loadTiles(aMode, bMode, t, GEOMETRY);
   const R = [...Array(REG).keys()];
@@ -50,7 +48,7 @@ export function wideWgsl(
     }
   }`,
   ).join('\n  ');
-  return `${header(t, words, aType, bType)}
+  return `${header(t, words, aMode, bMode)}
 var<workgroup> As: array<vec4<${t}>, ${WIDE_BK * VECS}>;
 var<workgroup> Bs: array<vec4<${t}>, ${WIDE_BK * VECS}>;
 @compute @workgroup_size(16, 16)
