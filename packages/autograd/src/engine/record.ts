@@ -20,7 +20,7 @@ function onOp(rec: OpRecord): void {
     return r;
   });
   if (!any || inputs.includes(output)) return;
-  const node = nodeOf(rec, needs);
+  const node = makeNode(rec, needs);
   producers.set(output, node);
   trackNode(node);
 }
@@ -29,7 +29,7 @@ function onOp(rec: OpRecord): void {
  * The node of one recorded op. Generic over its primitive P: the record, the rule looked up by its name and
  * the node all belong to P, so the rule's `save` gets the attributes P records, typed.
  */
-function nodeOf<P extends Primitive>(rec: OpRecord<P>, needs: boolean[]): NodeOf<P> {
+function makeNode<P extends Primitive>(rec: OpRecord<P>, needs: boolean[]): NodeOf<P> {
   const { op, inputs, attrs, output } = rec;
   const rule = ruleOf(op);
   // The engine's own handles (share) keep saved tensors alive after the forward disposes its temporaries;
