@@ -13,6 +13,7 @@ import { UsageError } from './args.js';
 import { describeNorgaError } from './errors.js';
 import { expandRecipe, PRETRAIN_RECIPES } from './recipes.js';
 import { interruptedLine, runCommand } from './run-command.js';
+import { UNIT_PARENT_ENV } from './run-units.js';
 
 const USAGE = `usage: norga <command> [flags]
 
@@ -100,7 +101,8 @@ const stop = (signal: NodeJS.Signals) => {
     child.kill(signal);
     return;
   }
-  process.stderr.write(interruptedLine(signal));
+  // A parallel run's child stops quietly: its parent says how to resume.
+  if (process.env[UNIT_PARENT_ENV] === undefined) process.stderr.write(interruptedLine(signal));
   process.exit(signalExitStatus(signal));
 };
 for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, () => stop(s));

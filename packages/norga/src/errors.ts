@@ -9,6 +9,7 @@ import { UsageError } from './args.js';
 import { CorruptFileError } from './atomic.js';
 import { BackboneError } from './backbone-file.js';
 import { PlotError } from './plots.js';
+import { UnitFailedError } from './run-units.js';
 import { RunDirError } from './rundir.js';
 
 export function describeNorgaError(err: unknown): CliError | undefined {
@@ -25,6 +26,8 @@ export function describeNorgaError(err: unknown): CliError | undefined {
     err instanceof SafetensorsError
   )
     return { message: err.message, code: EXIT.failed };
+  // A child process of a parallel run described its error already: its line and its status.
+  if (err instanceof UnitFailedError) return { message: err.message, code: err.code };
   if (err instanceof RangeError && err.message.startsWith('cholesky: matrix is not positive definite'))
     return {
       message:

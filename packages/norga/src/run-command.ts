@@ -5,7 +5,9 @@
  */
 
 import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadDataset, locateDataset, reportCliError, signalExitStatus, takeVerbose } from '@norga/datasets';
 import { setBackend } from '@norga/tensor';
 import { type ViTConfigName, vitConfig } from '@norga/vit';
@@ -30,8 +32,10 @@ import { type DataSource, describeDataSource } from './data-source.js';
 import { describeNorgaError } from './errors.js';
 import { pairedComparisons, pairedTableMarkdown } from './paired.js';
 import { summariseByMethod, summaryTableMarkdown } from './results.js';
+import { serveUnits } from './run-unit-child.js';
+import { runUnitsInChildren, UNIT_PARENT_ENV } from './run-units.js';
 import { linkLatest, newRunDirName, RunDir, readLatest } from './rundir.js';
-import { runBenchmark } from './runner.js';
+import { needsTiiStage, runBenchmark, type UnitExecutor } from './runner.js';
 import type { VitBackbone } from './vit-backbone.js';
 
 /** The flags of `norga run`, their defaults, bounds and help. */
@@ -133,6 +137,13 @@ export const RUN_FLAGS = {
     default: false,
     help: 'continue the interrupted run in --out (without --out: the one runs/<benchmark>-latest points at)',
   },
+  jobs: {
+    kind: 'int',
+    default: 0,
+    min: 0,
+    max: 64,
+    help: 'processes computing (method, seed) units at once (0: $NORGA_JOBS if set, else one per core on the CPU backend and 1 on WebGPU); results do not depend on it',
+  },
   quiet: { kind: 'bool', default: false, help: 'no progress lines' },
   help: { kind: 'bool', default: false, help: 'this help (also -h)' },
 } as const satisfies FlagTable;
@@ -164,15 +175,40 @@ export function interruptedLine(signal: string): string {
   return `\nnorga: interrupted (${signal})${hint ? `; ${hint}` : ''}\n`;
 }
 
-/** The arguments with --out DIR and --resume replaced, to print the resume command. */
-function resumeCommand(argv: readonly string[], dir: string): string {
+/** The arguments with --out DIR and --resume replaced: the same run, continued in `dir`. */
+function argsInDir(argv: readonly string[], dir: string): string[] {
   const kept: string[] = [];
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k] as string;
     if (a === '--out') k++;
     else if (!a.startsWith('--out=') && a !== '--resume') kept.push(a);
   }
-  return ['norga run', ...kept, '--out', dir, '--resume'].join(' ');
+  return [...kept, '--out', dir, '--resume'];
+}
+
+/** The command that continues the run in `dir`. */
+function resumeCommand(argv: readonly string[], dir: string): string {
+  return ['norga run', ...argsInDir(argv, dir)].join(' ');
+}
+
+/**
+ * How many processes compute units at once: --jobs, else $NORGA_JOBS, else one per core on the CPU backend (one
+ * process per core beats one process with a thread per core: run-units.ts) and 1 on WebGPU (one device).
+ */
+export function resolveJobs(flag: number, backend: string, env = process.env.NORGA_JOBS): number {
+  if (flag > 0) return flag;
+  if (env !== undefined && env !== '') {
+    const n = Number(env);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`NORGA_JOBS=${env}: expected a positive integer`);
+    return n;
+  }
+  return backend === 'cpu' ? availableParallelism() : 1;
+}
+
+/** The `norga` command's script, which a parallel run's children run (from src in tests: the built one). */
+function cliScript(): string {
+  const beside = fileURLToPath(new URL('./cli.js', import.meta.url));
+  return existsSync(beside) ? beside : fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 }
 
 /**
@@ -309,9 +345,36 @@ export async function runCommand(argv: string[], io: RunIo): Promise<number> {
     backend: f.backend as RunConfig['backend'],
     dataSource,
   };
+  const parentPid = process.env[UNIT_PARENT_ENV];
+  if (parentPid !== undefined) {
+    // A child of a parallel run: the parent holds the directory; compute the units it sends.
+    const attached = RunDir.attach(dir, cfg as unknown as Record<string, unknown>, Number(parentPid));
+    try {
+      return await serveUnits({
+        cfg,
+        backbone: loaded.backbone,
+        runDir: attached,
+        loadData: (seed) => datas.get(seed) as BenchmarkData,
+      });
+    } finally {
+      loaded.backbone.dispose();
+    }
+  }
   const runDir = RunDir.open(dir, cfg as unknown as Record<string, unknown>, f.resume);
   if (!f.out && !f.resume) linkLatest(latestLink(benchmark), dir);
   hint = `continue with: ${resumeCommand(argv, dir)}`;
+  const jobs = resolveJobs(f.jobs, cfg.backend);
+  const executor: UnitExecutor | undefined =
+    jobs > 1
+      ? (pending, progress) =>
+          runUnitsInChildren(pending, progress, {
+            jobs,
+            threadsPerJob: Math.max(1, Math.floor(availableParallelism() / Math.min(jobs, pending.length))),
+            script: cliScript(),
+            args: ['run', ...argsInDir(argv, dir).filter((a) => a !== '--quiet'), '--quiet'],
+            needsTii: needsTiiStage(cfg),
+          })
+      : undefined;
   const perTask = numClasses / tasks;
   io.err.write(
     `norga run: ${benchmark}, ${spec.dataset} in ${tasks} tasks of ${perTask} class${perTask === 1 ? '' : 'es'} ` +
@@ -328,6 +391,7 @@ export async function runCommand(argv: string[], io: RunIo): Promise<number> {
       command: `norga run ${argv.join(' ')}`.trim(),
       loadData: (seed) => datas.get(seed) as BenchmarkData,
       progressSink: f.quiet ? null : io.err,
+      ...(executor ? { executor } : {}),
     });
     const paired = pairedTableMarkdown(pairedComparisons(summary.runs));
     io.out(

@@ -80,6 +80,13 @@ function pick(obj: unknown, path: string): unknown {
 /** Configuration keys newer than some run directories: a run without them resumes (the data source, recorded since). */
 const ADDED_KEYS = ['dataSource'];
 
+/** Where a run's stored configuration `old` and `config` differ, keys newer than the run aside. */
+function resumeDiff(old: Record<string, unknown>, config: Record<string, unknown>): string[] {
+  return configDiff(old, config).filter(
+    (p) => !(ADDED_KEYS.includes(p.split('.')[0] ?? '') && !(p.split('.')[0]! in old)),
+  );
+}
+
 /** `runs/<benchmark>-<UTC date>-<time>`, made unique with a suffix if a run started in the same second. */
 export function newRunDirName(root: string, benchmark: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -146,9 +153,7 @@ export class RunDir {
         );
       }
       // Keys added to the configuration after a run was started (older runs lack them) do not block its resume.
-      const diff = configDiff(old, config).filter(
-        (p) => !(ADDED_KEYS.includes(p.split('.')[0] ?? '') && !(p.split('.')[0]! in old)),
-      );
+      const diff = resumeDiff(old, config);
       if (diff.length > 0) {
         const lines = diff.map((p) => `  ${p}: run has ${show(pick(old, p))}, now ${show(pick(config, p))}`);
         throw new RunDirError(
@@ -160,6 +165,23 @@ export class RunDir {
       lock.release();
       throw err;
     }
+  }
+
+  /**
+   * The run directory `dir` for a child process of a parallel run (run-units.ts): the parent, process
+   * `parentPid`, holds its lock; the configuration must be the one in its config.json.
+   */
+  static attach(dir: string, config: Record<string, unknown>, parentPid: number): RunDir {
+    const cfgPath = join(dir, 'config.json');
+    const old = readJsonIfExists<Record<string, unknown>>(cfgPath);
+    if (old === undefined) throw new RunDirError(`${dir} holds no run (no config.json) to compute units of`);
+    const holder = readJsonIfExists<{ pid?: unknown }>(join(dir, '.lock'));
+    if (holder?.pid !== parentPid)
+      throw new RunDirError(`${dir} is not held by process ${parentPid}, which started this unit process`);
+    const diff = resumeDiff(old, config);
+    if (diff.length > 0)
+      throw new RunDirError(`${cfgPath}: a unit process resolved another configuration (${diff.join(', ')})`);
+    return new RunDir(dir, old, { path: join(dir, '.lock'), release() {} });
   }
 
   /** Releases the directory's lock (also released at process exit). */
