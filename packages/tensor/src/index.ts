@@ -16,6 +16,8 @@ registerBackend('cpu', () => {
 registerBackend('webgpu', async () => (await import('./backends/webgpu/index.js')).createWebGPUBackend());
 
 export type { Backend, RandomKind, ReduceOp, Storage, View } from './backend.js';
+/** erf of a JS number to about 1e-15 (the float64 kernels' erf), for code outside the package that needs Φ. */
+export { erf as erfScalar } from './backends/cpu/erf.js';
 export { CpuBackend } from './backends/cpu/index.js';
 // The WebAssembly tier of the 'cpu' backend: switch tiers at run time, read its copy and task statistics.
 export { cpuTier, setCpuTier } from './backends/wasm/backend.js';

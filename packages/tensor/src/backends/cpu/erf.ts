@@ -5,6 +5,7 @@
  */
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
 
+/** erf(x) for a JS number, to about 1e-15 absolute; NaN for NaN, ±1 beyond |x| = 6. */
 export function erf(x: number): number {
   if (x !== x) return x;
   const a = Math.abs(x);
