@@ -4,6 +4,7 @@
  */
 import {
   add,
+  erfScalar,
   log,
   lt,
   maximum,
@@ -81,29 +82,6 @@ export function erfinv(x: Tensor): Tensor {
 }
 
 const normCdf = (x: number) => (1 + erfScalar(x / Math.SQRT2)) / 2;
-
-/**
- * erf for a JS number, to double precision: the Taylor series near 0, and 1 - erfc from its continued
- * fraction (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))) beyond |x| = 2, where the series would cancel badly.
- */
-export function erfScalar(x: number): number {
-  const ax = Math.abs(x);
-  if (ax < 2) {
-    let sum = ax;
-    let term = ax;
-    for (let n = 1; n < 100; n++) {
-      term *= (-ax * ax) / n;
-      const next = term / (2 * n + 1);
-      sum += next;
-      if (Math.abs(next) < 1e-17 * Math.abs(sum)) break;
-    }
-    return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  let k = ax;
-  for (let n = 80; n >= 1; n--) k = ax + n / 2 / k;
-  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / k;
-  return Math.sign(x) * (1 - erfc);
-}
 
 /** Options of truncNormal_: mean, std and the absolute bounds a, b (timm's defaults: 0, 1, -2, 2). */
 export interface TruncNormalOptions {
