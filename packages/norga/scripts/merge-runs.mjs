@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeResults } from '@norga/norga';
+import { loadBackbone, METHOD_SPECS, prefixLearnerParameters, writeResults } from '@norga/norga';
 
 const [out, ...dirs] = process.argv.slice(2);
 if (!out || dirs.length === 0) {
@@ -47,6 +47,22 @@ for (const { dir, s } of summaries) {
     if (!seen) runs.set(key, r);
   }
 }
+// Runs made before the trainable-parameter count was recorded get it from the configuration (prefix family only).
+const { backbone } = await loadBackbone(first.s.config.backbone.path, 'tiny');
+const numClasses = first.s.config.benchmark === 'split-cifar100' ? 100 : 10;
+for (const r of runs.values())
+  if (
+    r.trainableParameters === undefined &&
+    ['hide', 'sequential', 'joint'].includes(METHOD_SPECS[r.method].pipeline)
+  )
+    r.trainableParameters = prefixLearnerParameters(
+      METHOD_SPECS[r.method],
+      first.s.config,
+      backbone.dim,
+      numClasses,
+      METHOD_SPECS[r.method].pipeline === 'hide' ? first.s.config.tasks : 1,
+    );
+backbone.dispose();
 const all = [...runs.values()].sort((a, b) => a.seed - b.seed);
 const methods = [...new Set(summaries.flatMap(({ s }) => s.config.methods))];
 const ordered = methods.flatMap((m) => all.filter((r) => r.method === m));

@@ -46,6 +46,27 @@ export type LearnerConfig = Pick<
   | 'caSamplesPerClass'
 >;
 
+/**
+ * The trainable scalars of a prefix-family learner (Learner.trainableParameters) holding `prefixes` task prefixes,
+ * for width `dim` and `numClasses` classes: the prefixes, NoRGa's (α, τ) per prompted block where there is a gate,
+ * the head, and under HiDe the task-identity network. Also what results made before the count was recorded get.
+ */
+export function prefixLearnerParameters(
+  method: MethodSpec,
+  cfg: Pick<RunConfig, 'promptLayers' | 'promptLength'>,
+  dim: number,
+  numClasses: number,
+  prefixes: number,
+): number {
+  const D = dim;
+  const layers = cfg.promptLayers.length;
+  const gate = method.gate === 'linear' ? 0 : 2 * layers;
+  const head = D * numClasses + numClasses;
+  // TiiNetwork: fc1 (D → 2D), fc2 (2D → D), LayerNorm (2D), head (D → C).
+  const tii = method.pipeline === 'hide' ? 2 * D * D + 2 * D + 2 * D * D + D + 2 * D + head : 0;
+  return prefixes * layers * 2 * cfg.promptLength * D + gate + head + tii;
+}
+
 /** Batch size for forward-only passes (features, evaluation): larger is faster and changes nothing. */
 export const EVAL_BATCH = 64;
 
@@ -193,14 +214,13 @@ export class Learner implements ContinualLearner {
    * under HiDe the task-identity network (trained once per seed and shared by the HiDe methods, counted in each).
    */
   trainableParameters(): number {
-    const D = this.backbone.dim;
-    const C = this.numClasses;
-    const prefixes = this.experts.numTasks * this.cfg.promptLayers.length * 2 * this.cfg.promptLength * D;
-    const gate = this.gate.parameters().length;
-    const head = D * C + C;
-    // TiiNetwork: fc1 (D → 2D), fc2 (2D → D), LayerNorm (2D), head (D → C).
-    const tii = this.hide ? 2 * D * D + 2 * D + 2 * D * D + D + 2 * D + head : 0;
-    return prefixes + gate + head + tii;
+    return prefixLearnerParameters(
+      this.method,
+      this.cfg,
+      this.backbone.dim,
+      this.numClasses,
+      this.experts.numTasks,
+    );
   }
 
   /** The gate's learned values by state name (gate.alpha.<layer>, gate.tau.<layer>); empty for prefix tuning. */
