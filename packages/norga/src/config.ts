@@ -20,6 +20,8 @@ export const METHODS = [
   'upper-bound',
   'dualprompt',
   'coda-prompt',
+  'l2p',
+  'vpt-nsp',
 ] as const;
 /** One of METHODS. */
 export type MethodName = (typeof METHODS)[number];
@@ -31,9 +33,11 @@ export type MethodName = (typeof METHODS)[number];
  * 'sequential': one prefix and one head fine-tuned task after task, no TII, no alignment (lower bound);
  * 'joint': one prefix and one head trained on all tasks' data at once (upper bound);
  * 'dualprompt': DualPrompt (a shared G-prompt, E-prompts per task chosen by key matching);
- * 'coda-prompt': CODA-Prompt (a prompt assembled from components weighted by attended key matching).
+ * 'coda-prompt': CODA-Prompt (a prompt assembled from components weighted by attended key matching);
+ * 'l2p': L2P (a pool of shallow prompts, each sample's picked by key matching);
+ * 'vpt-nsp': VPT-NSP (deep prompts whose updates are projected into the earlier tasks' null space).
  */
-export type Pipeline = 'hide' | 'sequential' | 'joint' | 'dualprompt' | 'coda-prompt';
+export type Pipeline = 'hide' | 'sequential' | 'joint' | 'dualprompt' | 'coda-prompt' | 'l2p' | 'vpt-nsp';
 
 /** What a method is: its pipeline and its gate. */
 export interface MethodSpec {
@@ -91,6 +95,18 @@ export const METHOD_SPECS: Record<MethodName, MethodSpec> = {
     gate: 'linear',
     description:
       'CODA-Prompt: prefixes assembled from attended, key-weighted components (Smith et al., 2023)',
+  },
+  l2p: {
+    name: 'l2p',
+    pipeline: 'l2p',
+    gate: 'linear',
+    description: 'L2P: a pool of shallow prompts picked per sample by key matching (Wang et al., 2022)',
+  },
+  'vpt-nsp': {
+    name: 'vpt-nsp',
+    pipeline: 'vpt-nsp',
+    gate: 'linear',
+    description: "VPT-NSP: deep prompts updated in the earlier tasks' null space (Lu et al., 2024)",
   },
 };
 

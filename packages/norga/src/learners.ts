@@ -7,7 +7,9 @@ import { CodaPromptLearner } from './coda-prompt.js';
 import type { MethodSpec, Pipeline } from './config.js';
 import type { ContinualLearner } from './continual-learner.js';
 import { DualPromptLearner } from './dualprompt.js';
+import { L2PLearner } from './l2p.js';
 import { Learner, type LearnerConfig } from './learner.js';
+import { VptNspLearner } from './vpt-nsp.js';
 
 /** Builds a family's learner for `method` over `numClasses` classes; its initial state depends on `seed` only. */
 export type LearnerFactory = (
@@ -28,6 +30,8 @@ export const LEARNER_FACTORIES: Record<Pipeline, LearnerFactory> = {
   joint: prefixLearner,
   dualprompt: (...args) => new DualPromptLearner(...args),
   'coda-prompt': (...args) => new CodaPromptLearner(...args),
+  l2p: (...args) => new L2PLearner(...args),
+  'vpt-nsp': (...args) => new VptNspLearner(...args),
 };
 
 /** A new learner for `method` (no task learned yet). */
