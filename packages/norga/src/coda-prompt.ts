@@ -73,6 +73,7 @@ interface Slice {
 export class CodaPromptLearner implements ContinualLearner {
   /** slices[t].get(layer): task t's components in a block. */
   readonly slices: Map<number, Slice>[] = [];
+  /** The classifier over all classes, on the prompted [CLS] feature. */
   readonly head: ClassifierHead;
 
   /** A learner with no component yet; its initial state depends on `seed` only. */
@@ -294,8 +295,11 @@ export class CodaPromptLearner implements ContinualLearner {
 
 /** CODA-Prompt's checkpoint: task count, components by name, the head's state dict. */
 export interface CodaPromptState {
+  /** How many tasks have a slice of components. */
   tasks: number;
+  /** `k|a|p.<task>.<block>`: keys, attention vectors, prompts. */
   components: Record<string, SavedTensor>;
+  /** The head's state dict. */
   head: Record<string, SavedTensor>;
 }
 

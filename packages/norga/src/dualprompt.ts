@@ -76,6 +76,7 @@ export class DualPromptLearner implements ContinualLearner {
   readonly e: LayerPrompts[] = [];
   /** keys[t]: task t's E-prompt key [D]. */
   readonly keys: Tensor[] = [];
+  /** The classifier over all classes, on the prompted [CLS] feature. */
   readonly head: ClassifierHead;
 
   /** A learner with the G-prompt drawn and no task learned; its initial state depends on `seed` only. */
@@ -369,7 +370,10 @@ export class DualPromptLearner implements ContinualLearner {
 
 /** DualPrompt's checkpoint: task count, prompts and keys by name, the head's state dict. */
 export interface DualPromptState {
+  /** How many tasks have an E-prompt. */
   tasks: number;
+  /** `g.<block>.key|value`, `e.<task>.<block>.key|value`, `key.<task>`. */
   prompts: Record<string, SavedTensor>;
+  /** The head's state dict. */
   head: Record<string, SavedTensor>;
 }
