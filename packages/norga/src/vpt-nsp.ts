@@ -55,7 +55,10 @@ export const VPT_NSP_SETTINGS = {
   /** Multistep schedule: the rate × `decay` at each milestone, as fractions of the epochs (5 and 8 of 10). */
   milestones: [0.5, 0.8],
   decay: 0.1,
-  /** The logits are divided by this before the cross-entropy. */
+  /**
+   * The logits are divided by T = temperature·√(D / 768) before the cross-entropy: the official 28 at ViT-B's
+   * width, scaled as the final-norm features' length (√D), which the logits grow with (8.08 at D = 64).
+   */
   temperature: 28,
   /** η of both projections (null_eta1, null_eta2). */
   eta: 0.97,
@@ -165,6 +168,7 @@ export class VptNspLearner implements ContinualLearner {
     const mask = maskBias(this.numClasses, trainClasses);
     const n = indices.length;
     const epochs = this.cfg.epochs;
+    const temperature = s.temperature * Math.sqrt(this.backbone.dim / 768);
     try {
       await trainMinibatches({
         n,
@@ -186,7 +190,7 @@ export class VptNspLearner implements ContinualLearner {
             { shape: [batch.length], dtype: 'int32' },
           );
           const f = this.backbone.features(imagesTensor(this.backbone, set, batch), this.promptOptions());
-          const ce = classificationLoss(this.head.forward(f).div(s.temperature).add(mask), y);
+          const ce = classificationLoss(this.head.forward(f).div(temperature).add(mask), y);
           return previous === null ? ce : ce.add(lnLoss(prompts, previous).mul(s.lnLossWeight));
         },
         onStep: (loss, step, steps, epoch, total, size) =>
