@@ -17,6 +17,7 @@ export * from './features.js';
 export * from './gates.js';
 export * from './gaussian.js';
 export * from './heads.js';
+export * from './l2p.js';
 export * from './learner.js';
 export * from './learners.js';
 export * from './losses.js';
@@ -32,6 +33,7 @@ export {
   pairedTableMarkdown,
 } from './paired.js';
 export * from './prompt-family.js';
+export * from './prompt-pool.js';
 export * from './rng.js';
 export * from './state.js';
 export * from './tap.js';
@@ -39,4 +41,6 @@ export * from './tii.js';
 export * from './tii-stage.js';
 export * from './train-loop.js';
 export * from './vit-backbone.js';
+export * from './vpt-nsp.js';
+export * from './vpt-nsp-projection.js';
 export * from './wtp.js';

@@ -44,8 +44,8 @@ export function nullSpaceStart(descending: ArrayLike<number>): number {
 }
 
 /**
- * The projection P = η·B + (1 − η)·I [n, n] (row-major, float64) of the symmetric positive semi-definite `cov`
- * [n, n]: B the normalised projector onto the eigenvectors of its small eigenvalues (nullSpaceStart).
+ * The projection P = η·B + (1 − η)·I, `[n, n]` row-major float64, of the symmetric positive semi-definite `cov`
+ * (`[n, n]`): B the normalised projector onto the eigenvectors of its small eigenvalues (nullSpaceStart).
  */
 export async function nullSpaceProjection(cov: Float64Array, n: number, eta: number): Promise<Float64Array> {
   const c = tensor(Float32Array.from(cov), { shape: [n, n] });

@@ -77,6 +77,7 @@ export class ProjectedAdam extends Adam {
     super(params, options);
   }
 
+  /** Adam's new value of `p`; for a projected parameter p + P₂·(Adam's step)·P₁ instead. */
   protected override update(p: Tensor, grad: Tensor, group: Group<AdamHyper>, state: ParamState): Tensor {
     const next = super.update(p, grad, group, state);
     const proj = this.projections.get(p);
@@ -88,9 +89,12 @@ export class ProjectedAdam extends Adam {
 }
 
 /** One layer's accumulated covariances (float64, row-major) and its projections once a task is done. */
-interface LayerSpace {
+export interface LayerSpace {
+  /** C₁ [D, D]: of the queries mapped into the prompt's input space (the attention-logit condition). */
   features: Float64Array;
+  /** C₂ [M, M]: of the attention rows on the prompt columns (the attention-output condition). */
   tokens: Float64Array;
+  /** P₁ [D, D] and P₂ [M, M] from them, after the first task. */
   projection?: { features: Float64Array; tokens: Float64Array };
 }
 
