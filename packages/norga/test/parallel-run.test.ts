@@ -3,16 +3,15 @@
  * the parent hands them out. Its results must be bit-identical to one process's, a kill of the parent must take
  * the children with it, and the resume of a killed parallel run must finish with the same numbers.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveJobs } from '../src/run-command.js';
 import { nextUnit } from '../src/run-units.js';
 import type { RunUnit } from '../src/runner.js';
 import { grayBackbone } from './helpers/gray-backbone.js';
+import { bin, startRun as start } from './helpers/norga-run.js';
 
 describe('nextUnit: which unit a free process takes', () => {
   const tii = (seed: number): RunUnit => ({ kind: 'tii', seed });
@@ -35,23 +34,6 @@ describe('resolveJobs', () => {
     expect(() => resolveJobs(0, 'cpu', 'many')).toThrow(/NORGA_JOBS=many: expected a positive integer/);
   });
 });
-
-// The real bin (built by scripts/setup.sh before the tests, as in CI): the children are the bin too.
-const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
-
-function start(args: string[]): { child: ChildProcess; err: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [bin, 'run', ...args], {
-    cwd: tmpdir(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  child.stderr?.on('data', (d) => {
-    err += d;
-  });
-  child.stdout?.resume();
-  const exit = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  return { child, err: () => err, exit };
-}
 
 /** The numbers of a finished run: every field of every method run but its wall time. */
 function numbers(dir: string): unknown[] {

@@ -5,11 +5,10 @@
  * (exit 1). SIGTERM and SIGINT stop `norga run` within a step with the resume command (exit 143 / 130), and that
  * command finishes the run.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { EXIT, reportCliError } from '@norga/datasets';
 import { describe, expect, it } from 'vitest';
 import { CorruptFileError, writeStateAtomic } from '../src/atomic.js';
@@ -17,6 +16,7 @@ import { describeNorgaError } from '../src/errors.js';
 import { runCommand } from '../src/run-command.js';
 import { RunDirError } from '../src/rundir.js';
 import { grayBackbone } from './helpers/gray-backbone.js';
+import { bin, startRun as start } from './helpers/norga-run.js';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'norga-state-'));
 const sink = Object.assign({ write: () => true }, { isTTY: false }) as unknown as NodeJS.WritableStream;
@@ -104,24 +104,6 @@ describe('norga run --resume: state files that do not fit', () => {
     expect(existsSync(join(out, 'results.json'))).toBe(true);
   });
 });
-
-// The real bin (built by scripts/setup.sh before the tests, as in CI).
-const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
-
-/** Starts `norga run` and collects its stderr. */
-function start(args: string[]): { child: ChildProcess; err: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [bin, 'run', ...args], {
-    cwd: tmpdir(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  child.stderr?.on('data', (d) => {
-    err += d;
-  });
-  child.stdout?.resume();
-  const exit = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  return { child, err: () => err, exit };
-}
 
 /** Resolves once `test()` holds (checked as the child works; no clock in the assertion). */
 async function until(test: () => boolean, child: ChildProcess, what: string): Promise<void> {
