@@ -80,7 +80,10 @@ describe('prompt errors', () => {
     const x = t('input');
     expect(() =>
       model.forward(x, { prompt: tensor(new Float32Array(3 * 32), { shape: [1, 3, 32] }) }),
-    ).toThrow('prompt must be [4 or 1, Lp, 64], got [1, 3, 32]');
+    ).toThrow('prompt must be [4 or 1, Lp, 64], got [1, 3, 32] float32');
+    expect(() =>
+      model.forward(x, { deepPrompts: new Map([[2, tensor(new Float32Array(2 * 8), { shape: [2, 8] })]]) }),
+    ).toThrow('deep prompt of layer 2 must be [4 or 1, Lp, 64], got [2, 8] float32');
     expect(() => model.features(x, { readout: 'prompt-mean' })).toThrow(
       "readout 'prompt-mean' needs a shallow prompt",
     );

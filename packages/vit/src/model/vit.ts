@@ -213,6 +213,11 @@ export class ViT extends Module {
       if (deep !== undefined && prefixes?.has(i)) {
         throw new Error(`ViT forward: layer ${i} has both a prefix and a deep prompt; give one of them`);
       }
+      if (deep !== undefined && !fitsPrompt(deep, h.shape[0]!, c.dim)) {
+        throw new Error(
+          `ViT forward: deep prompt of layer ${i} must be [${h.shape[0]} or 1, Lp, ${c.dim}], got [${deep.shape.join(', ')}] ${deep.dtype}`,
+        );
+      }
       h = tidy(() => {
         const prefix = deep === undefined ? prefixes?.get(i) : promptPrefix(deep, p, i, c.layerNormEps);
         return block(prev, p, i, c.layerNormEps, {
@@ -269,11 +274,19 @@ export class ViT extends Module {
 /** [cls, prompt, patches]: the prompt `[B or 1, Lp, D]` inserted behind the class token of `h` `[B, 1 + N, D]`. */
 function insertPrompt(h: Tensor, prompt: Tensor): Tensor {
   const [b, , d] = h.shape as [number, number, number];
-  if (prompt.rank !== 3 || prompt.shape[2] !== d || !(prompt.shape[0] === 1 || prompt.shape[0] === b)) {
-    throw new Error(`ViT forward: prompt must be [${b} or 1, Lp, ${d}], got [${prompt.shape.join(', ')}]`);
+  if (!fitsPrompt(prompt, b, d)) {
+    throw new Error(
+      `ViT forward: prompt must be [${b} or 1, Lp, ${d}], got [${prompt.shape.join(', ')}] ${prompt.dtype}`,
+    );
   }
   const tokens = h.shape[1]!;
   return concat([h.slice(1, 0, 1), prompt.expand([b, prompt.shape[1]!, d]), h.slice(1, 1, tokens)], 1);
+}
+
+/** Whether `prompt` is `[b or 1, Lp, d]` float32 with Lp ≥ 1. */
+function fitsPrompt(prompt: Tensor, b: number, d: number): boolean {
+  const [pb, lp, pd] = prompt.shape;
+  return prompt.rank === 3 && pd === d && (pb === 1 || pb === b) && lp! >= 1 && prompt.dtype === 'float32';
 }
 
 function initParam(name: string, shape: readonly number[], opts: { backend?: string }): Tensor {
