@@ -139,10 +139,16 @@ export const SCRATCH_BASE = 65536;
 
 type ReduceFn = (...args: number[]) => void;
 
-/** A tuple of `N` numbers: what destructuring N control slots gives (runGemmTasks' `slots`). */
-type Numbers<N extends number, T extends number[] = []> = T['length'] extends N
-  ? T
-  : Numbers<N, [...T, number]>;
+/** The numbers 0 .. N-1, as a union type. */
+type Below<N extends number, T extends number[] = []> = T['length'] extends N
+  ? T[number]
+  : Below<N, [...T, T['length']]>;
+/**
+ * The block's parameter slots as numbered properties, so runGemmTasks can destructure them by slot number
+ * (`const { 13: K } = slot`): keyed loads, as cheap as `ctl[13]`, where destructuring an array of them would
+ * allocate and iterate.
+ */
+type ParameterSlots = { readonly [K in Below<64>]: number };
 
 /** The kernels a task calls (the module's exports, on the calling thread or in a worker). */
 export interface TaskKernels {
@@ -181,9 +187,7 @@ export function runGemmTasks(
   ran: Int32Array,
   ew: (id: number, code: number, length: number) => (...args: number[]) => void,
 ): number {
-  // `count` slots from `from`, to destructure into named values (every slot of the block exists)
-  const slots = <N extends number>(from: number, count: N) =>
-    ctl.subarray(from, from + count) as unknown as Numbers<N>;
+  const slot = ctl as unknown as ParameterSlots;
   for (;;) {
     const word = Atomics.load(ctl, 0);
     const limit = Atomics.load(ctl, 4);
@@ -236,8 +240,9 @@ export function runGemmTasks(
       // attention, heads [h0, h1): per head kᵀ laid out in rows, S = q @ kᵀ into probs, the row softmax of
       // S · scale in place (max, shifted scaled exp, sum, divide), out = probs @ v
       // AT_Q_SM .. AT_V_SK, then AT_LQ .. AT_SCRATCH
-      const [qSM, qSK, kSN, kSK, vSK] = slots(40, 5);
-      const [Lq, Lk, D, Dv, heads, perTask, probs, outs, scratch] = slots(45, 9);
+      const { 40: qSM, 41: qSK, 42: kSN, 43: kSK, 44: vSK } = slot;
+      const { 45: Lq, 46: Lk, 47: D, 48: Dv, 49: heads, 50: perTask } = slot;
+      const { 51: probs, 52: outs, 53: scratch } = slot;
       const h0 = t * perTask;
       const h1 = Math.min(heads, h0 + perTask);
       const exp = ew(ctl[54] as number, ctl[59] as number, ctl[60] as number);
@@ -264,8 +269,8 @@ export function runGemmTasks(
     if (kind === 1) {
       // unpacked: entries [e0, e1) whole, or one chunk (rows or columns, at TASK_START) of one entry
       // D_ASM .. D_CHUNKS, then D_PACK_B .. D_COL_CHUNKS
-      const [aSM, aSK, bSK0, cSM, M, N, K, entries, perTask, chunks] = slots(40, 10);
-      const [copyB, copySK, copySN, colChunks] = slots(50, 4);
+      const { 40: aSM, 41: aSK, 42: bSK0, 43: cSM, 44: M, 45: N, 46: K, 47: entries } = slot;
+      const { 48: perTask, 49: chunks, 50: copyB, 51: copySK, 52: copySN, 53: colChunks } = slot;
       const byCols = colChunks === 1;
       const e0 = chunks > 1 ? Math.floor(t / chunks) : t * perTask;
       const e1 = chunks > 1 ? e0 + 1 : Math.min(e0 + perTask, entries);
@@ -302,9 +307,10 @@ export function runGemmTasks(
       continue;
     }
     // the packed gemm's slots, TASKS_PER_BATCH .. GUIDED
-    const [perBatch, panelsPerTask, mPanels, nPanels, K, KC, mr, ldcBytes] = slots(9, 8);
-    const [ap0, apBatch, bp0, bpBatch, cp0, cpBatch] = slots(17, 6);
-    const [aPack, sM, sK, fullA, bPack, sKb, sNb, fullB, tailB, guidedWord] = slots(23, 10);
+    const { 9: perBatch, 10: panelsPerTask, 11: mPanels, 12: nPanels, 13: K, 14: KC, 15: mr } = slot;
+    const { 16: ldcBytes, 17: ap0, 18: apBatch, 19: bp0, 20: bpBatch, 21: cp0, 22: cpBatch } = slot;
+    const { 23: aPack, 24: sM, 25: sK, 26: fullA, 27: bPack, 28: sKb, 29: sNb, 30: fullB, 31: tailB } = slot;
+    const { 32: guidedWord } = slot;
     const packOwnA = aPack === 1;
     const packOwnB = bPack === 1;
     const guided = guidedWord === 1;
