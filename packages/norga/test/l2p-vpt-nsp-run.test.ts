@@ -1,12 +1,14 @@
 /**
  * L2P and VPT-NSP through `norga run` and through the library, two tasks on a few images: the CLI writes both
  * methods' results (no per-task prompt, so the oracle metrics and TII are "not applicable"), their trainable
- * parameter counts and wall times; a library run killed right after a method's first checkpoint resumes to exactly
- * the uninterrupted run's numbers (VPT-NSP's null-space statistics travel in the checkpoint).
+ * parameter counts and wall times, and leaves no tensor behind; a library run killed right after a method's first
+ * checkpoint resumes to exactly the uninterrupted run's numbers (VPT-NSP's null-space statistics travel in the
+ * checkpoint).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { memory } from '@norga/tensor';
 import { describe, expect, it } from 'vitest';
 import { calibratedTimeout } from '../../../scripts/test-timeout.mjs';
 import { loadBackbone } from '../src/backbone-file.js';
@@ -34,7 +36,10 @@ describe('L2P and VPT-NSP through norga run', () => {
         '--backbone', gray, '--out', out, '--seeds', '1', '--methods', 'l2p,vpt-nsp', '--tasks', '2',
         '--train-per-class', '4', '--test-per-class', '3', '--epochs', '1', '--batch-size', '8', '--quiet',
       ]; // biome-ignore format: flag, value pairs
+      const tensorsBefore = memory().tensors;
       expect(await runCommand(argv, { out: () => {}, err: sink })).toBe(0);
+      // every learner's prompts, pool, projections, head and optimiser state freed
+      expect(memory().tensors).toBe(tensorsBefore);
       const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
       const run = (m: string) => json.runs.find((r: { method: string }) => r.method === m);
       const l2p = run('l2p');
