@@ -135,6 +135,7 @@ async function inTab(backend) {
       perClass: String(perClass),
       seed: String(seed),
       autostart: '1',
+      config: o.config,
     });
     const cpu0 = childCpuSeconds();
     await page.goto(`http://127.0.0.1:${server.address().port}/examples/browser/?${query}`);
