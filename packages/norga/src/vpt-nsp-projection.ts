@@ -19,18 +19,22 @@
 import { eigh, matmul, type Tensor, tensor, transpose } from '@norga/tensor';
 
 /**
- * The official adaptive threshold for fewer than 128 values: with s the eigenvalues in descending order, the
- * elbow is where the second difference of s is largest; the null space is the eigenvectors from the one after
- * that point on. Returns the index, in descending order, of the first null-space eigenvalue (at least 1 value is
- * kept out of it, at least one is in it). Needs 3 values or more.
+ * The official adaptive threshold: with s the eigenvalues in descending order, the elbow is where the second
+ * difference of s is largest, and the null space is the eigenvectors from the one after the elbow on (with values
+ * equal to the elbow's kept out of it). From 128 values on, as the official code, the second difference is taken of
+ * s smoothed by a Gaussian (σ = 10, scipy's gaussian_filter1d: radius 40, reflected edges) and 1.5 % of it is
+ * dropped at each end. Returns the index, in descending order, of the first null-space eigenvalue (at least one
+ * value is kept out of the null space, at least one is in it). Needs 3 values or more.
  */
 export function nullSpaceStart(descending: ArrayLike<number>): number {
   const n = descending.length;
   if (n < 3) throw new RangeError(`nullSpaceStart: needs at least 3 eigenvalues, got ${n}`);
-  let best = 0;
+  const curve = n >= 128 ? gaussianSmooth(descending, 10) : Array.from(descending);
+  const drop = n >= 128 ? Math.floor((n * 0.03) / 2) : 0;
+  let best = drop;
   let bestValue = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i + 2 < n; i++) {
-    const d2 = descending[i]! - 2 * descending[i + 1]! + descending[i + 2]!;
+  for (let i = drop; i + 2 < n - drop; i++) {
+    const d2 = curve[i]! - 2 * curve[i + 1]! + curve[i + 2]!;
     if (d2 > bestValue) {
       bestValue = d2;
       best = i;
@@ -41,6 +45,26 @@ export function nullSpaceStart(descending: ArrayLike<number>): number {
   let start = best + 1;
   while (start + 1 < n && descending[start + 1]! >= threshold) start++;
   return start;
+}
+
+/** scipy.ndimage.gaussian_filter1d(x, sigma) with its defaults: truncate 4, mode 'reflect' (d c b a | a b c d). */
+export function gaussianSmooth(x: ArrayLike<number>, sigma: number): number[] {
+  const n = x.length;
+  const radius = Math.floor(4 * sigma + 0.5);
+  const weights = Array.from({ length: 2 * radius + 1 }, (_, k) =>
+    Math.exp((-0.5 * (k - radius) ** 2) / sigma ** 2),
+  );
+  const total = weights.reduce((a, b) => a + b, 0);
+  const at = (j: number): number => {
+    let i = j;
+    while (i < 0 || i >= n) i = i < 0 ? -i - 1 : 2 * n - i - 1;
+    return x[i]!;
+  };
+  return Array.from({ length: n }, (_, i) => {
+    let sum = 0;
+    for (let k = -radius; k <= radius; k++) sum += weights[k + radius]! * at(i + k);
+    return sum / total;
+  });
 }
 
 /**

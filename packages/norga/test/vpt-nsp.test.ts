@@ -10,7 +10,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { METHOD_SPECS } from '../src/config.js';
 import { Rng } from '../src/rng.js';
 import { ProjectedAdam, VPT_NSP_SETTINGS, VptNspLearner } from '../src/vpt-nsp.js';
-import { nullSpaceProjection, nullSpaceStart, uncentredCovariance } from '../src/vpt-nsp-projection.js';
+import {
+  gaussianSmooth,
+  nullSpaceProjection,
+  nullSpaceStart,
+  uncentredCovariance,
+} from '../src/vpt-nsp-projection.js';
 import { randomTinyBackbone, TINY_LEARNER_CONFIG, tinySplitMnist } from './helpers/tiny.js';
 
 const rows = async (t: Tensor) => Array.from((await t.data()) as ArrayLike<number>);
@@ -56,6 +61,32 @@ describe('the null space: threshold and projection', () => {
     // largest index with s ≥ 1 is 3: only the last direction is null.
     expect(nullSpaceStart([6, 1, 1, 1])).toBe(3);
     expect(() => nullSpaceStart([1, 0])).toThrow('at least 3');
+  });
+
+  it("smooths as scipy's gaussian_filter1d (reflected edges), worked by hand", () => {
+    // σ = 0.5: radius int(4·0.5 + 0.5) = 2, weights e^(−2k²) = 1, 0.135335, 0.000335 (sum 1.271341).
+    const y = gaussianSmooth([0, 0, 1, 0, 0], 0.5);
+    expect(y[2]).toBeCloseTo(1 / 1.271341, 6);
+    expect(y[1]).toBeCloseTo(0.135335 / 1.271341, 6);
+    expect(y[0]).toBeCloseTo(0.000335 / 1.271341, 6);
+    // reflection: at the left edge x[-1] = x[0] and x[-2] = x[1]
+    const e = gaussianSmooth([1, 0, 0, 0, 0], 0.5);
+    expect(e[0]).toBeCloseTo((1 + 0.135335) / 1.271341, 6);
+    // a constant stays constant, a line stays a line away from the edges
+    expect(gaussianSmooth(Array(50).fill(3), 10).every((v) => Math.abs(v - 3) < 1e-12)).toBe(true);
+    const line = gaussianSmooth(
+      Array.from({ length: 200 }, (_, i) => 2 * i),
+      10,
+    );
+    for (let i = 40; i < 160; i++) expect(line[i]).toBeCloseTo(2 * i, 9);
+  });
+
+  it('from 128 values on (ViT-B widths) the smoothed elbow never cuts into a block of large eigenvalues', () => {
+    // 40 eigenvalues near 10, then 110 small ones: the null space starts after the step, within 3σ of it.
+    const s = Array.from({ length: 150 }, (_, i) => (i < 40 ? 10 - 0.01 * i : 0.001 * (1 - i / 150)));
+    const start = nullSpaceStart(s);
+    expect(start).toBeGreaterThanOrEqual(40);
+    expect(start).toBeLessThan(70);
   });
 
   it('with η = 1 projects every row onto the orthogonal complement of the large-eigenvalue subspace', async () => {
