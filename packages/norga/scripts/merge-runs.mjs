@@ -7,11 +7,19 @@
  *
  * Each (method, seed) is a deterministic function of the configuration, so a run made in pieces (the main job's
  * 3 seeds, then more seeds or methods) gives the same numbers as one long run. Anything else that differs between
- * the configurations is refused, and a (method, seed) found twice must agree exactly.
+ * the configurations is refused, and a (method, seed) found twice must agree exactly. A directory whose run has not
+ * finished (no results.json) contributes the (method, seed) results it holds (`<method>/seed-<s>/result.json`,
+ * checksums checked); its configuration is its config.json.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadBackbone, METHOD_SPECS, prefixLearnerParameters, writeResults } from '@norga/norga';
+import {
+  loadBackbone,
+  METHOD_SPECS,
+  prefixLearnerParameters,
+  readStateIfExists,
+  writeResults,
+} from '@norga/norga';
 
 const [out, ...dirs] = process.argv.slice(2);
 if (!out || dirs.length === 0) {
@@ -27,8 +35,29 @@ const readRuns = (runs) =>
     tii: numbers(r.tii),
     metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, numbers(v)])),
   }));
+/** An unfinished run directory as a summary of the (method, seed) results it holds. */
+function partialSummary(d) {
+  const config = JSON.parse(readFileSync(join(d, 'config.json'), 'utf8'));
+  const runs = config.methods.flatMap((m) =>
+    config.seeds.flatMap((seed) => {
+      const r = readStateIfExists(join(d, m, `seed-${seed}`, 'result.json'));
+      return r ? [r] : [];
+    }),
+  );
+  const held = [...new Set(runs.map((r) => r.method))];
+  const seeds = [...new Set(runs.map((r) => r.seed))];
+  const wallSeconds = runs.reduce((t, r) => t + r.wallSeconds, 0);
+  return {
+    command: `(unfinished run in ${d})`,
+    config: { ...config, methods: held, seeds },
+    runs,
+    wallSeconds,
+  };
+}
 const summaries = dirs.map((d) => {
-  const s = JSON.parse(readFileSync(join(d, 'results.json'), 'utf8'));
+  const s = existsSync(join(d, 'results.json'))
+    ? JSON.parse(readFileSync(join(d, 'results.json'), 'utf8'))
+    : partialSummary(d);
   return { dir: d, s: { ...s, runs: readRuns(s.runs) } };
 });
 const identity = ({ methods: _m, seeds: _s, ...rest }) => JSON.stringify(rest);
@@ -72,9 +101,13 @@ const files = await writeResults(out, {
   config: { ...first.s.config, methods, seeds },
   backend: first.s.backend,
   machine: first.s.machine,
-  startedAt: summaries.map(({ s }) => s.startedAt).sort()[0],
+  startedAt: summaries
+    .map(({ s }) => s.startedAt)
+    .filter(Boolean)
+    .sort()[0],
   finishedAt: summaries
     .map(({ s }) => s.finishedAt)
+    .filter(Boolean)
     .sort()
     .at(-1),
   wallSeconds: summaries.reduce((t, { s }) => t + s.wallSeconds, 0),
