@@ -11,7 +11,6 @@
  * configuration, so there is none here. Loss: cross-entropy over the task's classes (earlier classes' logits
  * masked, as the official code does). There is no per-task prompt, so the oracle and task-IL metrics do not apply.
  */
-import { requiresGrad_ } from '@norga/autograd';
 import type { ImageSet } from '@norga/datasets';
 import { concat, keep, type Tensor, tensor } from '@norga/tensor';
 import type { LayerPrefix, Prefixes } from '@norga/vit';
@@ -27,6 +26,7 @@ import {
   decodeNamed,
   encodeNamed,
   featureRows,
+  loadHead,
   queryFeatures,
   seededHead,
   trainPromptTask,
@@ -279,10 +279,7 @@ export class CodaPromptLearner implements ContinualLearner {
         });
       this.slices.push(slice);
     }
-    const head = Object.fromEntries(Object.keys(s.head ?? {}).map((k) => [k, decodeNamed(s.head, k)]));
-    this.head.loadStateDict(head);
-    for (const t of Object.values(head)) t.dispose();
-    for (const x of this.head.parameters()) requiresGrad_(x, false);
+    loadHead(this.head, s.head);
   }
 
   /** Frees the components and the head. */

@@ -13,7 +13,6 @@
  * The configuration (official values and their scaling to the 4-block backbone) is DUALPROMPT below; the package
  * README lists every deviation.
  */
-import { requiresGrad_ } from '@norga/autograd';
 import type { ImageSet } from '@norga/datasets';
 import { concat, indexSelect, stack, type Tensor, tensor, tidy } from '@norga/tensor';
 import type { LayerPrefix, Prefixes, PrefixOptions } from '@norga/vit';
@@ -30,6 +29,7 @@ import {
   cosineMatrix,
   decodeNamed,
   encodeNamed,
+  loadHead,
   queryFeatures,
   seededHead,
   trainPromptTask,
@@ -352,10 +352,7 @@ export class DualPromptLearner implements ContinualLearner {
       this.e.push(e);
       this.keys.push(decodeNamed(s.prompts, `key.${t}`));
     }
-    const head = Object.fromEntries(Object.keys(s.head ?? {}).map((k) => [k, decodeNamed(s.head, k)]));
-    this.head.loadStateDict(head);
-    for (const t of Object.values(head)) t.dispose();
-    for (const x of this.head.parameters()) requiresGrad_(x, false);
+    loadHead(this.head, s.head);
   }
 
   /** Frees the prompts, keys and head. */

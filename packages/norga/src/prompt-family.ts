@@ -5,7 +5,7 @@
  * The query of both is the frozen backbone's prefix-free [CLS] feature, computed once per task (the backbone is
  * frozen, so it is the same in every epoch).
  */
-import { Adam, noGrad } from '@norga/autograd';
+import { Adam, noGrad, requiresGrad_ } from '@norga/autograd';
 import type { ImageSet } from '@norga/datasets';
 import { keep, manualSeed, type Tensor, tensor, tidy, untracked } from '@norga/tensor';
 import type { PrefixOptions } from '@norga/vit';
@@ -59,6 +59,14 @@ export function decodeNamed(store: Record<string, SavedTensor> | undefined, name
   const s = store?.[name];
   if (s === undefined) throw new Error(`checkpoint: ${name} is missing`);
   return keep(decodeTensor(s));
+}
+
+/** Restores `head` from its saved state dict; as at the end of a task, nothing of it requires gradients. */
+export function loadHead(head: ClassifierHead, saved: Record<string, SavedTensor> | undefined): void {
+  const state = Object.fromEntries(Object.keys(saved ?? {}).map((k) => [k, decodeNamed(saved, k)]));
+  head.loadStateDict(state);
+  for (const t of Object.values(state)) t.dispose();
+  for (const x of head.parameters()) requiresGrad_(x, false);
 }
 
 /** The head's predicted class of each row of `feats` [n, D], over `classes` only. */
