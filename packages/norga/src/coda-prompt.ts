@@ -63,16 +63,19 @@ export function componentWeights(queries: Tensor, attention: Tensor, keys: Tenso
 }
 
 /** One task's slice of components in one block: keys [m, D], attention vectors [m, D], prompts [m, Lp·D]. */
-interface Slice {
+export interface CodaSlice {
+  /** The components' keys K_m, [m, D]. */
   key: Tensor;
+  /** The components' attention vectors A_m, [m, D]. */
   attention: Tensor;
+  /** The components' prompts P_m, [m, Lp·D]. */
   prompt: Tensor;
 }
 
 /** CODA-Prompt's learner: per task and block a slice of components, and the head. */
 export class CodaPromptLearner implements ContinualLearner {
   /** slices[t].get(layer): task t's components in a block. */
-  readonly slices: Map<number, Slice>[] = [];
+  readonly slices: Map<number, CodaSlice>[] = [];
   /** The classifier over all classes, on the prompted [CLS] feature. */
   readonly head: ClassifierHead;
 
@@ -107,7 +110,7 @@ export class CodaPromptLearner implements ContinualLearner {
     const Lp = CODA.promptLength;
     const out = new Map<number, LayerPrefix>();
     for (const l of CODA.layers) {
-      const parts = this.slices.map((s) => s.get(l) as Slice);
+      const parts = this.slices.map((s) => s.get(l) as CodaSlice);
       const K = concat(
         parts.map((s) => s.key),
         0,
@@ -132,9 +135,9 @@ export class CodaPromptLearner implements ContinualLearner {
     const D = this.backbone.dim;
     const m = CODA.componentsPerTask;
     const rng = new Rng(mixSeeds(this.seed, 0xc0da, t));
-    const slice = new Map<number, Slice>();
+    const slice = new Map<number, CodaSlice>();
     for (const l of CODA.layers) {
-      const earlier = (k: keyof Slice) => this.slices.map((s) => (s.get(l) as Slice)[k]);
+      const earlier = (k: keyof CodaSlice) => this.slices.map((s) => (s.get(l) as CodaSlice)[k]);
       slice.set(l, {
         key: await orthogonalSlice(rng, earlier('key'), m, D),
         attention: await orthogonalSlice(rng, earlier('attention'), m, D),
@@ -154,7 +157,7 @@ export class CodaPromptLearner implements ContinualLearner {
     report?: StepReport,
   ): Promise<void> {
     while (this.slices.length <= task) await this.addTask();
-    const own = [...(this.slices[task] as Map<number, Slice>).values()].flatMap((s) => [
+    const own = [...(this.slices[task] as Map<number, CodaSlice>).values()].flatMap((s) => [
       s.key,
       s.attention,
       s.prompt,
@@ -270,7 +273,7 @@ export class CodaPromptLearner implements ContinualLearner {
     for (const [, t] of this.named()) t.dispose();
     this.slices.length = 0;
     for (let t = 0; t < s.tasks; t++) {
-      const slice = new Map<number, Slice>();
+      const slice = new Map<number, CodaSlice>();
       for (const l of CODA.layers)
         slice.set(l, {
           key: decodeNamed(s.components, `k.${t}.${l}`),

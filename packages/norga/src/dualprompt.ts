@@ -61,7 +61,8 @@ export const DUALPROMPT: {
   pullWeight: 1,
 };
 
-type LayerPrompts = Map<number, LayerPrefix>;
+/** A prompt's prefix per block: block index → its prefix keys and values. */
+export type LayerPrompts = Map<number, LayerPrefix>;
 
 /** DualPrompt's selection: for each query row [B, D], the index of the key row [T, D] of highest cosine, int32 [B]. */
 export function nearestKeys(queries: Tensor, keys: Tensor): Tensor {
