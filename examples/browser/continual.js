@@ -33,7 +33,7 @@ export async function runComparison(N, { backbone, data, cfg, seed, post = () =>
   if (tii) post({ type: 'tii', accuracy: tii.accuracy });
   const results = {};
   for (const method of methods) {
-    const learner = new N.Learner(method, cfg, backbone, data.numClasses, seed);
+    const learner = N.createLearner(method, cfg, backbone, data.numClasses, seed);
     try {
       const acc = N.emptyAccuracyMatrix(T);
       const seen = [];
