@@ -15,23 +15,18 @@ import type { ImageSet } from '@norga/datasets';
 import { concat, keep, type Tensor, tensor } from '@norga/tensor';
 import type { LayerPrefix, Prefixes } from '@norga/vit';
 import { promptAttentionMass } from './attention-mass.js';
-import type { Backbone } from './backbone.js';
-import type { MethodSpec } from './config.js';
-import type { ContinualLearner } from './continual-learner.js';
 import { extractFeatures } from './features.js';
-import type { ClassifierHead } from './heads.js';
-import { EVAL_BATCH, type LearnerConfig } from './learner.js';
+import { EVAL_BATCH } from './learner.js';
 import {
-  classifyRows,
   decodeNamed,
   encodeNamed,
   featureRows,
   loadHead,
   queryFeatures,
-  seededHead,
   trainPromptTask,
   unitRows,
 } from './prompt-family.js';
+import { type LearnerArgs, PromptLearner } from './prompt-learner.js';
 import { mixSeeds, Rng } from './rng.js';
 import type { SavedTensor } from './state.js';
 import type { StepReport } from './train-loop.js';
@@ -73,26 +68,19 @@ export interface CodaSlice {
 }
 
 /** CODA-Prompt's learner: per task and block a slice of components, and the head. */
-export class CodaPromptLearner implements ContinualLearner {
+export class CodaPromptLearner extends PromptLearner {
   /** slices[t].get(layer): task t's components in a block. */
   readonly slices: Map<number, CodaSlice>[] = [];
-  /** The classifier over all classes, on the prompted [CLS] feature. */
-  readonly head: ClassifierHead;
 
   /** A learner with no component yet; its initial state depends on `seed` only. */
-  constructor(
-    readonly method: MethodSpec,
-    readonly cfg: LearnerConfig,
-    readonly backbone: Backbone,
-    readonly numClasses: number,
-    readonly seed: number,
-  ) {
+  constructor(...args: LearnerArgs) {
+    super(...args);
+    const backbone = args[2];
     for (const l of CODA.layers)
       if (l >= backbone.depth)
         throw new RangeError(
           `coda-prompt: block ${l} does not exist in a backbone of depth ${backbone.depth}`,
         );
-    this.head = seededHead(backbone.dim, numClasses, seed);
   }
 
   /** How many tasks have a slice. */
@@ -164,26 +152,17 @@ export class CodaPromptLearner implements ContinualLearner {
     ]);
     const lr = this.cfg.lr * CODA.lrScale;
     await trainPromptTask({
-      backbone: this.backbone,
-      cfg: this.cfg,
-      seed: this.seed,
-      task,
-      set,
-      indices,
-      trainClasses,
-      numClasses: this.numClasses,
-      head: this.head,
+      ...this.taskTraining(task, set, indices, trainClasses, report),
       groups: [
         { params: own, lr },
         { params: this.head.parameters(), lr },
       ],
       forward: (queries) => ({ options: { prefixes: this.prefixes(queries) }, extraLoss: null }),
-      ...(report ? { report } : {}),
     });
   }
 
   /** Prompted features [n, D] of samples `indices`, each with the prompt its own query assembles. */
-  async features(set: ImageSet, indices: Int32Array, batchSize = EVAL_BATCH): Promise<Float32Array> {
+  async promptedFeatures(set: ImageSet, indices: Int32Array, batchSize = EVAL_BATCH): Promise<Float32Array> {
     const queries = await queryFeatures(this.backbone, set, indices);
     const D = this.backbone.dim;
     return extractFeatures(this.backbone, set, indices, batchSize, (start, end) => ({
@@ -195,23 +174,6 @@ export class CodaPromptLearner implements ContinualLearner {
         ),
       ),
     }));
-  }
-
-  /** The class of each sample over `seenClasses`; the shared TII stage's `taskIds` are unused. */
-  async predict(
-    set: ImageSet,
-    indices: Int32Array,
-    _taskIds: Int32Array,
-    seenClasses: readonly number[],
-    batchSize = EVAL_BATCH,
-  ): Promise<Int32Array> {
-    const feats = await this.features(set, indices, batchSize);
-    return classifyRows(this.head, feats, this.backbone.dim, this.numClasses, seenClasses);
-  }
-
-  /** Not applicable: no prompt belongs to a task. */
-  trueTask(): undefined {
-    return undefined;
   }
 
   /** Mass on the assembled prefix columns per prompted block (the prompt does not depend on `task`). */
@@ -237,16 +199,11 @@ export class CodaPromptLearner implements ContinualLearner {
     );
   }
 
-  /** No gate. */
-  async gateValues(): Promise<Record<string, number>> {
-    return {};
-  }
-
   /** Every slice's keys, attention vectors and prompts, and the head. */
   trainableParameters(): number {
     const D = this.backbone.dim;
     const perTask = CODA.layers.length * CODA.componentsPerTask * (2 * D + CODA.promptLength * D);
-    return this.slices.length * perTask + D * this.numClasses + this.numClasses;
+    return this.slices.length * perTask + this.headParameters();
   }
 
   private named(): [string, Tensor][] {

@@ -17,24 +17,20 @@ import type { ImageSet } from '@norga/datasets';
 import { concat, indexSelect, stack, type Tensor, tensor, tidy } from '@norga/tensor';
 import type { LayerPrefix, Prefixes, PrefixOptions } from '@norga/vit';
 import { promptAttentionMass } from './attention-mass.js';
-import type { Backbone } from './backbone.js';
-import type { MethodSpec } from './config.js';
-import type { ContinualLearner, TrueTaskEvaluator } from './continual-learner.js';
+import type { TrueTaskEvaluator } from './continual-learner.js';
 import { extractFeatures } from './features.js';
-import type { ClassifierHead } from './heads.js';
-import { EVAL_BATCH, type LearnerConfig } from './learner.js';
+import { EVAL_BATCH } from './learner.js';
 import {
-  classifyRows,
   copyParameter,
   cosineMatrix,
   decodeNamed,
   encodeNamed,
   loadHead,
   queryFeatures,
-  seededHead,
   trainPromptTask,
   uniformParameter,
 } from './prompt-family.js';
+import { type LearnerArgs, PromptLearner } from './prompt-learner.js';
 import { mixSeeds, Rng } from './rng.js';
 import type { SavedTensor } from './state.js';
 import type { StepReport } from './train-loop.js';
@@ -70,30 +66,23 @@ export function nearestKeys(queries: Tensor, keys: Tensor): Tensor {
 }
 
 /** DualPrompt's learner: a G-prompt, per-task E-prompts with keys, and the head. */
-export class DualPromptLearner implements ContinualLearner {
+export class DualPromptLearner extends PromptLearner implements TrueTaskEvaluator {
   /** The shared G-prompt: prefix keys and values [Lg, D] per G layer. */
   readonly g: LayerPrompts = new Map();
   /** e[t]: task t's E-prompt, prefix keys and values [Le, D] per E layer. */
   readonly e: LayerPrompts[] = [];
   /** keys[t]: task t's E-prompt key [D]. */
   readonly keys: Tensor[] = [];
-  /** The classifier over all classes, on the prompted [CLS] feature. */
-  readonly head: ClassifierHead;
 
   /** A learner with the G-prompt drawn and no task learned; its initial state depends on `seed` only. */
-  constructor(
-    readonly method: MethodSpec,
-    readonly cfg: LearnerConfig,
-    readonly backbone: Backbone,
-    readonly numClasses: number,
-    readonly seed: number,
-  ) {
+  constructor(...args: LearnerArgs) {
+    super(...args);
+    const [, , backbone, , seed] = args;
     for (const l of [...DUALPROMPT.gLayers, ...DUALPROMPT.eLayers])
       if (l >= backbone.depth)
         throw new RangeError(
           `dualprompt: block ${l} does not exist in a backbone of depth ${backbone.depth}`,
         );
-    this.head = seededHead(backbone.dim, numClasses, seed);
     const rng = new Rng(mixSeeds(seed, 0xd0a1));
     for (const l of DUALPROMPT.gLayers) this.g.set(l, this.drawPrefix(rng, DUALPROMPT.gLength));
   }
@@ -209,15 +198,7 @@ export class DualPromptLearner implements ContinualLearner {
     const key = this.keys[task] as Tensor;
     const prompts = [...this.g.values(), ...e.values()].flatMap((p) => [p.key, p.value]);
     await trainPromptTask({
-      backbone: this.backbone,
-      cfg: this.cfg,
-      seed: this.seed,
-      task,
-      set,
-      indices,
-      trainClasses,
-      numClasses: this.numClasses,
-      head: this.head,
+      ...this.taskTraining(task, set, indices, trainClasses, report),
       // The official code trains prompts, keys and head at one learning rate (the shared recipe's prompt rate).
       groups: [
         { params: [...prompts, key], lr: this.cfg.lr },
@@ -231,7 +212,6 @@ export class DualPromptLearner implements ContinualLearner {
           extraLoss: cos.neg().add(1).mean().mul(DUALPROMPT.pullWeight),
         };
       },
-      ...(report ? { report } : {}),
     });
   }
 
@@ -262,25 +242,13 @@ export class DualPromptLearner implements ContinualLearner {
     }));
   }
 
-  /** The head's class of each row of `feats`, over `classes`. */
-  classify(feats: Float32Array, classes: readonly number[]): Promise<Int32Array> {
-    return classifyRows(this.head, feats, this.backbone.dim, this.numClasses, classes);
-  }
-
-  /** Each sample with the E-prompt its query's nearest key selects; the shared TII stage's `taskIds` are unused. */
-  async predict(
-    set: ImageSet,
-    indices: Int32Array,
-    _taskIds: Int32Array,
-    seenClasses: readonly number[],
-    batchSize = EVAL_BATCH,
-  ): Promise<Int32Array> {
-    const tasks = await this.inferTasks(set, indices);
-    return this.classify(await this.features(set, indices, tasks, batchSize), seenClasses);
+  /** Each sample with the E-prompt its query's nearest key selects. */
+  async promptedFeatures(set: ImageSet, indices: Int32Array, batchSize = EVAL_BATCH): Promise<Float32Array> {
+    return this.features(set, indices, await this.inferTasks(set, indices), batchSize);
   }
 
   /** Itself: a sample can be given the E-prompt of its true task (oracle and task-IL metrics). */
-  trueTask(): TrueTaskEvaluator {
+  override trueTask(): TrueTaskEvaluator {
     return this;
   }
 
@@ -296,17 +264,12 @@ export class DualPromptLearner implements ContinualLearner {
     );
   }
 
-  /** No gate. */
-  async gateValues(): Promise<Record<string, number>> {
-    return {};
-  }
-
   /** G-prompt, every task's E-prompt and key, and the head. */
   trainableParameters(): number {
     const D = this.backbone.dim;
     const g = DUALPROMPT.gLayers.length * 2 * DUALPROMPT.gLength * D;
     const perTask = DUALPROMPT.eLayers.length * 2 * DUALPROMPT.eLength * D + D;
-    return g + this.e.length * perTask + D * this.numClasses + this.numClasses;
+    return g + this.e.length * perTask + this.headParameters();
   }
 
   private named(): [string, Tensor][] {

@@ -9,25 +9,21 @@
  * with mask_t keeping the task's classes (the official train_mask), Adam on the pool (prompts and keys) and the
  * head at the run's rate (constant), gradient clipping. No task identity: the same selection runs at test time.
  */
-import { assign_, requiresGrad_ } from '@norga/autograd';
+import { assign_ } from '@norga/autograd';
 import type { ImageSet } from '@norga/datasets';
 import type { Tensor } from '@norga/tensor';
 import type { PrefixOptions } from '@norga/vit';
-import type { Backbone } from './backbone.js';
-import type { MethodSpec } from './config.js';
-import type { ContinualLearner, TrueTaskEvaluator } from './continual-learner.js';
 import { extractFeatures } from './features.js';
-import type { ClassifierHead } from './heads.js';
-import { EVAL_BATCH, type LearnerConfig } from './learner.js';
+import { EVAL_BATCH } from './learner.js';
 import {
-  classifyRows,
   decodeNamed,
   encodeNamed,
   featureRows,
+  loadHead,
   queryFeatures,
-  seededHead,
   trainPromptTask,
 } from './prompt-family.js';
+import { type LearnerArgs, PromptLearner } from './prompt-learner.js';
 import { PromptPool, selectByCosine } from './prompt-pool.js';
 import { mixSeeds, Rng } from './rng.js';
 import type { SavedTensor } from './state.js';
@@ -59,18 +55,13 @@ export interface L2PState {
 }
 
 /** L2P over a task sequence (one seed): the prompt pool and the head. */
-export class L2PLearner implements ContinualLearner {
+export class L2PLearner extends PromptLearner {
   readonly pool: PromptPool;
-  readonly head: ClassifierHead;
 
-  /** A learner with no task learned; the head's initial weights depend on `seed` only (as every method's). */
-  constructor(
-    readonly method: MethodSpec,
-    readonly cfg: LearnerConfig,
-    readonly backbone: Backbone,
-    readonly numClasses: number,
-    readonly seed: number,
-  ) {
+  /** A learner with no task learned; its pool and head depend on `seed` only. */
+  constructor(...args: LearnerArgs) {
+    super(...args);
+    const [, , backbone, , seed] = args;
     const s = L2P_SETTINGS;
     this.pool = new PromptPool(
       s.poolSize,
@@ -79,7 +70,6 @@ export class L2PLearner implements ContinualLearner {
       new Rng(mixSeeds(seed, 0x12f0)),
       s.initScale,
     );
-    this.head = seededHead(backbone.dim, numClasses, seed);
   }
 
   /** Trains the pool and the head on one task's samples (see the file's comment for the loss). */
@@ -93,15 +83,7 @@ export class L2PLearner implements ContinualLearner {
   ): Promise<void> {
     const s = L2P_SETTINGS;
     await trainPromptTask({
-      backbone: this.backbone,
-      cfg: this.cfg,
-      seed: this.seed,
-      task,
-      set,
-      indices,
-      trainClasses,
-      numClasses: this.numClasses,
-      head: this.head,
+      ...this.taskTraining(task, set, indices, trainClasses, report),
       groups: [{ params: [this.pool.prompts, this.pool.keys, ...this.head.parameters()], lr: this.cfg.lr }],
       forward: (queries) => {
         const picks = selectByCosine(queries, this.pool.keys, s.topN);
@@ -110,7 +92,6 @@ export class L2PLearner implements ContinualLearner {
           extraLoss: this.pool.pullLoss(queries, picks, s.pullWeight),
         };
       },
-      ...(report === undefined ? {} : { report }),
     });
   }
 
@@ -120,7 +101,7 @@ export class L2PLearner implements ContinualLearner {
   }
 
   /** Each sample's prompted feature [n, D]: its own query picks its prompts (two passes through the backbone). */
-  async features(set: ImageSet, indices: Int32Array, batchSize = EVAL_BATCH): Promise<Float32Array> {
+  async promptedFeatures(set: ImageSet, indices: Int32Array, batchSize = EVAL_BATCH): Promise<Float32Array> {
     const D = this.backbone.dim;
     const queries = await queryFeatures(this.backbone, set, indices);
     return extractFeatures(this.backbone, set, indices, batchSize, (start, end) => {
@@ -131,38 +112,16 @@ export class L2PLearner implements ContinualLearner {
     });
   }
 
-  /** Predicted classes over `seenClasses` (the task ids are not used: the pool needs no task identity). */
-  async predict(
-    set: ImageSet,
-    indices: Int32Array,
-    _taskIds: Int32Array,
-    seenClasses: readonly number[],
-    batchSize = EVAL_BATCH,
-  ): Promise<Int32Array> {
-    const feats = await this.features(set, indices, batchSize);
-    return classifyRows(this.head, feats, this.backbone.dim, this.numClasses, seenClasses);
-  }
-
-  /** None: no prompt belongs to a task, so the oracle and task-IL metrics do not apply. */
-  trueTask(): TrueTaskEvaluator | undefined {
-    return undefined;
-  }
-
   /** Not measured: the prompt is in the token sequence, not in prefix columns (reported as no layers). */
   async prefixMass(): Promise<number[]> {
     return [];
-  }
-
-  /** No gate. */
-  async gateValues(): Promise<Record<string, number>> {
-    return {};
   }
 
   /** The pool's prompts and keys and the head. */
   trainableParameters(): number {
     const s = L2P_SETTINGS;
     const D = this.backbone.dim;
-    return s.poolSize * s.length * D + s.poolSize * D + D * this.numClasses + this.numClasses;
+    return s.poolSize * s.length * D + s.poolSize * D + this.headParameters();
   }
 
   /** The pool and the head, for a checkpoint. */
@@ -189,12 +148,7 @@ export class L2PLearner implements ContinualLearner {
         value.dispose();
       }
     }
-    const head = Object.fromEntries(
-      Object.keys(this.head.stateDict()).map((k) => [k, decodeNamed(s.head, k)]),
-    );
-    this.head.loadStateDict(head);
-    for (const t of Object.values(head)) t.dispose();
-    for (const x of this.head.parameters()) requiresGrad_(x, false);
+    loadHead(this.head, s.head);
   }
 
   /** Frees the pool and the head (the backbone is the caller's). */

@@ -21,20 +21,16 @@ import {
   noGrad,
   type ParamState,
   type ParamsArg,
-  requiresGrad_,
 } from '@norga/autograd';
 import type { ImageSet } from '@norga/datasets';
 import { keep, type Tensor, tensor, tidy } from '@norga/tensor';
 import type { PrefixOptions } from '@norga/vit';
 import { promptAttentionMass } from './attention-mass.js';
-import type { Backbone } from './backbone.js';
-import type { MethodSpec } from './config.js';
-import type { ContinualLearner, TrueTaskEvaluator } from './continual-learner.js';
 import { extractFeatures, imagesTensor } from './features.js';
-import type { ClassifierHead } from './heads.js';
-import { EVAL_BATCH, type LearnerConfig } from './learner.js';
+import { EVAL_BATCH } from './learner.js';
 import { classificationLoss, maskBias } from './losses.js';
-import { classifyRows, decodeNamed, encodeNamed, seededHead, uniformParameter } from './prompt-family.js';
+import { decodeNamed, encodeNamed, loadHead, uniformParameter } from './prompt-family.js';
+import { type LearnerArgs, PromptLearner } from './prompt-learner.js';
 import { mixSeeds, Rng } from './rng.js';
 import type { SavedTensor } from './state.js';
 import { type StepReport, trainMinibatches } from './train-loop.js';
@@ -115,21 +111,16 @@ export interface VptNspState {
 }
 
 /** VPT-NSP over a task sequence (one seed): the deep prompts, the head and the null-space statistics. */
-export class VptNspLearner implements ContinualLearner {
+export class VptNspLearner extends PromptLearner {
   /** The deep prompt of every block, [1, M, D]. */
   readonly prompts = new Map<number, Tensor>();
-  readonly head: ClassifierHead;
   readonly spaces = new Map<number, LayerSpace>();
   #projected = new Map<Tensor, { tokens: Tensor; features: Tensor }>();
 
   /** A learner with no task learned; prompts U(-1, 1) (the official init) and the head depend on `seed` only. */
-  constructor(
-    readonly method: MethodSpec,
-    readonly cfg: LearnerConfig,
-    readonly backbone: Backbone,
-    readonly numClasses: number,
-    readonly seed: number,
-  ) {
+  constructor(...args: LearnerArgs) {
+    super(...args);
+    const [, , backbone, , seed] = args;
     const M = VPT_NSP_SETTINGS.length;
     const D = backbone.dim;
     const rng = new Rng(mixSeeds(seed, 0x9a5e));
@@ -137,7 +128,6 @@ export class VptNspLearner implements ContinualLearner {
       this.prompts.set(l, uniformParameter(rng, [1, M, D]));
       this.spaces.set(l, { features: new Float64Array(D * D), tokens: new Float64Array(M * M) });
     }
-    this.head = seededHead(D, numClasses, seed);
   }
 
   /** The forward options: the deep prompts in every block. */
@@ -271,25 +261,8 @@ export class VptNspLearner implements ContinualLearner {
   }
 
   /** Prompted features [n, D] of samples `indices` (the same prompts for every sample). */
-  async features(set: ImageSet, indices: Int32Array, batchSize = EVAL_BATCH): Promise<Float32Array> {
+  async promptedFeatures(set: ImageSet, indices: Int32Array, batchSize = EVAL_BATCH): Promise<Float32Array> {
     return extractFeatures(this.backbone, set, indices, batchSize, () => this.promptOptions());
-  }
-
-  /** Predicted classes over `seenClasses` (the task ids are not used). */
-  async predict(
-    set: ImageSet,
-    indices: Int32Array,
-    _taskIds: Int32Array,
-    seenClasses: readonly number[],
-    batchSize = EVAL_BATCH,
-  ): Promise<Int32Array> {
-    const feats = await this.features(set, indices, batchSize);
-    return classifyRows(this.head, feats, this.backbone.dim, this.numClasses, seenClasses);
-  }
-
-  /** None: one set of prompts serves every task, so the oracle and task-IL metrics do not apply. */
-  trueTask(): TrueTaskEvaluator | undefined {
-    return undefined;
   }
 
   /** Attention mass on the deep prompts' columns per block (the same prompts for every task). */
@@ -305,15 +278,10 @@ export class VptNspLearner implements ContinualLearner {
     );
   }
 
-  /** No gate. */
-  async gateValues(): Promise<Record<string, number>> {
-    return {};
-  }
-
   /** The deep prompts of every block and the head. */
   trainableParameters(): number {
     const D = this.backbone.dim;
-    return this.prompts.size * VPT_NSP_SETTINGS.length * D + D * this.numClasses + this.numClasses;
+    return this.prompts.size * VPT_NSP_SETTINGS.length * D + this.headParameters();
   }
 
   /** Prompts, head, covariances and projections, for a checkpoint. */
@@ -354,12 +322,7 @@ export class VptNspLearner implements ContinualLearner {
         value.dispose();
       }
     }
-    const head = Object.fromEntries(
-      Object.keys(this.head.stateDict()).map((k) => [k, decodeNamed(s.head, k)]),
-    );
-    this.head.loadStateDict(head);
-    for (const t of Object.values(head)) t.dispose();
-    for (const x of this.head.parameters()) requiresGrad_(x, false);
+    loadHead(this.head, s.head);
     for (const [l, space] of this.spaces) {
       const saved = s.spaces?.[String(l)];
       if (saved === undefined) throw new Error(`VPT-NSP state has no null-space statistics of layer ${l}`);
