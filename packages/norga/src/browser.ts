@@ -33,6 +33,7 @@ export {
   pairedTableMarkdown,
 } from './paired.js';
 export * from './prompt-family.js';
+export * from './prompt-learner.js';
 export * from './prompt-pool.js';
 export * from './rng.js';
 export * from './state.js';
