@@ -7,7 +7,8 @@
  *   1. config.ts: add its name to METHODS and its MethodSpec to METHOD_SPECS, with a `pipeline` of its own
  *      (add the tag to `Pipeline`). `norga run --methods` and its help follow from METHODS.
  *   2. A class implementing ContinualLearner in its own file(s): training one task, predicting test samples
- *      over the seen classes, the trainable-parameter count, and its state as JSON. Its settings that the run
+ *      over the seen classes, the trainable-parameter count, and its state as JSON. A prompt-based method extends
+ *      PromptLearner (prompt-learner.ts), which holds the seeded head and prediction from prompted features. Its settings that the run
  *      configuration does not hold (prompt lengths, pool sizes, loss weights) are constants in its file, named
  *      and documented there and in the package README.
  *   3. learners.ts: one line in LEARNER_FACTORIES mapping the pipeline to a constructor.
