@@ -32,6 +32,7 @@ import { classificationLoss, maskBias } from './losses.js';
 import { decodeNamed, encodeNamed, loadHead, uniformParameter } from './prompt-family.js';
 import { type LearnerArgs, PromptLearner } from './prompt-learner.js';
 import { mixSeeds, Rng } from './rng.js';
+import { letSignalsIn } from './signals.js';
 import type { SavedTensor } from './state.js';
 import { type StepReport, trainMinibatches } from './train-loop.js';
 import { nullSpaceProjection, projectUpdate, uncentredCovariance } from './vpt-nsp-projection.js';
@@ -223,6 +224,8 @@ export class VptNspLearner extends PromptLearner {
         for (let i = 0; i < into.length; i++) into[i]! += values[i]!;
         cov.dispose();
       }
+      // A task's images are many batches: let Ctrl-C and a parallel run's stop in between (signals.ts).
+      await letSignalsIn();
     }
   }
 
