@@ -15,7 +15,29 @@ export interface SavedTensor {
 export async function encodeTensor(t: Tensor): Promise<SavedTensor> {
   const data = (await t.data()) as Float32Array | Float64Array | Int32Array;
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  return { shape: [...t.shape], dtype: t.dtype, base64: Buffer.from(bytes).toString('base64') };
+  return { shape: [...t.shape], dtype: t.dtype, base64: bytesToBase64(bytes) };
+}
+
+/** The base64 of `bytes` (RFC 4648, what Node's Buffer writes), without Node's Buffer: a browser runs it too. */
+export function bytesToBase64(bytes: Uint8Array): string {
+  let binary = '';
+  // btoa takes one character per byte; String.fromCharCode takes at most ~64k arguments at a time.
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+/** The bytes of base64 `text`; text that is not base64 throws an Error saying so (the caller names the file). */
+export function base64ToBytes(text: string): Uint8Array<ArrayBuffer> {
+  let binary: string;
+  try {
+    binary = atob(text);
+  } catch {
+    throw new Error(`not base64 data: ${JSON.stringify(text.slice(0, 40))}`);
+  }
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  return out;
 }
 
 const ELEMENT_BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
@@ -35,14 +57,12 @@ export function decodeTensor(s: SavedTensor): Tensor {
     throw new Error(
       `a saved tensor needs a shape, a dtype and base64 data, got ${JSON.stringify(s).slice(0, 80)}`,
     );
-  const bytes = Buffer.from(s.base64, 'base64');
+  const copy = base64ToBytes(s.base64);
   const n = s.shape.reduce((a, b) => a * b, 1);
-  if (bytes.length !== n * size)
+  if (copy.length !== n * size)
     throw new Error(
-      `a tensor of shape [${s.shape.join(', ')}] (${s.dtype}) holds ${bytes.length} bytes, not ${n * size}`,
+      `a tensor of shape [${s.shape.join(', ')}] (${s.dtype}) holds ${copy.length} bytes, not ${n * size}`,
     );
-  const copy = new Uint8Array(bytes.length);
-  copy.set(bytes);
   const data =
     s.dtype === 'float64'
       ? new Float64Array(copy.buffer)
@@ -58,14 +78,12 @@ export function decodeTensor(s: SavedTensor): Tensor {
 export function encodeArray(a: Float32Array | Int32Array): { kind: 'f32' | 'i32'; base64: string } {
   return {
     kind: a instanceof Float32Array ? 'f32' : 'i32',
-    base64: Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64'),
+    base64: bytesToBase64(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)),
   };
 }
 
 /** The typed array an encodeArray wrote. */
 export function decodeArray(s: { kind: 'f32' | 'i32'; base64: string }): Float32Array | Int32Array {
-  const bytes = Buffer.from(s.base64, 'base64');
-  const copy = new Uint8Array(bytes.length);
-  copy.set(bytes);
+  const copy = base64ToBytes(s.base64);
   return s.kind === 'f32' ? new Float32Array(copy.buffer) : new Int32Array(copy.buffer);
 }

@@ -33,7 +33,7 @@ import { decodeNamed, encodeNamed, loadHead, uniformParameter } from './prompt-f
 import { type LearnerArgs, PromptLearner } from './prompt-learner.js';
 import { mixSeeds, Rng } from './rng.js';
 import { letSignalsIn } from './signals.js';
-import type { SavedTensor } from './state.js';
+import { base64ToBytes, bytesToBase64, type SavedTensor } from './state.js';
 import { type StepReport, trainMinibatches } from './train-loop.js';
 import { nullSpaceProjection, projectUpdate, uncentredCovariance } from './vpt-nsp-projection.js';
 
@@ -368,11 +368,11 @@ function lnLoss(prompts: readonly Tensor[], previous: readonly Tensor[][]): Tens
 }
 
 function encodeFloat64(a: Float64Array): string {
-  return Buffer.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).toString('base64');
+  return bytesToBase64(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
 }
 
 function decodeFloat64(base64: string, length: number, what: string): Float64Array {
-  const bytes = Buffer.from(base64, 'base64');
+  const bytes = base64ToBytes(base64);
   if (bytes.length !== length * 8) {
     throw new Error(`VPT-NSP state: ${what} has ${bytes.length} bytes, needs ${length * 8}`);
   }
