@@ -369,7 +369,7 @@ export async function runCommand(argv: string[], io: RunIo): Promise<number> {
       ? (pending, progress) =>
           runUnitsInChildren(pending, progress, {
             jobs,
-            threadsPerJob: Math.max(1, Math.floor(availableParallelism() / Math.min(jobs, pending.length))),
+            cores: availableParallelism(),
             script: cliScript(),
             args: ['run', ...argsInDir(argv, dir).filter((a) => a !== '--quiet'), '--quiet'],
             needsTii: needsTiiStage(cfg),

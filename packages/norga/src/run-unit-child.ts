@@ -6,7 +6,7 @@
  */
 import { describeNorgaError } from './errors.js';
 import type { ChildMessage, ParentMessage } from './run-units.js';
-import { needsTiiStage, type ProgressReporter, type UnitContext, UnitRunner } from './runner.js';
+import { needsTiiStage, type ProgressReporter, SILENT, type UnitContext, UnitRunner } from './runner.js';
 import type { TiiStage } from './tii-stage.js';
 
 function send(m: ChildMessage): Promise<void> {
@@ -31,8 +31,7 @@ const toParent: ProgressReporter = {
 export function serveUnits(c: Omit<UnitContext, 'progress' | 'log'>): Promise<number> {
   const work = new UnitRunner({ ...c, progress: toParent, log: toParent.log });
   // Reads back a TII stage another child finished, without reporting it as skipped work.
-  const quiet = { step() {}, addDone() {}, skip() {}, log() {} };
-  const reader = new UnitRunner({ ...c, progress: quiet, log: () => {} });
+  const reader = new UnitRunner({ ...c, progress: SILENT, log: SILENT.log });
   const needsTii = needsTiiStage(c.cfg);
   const tiis = new Map<number, TiiStage>();
   const orphaned = () => process.exit(1);

@@ -45,8 +45,8 @@ export class UnitFailedError extends Error {
 export interface ParallelOptions {
   /** Child processes at once. */
   jobs: number;
-  /** NORGA_THREADS of each child. */
-  threadsPerJob: number;
+  /** Cores to share among the children (each gets NORGA_THREADS = cores / children, at least 1). */
+  cores: number;
   /** The script a child runs (the `norga` command) and its arguments (`run ...` for the same run directory). */
   script: string;
   args: readonly string[];
@@ -103,6 +103,7 @@ export function runUnitsInChildren(
   return new Promise<void>((resolve, reject) => {
     const idle: ChildProcess[] = [];
     const children: ChildProcess[] = [];
+    const assigned = new Map<ChildProcess, RunUnit>();
     const stopAll = () => {
       for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
     };
@@ -127,7 +128,6 @@ export function runUnitsInChildren(
         resolve();
       }
     };
-    const assigned = new Map<ChildProcess, RunUnit>();
     const describe = (u: RunUnit | undefined) =>
       u === undefined
         ? 'starting'
@@ -135,12 +135,13 @@ export function runUnitsInChildren(
           ? `computing the TII stage of seed ${u.seed}`
           : `computing ${u.method} seed ${u.seed}`;
     const n = Math.max(1, Math.min(o.jobs, units.length));
+    const threads = Math.max(1, Math.floor(o.cores / n));
     for (let k = 0; k < n; k++) {
       const child = fork(o.script, [...o.args], {
         env: {
           ...process.env,
           [UNIT_PARENT_ENV]: String(process.pid),
-          NORGA_THREADS: String(o.threadsPerJob),
+          NORGA_THREADS: String(threads),
         },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });

@@ -27,6 +27,9 @@ export type RunUnit =
 /** What a UnitRunner reports progress to: a Progress, or (in a child process) its messages to the parent. */
 export type ProgressReporter = Pick<Progress, 'step' | 'addDone' | 'skip' | 'log'>;
 
+/** A reporter that reports nothing (reading finished units back). */
+export const SILENT: ProgressReporter = { step() {}, addDone() {}, skip() {}, log() {} };
+
 /** Whether the run's methods need the shared task-identity stage. */
 export function needsTiiStage(cfg: Pick<RunConfig, 'methods'>): boolean {
   return cfg.methods.some((m) => METHOD_SPECS[m].pipeline === 'hide');
@@ -231,8 +234,7 @@ export async function runBenchmark(o: RunOptions): Promise<{ summary: RunSummary
     for (const u of units) if (!pending.includes(u)) progress.skip(work.units(u));
     await o.executor(pending, progress);
     // Every unit is finished now: read them back without a second set of progress lines.
-    const quiet = { step() {}, addDone() {}, skip() {}, log() {} };
-    work = new UnitRunner({ cfg, backbone: o.backbone, runDir, loadData, progress: quiet, log: () => {} });
+    work = new UnitRunner({ cfg, backbone: o.backbone, runDir, loadData, progress: SILENT, log: SILENT.log });
   }
   const runs = await work.runAll(units);
   progress.finish();

@@ -9,18 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { calibratedTimeout } from '../../../scripts/test-timeout.mjs';
-import { loadBackbone } from '../src/backbone-file.js';
-import type { RunConfig } from '../src/config.js';
-import type { MethodRun } from '../src/results.js';
 import { runCommand } from '../src/run-command.js';
-import { RunDir } from '../src/rundir.js';
-import { runBenchmark } from '../src/runner.js';
 import { grayBackbone } from './helpers/gray-backbone.js';
+import { expectKilledRunsResume } from './helpers/kill-resume.js';
 
-const FIXTURE = join(import.meta.dirname, 'fixtures', 'vit-tiny-fashion-mnist.safetensors');
 const sink = Object.assign({ write: () => true }, { isTTY: false }) as unknown as NodeJS.WritableStream;
-
-class Interrupted extends Error {}
 
 describe('the prompt family through norga run', () => {
   it(
@@ -72,55 +65,13 @@ describe('the prompt family through norga run', () => {
 
   it(
     'a library run killed after the first checkpoint resumes to the uninterrupted numbers, for both methods',
-    async () => {
-      const { backbone, info } = await loadBackbone(FIXTURE, 'tiny');
-      const cfg: RunConfig = {
-        benchmark: 'split-mnist', tasks: 2, methods: ['dualprompt', 'coda-prompt'], seeds: [1],
-        classOrder: 'seeded', trainPerClass: 12, testPerClass: 10, epochs: 1, batchSize: 16, lr: 0.05,
-        headLrScale: 0.1, clipGrad: 1, promptLength: 5, promptLayers: [0, 1], promptMomentum: 0.1, reg: 0.1,
-        gateLearning: 'first-task', tiiEpochs: 1, tiiLr: 0.001, caEpochs: 1, caLr: 0.005, caSamplesPerClass: 8,
-        tiiCaLr: 0.01, tiiCaSamplesPerClass: 8, backbone: info, backend: 'cpu',
-      }; // biome-ignore format: one line per group of settings
-      const root = mkdtempSync(join(tmpdir(), 'norga-family-lib-'));
-      const full = await runBenchmark({
-        cfg,
-        backbone,
-        runDir: RunDir.open(join(root, 'full'), { ...cfg }, false),
-        command: 'test',
-        progressSink: null,
-      });
-      for (const method of cfg.methods) {
-        const dir = join(root, `killed-${method}`);
-        await expect(
-          runBenchmark({
-            cfg,
-            backbone,
-            runDir: RunDir.open(dir, { ...cfg }, false),
-            command: 'test',
-            progressSink: null,
-            log: (m) => {
-              if (m.startsWith(`[${method} seed 1] after task 1/2`)) throw new Interrupted('killed');
-            },
-          }),
-        ).rejects.toBeInstanceOf(Interrupted);
-        const logs: string[] = [];
-        const resumed = await runBenchmark({
-          cfg,
-          backbone,
-          runDir: RunDir.open(dir, { ...cfg }, true),
-          command: 'test',
-          progressSink: null,
-          log: (m) => logs.push(m),
-        });
-        expect(logs.some((m) => m.includes(`[${method} seed 1] resuming after task 1 of 2`))).toBe(true);
-        const pick = (runs: MethodRun[]) => {
-          const r = runs.find((x) => x.method === method) as MethodRun;
-          return { acc: r.acc, metrics: r.metrics, tii: r.tii, params: r.trainableParameters };
-        };
-        expect(pick(resumed.summary.runs)).toEqual(pick(full.summary.runs));
-      }
-      backbone.dispose();
-    },
+    () =>
+      expectKilledRunsResume(['dualprompt', 'coda-prompt'], (r) => ({
+        acc: r.acc,
+        metrics: r.metrics,
+        tii: r.tii,
+        params: r.trainableParameters,
+      })),
     calibratedTimeout(600_000),
   ); // a hang detector scaled to the machine's load, not a speed check
 });
