@@ -74,46 +74,27 @@ function cifar100(dir: string, trainPerClass: number, testPerClass: number): voi
 }
 
 describe('norga run: Split CIFAR-100 from binary files with a timm-named checkpoint', () => {
+  const data = join(root, 'data');
+  const ckpt = join(root, 'vit-small-test.safetensors');
+  /** `norga run` on the synthetic CIFAR-100 files with `methods`, 2 training and 1 test image a class. */
+  async function runCifar(out: string, methods: string | undefined, lines: string[]): Promise<number> {
+    if (!existsSync(ckpt)) {
+      cifar100(join(data, 'cifar-100-binary'), 2, 1);
+      await tinyCheckpoint(ckpt, {});
+    }
+    const argv = [
+      '--benchmark', 'split-cifar100', '--backbone', ckpt, '--data-dir', data, '--train-per-class', '2',
+      '--test-per-class', '1', '--epochs', '1', '--tii-epochs', '1', '--ca-epochs', '1',
+      '--ca-samples-per-class', '4', '--tii-ca-samples-per-class', '4', '--seeds', '1', '--batch-size', '25',
+      '--out', out, '--quiet', ...(methods === undefined ? [] : ['--methods', methods]),
+    ]; // biome-ignore format: flag, value pairs
+    return runCommand(argv, io(lines));
+  }
+
   it('runs 10 tasks of 10 classes end to end and writes the results', async () => {
-    const data = join(root, 'data');
-    cifar100(join(data, 'cifar-100-binary'), 2, 1);
-    const ckpt = join(root, 'vit-small-test.safetensors');
-    await tinyCheckpoint(ckpt, {});
     const out = join(root, 'cifar-run');
     const lines: string[] = [];
-    const code = await runCommand(
-      [
-        '--benchmark',
-        'split-cifar100',
-        '--backbone',
-        ckpt,
-        '--data-dir',
-        data,
-        '--train-per-class',
-        '2',
-        '--test-per-class',
-        '1',
-        '--epochs',
-        '1',
-        '--tii-epochs',
-        '1',
-        '--ca-epochs',
-        '1',
-        '--ca-samples-per-class',
-        '4',
-        '--tii-ca-samples-per-class',
-        '4',
-        '--seeds',
-        '1',
-        '--batch-size',
-        '25',
-        '--out',
-        out,
-        '--quiet',
-      ],
-      io(lines),
-    );
-    expect(code).toBe(0);
+    expect(await runCifar(out, undefined, lines)).toBe(0);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(results.config.tasks).toBe(10);
     expect(results.config.promptLayers).toEqual([0]); // round(2 · 5/12) = 1 block
@@ -121,6 +102,32 @@ describe('norga run: Split CIFAR-100 from binary files with a timm-named checkpo
     expect(results.runs[0].acc.length).toBe(10);
     expect(lines.join('\n')).toContain('| norga-tanh | 1 |');
     expect(existsSync(join(out, 'plots', 'accuracy-matrix.svg'))).toBe(true);
+  }, 300_000);
+
+  it('accepts every method of the prompt-based family', async () => {
+    const out = join(root, 'cifar-family');
+    const family = ['l2p', 'dualprompt', 'coda-prompt', 'vpt-nsp'];
+    const lines: string[] = [];
+    expect(await runCifar(out, family.join(','), lines)).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(results.runs.map((r: { method: string }) => r.method)).toEqual(family);
+    for (const r of results.runs) {
+      // a full 10 × 10 accuracy matrix of fractions: task t evaluated after every task j from t on
+      expect(r.acc, r.method).toHaveLength(10);
+      const seen = r.acc.flatMap((row: (number | null)[], t: number) => row.filter((_, j) => j >= t));
+      const unseen = r.acc.flatMap((row: (number | null)[], t: number) => row.filter((_, j) => j < t));
+      expect(
+        seen.every((x: number | null) => x !== null && x >= 0 && x <= 1),
+        r.method,
+      ).toBe(true);
+      expect(
+        unseen.every((x: number | null) => x === null),
+        r.method,
+      ).toBe(true);
+      expect(seen.length + unseen.length).toBe(100);
+      expect(r.trainableParameters, r.method).toBeGreaterThan(0);
+    }
+    for (const m of family) expect(lines.join('\n')).toContain(`| ${m} | 1 |`);
   }, 300_000);
 });
 
