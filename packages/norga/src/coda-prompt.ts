@@ -34,17 +34,16 @@ import type { StepReport } from './train-loop.js';
 /**
  * CODA-Prompt's settings. Official (GT-RIPL/CODA-Prompt, Split CIFAR-100 in 10 tasks, ViT-B/16 of 12 blocks):
  * 100 components (10 per task), prompt length 8 (4 prefix keys + 4 prefix values), blocks 0–4, orthogonality
- * penalty 0 with Gram–Schmidt initialisation, Adam lr 0.001 at batch 128 (cosine schedule). Scaled: blocks 0–4 of
- * 12 → 0–1 of 4 (as the HiDe recipe's prefixes); 10 components per task and length 8 kept; the learning rate in
- * the ratio the shared recipe keeps to the official HiDe/DualPrompt rate (0.03): lr · 0.001 / 0.03.
+ * penalty 0 with Gram–Schmidt initialisation, Adam lr 0.001 at batch 128 (cosine schedule). The blocks are the
+ * run's prompted blocks (HiDe's recipe: 0–4 of 12, scaled to the depth: the official ones on a ViT-B/16, 0–1 of
+ * our 4); 10 components per task and length 8 kept; the learning rate in the ratio the shared recipe keeps to
+ * the official HiDe/DualPrompt rate (0.03): lr · 0.001 / 0.03.
  */
 export const CODA: {
-  readonly layers: readonly number[];
   readonly componentsPerTask: number;
   readonly promptLength: number;
   readonly lrScale: number;
 } = {
-  layers: [0, 1],
   componentsPerTask: 10,
   promptLength: 8,
   /** The method's learning rate as a fraction of the run's prompt learning rate `lr`. */
@@ -72,11 +71,15 @@ export class CodaPromptLearner extends PromptLearner {
   /** slices[t].get(layer): task t's components in a block. */
   readonly slices: Map<number, CodaSlice>[] = [];
 
+  /** The prompted blocks (the run's). */
+  readonly layers: readonly number[];
+
   /** A learner with no component yet; its initial state depends on `seed` only. */
   constructor(...args: LearnerArgs) {
     super(...args);
-    const backbone = args[2];
-    for (const l of CODA.layers)
+    const [, cfg, backbone] = args;
+    this.layers = [...cfg.promptLayers].sort((a, b) => a - b);
+    for (const l of this.layers)
       if (l >= backbone.depth)
         throw new RangeError(
           `coda-prompt: block ${l} does not exist in a backbone of depth ${backbone.depth}`,
@@ -97,7 +100,7 @@ export class CodaPromptLearner extends PromptLearner {
     const D = this.backbone.dim;
     const Lp = CODA.promptLength;
     const out = new Map<number, LayerPrefix>();
-    for (const l of CODA.layers) {
+    for (const l of this.layers) {
       const parts = this.slices.map((s) => s.get(l) as CodaSlice);
       const K = concat(
         parts.map((s) => s.key),
@@ -124,7 +127,7 @@ export class CodaPromptLearner extends PromptLearner {
     const m = CODA.componentsPerTask;
     const rng = new Rng(mixSeeds(this.seed, 0xc0da, t));
     const slice = new Map<number, CodaSlice>();
-    for (const l of CODA.layers) {
+    for (const l of this.layers) {
       const earlier = (k: keyof CodaSlice) => this.slices.map((s) => (s.get(l) as CodaSlice)[k]);
       slice.set(l, {
         key: await orthogonalSlice(rng, earlier('key'), m, D),
@@ -185,7 +188,7 @@ export class CodaPromptLearner extends PromptLearner {
       this.backbone,
       set,
       indices,
-      CODA.layers,
+      this.layers,
       () => CODA.promptLength / 2,
       (batch) => ({
         prefixes: this.prefixes(
@@ -202,7 +205,7 @@ export class CodaPromptLearner extends PromptLearner {
   /** Every slice's keys, attention vectors and prompts, and the head. */
   trainableParameters(): number {
     const D = this.backbone.dim;
-    const perTask = CODA.layers.length * CODA.componentsPerTask * (2 * D + CODA.promptLength * D);
+    const perTask = this.layers.length * CODA.componentsPerTask * (2 * D + CODA.promptLength * D);
     return this.slices.length * perTask + this.headParameters();
   }
 
@@ -231,7 +234,7 @@ export class CodaPromptLearner extends PromptLearner {
     this.slices.length = 0;
     for (let t = 0; t < s.tasks; t++) {
       const slice = new Map<number, CodaSlice>();
-      for (const l of CODA.layers)
+      for (const l of this.layers)
         slice.set(l, {
           key: decodeNamed(s.components, `k.${t}.${l}`),
           attention: decodeNamed(s.components, `a.${t}.${l}`),

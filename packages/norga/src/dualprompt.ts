@@ -38,24 +38,34 @@ import type { StepReport } from './train-loop.js';
 /**
  * DualPrompt's settings. Official (dualprompt-pytorch, Split CIFAR-100, ViT-B/16 of 12 blocks): G-prompt length 5
  * on blocks 0–1, E-prompt length 5 on blocks 2–4, prefix tuning, one E-prompt per task (pool size = tasks, top-1),
- * key-matching weight 1. Prompts there cover blocks 0–4 of 12, which the HiDe recipe maps to blocks 0–1 of our 4:
- * G keeps the first of them (block 0), E the next (block 1), so G still precedes E and together they prompt
- * exactly the blocks our HiDe-Prompt methods prompt. Lengths and λ are the official ones.
+ * key-matching weight 1. The blocks come from the run's prompted blocks (dualPromptBlocks): on a 12-block backbone
+ * the official ones, on our 4 blocks 0–1. Lengths and λ are the official ones.
  */
 export const DUALPROMPT: {
-  readonly gLayers: readonly number[];
   readonly gLength: number;
-  readonly eLayers: readonly number[];
   readonly eLength: number;
   readonly pullWeight: number;
 } = {
-  gLayers: [0],
   gLength: 5,
-  eLayers: [1],
   eLength: 5,
   /** λ of the key-matching loss λ · (1 − cos). */
   pullWeight: 1,
 };
+
+/**
+ * DualPrompt's G and E blocks from the run's prompted blocks (HiDe's recipe: blocks 0–4 of 12, scaled to the
+ * backbone's depth): officially 5 blocks split 2 G + 3 E, so G takes the first 2/5 of them (at least one) and E
+ * the rest: blocks 0–1 and 2–4 of a ViT-B/16, blocks 0 and 1 of our 4-block ViT. G still precedes E and together
+ * they prompt exactly the blocks the HiDe-Prompt methods prompt. With one prompted block, G and E share it (their
+ * prefixes are concatenated there, as the official code does where a block has both).
+ */
+export function dualPromptBlocks(promptLayers: readonly number[]): { g: number[]; e: number[] } {
+  const blocks = [...promptLayers].sort((a, b) => a - b);
+  if (blocks.length === 0) throw new RangeError('dualprompt: needs at least one prompted block');
+  if (blocks.length === 1) return { g: blocks, e: blocks };
+  const g = Math.max(1, Math.round((2 * blocks.length) / 5));
+  return { g: blocks.slice(0, g), e: blocks.slice(g) };
+}
 
 /** A prompt's prefix per block: block index → its prefix keys and values. */
 export type LayerPrompts = Map<number, LayerPrefix>;
@@ -74,17 +84,22 @@ export class DualPromptLearner extends PromptLearner implements TrueTaskEvaluato
   /** keys[t]: task t's E-prompt key [D]. */
   readonly keys: Tensor[] = [];
 
+  /** The blocks of the G-prompt and of the E-prompts (dualPromptBlocks of the run's prompted blocks). */
+  readonly gLayers: readonly number[];
+  readonly eLayers: readonly number[];
+
   /** A learner with the G-prompt drawn and no task learned; its initial state depends on `seed` only. */
   constructor(...args: LearnerArgs) {
     super(...args);
-    const [, , backbone, , seed] = args;
-    for (const l of [...DUALPROMPT.gLayers, ...DUALPROMPT.eLayers])
+    const [, cfg, backbone, , seed] = args;
+    ({ g: this.gLayers, e: this.eLayers } = dualPromptBlocks(cfg.promptLayers));
+    for (const l of [...this.gLayers, ...this.eLayers])
       if (l >= backbone.depth)
         throw new RangeError(
           `dualprompt: block ${l} does not exist in a backbone of depth ${backbone.depth}`,
         );
     const rng = new Rng(mixSeeds(seed, 0xd0a1));
-    for (const l of DUALPROMPT.gLayers) this.g.set(l, this.drawPrefix(rng, DUALPROMPT.gLength));
+    for (const l of this.gLayers) this.g.set(l, this.drawPrefix(rng, DUALPROMPT.gLength));
   }
 
   private drawPrefix(rng: Rng, length: number): LayerPrefix {
@@ -100,13 +115,13 @@ export class DualPromptLearner extends PromptLearner implements TrueTaskEvaluato
   /** The prompted blocks and the prefix length in each (G and E lengths add where a block has both). */
   private prefixLength(layer: number): number {
     return (
-      (DUALPROMPT.gLayers.includes(layer) ? DUALPROMPT.gLength : 0) +
-      (DUALPROMPT.eLayers.includes(layer) ? DUALPROMPT.eLength : 0)
+      (this.gLayers.includes(layer) ? DUALPROMPT.gLength : 0) +
+      (this.eLayers.includes(layer) ? DUALPROMPT.eLength : 0)
     );
   }
 
   private get layers(): number[] {
-    return [...new Set([...DUALPROMPT.gLayers, ...DUALPROMPT.eLayers])].sort((a, b) => a - b);
+    return [...new Set([...this.gLayers, ...this.eLayers])].sort((a, b) => a - b);
   }
 
   /**
@@ -150,7 +165,7 @@ export class DualPromptLearner extends PromptLearner implements TrueTaskEvaluato
   private perSampleE(taskIds: Int32Array): LayerPrompts {
     const ids = tensor(taskIds, { shape: [taskIds.length], dtype: 'int32' });
     const out: LayerPrompts = new Map();
-    for (const l of DUALPROMPT.eLayers) {
+    for (const l of this.eLayers) {
       const pick = (k: 'key' | 'value') =>
         indexSelect(
           stack(
@@ -171,7 +186,7 @@ export class DualPromptLearner extends PromptLearner implements TrueTaskEvaluato
     const rng = new Rng(mixSeeds(this.seed, 0xd0a1, this.e.length));
     const prev = this.e.at(-1);
     const e: LayerPrompts = new Map();
-    for (const l of DUALPROMPT.eLayers) {
+    for (const l of this.eLayers) {
       const p = prev?.get(l);
       e.set(
         l,
@@ -267,8 +282,8 @@ export class DualPromptLearner extends PromptLearner implements TrueTaskEvaluato
   /** G-prompt, every task's E-prompt and key, and the head. */
   trainableParameters(): number {
     const D = this.backbone.dim;
-    const g = DUALPROMPT.gLayers.length * 2 * DUALPROMPT.gLength * D;
-    const perTask = DUALPROMPT.eLayers.length * 2 * DUALPROMPT.eLength * D + D;
+    const g = this.gLayers.length * 2 * DUALPROMPT.gLength * D;
+    const perTask = this.eLayers.length * 2 * DUALPROMPT.eLength * D + D;
     return g + this.e.length * perTask + this.headParameters();
   }
 
@@ -297,7 +312,7 @@ export class DualPromptLearner extends PromptLearner implements TrueTaskEvaluato
       for (const p of m.values()) for (const t of [p.key, p.value]) t.dispose();
     };
     dispose(this.g);
-    for (const l of DUALPROMPT.gLayers)
+    for (const l of this.gLayers)
       this.g.set(l, {
         key: decodeNamed(s.prompts, `g.${l}.key`),
         value: decodeNamed(s.prompts, `g.${l}.value`),
@@ -308,7 +323,7 @@ export class DualPromptLearner extends PromptLearner implements TrueTaskEvaluato
     this.keys.length = 0;
     for (let t = 0; t < s.tasks; t++) {
       const e: LayerPrompts = new Map();
-      for (const l of DUALPROMPT.eLayers)
+      for (const l of this.eLayers)
         e.set(l, {
           key: decodeNamed(s.prompts, `e.${t}.${l}.key`),
           value: decodeNamed(s.prompts, `e.${t}.${l}.value`),

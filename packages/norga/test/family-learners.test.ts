@@ -10,7 +10,7 @@ import { calibratedTimeout } from '../../../scripts/test-timeout.mjs';
 import { CODA, CodaPromptLearner } from '../src/coda-prompt.js';
 import { METHOD_SPECS } from '../src/config.js';
 import type { ContinualLearner } from '../src/continual-learner.js';
-import { DUALPROMPT, DualPromptLearner } from '../src/dualprompt.js';
+import { DualPromptLearner, dualPromptBlocks } from '../src/dualprompt.js';
 import { createLearner } from '../src/learners.js';
 import { Rng } from '../src/rng.js';
 import { randomTinyBackbone, TINY_LEARNER_CONFIG, tinySplitMnist } from './helpers/tiny.js';
@@ -80,11 +80,10 @@ describe('DualPrompt learner', () => {
       e1Start = await bytes([...(l.e[1]?.values() ?? [])].flatMap((p) => [p.key, p.value]));
       expect(e1Start).not.toEqual(frozen.slice(0, e1Start.length));
 
+      // blocks 0-1 prompted: G on block 0, E on block 1, each of length 5 (keys and values), an E-key per task
+      expect([l.gLayers, l.eLayers]).toEqual([[0], [1]]);
       const D = backbone.dim;
-      const hand =
-        DUALPROMPT.gLayers.length * 2 * DUALPROMPT.gLength * D +
-        2 * (DUALPROMPT.eLayers.length * 2 * DUALPROMPT.eLength * D + D) +
-        (D * 10 + 10);
+      const hand = 2 * 5 * D + 2 * (2 * 5 * D + D) + (D * 10 + 10);
       expect(l.trainableParameters()).toBe(hand);
 
       // oracle: it has a per-task prompt; its own inference gives a task id per sample
@@ -124,7 +123,8 @@ describe('CODA-Prompt learner', () => {
       expect(await bytes(slice(0))).toEqual(frozen);
       expect(await bytes(l.head.parameters())).not.toEqual(head0);
       // task 1's slice was trained away from its Gram–Schmidt start: its rows are no longer unit length
-      const first = l.slices[1]?.get(CODA.layers[0] as number);
+      expect(l.layers).toEqual([0, 1]);
+      const first = l.slices[1]?.get(0);
       if (!first) throw new Error('task 1 has no slice');
       const p1 = (await first.prompt.data()) as Float32Array;
       const w = CODA.promptLength * backbone.dim;
@@ -132,8 +132,8 @@ describe('CODA-Prompt learner', () => {
       expect(Math.abs(norm0 - 1)).toBeGreaterThan(1e-4);
 
       const D = backbone.dim;
-      const hand =
-        2 * CODA.layers.length * CODA.componentsPerTask * (2 * D + CODA.promptLength * D) + D * 10 + 10;
+      // 2 tasks × 2 blocks × 10 components × (key D + attention D + prompt 8·D), and the head
+      const hand = 2 * 2 * 10 * (2 * D + 8 * D) + D * 10 + 10;
       expect(l.trainableParameters()).toBe(hand);
       expect(l.trueTask()).toBeUndefined();
 
@@ -150,4 +150,28 @@ describe('CODA-Prompt learner', () => {
     },
     calibratedTimeout(300_000),
   ); // a hang detector scaled to the machine's load, not a speed check
+});
+
+describe("the family's blocks follow the run's prompted blocks", () => {
+  it('DualPrompt splits them 2:3 into G and E (the official blocks 0-1 and 2-4 on 12), CODA-Prompt takes them all', () => {
+    expect(dualPromptBlocks([0, 1, 2, 3, 4])).toEqual({ g: [0, 1], e: [2, 3, 4] });
+    expect(dualPromptBlocks([1, 0])).toEqual({ g: [0], e: [1] });
+    expect(dualPromptBlocks([0, 1, 2])).toEqual({ g: [0], e: [1, 2] });
+    expect(dualPromptBlocks([3])).toEqual({ g: [3], e: [3] }); // one block: both prompts there
+    expect(() => dualPromptBlocks([])).toThrow(/at least one prompted block/);
+    const wide = { ...cfg, promptLayers: [2, 3] };
+    const dual = new DualPromptLearner(METHOD_SPECS.dualprompt, wide, backbone, 10, 1);
+    expect([dual.gLayers, dual.eLayers]).toEqual([[2], [3]]);
+    const coda = new CodaPromptLearner(METHOD_SPECS['coda-prompt'], wide, backbone, 10, 1);
+    expect(coda.layers).toEqual([2, 3]);
+    dual.dispose();
+    coda.dispose();
+    const deep = { ...cfg, promptLayers: [0, 1, 2, 3, 4] }; // the tiny ViT has 4 blocks
+    expect(() => new DualPromptLearner(METHOD_SPECS.dualprompt, deep, backbone, 10, 1)).toThrow(
+      /dualprompt: block 4 does not exist in a backbone of depth 4/,
+    );
+    expect(() => new CodaPromptLearner(METHOD_SPECS['coda-prompt'], deep, backbone, 10, 1)).toThrow(
+      /coda-prompt: block 4 does not exist in a backbone of depth 4/,
+    );
+  });
 });
