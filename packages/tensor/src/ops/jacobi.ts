@@ -206,7 +206,7 @@ function identity(n: number): Float64Array {
 }
 
 /** Indices of `values` sorted by value (stable, so equal values keep their order). */
-function sortedIndices(values: Float64Array, direction: 'ascending' | 'descending'): number[] {
+export function sortedIndices(values: Float64Array, direction: 'ascending' | 'descending'): number[] {
   const idx = Array.from(values, (_, i) => i);
   const sign = direction === 'ascending' ? 1 : -1;
   return idx.sort((i, j) => sign * (values[i]! - values[j]!));
@@ -261,7 +261,7 @@ function largestComponent(x: Float64Array, start: number, stride: number, length
  * The sign convention for vectors defined only up to sign: flip each column of the row-major rows×cols
  * matrix x whose largest-magnitude component is negative.
  */
-function fixColumnSigns(x: Float64Array, rows: number, cols: number): void {
+export function fixColumnSigns(x: Float64Array, rows: number, cols: number): void {
   for (let j = 0; j < cols; j++) {
     if (largestComponent(x, j, cols, rows) >= 0) continue;
     for (let k = 0; k < rows; k++) x[k * cols + j] = -x[k * cols + j]!;
