@@ -30,6 +30,7 @@ const data = loadBenchmark({
   testPerClass: 50,
 });
 const cfg = {
+  tasks: 5,
   epochs: 2,
   batchSize: 16,
   lr: 0.01,

@@ -30,16 +30,12 @@ import type { SavedTensor } from './state.js';
 import type { StepReport } from './train-loop.js';
 
 /**
- * L2P's settings: the official configuration (google-research/l2p, configs/cifar100_l2p.py, and the paper's pool)
- * scaled to 5 tasks on the 4-block ViT. Epochs, batch size and clipping are the run's (the official 5, 16 per
- * device and 1.0), and so is the learning rate: the official 0.03 is HiDe-Prompt's and DualPrompt's, which the
- * recipe maps to the run's `--lr` (0.05).
+ * L2P's settings: the official configuration (google-research/l2p, configs/cifar100_l2p.py, and the paper's pool);
+ * the pool scales with the run's tasks (l2pPool). Epochs, batch size and clipping are the run's (the official 5,
+ * 16 per device and 1.0), and so is the learning rate: the official 0.03 is HiDe-Prompt's and DualPrompt's, which
+ * the recipe maps to the run's `--lr` (0.05).
  */
 export const L2P_SETTINGS = {
-  /** Pool size M: the paper's 10 prompts for 10 tasks, one per task, so 5 here. */
-  poolSize: 5,
-  /** Prompts picked per sample N: the paper picks 5 of 10 (the released config 4 of 10); 2 of 5 here. */
-  topN: 2,
   /** Tokens per prompt L: the paper's 5 (the released config uses 10). */
   length: 5,
   /** Weight λ of the pull loss (the official pull_constraint_coeff). */
@@ -54,17 +50,32 @@ export interface L2PState {
   head: Record<string, SavedTensor>;
 }
 
+/**
+ * L2P's pool for a run of `tasks` tasks: the paper's M = 10 prompts for Split CIFAR-100's 10 tasks, one per task,
+ * of which each sample picks N = 5 (the released config 4 of 10), so M = tasks and N = half of them (at least
+ * one): 5 and 2 on our 5 tasks, the paper's 10 and 5 on Split CIFAR-100.
+ */
+export function l2pPool(tasks: number): { poolSize: number; topN: number } {
+  if (!Number.isInteger(tasks) || tasks < 1)
+    throw new RangeError(`l2p: needs a task count ≥ 1, got ${tasks}`);
+  return { poolSize: tasks, topN: Math.max(1, Math.floor(tasks / 2)) };
+}
+
 /** L2P over a task sequence (one seed): the prompt pool and the head. */
 export class L2PLearner extends PromptLearner {
   readonly pool: PromptPool;
+  /** Prompts in the pool (M) and picked per sample (N): l2pPool of the run's tasks. */
+  readonly poolSize: number;
+  readonly topN: number;
 
   /** A learner with no task learned; its pool and head depend on `seed` only. */
   constructor(...args: LearnerArgs) {
     super(...args);
-    const [, , backbone, , seed] = args;
+    const [, cfg, backbone, , seed] = args;
     const s = L2P_SETTINGS;
+    ({ poolSize: this.poolSize, topN: this.topN } = l2pPool(cfg.tasks));
     this.pool = new PromptPool(
-      s.poolSize,
+      this.poolSize,
       s.length,
       backbone.dim,
       new Rng(mixSeeds(seed, 0x12f0)),
@@ -86,7 +97,7 @@ export class L2PLearner extends PromptLearner {
       ...this.taskTraining(task, set, indices, trainClasses, report),
       groups: [{ params: [this.pool.prompts, this.pool.keys, ...this.head.parameters()], lr: this.cfg.lr }],
       forward: (queries) => {
-        const picks = selectByCosine(queries, this.pool.keys, s.topN);
+        const picks = selectByCosine(queries, this.pool.keys, this.topN);
         return {
           options: this.promptOptions(picks),
           extraLoss: this.pool.pullLoss(queries, picks, s.pullWeight),
@@ -106,9 +117,7 @@ export class L2PLearner extends PromptLearner {
     const queries = await queryFeatures(this.backbone, set, indices);
     return extractFeatures(this.backbone, set, indices, batchSize, (start, end) => {
       const rows = Int32Array.from({ length: end - start }, (_, k) => start + k);
-      return this.promptOptions(
-        selectByCosine(featureRows(queries, rows, D), this.pool.keys, L2P_SETTINGS.topN),
-      );
+      return this.promptOptions(selectByCosine(featureRows(queries, rows, D), this.pool.keys, this.topN));
     });
   }
 
@@ -121,7 +130,7 @@ export class L2PLearner extends PromptLearner {
   trainableParameters(): number {
     const s = L2P_SETTINGS;
     const D = this.backbone.dim;
-    return s.poolSize * s.length * D + s.poolSize * D + this.headParameters();
+    return this.poolSize * s.length * D + this.poolSize * D + this.headParameters();
   }
 
   /** The pool and the head, for a checkpoint. */

@@ -31,6 +31,7 @@ import { trainWithinTask } from './wtp.js';
 /** The run settings a learner uses (within-task training and the head's realignment). */
 export type LearnerConfig = Pick<
   RunConfig,
+  | 'tasks'
   | 'epochs'
   | 'batchSize'
   | 'lr'

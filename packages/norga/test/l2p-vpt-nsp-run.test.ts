@@ -37,8 +37,9 @@ describe('L2P and VPT-NSP through norga run', () => {
       const run = (m: string) => json.runs.find((r: { method: string }) => r.method === m);
       const l2p = run('l2p');
       const nsp = run('vpt-nsp');
-      // The gray backbone: D = 16, 2 blocks, 10 classes. L2P: pool 5 × (5 tokens + 1 key) × 16 + head 16·10 + 10.
-      expect(l2p.trainableParameters).toBe(5 * 6 * 16 + 170);
+      // The gray backbone: D = 16, 2 blocks, 10 classes. L2P, 2 tasks: pool 2 × (5 tokens + 1 key) × 16 + head
+      // 16·10 + 10.
+      expect(l2p.trainableParameters).toBe(2 * 6 * 16 + 170);
       // VPT-NSP: 2 blocks × 4 tokens × 16 + head.
       expect(nsp.trainableParameters).toBe(2 * 4 * 16 + 170);
       for (const r of [l2p, nsp]) {
@@ -53,7 +54,7 @@ describe('L2P and VPT-NSP through norga run', () => {
       expect(nsp.prefixMass[0]).toHaveLength(2);
       expect(l2p.prefixMass[0]).toEqual([]);
       const md = readFileSync(join(out, 'results.md'), 'utf8');
-      expect(md).toMatch(/\| l2p \| 1 \| [\d.]+ \| [\d.]+ \| [-\d.]+ \| — \| — \| — \| \d+ \| 650 \|/);
+      expect(md).toMatch(/\| l2p \| 1 \| [\d.]+ \| [\d.]+ \| [-\d.]+ \| — \| — \| — \| \d+ \| 362 \|/);
       expect(md).toMatch(/\| vpt-nsp \| 1 \| [\d.]+ \| [\d.]+ \| [-\d.]+ \| — \| — \| — \| \d+ \| 298 \|/);
       expect(await runCommand([...argv, '--resume'], { out: () => {}, err: sink })).toBe(0);
     },

@@ -8,7 +8,7 @@ import { assign_ } from '@norga/autograd';
 import { setBackend, type Tensor, tensor } from '@norga/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { METHOD_SPECS } from '../src/config.js';
-import { L2P_SETTINGS, L2PLearner } from '../src/l2p.js';
+import { L2PLearner, l2pPool } from '../src/l2p.js';
 import { PromptPool, selectByCosine } from '../src/prompt-pool.js';
 import { Rng } from '../src/rng.js';
 import { randomTinyBackbone, TINY_LEARNER_CONFIG, tinySplitMnist } from './helpers/tiny.js';
@@ -85,6 +85,15 @@ describe('L2P selection and pull loss on hand-built keys', () => {
   });
 });
 
+describe("L2P's pool scales with the run's tasks", () => {
+  it("one prompt per task, half of them picked: the paper's 10 and 5 on 10 tasks, 5 and 2 on 5", () => {
+    expect(l2pPool(10)).toEqual({ poolSize: 10, topN: 5 });
+    expect(l2pPool(5)).toEqual({ poolSize: 5, topN: 2 });
+    expect(l2pPool(1)).toEqual({ poolSize: 1, topN: 1 });
+    expect(() => l2pPool(0)).toThrow(/l2p: needs a task count ≥ 1, got 0/);
+  });
+});
+
 describe('L2P learner, two tasks on a random tiny ViT', () => {
   it('keeps the backbone and the first task head rows bit-identical, predicts per sample, and round-trips its state', async () => {
     const backbone = randomTinyBackbone(3);
@@ -130,9 +139,9 @@ describe('L2P learner, two tasks on a random tiny ViT', () => {
     const other = new L2PLearner(METHOD_SPECS.l2p, TINY_LEARNER_CONFIG, backbone, data.numClasses, 7);
     other.load(state);
     expect(await other.predict(data.test, test, none, seen)).toEqual(together);
-    expect(learner.trainableParameters()).toBe(
-      L2P_SETTINGS.poolSize * (L2P_SETTINGS.length + 1) * D + (D + 1) * data.numClasses,
-    );
+    // 5 tasks: a pool of 5 prompts of 5 tokens, each with a key, and the head
+    expect([learner.poolSize, learner.topN]).toEqual([5, 2]);
+    expect(learner.trainableParameters()).toBe(5 * (5 + 1) * D + (D + 1) * data.numClasses);
     expect(learner.trueTask()).toBeUndefined();
     other.dispose();
     learner.dispose();

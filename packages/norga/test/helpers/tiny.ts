@@ -12,6 +12,7 @@ import { Rng } from '../../src/rng.js';
 import { VitBackbone } from '../../src/vit-backbone.js';
 
 export const TINY_LEARNER_CONFIG: LearnerConfig = {
+  tasks: 5,
   epochs: 1,
   batchSize: 16,
   lr: 0.01,
