@@ -12,7 +12,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadDataset } from '@norga/datasets';
-import { BENCHMARK_SPECS, loadBackbone, RUN_FLAGS, shippedBackbone } from '@norga/norga';
+import { BENCHMARK_SPECS, defaultPromptLayers, loadBackbone, RUN_FLAGS, shippedBackbone } from '@norga/norga';
 import { PAGE_FILES } from './page-data.js';
 
 const BENCHMARK = 'split-mnist';
@@ -54,8 +54,7 @@ export async function defaultRunConfig(benchmark, path) {
     methods: [...RUN_FLAGS.methods.default],
     seeds: [RUN_FLAGS.seed.default],
     classOrder: RUN_FLAGS['class-order'].default,
-    // norga run's default prompted blocks: the first 5/12 of the depth (run-command.ts).
-    promptLayers: Array.from({ length: Math.max(1, Math.round((depth * 5) / 12)) }, (_, i) => i),
+    promptLayers: defaultPromptLayers(depth), // norga run's default
     backbone: { ...info, path: 'backbone.safetensors' },
   };
 }

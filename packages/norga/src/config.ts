@@ -153,6 +153,14 @@ export const BENCHMARK_SPECS: Record<BenchmarkName, BenchmarkSpec> = {
   },
 };
 
+/**
+ * The blocks `norga run` prompts by default on a backbone of `depth` blocks: the first 5/12 of them (at least
+ * one), HiDe-Prompt's blocks 0–4 of a 12-block ViT-B/16 scaled to the depth (blocks 0–1 of the tiny ViT's 4).
+ */
+export function defaultPromptLayers(depth: number): number[] {
+  return Array.from({ length: Math.max(1, Math.round((depth * 5) / 12)) }, (_, i) => i);
+}
+
 /** Everything that changes the numbers a run produces. */
 export interface RunConfig {
   benchmark: BenchmarkName;

@@ -23,6 +23,7 @@ import {
   BENCHMARK_SPECS,
   BENCHMARKS,
   type BenchmarkName,
+  defaultPromptLayers,
   METHODS,
   type MethodName,
   type RunConfig,
@@ -289,10 +290,7 @@ export async function runCommand(argv: string[], io: RunIo): Promise<number> {
   }
   await checkBackbone(loaded, path, f['backbone-config'] as ViTConfigName, given.has('backbone-config'));
   const depth = loaded.backbone.depth;
-  const layers =
-    f['prompt-layers'].length > 0
-      ? [...f['prompt-layers']]
-      : Array.from({ length: Math.max(1, Math.round((depth * 5) / 12)) }, (_, i) => i);
+  const layers = f['prompt-layers'].length > 0 ? [...f['prompt-layers']] : defaultPromptLayers(depth);
   const badLayer = layers.find((l) => l >= depth);
   if (badLayer !== undefined)
     throw new UsageError(
