@@ -176,6 +176,9 @@ function qlIterate(d: Float64Array, e: Float64Array, w: Float64Array, n: number)
     return em <= floor || em <= EPS * (Math.abs(d[m]!) + Math.abs(d[m + 1]!));
   };
   let stepsLeft = MAX_STEPS_PER_EIGENVALUE * n;
+  // One QL step's rotations: plane (i, i+1) has cosine cosines[i] and sine sines[i].
+  const cosines = new Float64Array(n);
+  const sines = new Float64Array(n);
   for (let l = 0; l < n; l++) {
     for (;;) {
       let m = l;
@@ -195,6 +198,7 @@ function qlIterate(d: Float64Array, e: Float64Array, w: Float64Array, n: number)
       let c = 1;
       let shiftOfDiagonal = 0; // how much the rotations so far have moved d[i+1] (added back at the end)
       let bulgeVanished = false;
+      let firstRotated = m; // the lowest plane (i, i+1) rotated so far is firstRotated
       for (let i = m - 1; i >= l; i--) {
         // The rotation in plane (i, i+1) zeroing the bulge f = s·e_i against g (the first one: T - μI's
         // bottom entry against e_{m-1}).
@@ -209,6 +213,7 @@ function qlIterate(d: Float64Array, e: Float64Array, w: Float64Array, n: number)
           bulgeVanished = true;
           break;
         }
+        firstRotated = i;
         s = f / r;
         c = g / r;
         // Apply it to the 2×2 block of rows/columns (i, i+1) of T; only d[i+1] is final after this rotation.
@@ -217,20 +222,63 @@ function qlIterate(d: Float64Array, e: Float64Array, w: Float64Array, n: number)
         shiftOfDiagonal = s * t;
         d[i + 1] = g + shiftOfDiagonal;
         g = c * t - b;
-        // The same rotation on rows i and i+1 of W (columns of the eigenvector matrix).
-        const ri = i * n;
-        const rj = ri + n;
-        for (let k = 0; k < n; k++) {
-          const x = w[ri + k]!;
-          const y = w[rj + k]!;
-          w[rj + k] = s * x + c * y;
-          w[ri + k] = c * x - s * y;
-        }
+        cosines[i] = c;
+        sines[i] = s;
       }
+      // The same rotations on the rows of W (the columns of the eigenvector matrix), in the same order.
+      rotateRows(w, n, firstRotated, m, cosines, sines);
       if (bulgeVanished) continue;
       d[l] = d[l]! - shiftOfDiagonal;
       e[l] = g;
       e[m] = 0;
+    }
+  }
+}
+
+/**
+ * Applies one QL step's rotations to the rows of W: for i = m-1 down to `first`, rows (i, i+1) ←
+ * [[c, -s], [s, c]]-combinations as the step rotated T. Two consecutive rotations share row i, so they are
+ * applied in one pass over rows i+1, i and i-1 (3 loads and stores per column instead of 4): the same
+ * arithmetic in the same order as one rotation at a time, with a third fewer memory operations in the loop
+ * that dominates the solver's time.
+ */
+function rotateRows(
+  w: Float64Array,
+  n: number,
+  first: number,
+  m: number,
+  cosines: Float64Array,
+  sines: Float64Array,
+): void {
+  let i = m - 1;
+  for (; i - 1 >= first; i -= 2) {
+    const c1 = cosines[i]!;
+    const s1 = sines[i]!;
+    const c2 = cosines[i - 1]!;
+    const s2 = sines[i - 1]!;
+    const below = (i + 1) * n;
+    const mid = i * n;
+    const above = (i - 1) * n;
+    for (let k = 0; k < n; k++) {
+      const x = w[mid + k]!;
+      const y = w[below + k]!;
+      w[below + k] = s1 * x + c1 * y;
+      const rotated = c1 * x - s1 * y; // row i after the first rotation
+      const z = w[above + k]!;
+      w[mid + k] = s2 * z + c2 * rotated;
+      w[above + k] = c2 * z - s2 * rotated;
+    }
+  }
+  if (i >= first) {
+    const c = cosines[i]!;
+    const s = sines[i]!;
+    const below = (i + 1) * n;
+    const mid = i * n;
+    for (let k = 0; k < n; k++) {
+      const x = w[mid + k]!;
+      const y = w[below + k]!;
+      w[below + k] = s * x + c * y;
+      w[mid + k] = c * x - s * y;
     }
   }
 }
