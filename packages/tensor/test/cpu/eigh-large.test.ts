@@ -4,12 +4,12 @@
  * at n = 300 (residual, orthonormality, order, signs); on degenerate matrices; and the dispatch boundary (n = 256
  * is still exactly Jacobi's result, n = 257 exactly QL's).
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as T from '../../src/index.js';
 import { jacobiEigh } from '../../src/ops/jacobi.js';
 import { tridiagonalEigh } from '../../src/ops/tridiagonal-eigh.js';
 import { pseudo } from '../conformance/helpers.js';
+import { readLinalgFixture } from '../helpers/golden-linalg.js';
 
 type Solver = (a: Float64Array, n: number) => { values: Float64Array; vectors: Float64Array };
 
@@ -118,21 +118,8 @@ describe('tridiagonalEigh against jacobiEigh', () => {
   });
 });
 
-interface GoldenCase {
-  name: string;
-  op: 'eigh' | 'svd';
-  uplo?: 'L' | 'U';
-  shape: [number, number];
-  input: number[];
-  eigenvalues?: number[];
-  eigenvectors?: number[] | null;
-}
-
 describe('tridiagonalEigh against torch.linalg.eigh (test/fixtures/golden-linalg.json)', () => {
-  const fixture = JSON.parse(
-    readFileSync(new URL('../fixtures/golden-linalg.json', import.meta.url), 'utf8'),
-  ) as { cases: GoldenCase[] };
-  const cases = fixture.cases.filter((c) => c.op === 'eigh');
+  const cases = readLinalgFixture().cases.filter((c) => c.op === 'eigh');
 
   it('has the eigh cases', () => {
     expect(cases.map((c) => c.name)).toContain('64x64 SPD');
@@ -141,8 +128,7 @@ describe('tridiagonalEigh against torch.linalg.eigh (test/fixtures/golden-linalg
 
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const n = c.shape[0];
-    // The fixture's inputs are float32 values as shortest decimals; its outputs float32-rounded float64 ones.
-    const input = c.input.map(Math.fround);
+    const input = c.input; // float32 values, as torch saw them
     const a = new Float64Array(n * n);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j <= i; j++) {

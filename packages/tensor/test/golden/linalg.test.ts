@@ -7,31 +7,15 @@
  * (largest-magnitude component positive) is checked on every vector. Then: batches, strided and transposed
  * inputs, empty matrices, errors, and that autograd sees nothing.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as T from '../../src/index.js';
 import { checkLeaks } from '../conformance/helpers.js';
 import { BACKENDS } from '../helpers/backends.js';
+import { type LinalgCase, readLinalgFixture } from '../helpers/golden-linalg.js';
 
-interface Case {
-  name: string;
-  op: 'eigh' | 'svd';
-  uplo?: 'L' | 'U';
-  shape: [number, number];
-  input: number[];
-  eigenvalues?: number[];
-  eigenvectors?: number[] | null;
-  S?: number[];
-  U?: number[] | null;
-  Vh?: number[] | null;
-}
+type Case = LinalgCase;
 
-const fixture = JSON.parse(
-  readFileSync(new URL('../fixtures/golden-linalg.json', import.meta.url), 'utf8'),
-) as { version: number; torch: string; cases: Case[] };
-// The inputs are float32 values written as their shortest decimals: Math.fround gives back what torch saw (the
-// float64 replay must not read 0.3 as the double 0.3).
-for (const c of fixture.cases) c.input = c.input.map(Math.fround);
+const fixture = readLinalgFixture();
 
 /**
  * Tolerances, relative to the largest |entry| of the input (`scale`). The float64 computation is far more
