@@ -16,7 +16,7 @@ import { assertDTypeIn, assertLive } from './util.js';
 const FLOATS: readonly DType[] = ['float32', 'float64'];
 /**
  * The largest n that eigh decomposes by Jacobi; above it, tridiagonal QL. Jacobi gives small eigenvalues to
- * high relative accuracy and is affordable up to here (under a second at 256); its ~10 sweeps of strided
+ * high relative accuracy and is affordable up to here (1-2 s at 256: docs/PERFORMANCE.md, "Linear algebra"); its ~10 sweeps of strided
  * rotations grow to tens of seconds at 768, where Householder + QL (O(n³) with a small constant, rows
  * contiguous) is ~tens of times faster. Results at n ≤ 256 are exactly Jacobi's, as before this switch existed.
  */
