@@ -77,13 +77,8 @@ export class CodaPromptLearner extends PromptLearner {
   /** A learner with no component yet; its initial state depends on `seed` only. */
   constructor(...args: LearnerArgs) {
     super(...args);
-    const [, cfg, backbone] = args;
-    this.layers = [...cfg.promptLayers].sort((a, b) => a - b);
-    for (const l of this.layers)
-      if (l >= backbone.depth)
-        throw new RangeError(
-          `coda-prompt: block ${l} does not exist in a backbone of depth ${backbone.depth}`,
-        );
+    this.layers = [...this.cfg.promptLayers].sort((a, b) => a - b);
+    this.assertBlocksExist(this.layers);
   }
 
   /** How many tasks have a slice. */

@@ -91,13 +91,9 @@ export class DualPromptLearner extends PromptLearner implements TrueTaskEvaluato
   /** A learner with the G-prompt drawn and no task learned; its initial state depends on `seed` only. */
   constructor(...args: LearnerArgs) {
     super(...args);
-    const [, cfg, backbone, , seed] = args;
+    const [, cfg, , , seed] = args;
     ({ g: this.gLayers, e: this.eLayers } = dualPromptBlocks(cfg.promptLayers));
-    for (const l of [...this.gLayers, ...this.eLayers])
-      if (l >= backbone.depth)
-        throw new RangeError(
-          `dualprompt: block ${l} does not exist in a backbone of depth ${backbone.depth}`,
-        );
+    this.assertBlocksExist([...this.gLayers, ...this.eLayers]);
     const rng = new Rng(mixSeeds(seed, 0xd0a1));
     for (const l of this.gLayers) this.g.set(l, this.drawPrefix(rng, DUALPROMPT.gLength));
   }

@@ -42,6 +42,16 @@ export abstract class PromptLearner implements ContinualLearner {
     this.head = seededHead(backbone.dim, numClasses, seed);
   }
 
+  /** Throws, naming the method, unless every one of `blocks` exists in the backbone. */
+  protected assertBlocksExist(blocks: readonly number[]): void {
+    const depth = this.backbone.depth;
+    const missing = blocks.find((l) => l >= depth);
+    if (missing !== undefined)
+      throw new RangeError(
+        `${this.method.name}: block ${missing} does not exist in a backbone of depth ${depth}`,
+      );
+  }
+
   /** Learns task `task` (ContinualLearner.trainTask). */
   abstract trainTask(
     task: number,
